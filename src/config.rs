@@ -1,0 +1,30 @@
+//! Typed configuration, from command-line flags and `APIDESK_*` variables.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "APIDESK_BIND", default_value = DEFAULT_BIND)]
+    pub bind: SocketAddr,
+
+    /// SQLite database; the file and its folder are created on first start.
+    #[arg(long, env = "APIDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: DEFAULT_BIND
+                .parse()
+                .expect("the default bind address is valid"),
+            database_url: DEFAULT_DATABASE_URL.to_string(),
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! Reads a pasted error message and guesses which guide fits.
+//!
+//! Numbers are only trusted where an HTTP status is named (`status: 404`,
+//! `(404)`, `HTTP 404`, `404 Not Found`): pasted messages are full of ids,
+//! URLs, dates and durations, and a wrong guess sends the person down the
+//! wrong tree. Reason phrases alone (`Forbidden`) are the fallback.
+
+use crate::domain::{ErrorCode, HttpMethod};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Diagnosis {
+    /// One of the five codes with a guide; never `ErrorCode::Other`.
+    pub code: Option<ErrorCode>,
+    /// Any status 100–599 seen, so the page can say "we saw 502, which has
+    /// no guide of its own".
+    pub status: Option<u16>,
+    pub method: Option<HttpMethod>,
+}
+
+pub fn diagnose(text: &str) -> Diagnosis {
+    let status = status_in_context(text)
+        .or_else(|| lone_status(text))
+        .or_else(|| status_from_phrase(text));
+    Diagnosis {
+        code: status.and_then(|s| ErrorCode::parse(&s.to_string())),
+        status,
+        method: method(text),
+    }
+}
+
+/// Reason phrases, lowercase, words separated by one space (which matches
+/// any run of ` `, `_`, `-`, or a camelCase join). `alone` says whether the
+/// phrase is distinctive enough to count without a number beside it.
+const PHRASES: &[(u16, &str, bool)] = &[
+    (400, "bad request", true),
+    (401, "unauthorized", true),
+    (401, "unauthorised", true),
+    (401, "unauthenticated", true),
+    (402, "payment required", true),
+    (403, "forbidden", true),
+    (404, "not found", true),
+    (405, "method not allowed", true),
+    (408, "request timeout", true),
+    (409, "conflict", false),
+    (410, "gone", false),
+    (413, "payload too large", true),
+    (413, "request entity too large", true),
+    (415, "unsupported media type", true),
+    (422, "unprocessable entity", true),
+    (422, "unprocessable content", true),
+    (429, "too many requests", true),
+    (429, "rate limit exceeded", true),
+    (429, "rate limited", true),
+    (500, "internal server error", true),
+    (501, "not implemented", false),
+    (502, "bad gateway", true),
+    (503, "service unavailable", true),
+    (504, "gateway timeout", true),
+];
+
+/// Words after which a number is a status. Matched case-insensitively,
+/// ignoring `:`, `=`, quotes and spaces between them and the number. Bare
+/// `code` is left out: "exit code 137" is not HTTP.
+const STATUS_WORDS: &[&str] = &[
+    "status",
+    "status code",
+    "statuscode",
+    "status_code",
+    "error code",
+    "response code",
+    "http code",
+    "http",
+    "http/1.0",
+    "http/1.1",
+    "http/2",
+    "http/3",
+    "error",
+    "returned",
+    "returned a",
+    "returned an",
+    "returns",
+    "responded with",
+    "responded with a",
+];
+
+fn status_in_context(text: &str) -> Option<u16> {
+    status_numbers(text)
+        .find(|&(start, end, status)| {
+            in_brackets(text, start, end)
+                || after_status_word(text, start)
+                || before_own_reason(text, end, status)
+        })
+        .map(|(_, _, status)| status)
+}
+
+/// The whole message is just a status: "404".
+fn lone_status(text: &str) -> Option<u16> {
+    let text = text.trim();
+    status_numbers(text)
+        .next()
+        .filter(|&(start, end, _)| start == 0 && end == text.len())
+        .map(|(_, _, status)| status)
+}
+
+/// The first phrase that is distinctive on its own.
+fn status_from_phrase(text: &str) -> Option<u16> {
+    (0..text.len()).find_map(|at| {
+        PHRASES
+            .iter()
+            .filter(|(_, _, alone)| *alone)
+            .find(|(_, phrase, _)| phrase_at(text, at, phrase).is_some())
+            .map(|(status, _, _)| *status)
+    })
+}
+
+/// Three-digit numbers 100–599 that stand on their own: not part of a
+/// longer number, a word (`500ms`), a decimal, a path (`/tables/401/`) or a
+/// URL. Yields `(start, end, value)` in order of appearance.
+fn status_numbers(text: &str) -> impl Iterator<Item = (usize, usize, u16)> + '_ {
+    digit_runs(text).filter_map(move |(start, end)| {
+        let value: u16 = text[start..end].parse().ok()?;
+        let plausible = end - start == 3 && (100..=599).contains(&value);
+        (plausible && stands_alone(text, start, end)).then_some((start, end, value))
+    })
+}
+
+/// `(start, end)` of each maximal run of ASCII digits.
+fn digit_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + bytes[at..].iter().position(u8::is_ascii_digit)?;
+        let end = start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        at = end;
+        Some((start, end))
+    })
+}
+
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let joined_before = start
+        .checked_sub(1)
+        .is_some_and(|i| bytes[i].is_ascii_alphanumeric() || b"/.,-_".contains(&bytes[i]));
+    let joined_after = match bytes.get(end) {
+        Some(b'.' | b',') => bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+        Some(b) => b.is_ascii_alphanumeric() || b"/_".contains(b),
+        None => false,
+    };
+    !joined_before && !joined_after && !in_url(text, start)
+}
+
+/// Whether the token around `at` looks like a URL or path, where a number is
+/// an id or a query parameter, not the response status.
+fn in_url(text: &str, at: usize) -> bool {
+    let token_start = text[..at]
+        .rfind(|c: char| c.is_ascii_whitespace() || "\"'<>()[]{},;".contains(c))
+        .map_or(0, |i| i + 1);
+    let token = &text[token_start..at];
+    token.starts_with('/') || token.contains("://")
+}
+
+fn in_brackets(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    matches!(
+        (before, bytes.get(end)),
+        (Some(b'('), Some(b')')) | (Some(b'['), Some(b']'))
+    )
+}
+
+fn after_status_word(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '\t', ':', '=', '"', '\'', '#']);
+    STATUS_WORDS.iter().any(|word| {
+        before.len() >= word.len()
+            && before.as_bytes()[before.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
+            && starts_word(before.as_bytes(), before.len() - word.len())
+    })
+}
+
+/// "401 Unauthorized", "404: Not Found", "429 - Too Many Requests".
+fn before_own_reason(text: &str, end: usize, status: u16) -> bool {
+    let gap = text[end..]
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b':' | b'-'))
+        .count();
+    PHRASES
+        .iter()
+        .filter(|(s, _, _)| *s == status)
+        .any(|(_, phrase, _)| phrase_at(text, end + gap, phrase).is_some())
+}
+
+/// Where `phrase` ends if it appears at `at` as whole words.
+fn phrase_at(text: &str, at: usize, phrase: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if at >= bytes.len() || !starts_word(bytes, at) {
+        return None;
+    }
+    let mut i = at;
+    for (n, word) in phrase.split(' ').enumerate() {
+        if n > 0 {
+            let gap = bytes[i..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'_' | b'-'))
+                .count();
+            if gap == 0 && !bytes.get(i).is_some_and(u8::is_ascii_uppercase) {
+                return None;
+            }
+            i += gap;
+        }
+        let end = i + word.len();
+        if !bytes.get(i..end)?.eq_ignore_ascii_case(word.as_bytes()) {
+            return None;
+        }
+        i = end;
+    }
+    ends_word(bytes, i).then_some(i)
+}
+
+/// A word starts after a non-alphanumeric, or at a camelCase hump.
+fn starts_word(bytes: &[u8], at: usize) -> bool {
+    match at.checked_sub(1).map(|i| bytes[i]) {
+        None => true,
+        Some(prev) => {
+            !prev.is_ascii_alphanumeric()
+                || (prev.is_ascii_lowercase() && bytes.get(at).is_some_and(u8::is_ascii_uppercase))
+        }
+    }
+}
+
+fn ends_word(bytes: &[u8], end: usize) -> bool {
+    bytes
+        .get(end)
+        .is_none_or(|next| !next.is_ascii_alphanumeric() || starts_word(bytes, end))
+}
+
+/// An uppercase method anywhere (`POST /v1/orders`), or any case right after
+/// "http " ("http get failed"). Lowercase "get" in prose is just a verb.
+fn method(text: &str) -> Option<HttpMethod> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        at += bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let word = &text[start..at];
+        let uppercase = word.bytes().all(|b| b.is_ascii_uppercase());
+        let after_http = start >= 5
+            && bytes[start - 5..start].eq_ignore_ascii_case(b"http ")
+            && starts_word(bytes, start - 5);
+        if (uppercase || after_http)
+            && let Some(method) = HttpMethod::parse(word)
+        {
+            return Some(method);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ErrorCode::*;
+
+    /// (message, expected code, expected status)
+    const STATUS_CASES: &[(&str, Option<ErrorCode>, Option<u16>)] = &[
+        // The formats the brief names.
+        (
+            "HTTP GET failed: unauthorized (401)",
+            Some(Unauthorized),
+            Some(401),
+        ),
+        (
+            "HTTP POST failed: internal server error (500)",
+            Some(InternalServerError),
+            Some(500),
+        ),
+        ("401 Unauthorized", Some(Unauthorized), Some(401)),
+        ("403 Forbidden", Some(Forbidden), Some(403)),
+        (
+            "Request failed with status code 429",
+            Some(TooManyRequests),
+            Some(429),
+        ),
+        ("Too Many Requests", Some(TooManyRequests), Some(429)),
+        ("Not Found", Some(NotFound), Some(404)),
+        (
+            "Internal Server Error",
+            Some(InternalServerError),
+            Some(500),
+        ),
+        ("unauthorized", Some(Unauthorized), Some(401)),
+        ("forbidden", Some(Forbidden), Some(403)),
+        (
+            "Rate limit exceeded. Retry in 30 seconds.",
+            Some(TooManyRequests),
+            Some(429),
+        ),
+        ("lookup failed (404)", Some(NotFound), Some(404)),
+        ("status: 404", Some(NotFound), Some(404)),
+        ("HTTP 404", Some(NotFound), Some(404)),
+        (
+            "{\"statusCode\":429,\"message\":\"slow down\"}",
+            Some(TooManyRequests),
+            Some(429),
+        ),
+        ("statusCode=429", Some(TooManyRequests), Some(429)),
+        ("error 403 while syncing", Some(Forbidden), Some(403)),
+        (
+            "the server returned 500",
+            Some(InternalServerError),
+            Some(500),
+        ),
+        // Case and surrounding text.
+        (
+            "job 17 step 3: HTTP GET FAILED: UNAUTHORIZED (401) at 09:12",
+            Some(Unauthorized),
+            Some(401),
+        ),
+        ("not found", Some(NotFound), Some(404)),
+        ("NOT FOUND", Some(NotFound), Some(404)),
+        ("Error: 500", Some(InternalServerError), Some(500)),
+        ("HTTP/1.1 403 Forbidden", Some(Forbidden), Some(403)),
+        ("404 - not found", Some(NotFound), Some(404)),
+        ("status_code: 401", Some(Unauthorized), Some(401)),
+        ("\"status\": 500", Some(InternalServerError), Some(500)),
+        (
+            "the API returned a 404 for that id",
+            Some(NotFound),
+            Some(404),
+        ),
+        ("401", Some(Unauthorized), Some(401)),
+        ("  429  ", Some(TooManyRequests), Some(429)),
+        ("[403]", Some(Forbidden), Some(403)),
+        // Identifier styles.
+        (
+            "UnauthorizedException: token expired",
+            Some(Unauthorized),
+            Some(401),
+        ),
+        ("RecordNotFound", Some(NotFound), Some(404)),
+        ("TOO_MANY_REQUESTS", Some(TooManyRequests), Some(429)),
+        ("error: unauthorized_client", Some(Unauthorized), Some(401)),
+        ("rate-limited by upstream", Some(TooManyRequests), Some(429)),
+        // A status context beats a phrase, wherever each appears.
+        ("Unauthorized (status 403)", Some(Forbidden), Some(403)),
+        (
+            "Forbidden: HTTP 404 returned for /tables/401",
+            Some(NotFound),
+            Some(404),
+        ),
+        (
+            "not found, status: 500",
+            Some(InternalServerError),
+            Some(500),
+        ),
+        // The first strong match wins.
+        ("status 401 then status 403", Some(Unauthorized), Some(401)),
+        ("(429) after (500)", Some(TooManyRequests), Some(429)),
+        // Statuses with no guide of their own.
+        ("HTTP 502 Bad Gateway", None, Some(502)),
+        ("upstream said 503 Service Unavailable", None, Some(503)),
+        ("bad gateway", None, Some(502)),
+        ("status: 200", None, Some(200)),
+        ("HTTP 502 but the body says Unauthorized", None, Some(502)),
+        // Numbers that are not statuses.
+        ("GET /tables/401/records", None, None),
+        ("record 4041 is missing", None, None),
+        ("took 500ms", None, None),
+        ("on 2024-04-01 at noon", None, None),
+        ("fetched 500 rows", None, None),
+        ("https://api.example.com/v1/items?status=404", None, None),
+        ("version 1.500", None, None),
+        ("1,404 records", None, None),
+        ("process exited with code 137", None, None),
+        ("connect ECONNREFUSED 127.0.0.1:443", None, None),
+        ("error 999", None, None),
+        ("(042)", None, None),
+        ("/tables/401/records not found", Some(NotFound), Some(404)),
+        // Not HTTP at all.
+        ("connection timed out", None, None),
+        (
+            "SSL certificate problem: unable to get local issuer certificate",
+            None,
+            None,
+        ),
+        ("", None, None),
+        ("everything is fine", None, None),
+        ("the foundation is gone", None, None),
+        ("forbiddenness", None, None),
+    ];
+
+    #[test]
+    fn recognises_status_and_code() {
+        let mut failures = Vec::new();
+        for &(text, code, status) in STATUS_CASES {
+            let found = diagnose(text);
+            if (found.code, found.status) != (code, status) {
+                failures.push(format!(
+                    "{text:?}: expected {code:?}/{status:?}, got {:?}/{:?}",
+                    found.code, found.status
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn never_reports_other() {
+        for &(text, _, _) in STATUS_CASES {
+            assert_ne!(diagnose(text).code, Some(Other), "{text}");
+        }
+    }
+
+    #[test]
+    fn recognises_methods() {
+        use HttpMethod::*;
+        let cases: &[(&str, Option<HttpMethod>)] = &[
+            ("HTTP GET failed: unauthorized (401)", Some(Get)),
+            ("HTTP POST failed: internal server error (500)", Some(Post)),
+            ("http get failed", Some(Get)),
+            ("Http Patch failed", Some(Patch)),
+            ("PUT /v1/records/7 returned 500", Some(Put)),
+            ("request: DELETE https://api.example.com/x", Some(Delete)),
+            ("[PATCH] 429", Some(Patch)),
+            ("first POST, then GET", Some(Post)),
+            // Prose and lookalikes.
+            ("I get a 404 when I post the form", None),
+            ("could not get token", None),
+            ("GETS and POSTER are not methods", None),
+            ("https get failed", None),
+            ("http://get.example.com failed", None),
+            ("HEAD request failed", None),
+            ("", None),
+        ];
+        for &(text, method) in cases {
+            assert_eq!(diagnose(text).method, method, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn phrases_need_word_boundaries() {
+        assert_eq!(phrase_at("unauthorized", 0, "unauthorized"), Some(12));
+        assert_eq!(phrase_at("xunauthorized", 1, "unauthorized"), None);
+        assert_eq!(phrase_at("not  found", 0, "not found"), Some(10));
+        assert_eq!(phrase_at("notfound", 0, "not found"), None);
+        assert_eq!(phrase_at("NotFound", 0, "not found"), Some(8));
+        assert_eq!(phrase_at("not foundation", 0, "not found"), None);
+        assert_eq!(phrase_at("not", 0, "not found"), None);
+    }
+}

@@ -1,0 +1,320 @@
+//! Markdown to HTML that is safe to embed in a page without a second look.
+//!
+//! Content authors are trusted but fallible: raw HTML is shown as text rather
+//! than interpreted, and a link that could run script or leave the allowed
+//! schemes stops the load instead of reaching a visitor.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+
+/// A `##` heading: what the table of contents and `#anchor` links point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: String,
+    pub anchor: String,
+}
+
+/// A link to another article (`/articles/<slug>[#anchor]`) or to an anchor
+/// on the same page (`#anchor`, `slug` is `None`). Kept so the loader can
+/// check it resolves once every article is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    pub target: String,
+    pub slug: Option<String>,
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Rendered {
+    /// Empty when there are problems, so unsafe output can never be used.
+    pub html: String,
+    pub sections: Vec<Section>,
+    pub links: Vec<InternalLink>,
+    /// Everything wrong, not just the first, so an author can fix a file in
+    /// one pass; the sections and links are still filled in so the loader
+    /// can go on checking the rest of the content.
+    pub problems: Vec<String>,
+}
+
+/// Renders CommonMark with tables.
+pub fn render(markdown: &str) -> Rendered {
+    let mut problems = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut links = Vec::new();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // Index of the open `##` heading's start event, and its text so far.
+    let mut open_heading: Option<(usize, String)> = None;
+
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES).map(neutralise_html) {
+        match &event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                problems.push(format!("images are not allowed (found \"{dest_url}\")"));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                // The renderer prefixes email autolinks with `mailto:` itself.
+                if *link_type != LinkType::Email && !is_allowed_url(dest_url) {
+                    problems.push(format!(
+                        "link \"{dest_url}\" is not allowed (use /articles/<slug>, #anchor, http(s):// or mailto:)"
+                    ));
+                } else if let Some(link) = internal_link(dest_url) {
+                    links.push(link);
+                }
+            }
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) => open_heading = Some((events.len(), String::new())),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, title)) = open_heading.as_mut() {
+                    title.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
+                if let Some((start, title)) = open_heading.take() {
+                    let title = title.trim().to_string();
+                    let anchor = anchor(&title);
+                    if anchor.is_empty() {
+                        problems.push(format!(
+                            "section \"{title}\" has no letters or digits to make an anchor from"
+                        ));
+                    } else if sections.iter().any(|s| s.anchor == anchor) {
+                        problems.push(format!("two sections share the anchor \"#{anchor}\""));
+                    }
+                    events[start] = Event::Start(Tag::Heading {
+                        level: HeadingLevel::H2,
+                        id: Some(CowStr::from(anchor.clone())),
+                        classes: Vec::new(),
+                        attrs: Vec::new(),
+                    });
+                    sections.push(Section { title, anchor });
+                }
+            }
+            _ => {}
+        }
+        events.push(event);
+    }
+
+    let mut out = String::new();
+    if problems.is_empty() {
+        html::push_html(&mut out, events.into_iter());
+    }
+    Rendered {
+        html: out,
+        sections,
+        links,
+        problems,
+    }
+}
+
+/// The anchor for a section title: lowercased, each run of anything that is
+/// not a letter or digit becomes one `-`, with no `-` at either end.
+pub fn anchor(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// Raw HTML becomes text, so the renderer escapes it; an HTML block becomes a
+/// paragraph so the text still reads as a block.
+fn neutralise_html(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        other => other,
+    }
+}
+
+fn is_allowed_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    // `//host` and `/\host` are read by browsers as links to another site.
+    let site_relative = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    site_relative
+        || url.starts_with('#')
+        || ["http://", "https://", "mailto:"]
+            .iter()
+            .any(|scheme| lower.starts_with(scheme))
+}
+
+fn internal_link(url: &str) -> Option<InternalLink> {
+    let (slug, anchor) = if let Some(rest) = url.strip_prefix("/articles/") {
+        let (slug, anchor) = rest.split_once('#').unwrap_or((rest, ""));
+        (Some(slug.to_string()), anchor)
+    } else {
+        (None, url.strip_prefix('#')?)
+    };
+    Some(InternalLink {
+        target: url.to_string(),
+        slug,
+        anchor: (!anchor.is_empty()).then(|| anchor.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(markdown: &str) -> Rendered {
+        let rendered = render(markdown);
+        assert!(rendered.problems.is_empty(), "{:?}", rendered.problems);
+        rendered
+    }
+
+    fn problems(markdown: &str) -> Vec<String> {
+        let rendered = render(markdown);
+        assert!(
+            !rendered.problems.is_empty(),
+            "expected problems: {markdown}"
+        );
+        assert_eq!(rendered.html, "", "no HTML once anything is wrong");
+        rendered.problems
+    }
+
+    #[test]
+    fn script_block_is_escaped_text() {
+        let html = ok("Intro\n\n<script>alert(1)</script>\n").html;
+        assert!(!html.contains("<script"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn inline_html_is_escaped_text() {
+        let html = ok("Click <img src=x onerror=alert(1)> here").html;
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn refuses_javascript_links_in_every_form() {
+        for md in [
+            "[x](javascript:alert(1))",
+            "[x](JavaScript:alert(1))",
+            "<javascript:alert(1)>",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+            "[x](data:text/html,hi)",
+            "[x](//evil.example)",
+            "[x](relative/path)",
+        ] {
+            let found = problems(md);
+            assert_eq!(found.len(), 1, "{md}: {found:?}");
+            assert!(found[0].contains("is not allowed"), "{md}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn allows_the_documented_link_kinds() {
+        let html = ok(
+            "[a](/articles/401-unauthorized) [b](#top) [c](https://example.com) \
+             [d](http://example.com) [e](mailto:help@example.com) <help@example.com>",
+        )
+        .html;
+        assert!(
+            html.contains(r#"href="/articles/401-unauthorized""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"href="mailto:help@example.com""#), "{html}");
+    }
+
+    #[test]
+    fn refuses_images() {
+        let found = problems("![logo](/static/logo.png)");
+        assert_eq!(
+            found,
+            vec![r#"images are not allowed (found "/static/logo.png")"#]
+        );
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        assert_eq!(
+            problems("[a](javascript:x) ![b](/c.png) [d](vbscript:y)").len(),
+            3
+        );
+    }
+
+    #[test]
+    fn level_two_headings_get_anchors() {
+        let rendered =
+            ok("# Title\n\n## What it means\n\ntext\n\n## Step 2: `curl` -v!\n\n### Detail\n");
+        assert_eq!(
+            rendered.sections,
+            vec![
+                Section {
+                    title: "What it means".into(),
+                    anchor: "what-it-means".into()
+                },
+                Section {
+                    title: "Step 2: curl -v!".into(),
+                    anchor: "step-2-curl-v".into()
+                },
+            ]
+        );
+        assert!(
+            rendered
+                .html
+                .contains(r#"<h2 id="what-it-means">What it means</h2>"#)
+        );
+        assert!(rendered.html.contains("<h3>Detail</h3>"));
+    }
+
+    #[test]
+    fn duplicate_anchors_are_refused() {
+        assert_eq!(
+            problems("## Causes\n\n## causes!\n"),
+            vec![r##"two sections share the anchor "#causes""##]
+        );
+    }
+
+    #[test]
+    fn anchors_collapse_punctuation_runs() {
+        assert_eq!(anchor("  What -- it   means?  "), "what-it-means");
+        assert_eq!(anchor("401 / 403: Who?"), "401-403-who");
+        assert_eq!(anchor("***"), "");
+    }
+
+    #[test]
+    fn collects_internal_links() {
+        let links =
+            ok("[a](/articles/x) [b](/articles/y#best-practices) [c](#here) [d](/tickets/new)")
+                .links;
+        let found: Vec<_> = links
+            .iter()
+            .map(|l| (l.slug.as_deref(), l.anchor.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some("x"), None),
+                (Some("y"), Some("best-practices")),
+                (None, Some("here"))
+            ]
+        );
+    }
+
+    #[test]
+    fn renders_tables() {
+        let html = ok("| a | b |\n|---|---|\n| 1 | 2 |\n").html;
+        assert!(
+            html.contains("<table>") && html.contains("<td>2</td>"),
+            "{html}"
+        );
+    }
+}

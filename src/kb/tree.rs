@@ -1,0 +1,504 @@
+//! A decision tree: the checks for one error code, asked one at a time.
+//!
+//! Each step has a single "No, still failing" exit, so a valid tree is a
+//! chain from `start` to the ticket form. It is kept in that walk order,
+//! which makes a walked path a prefix of `steps` and cheap to verify.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+
+use super::article::{self, ParsedArticle};
+use super::content_error::{Problems, describe_toml_error};
+use super::markdown::{self, InternalLink};
+use crate::domain::ErrorCode;
+
+/// Built only by the loader, which guarantees: at least one step, `steps[0]`
+/// is `start`, each step's `next` is the step after it and the last one's
+/// is `Next::Ticket`.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub code: ErrorCode,
+    /// Slug of the article shown beside every step and at the end.
+    pub article: String,
+    pub start: String,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Stable: shared links and stored tickets refer to it.
+    pub id: String,
+    pub check: String,
+    /// Rendered "what to do", safe to embed unescaped.
+    pub do_html: String,
+    pub next: Next,
+}
+
+/// Where "No, still failing" leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Step(String),
+    Ticket,
+}
+
+/// A position in a tree: the steps answered "No" so far, and the one to show
+/// now (`None` once every check has failed: show the article and ticket form).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Walk<'a> {
+    pub done: Vec<&'a Step>,
+    pub current: Option<&'a Step>,
+}
+
+impl Tree {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub fn start(&self) -> &Step {
+        // Non-empty and start-first by construction (see `Tree`).
+        &self.steps[0]
+    }
+
+    /// Follows `path`, the ids answered "No, still failing", from the start.
+    /// `Err(n)`: only the first `n` ids are a real walk (an edited or stale
+    /// link); the caller redirects to that prefix.
+    pub fn walk(&self, path: &[&str]) -> Result<Walk<'_>, usize> {
+        let valid = path
+            .iter()
+            .zip(&self.steps)
+            .take_while(|(id, step)| **id == step.id)
+            .count();
+        if valid < path.len() {
+            return Err(valid);
+        }
+        Ok(Walk {
+            done: self.steps[..valid].iter().collect(),
+            current: self.steps.get(valid),
+        })
+    }
+
+    /// Every path from the start to the ticket form. With one exit per step
+    /// there is exactly one; callers iterate anyway so they keep working if
+    /// steps ever branch.
+    pub fn paths(&self) -> Vec<Vec<&Step>> {
+        vec![self.steps.iter().collect()]
+    }
+}
+
+/// A tree with what the loader still has to check against the articles.
+#[derive(Debug)]
+pub(crate) struct ParsedTree {
+    pub path: String,
+    pub tree: Tree,
+    pub links: Vec<InternalLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TreeFile {
+    code: String,
+    article: String,
+    start: String,
+    #[serde(default, rename = "step")]
+    steps: Vec<StepFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    id: String,
+    check: String,
+    #[serde(rename = "do")]
+    todo: String,
+    next: String,
+}
+
+const TICKET: &str = "ticket";
+
+/// Parses and checks one file on its own, adding what is wrong to
+/// `problems`. The tree comes back whenever its code could be read, even
+/// with problems, so the checks across files do not report it as missing.
+pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<ParsedTree> {
+    let file: TreeFile = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(e) => {
+            problems.add(path, describe_toml_error(&e, text, 1));
+            return None;
+        }
+    };
+
+    let code = ErrorCode::parse(&file.code);
+    match code {
+        None => problems.add(
+            path,
+            format!(
+                "code \"{}\" must be one of 401, 403, 404, 429, 500, other",
+                file.code
+            ),
+        ),
+        Some(code) if path != format!("trees/{code}.toml") => problems.add(
+            path,
+            format!("file name must match code: trees/{code}.toml"),
+        ),
+        Some(_) => {}
+    }
+    if file.steps.is_empty() {
+        problems.add(path, "has no steps");
+    }
+
+    let mut links = Vec::new();
+    let mut rendered = HashMap::new();
+    let mut by_id: HashMap<&str, &StepFile> = HashMap::new();
+    for step in &file.steps {
+        let id = step.id.as_str();
+        if id == TICKET {
+            problems.add(
+                path,
+                "step id \"ticket\" is reserved for `next = \"ticket\"`",
+            );
+        } else if !article::is_well_formed_id(id) {
+            problems.add(
+                path,
+                format!("step id \"{id}\" must be lowercase letters, digits and '-'"),
+            );
+        }
+        if by_id.insert(id, step).is_some() {
+            problems.add(path, format!("two steps have id \"{id}\""));
+        }
+        if step.check.trim().is_empty() {
+            problems.add(path, format!("step \"{id}\": check is empty"));
+        }
+        let r = markdown::render(&step.todo);
+        for problem in r.problems {
+            problems.add(path, format!("step \"{id}\": {problem}"));
+        }
+        for link in &r.links {
+            if link.slug.is_none() {
+                problems.add(
+                    path,
+                    format!(
+                        "step \"{id}\": link \"{}\" has no page to point into; use /articles/<slug>#anchor",
+                        link.target
+                    ),
+                );
+            }
+        }
+        links.extend(r.links);
+        rendered.insert(id, r.html);
+    }
+    for step in &file.steps {
+        if step.next != TICKET && !by_id.contains_key(step.next.as_str()) {
+            problems.add(
+                path,
+                format!(
+                    "step \"{}\": next \"{}\" is not a step (use \"ticket\" to end the tree)",
+                    step.id, step.next
+                ),
+            );
+        }
+    }
+
+    // File order only matters when there are problems, and then the tree is
+    // never shown.
+    let order =
+        walk_order(path, &file, &by_id, problems).unwrap_or_else(|| file.steps.iter().collect());
+
+    Some(ParsedTree {
+        path: path.to_string(),
+        tree: Tree {
+            code: code?,
+            article: file.article.clone(),
+            start: file.start.clone(),
+            steps: order
+                .into_iter()
+                .map(|s| Step {
+                    id: s.id.clone(),
+                    check: s.check.trim().to_string(),
+                    do_html: rendered.remove(s.id.as_str()).unwrap_or_default(),
+                    next: match s.next.as_str() {
+                        TICKET => Next::Ticket,
+                        next => Next::Step(next.to_string()),
+                    },
+                })
+                .collect(),
+        },
+        links,
+    })
+}
+
+/// The steps in the order "No" leads through them, or `None` when that
+/// order cannot be established. Reports a missing start, a cycle and steps
+/// the walk never reaches (the last only when the chain itself is sound, as
+/// a dangling `next` would make that list misleading).
+fn walk_order<'a>(
+    path: &str,
+    file: &'a TreeFile,
+    by_id: &HashMap<&str, &'a StepFile>,
+    problems: &mut Problems,
+) -> Option<Vec<&'a StepFile>> {
+    let Some(mut current) = by_id.get(file.start.as_str()).copied() else {
+        problems.add(path, format!("start \"{}\" is not a step", file.start));
+        return None;
+    };
+    let mut order: Vec<&StepFile> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut sound = true;
+    loop {
+        if !seen.insert(current.id.as_str()) {
+            let from = order.iter().position(|s| s.id == current.id).unwrap_or(0);
+            let cycle: Vec<&str> = order[from..]
+                .iter()
+                .map(|s| s.id.as_str())
+                .chain([current.id.as_str()])
+                .collect();
+            problems.add(path, format!("steps form a cycle: {}", cycle.join(" -> ")));
+            break;
+        }
+        order.push(current);
+        if current.next == TICKET {
+            break;
+        }
+        match by_id.get(current.next.as_str()) {
+            Some(next) => current = next,
+            None => {
+                sound = false;
+                break;
+            }
+        }
+    }
+    if sound {
+        for step in &file.steps {
+            if !seen.contains(step.id.as_str()) {
+                problems.add(
+                    path,
+                    format!(
+                        "step \"{}\" cannot be reached from start \"{}\"",
+                        step.id, file.start
+                    ),
+                );
+            }
+        }
+    }
+    Some(order)
+}
+
+/// Rules that need the articles and every tree: one tree per code, and the
+/// article and links each tree points at exist.
+pub(crate) fn validate_set(
+    trees: &[ParsedTree],
+    articles: &[ParsedArticle],
+    problems: &mut Problems,
+) {
+    let article = |slug: &str| articles.iter().map(|p| &p.article).find(|a| a.slug == slug);
+    for code in ErrorCode::ALL {
+        let count = trees.iter().filter(|t| t.tree.code == code).count();
+        if count == 0 {
+            problems.add(
+                &format!("trees/{code}.toml"),
+                "missing: every code (401 403 404 429 500 other) needs a tree",
+            );
+        } else if count > 1 {
+            problems.add(
+                &format!("trees/{code}.toml"),
+                format!("{count} trees have code = \"{code}\""),
+            );
+        }
+    }
+    for parsed in trees {
+        if article(&parsed.tree.article).is_none() {
+            problems.add(
+                &parsed.path,
+                format!("article \"{}\" does not exist", parsed.tree.article),
+            );
+        }
+        for link in &parsed.links {
+            let target = link.slug.as_deref().and_then(article);
+            if let Some(problem) = article::broken_link(link, target) {
+                problems.add(&parsed.path, problem);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(id: &str, next: &str) -> String {
+        format!(
+            "[[step]]\nid = \"{id}\"\ncheck = \"Is {id} fine?\"\ndo = \"Check **{id}**.\"\nnext = \"{next}\"\n\n"
+        )
+    }
+
+    fn tree_file(start: &str, steps: &[(&str, &str)]) -> String {
+        let mut text =
+            format!("code = \"401\"\narticle = \"401-unauthorized\"\nstart = \"{start}\"\n\n");
+        for (id, next) in steps {
+            text.push_str(&step(id, next));
+        }
+        text
+    }
+
+    fn parsed(text: &str) -> Tree {
+        let mut problems = Problems::default();
+        let parsed = parse("trees/401.toml", text, &mut problems);
+        assert!(problems.is_empty(), "{:#?}", problems.messages());
+        parsed.expect("no problems, so a tree").tree
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        let mut problems = Problems::default();
+        parse("trees/401.toml", text, &mut problems);
+        assert!(!problems.is_empty(), "expected problems in {text}");
+        problems.messages()
+    }
+
+    fn ids(steps: &[&Step]) -> Vec<String> {
+        steps.iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// Listed out of order on purpose: the tree must come back in walk order.
+    fn sample() -> Tree {
+        parsed(&tree_file("a", &[("c", "ticket"), ("a", "b"), ("b", "c")]))
+    }
+
+    #[test]
+    fn keeps_steps_in_walk_order() {
+        let tree = sample();
+        assert_eq!(tree.code, ErrorCode::Unauthorized);
+        assert_eq!(tree.start().id, "a");
+        let order: Vec<_> = tree.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(order, ["a", "b", "c"]);
+        assert_eq!(tree.steps[0].next, Next::Step("b".into()));
+        assert_eq!(tree.steps[2].next, Next::Ticket);
+        assert_eq!(tree.steps[1].do_html, "<p>Check <strong>b</strong>.</p>\n");
+        assert_eq!(tree.step("c").map(|s| s.check.as_str()), Some("Is c fine?"));
+        assert!(tree.step("ticket").is_none());
+    }
+
+    #[test]
+    fn walks_valid_prefixes() {
+        let tree = sample();
+        let walk = tree.walk(&[]).expect("empty path");
+        assert!(walk.done.is_empty());
+        assert_eq!(walk.current.map(|s| s.id.as_str()), Some("a"));
+
+        let walk = tree.walk(&["a", "b"]).expect("prefix");
+        assert_eq!(ids(&walk.done), ["a", "b"]);
+        assert_eq!(walk.current.map(|s| s.id.as_str()), Some("c"));
+
+        let walk = tree.walk(&["a", "b", "c"]).expect("whole tree");
+        assert_eq!(walk.done.len(), 3);
+        assert_eq!(walk.current, None);
+    }
+
+    #[test]
+    fn invalid_walks_report_the_longest_valid_prefix() {
+        let tree = sample();
+        assert_eq!(tree.walk(&["b"]), Err(0));
+        assert_eq!(tree.walk(&["a", "c"]), Err(1));
+        assert_eq!(tree.walk(&["a", "b", "nope"]), Err(2));
+        assert_eq!(tree.walk(&["a", "b", "c", "a"]), Err(3));
+    }
+
+    #[test]
+    fn paths_cover_every_step_and_end_at_the_ticket() {
+        let tree = sample();
+        let paths = tree.paths();
+        assert_eq!(paths.len(), 1);
+        assert_eq!(ids(&paths[0]), ["a", "b", "c"]);
+        assert_eq!(paths[0].last().map(|s| &s.next), Some(&Next::Ticket));
+    }
+
+    #[test]
+    fn refuses_a_cycle() {
+        let found = problems(&tree_file("a", &[("a", "b"), ("b", "c"), ("c", "b")]));
+        assert_eq!(found, ["trees/401.toml: steps form a cycle: b -> c -> b"]);
+    }
+
+    #[test]
+    fn refuses_an_unreachable_step() {
+        let found = problems(&tree_file("a", &[("a", "ticket"), ("orphan", "ticket")]));
+        assert_eq!(
+            found,
+            ["trees/401.toml: step \"orphan\" cannot be reached from start \"a\""]
+        );
+    }
+
+    #[test]
+    fn refuses_a_next_pointing_nowhere() {
+        let found = problems(&tree_file("a", &[("a", "b"), ("b", "tickt")]));
+        assert_eq!(
+            found,
+            [
+                "trees/401.toml: step \"b\": next \"tickt\" is not a step (use \"ticket\" to end the tree)"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_bad_ids_and_missing_start() {
+        let found = problems(&tree_file(
+            "start",
+            &[("a", "ticket"), ("a", "ticket"), ("Bad_Id", "ticket")],
+        ));
+        for expected in [
+            "trees/401.toml: two steps have id \"a\"",
+            "trees/401.toml: step id \"Bad_Id\" must be lowercase letters, digits and '-'",
+            "trees/401.toml: start \"start\" is not a step",
+        ] {
+            assert!(
+                found.iter().any(|f| f == expected),
+                "{expected} not in {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_an_empty_tree() {
+        let found = problems(&tree_file("a", &[]));
+        assert!(
+            found.contains(&"trees/401.toml: has no steps".to_string()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn file_name_must_match_code() {
+        let text = tree_file("a", &[("a", "ticket")]).replace("code = \"401\"", "code = \"403\"");
+        assert_eq!(
+            problems(&text),
+            ["trees/401.toml: file name must match code: trees/403.toml"]
+        );
+        let text = tree_file("a", &[("a", "ticket")]).replace("code = \"401\"", "code = \"502\"");
+        assert_eq!(
+            problems(&text),
+            ["trees/401.toml: code \"502\" must be one of 401, 403, 404, 429, 500, other"]
+        );
+    }
+
+    #[test]
+    fn unsafe_markdown_in_a_step_names_the_step() {
+        let text =
+            tree_file("a", &[("a", "ticket")]).replace("Check **a**.", "[x](javascript:alert(1))");
+        let found = problems(&text);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with(
+                "trees/401.toml: step \"a\": link \"javascript:alert(1)\" is not allowed"
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn toml_errors_name_the_line() {
+        let found = problems("code = \"401\"\narticle = \n");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with("trees/401.toml: line 2: "),
+            "{found:?}"
+        );
+    }
+}

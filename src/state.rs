@@ -1,0 +1,35 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::config::Config;
+use crate::kb::KnowledgeBase;
+use crate::store::Store;
+use crate::web::csrf::CsrfKey;
+
+/// Shared by every handler; cheap to clone (a pool handle and `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub kb: Arc<KnowledgeBase>,
+    pub csrf: CsrfKey,
+}
+
+impl FromRef<AppState> for Store {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<KnowledgeBase> {
+    fn from_ref(state: &AppState) -> Self {
+        state.kb.clone()
+    }
+}
+
+impl FromRef<AppState> for CsrfKey {
+    fn from_ref(state: &AppState) -> Self {
+        state.csrf.clone()
+    }
+}

@@ -1,0 +1,132 @@
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Store, time_text};
+use crate::domain::{ErrorCode, HttpMethod};
+use crate::tickets::{Environment, NewTicket, Ticket, TicketStatus, Tool};
+
+/// What storing a ticket did: created it, or found the one an earlier submit
+/// of the same form had already created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Created(Uuid),
+    AlreadyFiled(Uuid),
+}
+
+impl InsertOutcome {
+    pub fn token(self) -> Uuid {
+        match self {
+            Self::Created(token) | Self::AlreadyFiled(token) => token,
+        }
+    }
+}
+
+const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, method, \
+     occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
+     requester_email, tree_path, status, created_at, updated_at";
+
+impl Store {
+    /// Stores a new ticket in one transaction. The commit is durable before
+    /// this returns, so the caller may acknowledge the ticket.
+    pub async fn insert_ticket(
+        &self,
+        ticket: &NewTicket,
+        now: OffsetDateTime,
+    ) -> Result<InsertOutcome, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT token FROM tickets WHERE submission_id = ?")
+                .bind(ticket.submission_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(token) = existing {
+            return Ok(InsertOutcome::AlreadyFiled(parse_uuid(&token)?));
+        }
+        let token = Uuid::new_v4();
+        let now = time_text::to_text(now);
+        sqlx::query(
+            "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
+             occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
+             requester_email, tree_path, status, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+        )
+        .bind(token.to_string())
+        .bind(ticket.submission_id.to_string())
+        .bind(ticket.error_code.as_str())
+        .bind(&ticket.message)
+        .bind(&ticket.endpoint)
+        .bind(ticket.method.as_str())
+        .bind(time_text::to_text(ticket.occurred_at))
+        .bind(ticket.tool.as_str())
+        .bind(ticket.tool.other_text())
+        .bind(&ticket.recent_changes)
+        .bind(ticket.environment.as_str())
+        .bind(&ticket.name)
+        .bind(&ticket.email)
+        .bind(ticket.path.join(","))
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(InsertOutcome::Created(token))
+    }
+
+    pub async fn ticket_by_token(&self, token: Uuid) -> Result<Option<Ticket>, sqlx::Error> {
+        let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE token = ?");
+        sqlx::query(&sql)
+            .bind(token.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| ticket_from_row(&row))
+            .transpose()
+    }
+}
+
+fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
+    let text = |column: &str| row.try_get::<String, _>(column);
+    let invalid = |column: &str, value: String| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("unexpected value {value:?}").into(),
+    };
+    let error_code = text("error_code")?;
+    let method = text("method")?;
+    let tool = text("tool")?;
+    let environment = text("environment")?;
+    let status = text("status")?;
+    let tree_path = text("tree_path")?;
+    Ok(Ticket {
+        id: row.try_get("id")?,
+        token: parse_uuid(&text("token")?)?,
+        status: TicketStatus::parse(&status).ok_or_else(|| invalid("status", status.clone()))?,
+        created_at: time_text::from_text(&text("created_at")?)?,
+        updated_at: time_text::from_text(&text("updated_at")?)?,
+        details: NewTicket {
+            submission_id: parse_uuid(&text("submission_id")?)?,
+            error_code: ErrorCode::parse(&error_code)
+                .ok_or_else(|| invalid("error_code", error_code.clone()))?,
+            message: text("message")?,
+            endpoint: text("endpoint")?,
+            method: HttpMethod::parse(&method).ok_or_else(|| invalid("method", method.clone()))?,
+            occurred_at: time_text::from_text(&text("occurred_at")?)?,
+            tool: Tool::parse(&tool, &text("tool_other")?)
+                .ok_or_else(|| invalid("tool", tool.clone()))?,
+            recent_changes: text("recent_changes")?,
+            environment: Environment::parse(&environment)
+                .ok_or_else(|| invalid("environment", environment.clone()))?,
+            name: text("requester_name")?,
+            email: text("requester_email")?,
+            path: tree_path
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        },
+    })
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}

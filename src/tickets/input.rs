@@ -1,0 +1,452 @@
+//! The ticket form as typed, and the rules that turn it into a `NewTicket`.
+//! Every field is a plain string so that a form with mistakes can always be
+//! shown back exactly as the person typed it.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+use validator::{ValidateEmail, ValidateUrl};
+
+use super::occurred_at::parse_occurred_at;
+use super::{Environment, FieldErrors, NewTicket, Tool};
+use crate::domain::{ErrorCode, HttpMethod};
+
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+const MAX_ENDPOINT_CHARS: usize = 2_048;
+const MAX_CHANGES_CHARS: usize = 5_000;
+const MAX_NAME_CHARS: usize = 200;
+const MAX_TOOL_OTHER_CHARS: usize = 100;
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// Field names are the public form and deep-link keys (see DESIGN.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TicketInput {
+    pub error_code: String,
+    pub message: String,
+    pub endpoint: String,
+    pub method: String,
+    pub occurred_at: String,
+    pub utc_offset: String,
+    pub tool: String,
+    pub tool_other: String,
+    pub recent_changes: String,
+    pub environment: String,
+    pub name: String,
+    pub email: String,
+    /// Decision-tree steps already walked, comma-separated step ids.
+    pub path: String,
+    /// Identifies one rendering of the form, to spot a second submit.
+    pub submission_id: String,
+}
+
+impl TicketInput {
+    /// Checks every field, collecting all the problems at once.
+    pub fn validate(&self, now: OffsetDateTime) -> Result<NewTicket, FieldErrors> {
+        let mut errors = FieldErrors::default();
+
+        let error_code = ErrorCode::parse(&self.error_code);
+        if error_code.is_none() {
+            errors.add(
+                "error_code",
+                "Choose the error code you got, or “Something else”.",
+            );
+        }
+
+        let message = self.message.trim();
+        if message.is_empty() {
+            errors.add(
+                "message",
+                "Paste the full error message, exactly as your tool shows it.",
+            );
+        } else if message.chars().count() > MAX_MESSAGE_CHARS {
+            errors.add(
+                "message",
+                format!(
+                    "The message is too long: keep it under {} characters (the first lines matter most).",
+                    group_thousands(MAX_MESSAGE_CHARS)
+                ),
+            );
+        }
+
+        let endpoint = self.endpoint.trim();
+        if let Err(problem) = check_endpoint(endpoint) {
+            errors.add("endpoint", problem);
+        }
+
+        let method = HttpMethod::parse(&self.method);
+        if method.is_none() {
+            errors.add("method", "Choose the HTTP method of the call that failed.");
+        }
+
+        let occurred_at = parse_occurred_at(&self.occurred_at, &self.utc_offset, now)
+            .map_err(|problem| errors.add("occurred_at", problem))
+            .ok();
+
+        let tool = Tool::parse(&self.tool, &self.tool_other);
+        match &tool {
+            None => errors.add("tool", "Choose the tool or platform that made the call."),
+            Some(Tool::Other(text)) if text.is_empty() => errors.add(
+                "tool_other",
+                "Tell us which tool or platform made the call.",
+            ),
+            Some(Tool::Other(text)) if text.chars().count() > MAX_TOOL_OTHER_CHARS => errors.add(
+                "tool_other",
+                format!("Keep the tool's name under {MAX_TOOL_OTHER_CHARS} characters."),
+            ),
+            Some(_) => {}
+        }
+
+        let recent_changes = self.recent_changes.trim();
+        if recent_changes.chars().count() > MAX_CHANGES_CHARS {
+            errors.add(
+                "recent_changes",
+                format!(
+                    "Keep this under {} characters; support can ask for more.",
+                    group_thousands(MAX_CHANGES_CHARS)
+                ),
+            );
+        }
+
+        let environment = Environment::parse(&self.environment);
+        if environment.is_none() {
+            errors.add("environment", "Choose production, sandbox, or not sure.");
+        }
+
+        let name = self.name.trim();
+        if name.chars().count() > MAX_NAME_CHARS {
+            errors.add(
+                "name",
+                format!("Keep your name under {MAX_NAME_CHARS} characters."),
+            );
+        }
+
+        let email = self.email.trim();
+        if email.is_empty() {
+            errors.add("email", "Enter your email address so support can reply.");
+        } else if email.len() > MAX_EMAIL_CHARS || !email.validate_email() {
+            errors.add("email", "Enter an email address like name@example.com.");
+        }
+
+        match (error_code, method, occurred_at, tool, environment) {
+            (Some(error_code), Some(method), Some(occurred_at), Some(tool), Some(environment))
+                if errors.is_empty() =>
+            {
+                Ok(NewTicket {
+                    submission_id: Uuid::parse_str(self.submission_id.trim())
+                        .unwrap_or_else(|_| Uuid::new_v4()),
+                    error_code,
+                    message: message.to_string(),
+                    endpoint: endpoint.to_string(),
+                    method,
+                    occurred_at,
+                    tool,
+                    recent_changes: recent_changes.to_string(),
+                    environment,
+                    name: name.to_string(),
+                    email: email.to_string(),
+                    path: split_path(&self.path),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An endpoint is either an absolute http(s) URL or a path on the API host.
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    if endpoint.is_empty() {
+        return Err(
+            "Enter the API endpoint you called, for example /openapi/views/12/records.".into(),
+        );
+    }
+    if endpoint.chars().count() > MAX_ENDPOINT_CHARS {
+        return Err(format!(
+            "That endpoint is too long: keep it under {} characters.",
+            group_thousands(MAX_ENDPOINT_CHARS)
+        ));
+    }
+    if endpoint.chars().any(char::is_whitespace) {
+        return Err("An endpoint has no spaces. Paste only the URL or path.".into());
+    }
+    let lower = endpoint.to_ascii_lowercase();
+    let is_path = endpoint.starts_with('/') && !endpoint.starts_with("//");
+    let is_url = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && endpoint.validate_url()
+        && endpoint
+            .split('/')
+            .nth(2)
+            .is_some_and(|host| !host.is_empty());
+    if is_path || is_url {
+        Ok(())
+    } else {
+        Err("Enter a full URL starting with https:// or a path starting with /.".into())
+    }
+}
+
+/// Step ids are short slugs; anything else in the path is dropped rather than
+/// stored, since the path only ever comes from our own links.
+pub fn split_path(path: &str) -> Vec<String> {
+    path.split(',')
+        .map(str::trim)
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .take(50)
+        .map(str::to_string)
+        .collect()
+}
+
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
+
+    fn valid() -> TicketInput {
+        TicketInput {
+            error_code: "401".into(),
+            message: "HTTP GET failed: unauthorized (401)".into(),
+            endpoint: "https://go.trackvia.com/openapi/views/12/records".into(),
+            method: "GET".into(),
+            occurred_at: "2026-11-26T10:15".into(),
+            utc_offset: "+01:00".into(),
+            tool: "workato".into(),
+            environment: "production".into(),
+            email: "dev@example.com".into(),
+            submission_id: "6f1c1f04-6a31-4f1e-9a44-1b2d3c4e5f60".into(),
+            path: "token-active,user-active".into(),
+            ..Default::default()
+        }
+    }
+
+    fn errors_for(change: impl FnOnce(&mut TicketInput)) -> FieldErrors {
+        let mut input = valid();
+        change(&mut input);
+        input.validate(NOW).expect_err("should be refused")
+    }
+
+    #[test]
+    fn a_complete_form_becomes_a_ticket() {
+        let ticket = valid().validate(NOW).unwrap();
+        assert_eq!(ticket.error_code, ErrorCode::Unauthorized);
+        assert_eq!(ticket.method, HttpMethod::Get);
+        assert_eq!(ticket.occurred_at, datetime!(2026-11-26 09:15 UTC));
+        assert_eq!(ticket.tool, Tool::Workato);
+        assert_eq!(ticket.environment, Environment::Production);
+        assert_eq!(ticket.path, ["token-active", "user-active"]);
+        assert_eq!(
+            ticket.submission_id.to_string(),
+            "6f1c1f04-6a31-4f1e-9a44-1b2d3c4e5f60"
+        );
+    }
+
+    #[test]
+    fn an_empty_form_explains_every_required_field_in_form_order() {
+        let errors = TicketInput::default().validate(NOW).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            [
+                "error_code",
+                "message",
+                "endpoint",
+                "method",
+                "occurred_at",
+                "tool",
+                "environment",
+                "email"
+            ]
+        );
+    }
+
+    #[test]
+    fn error_code_must_be_known() {
+        assert!(
+            errors_for(|i| i.error_code = "418".into())
+                .get("error_code")
+                .is_some()
+        );
+        assert!(valid_with(|i| i.error_code = "other".into()));
+    }
+
+    fn valid_with(change: impl FnOnce(&mut TicketInput)) -> bool {
+        let mut input = valid();
+        change(&mut input);
+        input.validate(NOW).is_ok()
+    }
+
+    #[test]
+    fn message_is_required_and_bounded() {
+        assert!(
+            errors_for(|i| i.message = " \n ".into())
+                .get("message")
+                .is_some()
+        );
+        assert!(valid_with(|i| i.message = "é".repeat(MAX_MESSAGE_CHARS)));
+        let errors = errors_for(|i| i.message = "x".repeat(MAX_MESSAGE_CHARS + 1));
+        assert!(errors.get("message").unwrap().contains("10,000"));
+    }
+
+    #[test]
+    fn endpoint_is_an_absolute_url_or_a_path() {
+        assert!(valid_with(
+            |i| i.endpoint = "/openapi/views/12/records/7".into()
+        ));
+        assert!(valid_with(
+            |i| i.endpoint = "http://localhost:8080/api".into()
+        ));
+        for bad in [
+            "",
+            "openapi/views",
+            "ftp://example.com/x",
+            "https://",
+            "//evil.example/x",
+            "/a b",
+            "javascript:alert(1)",
+        ] {
+            assert!(
+                errors_for(|i| i.endpoint = bad.into())
+                    .get("endpoint")
+                    .is_some(),
+                "{bad:?} should be refused"
+            );
+        }
+        assert!(
+            errors_for(|i| i.endpoint = format!("/{}", "a".repeat(2048)))
+                .get("endpoint")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn method_must_be_one_of_five() {
+        assert!(valid_with(|i| i.method = "patch".into()));
+        assert!(
+            errors_for(|i| i.method = "HEAD".into())
+                .get("method")
+                .is_some()
+        );
+        assert!(
+            errors_for(|i| i.method = String::new())
+                .get("method")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn occurred_at_rules_apply() {
+        assert!(
+            errors_for(|i| i.occurred_at = "2026-11-27T10:00".into())
+                .get("occurred_at")
+                .unwrap()
+                .contains("future")
+        );
+        assert!(
+            errors_for(|i| i.utc_offset = String::new())
+                .get("occurred_at")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn other_tool_needs_a_name() {
+        let errors = errors_for(|i| i.tool = "other".into());
+        assert!(errors.get("tool_other").is_some());
+        assert!(valid_with(|i| {
+            i.tool = "other".into();
+            i.tool_other = "n8n".into();
+        }));
+        assert!(
+            errors_for(|i| {
+                i.tool = "other".into();
+                i.tool_other = "x".repeat(101);
+            })
+            .get("tool_other")
+            .is_some()
+        );
+        assert!(
+            errors_for(|i| i.tool = "excel".into())
+                .get("tool")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn recent_changes_are_optional_but_bounded() {
+        assert!(valid_with(|i| i.recent_changes = String::new()));
+        assert!(
+            errors_for(|i| i.recent_changes = "x".repeat(5_001))
+                .get("recent_changes")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn environment_is_required() {
+        assert!(valid_with(|i| i.environment = "unsure".into()));
+        assert!(
+            errors_for(|i| i.environment = "staging".into())
+                .get("environment")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn name_is_optional_but_bounded() {
+        assert!(valid_with(|i| i.name = String::new()));
+        assert!(
+            errors_for(|i| i.name = "n".repeat(201))
+                .get("name")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn email_is_required_and_valid() {
+        assert!(
+            errors_for(|i| i.email = String::new())
+                .get("email")
+                .unwrap()
+                .contains("Enter your email")
+        );
+        for bad in ["dev", "dev@", "@example.com", "dev example@example.com"] {
+            assert!(
+                errors_for(|i| i.email = bad.into()).get("email").is_some(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_submission_id_gets_a_fresh_one() {
+        let mut input = valid();
+        input.submission_id = "not-a-uuid".into();
+        let a = input.validate(NOW).unwrap().submission_id;
+        let b = input.validate(NOW).unwrap().submission_id;
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn path_keeps_only_step_ids() {
+        assert_eq!(split_path("a-1, b ,,<script>,C"), ["a-1", "b"]);
+        assert!(split_path("").is_empty());
+    }
+}

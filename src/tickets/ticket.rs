@@ -1,0 +1,57 @@
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Environment, TicketStatus, Tool};
+use crate::domain::{ErrorCode, HttpMethod};
+
+/// A ticket that passed validation and is ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    pub submission_id: Uuid,
+    pub error_code: ErrorCode,
+    pub message: String,
+    pub endpoint: String,
+    pub method: HttpMethod,
+    /// Always UTC.
+    pub occurred_at: OffsetDateTime,
+    pub tool: Tool,
+    pub recent_changes: String,
+    pub environment: Environment,
+    pub name: String,
+    pub email: String,
+    /// Decision-tree step ids the requester already tried, in order.
+    pub path: Vec<String>,
+}
+
+/// A stored ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub id: i64,
+    pub token: Uuid,
+    pub status: TicketStatus,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub details: NewTicket,
+}
+
+impl Ticket {
+    pub fn reference(&self) -> String {
+        reference_for(self.id)
+    }
+}
+
+/// The short reference people quote in emails and on the phone.
+pub fn reference_for(id: i64) -> String {
+    format!("APD-{id:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_zero_padded_and_grow() {
+        assert_eq!(reference_for(123), "APD-000123");
+        assert_eq!(reference_for(1_234_567), "APD-1234567");
+    }
+}

@@ -1,0 +1,225 @@
+//! CSRF protection for every form, with or without a signed-in session.
+//!
+//! Each browser gets a random value in an HttpOnly cookie; forms carry an
+//! HMAC of that value under a server key. A POST is accepted only when its
+//! `csrf_token` field matches the HMAC of its cookie. A site that can plant a
+//! cookie cannot compute the matching token, and one that cannot read our
+//! pages cannot learn it. The check runs as middleware on every POST, so a
+//! new form cannot forget it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::error::AppError;
+use crate::store::Store;
+
+pub const COOKIE_NAME: &str = "apidesk_csrf";
+pub const FIELD: &str = "csrf_token";
+const SETTING_KEY: &str = "csrf_key";
+/// Forms are small; this only bounds what the check itself buffers.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// The server's signing key, generated on first start and kept in the
+/// database so that forms stay valid across restarts.
+#[derive(Clone)]
+pub struct CsrfKey(Arc<Vec<u8>>);
+
+impl fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CsrfKey(<redacted>)")
+    }
+}
+
+impl CsrfKey {
+    pub async fn load_or_create(store: &Store) -> anyhow::Result<Self> {
+        let hex_key = store
+            .setting_or_insert(SETTING_KEY, || hex::encode(random_bytes()))
+            .await?;
+        Ok(Self(Arc::new(hex::decode(hex_key)?)))
+    }
+
+    fn mac(&self, cookie: &str) -> Hmac<Sha256> {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
+        mac.update(cookie.as_bytes());
+        mac
+    }
+
+    fn token_for(&self, cookie: &str) -> String {
+        hex::encode(self.mac(cookie).finalize().into_bytes())
+    }
+
+    fn verify(&self, cookie: &str, token: &str) -> bool {
+        match hex::decode(token) {
+            // `verify_slice` compares in constant time.
+            Ok(bytes) => self.mac(cookie).verify_slice(&bytes).is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The token to put in this visitor's forms.
+#[derive(Clone)]
+pub struct CsrfToken(String);
+
+impl CsrfToken {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CsrfToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CsrfToken(<redacted>)")
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the CSRF layer is not installed")))
+    }
+}
+
+fn random_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    bytes
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Gives every request its form token and refuses state-changing requests
+/// whose token does not match.
+pub async fn protect(State(key): State<CsrfKey>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let existing = cookie_value(&parts.headers);
+    let cookie = existing
+        .clone()
+        .unwrap_or_else(|| hex::encode(random_bytes()));
+
+    let body = if parts.method == Method::GET || parts.method == Method::HEAD {
+        body
+    } else {
+        let Some(sent_cookie) = existing.as_deref() else {
+            return AppError::Csrf.into_response();
+        };
+        if !is_form(&parts.headers) {
+            return AppError::Csrf.into_response();
+        }
+        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+            return crate::error::error_page(axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+        };
+        let token = form_urlencoded_field(&bytes, FIELD);
+        if !token.is_some_and(|t| key.verify(sent_cookie, &t)) {
+            return AppError::Csrf.into_response();
+        }
+        Body::from(bytes)
+    };
+
+    parts.extensions.insert(CsrfToken(key.token_for(&cookie)));
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if existing.is_none() {
+        let value =
+            format!("{COOKIE_NAME}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000");
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> CsrfKey {
+        CsrfKey(Arc::new(vec![7; 32]))
+    }
+
+    #[test]
+    fn a_token_verifies_only_for_its_own_cookie() {
+        let token = key().token_for("cookie-a");
+        assert!(key().verify("cookie-a", &token));
+        assert!(!key().verify("cookie-b", &token));
+        assert!(!key().verify("cookie-a", "not hex"));
+        assert!(!key().verify("cookie-a", ""));
+    }
+
+    #[test]
+    fn another_key_gives_other_tokens() {
+        let other = CsrfKey(Arc::new(vec![8; 32]));
+        assert!(!other.verify("cookie-a", &key().token_for("cookie-a")));
+    }
+
+    #[test]
+    fn reads_only_well_formed_cookies() {
+        let mut headers = HeaderMap::new();
+        let good = "a".repeat(64);
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_str(&format!("x=1; {COOKIE_NAME}={good}")).unwrap(),
+        );
+        assert_eq!(cookie_value(&headers), Some(good));
+        headers.insert(COOKIE, HeaderValue::from_static("apidesk_csrf=short"));
+        assert_eq!(cookie_value(&headers), None);
+    }
+
+    #[test]
+    fn finds_the_token_field_in_a_form_body() {
+        assert_eq!(
+            form_urlencoded_field(b"a=1&csrf_token=ab%20c&b=2", FIELD).as_deref(),
+            Some("ab c")
+        );
+        assert_eq!(form_urlencoded_field(b"a=1", FIELD), None);
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        assert_eq!(format!("{:?}", key()), "CsrfKey(<redacted>)");
+        assert_eq!(
+            format!("{:?}", CsrfToken("secret".into())),
+            "CsrfToken(<redacted>)"
+        );
+    }
+}

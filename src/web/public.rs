@@ -1,0 +1,87 @@
+//! The start page: pick an error code, or paste the message and let apidesk
+//! recognise it.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use super::links::{self, Carry};
+use super::render::render;
+use crate::domain::ErrorCode;
+use crate::error::Result;
+use crate::kb::{KnowledgeBase, diagnose};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(start))
+        .route("/diagnose", get(recognise))
+}
+
+struct CodeChoice {
+    href: String,
+    label: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/start.html")]
+struct StartPage {
+    codes: Vec<CodeChoice>,
+    message: String,
+    message_error: Option<&'static str>,
+}
+
+impl StartPage {
+    fn new(kb: &KnowledgeBase, message: String, message_error: Option<&'static str>) -> Self {
+        let codes = ErrorCode::ALL
+            .into_iter()
+            .map(|code| CodeChoice {
+                href: links::troubleshoot(code, &[], &Carry::default()),
+                label: code.label(),
+                summary: kb.article_for(code).summary.clone(),
+            })
+            .collect();
+        Self {
+            codes,
+            message,
+            message_error,
+        }
+    }
+}
+
+async fn start(State(kb): State<Arc<KnowledgeBase>>) -> Result<Response> {
+    Ok(render(&StartPage::new(&kb, String::new(), None))?.into_response())
+}
+
+/// Reads the pasted message and sends the person to the matching tree,
+/// carrying the message (and the method, if it names one) along.
+async fn recognise(
+    State(kb): State<Arc<KnowledgeBase>>,
+    Query(carry): Query<Carry>,
+) -> Result<Response> {
+    let message = carry.message.trim();
+    if message.is_empty() {
+        let page = StartPage::new(
+            &kb,
+            String::new(),
+            Some("Paste the error message first, or pick the error code below."),
+        );
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    let diagnosis = diagnose(message);
+    let carry = Carry {
+        message: message.to_string(),
+        method: diagnosis
+            .method
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default(),
+    };
+    let code = diagnosis.code.unwrap_or(ErrorCode::Other);
+    Ok(Redirect::to(&links::troubleshoot(code, &[], &carry)).into_response())
+}

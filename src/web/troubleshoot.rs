@@ -1,0 +1,177 @@
+//! The decision tree: one check at a time, "did that fix it?", until it is
+//! fixed (a deflection) or the checks run out (the article and the form).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::csrf::CsrfToken;
+use super::links::{self, Carry};
+use super::render::render;
+use crate::domain::ErrorCode;
+use crate::error::{AppError, Result};
+use crate::kb::{Article, Step, diagnose};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/troubleshoot/{code}", get(step_page))
+        .route(
+            "/troubleshoot/{code}/fixed",
+            post(record_fix).get(fixed_page),
+        )
+}
+
+fn parse_code(code: &str) -> Result<ErrorCode> {
+    ErrorCode::parse(code).ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TreeQuery {
+    /// Step ids already answered "still failing", comma-separated.
+    path: String,
+    #[serde(flatten)]
+    carry: Carry,
+}
+
+#[derive(Template)]
+#[template(path = "troubleshoot/step.html")]
+struct StepPage<'a> {
+    code: ErrorCode,
+    article: &'a Article,
+    done: Vec<&'a Step>,
+    current: Option<&'a Step>,
+    number: usize,
+    total: usize,
+    csrf: CsrfToken,
+    notice: Option<String>,
+    carry: Carry,
+    no_url: String,
+    back_url: Option<String>,
+    ticket_url: String,
+}
+
+async fn step_page(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<TreeQuery>,
+    csrf: CsrfToken,
+) -> Result<Response> {
+    let code = parse_code(&code)?;
+    let tree = state.kb.tree(code);
+    let path: Vec<&str> = query.path.split(',').filter(|s| !s.is_empty()).collect();
+    let walk = match tree.walk(&path) {
+        Ok(walk) => walk,
+        // An old or edited link: keep the part that still makes sense.
+        Err(valid) => {
+            let url = links::troubleshoot(code, &path[..valid], &query.carry);
+            return Ok(Redirect::to(&url).into_response());
+        }
+    };
+    let carry = query.carry;
+    let next_path: Vec<&str> = path
+        .iter()
+        .copied()
+        .chain(walk.current.map(|s| s.id.as_str()))
+        .collect();
+    let page = StepPage {
+        code,
+        article: state.kb.article_for(code),
+        number: walk.done.len() + 1,
+        total: tree.steps.len(),
+        current: walk.current,
+        notice: notice(code, &carry.message),
+        no_url: links::troubleshoot(code, &next_path, &carry),
+        back_url: (!path.is_empty())
+            .then(|| links::troubleshoot(code, &path[..path.len() - 1], &carry)),
+        ticket_url: links::ticket_form(code, &path, &carry),
+        done: walk.done,
+        csrf,
+        carry,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// What we understood from a pasted message, said plainly.
+fn notice(code: ErrorCode, message: &str) -> Option<String> {
+    if message.trim().is_empty() {
+        return None;
+    }
+    let diagnosis = diagnose(message);
+    let method = diagnosis
+        .method
+        .map(|m| format!(" on a {m} request"))
+        .unwrap_or_default();
+    Some(match (code, diagnosis.status) {
+        (ErrorCode::Other, Some(status)) => format!(
+            "Your message shows HTTP {status}{method}. apidesk has no guide for that code yet, \
+             so these are the general checks that solve most API failures."
+        ),
+        (ErrorCode::Other, None) => "We could not tell which HTTP error this is, and that is fine: \
+             these general checks solve most API failures, including timeouts and connection errors."
+            .to_string(),
+        (code, _) => format!("Your message shows {}{method}.", code.label()),
+    })
+}
+
+#[derive(Deserialize)]
+struct FixForm {
+    step: String,
+}
+
+/// "Yes, that fixed it": counted once per press, then redirected so that a
+/// reload of the thank-you page does not count again.
+async fn record_fix(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Form(form): Form<FixForm>,
+) -> Result<Redirect> {
+    let code = parse_code(&code)?;
+    let step = state
+        .kb
+        .tree(code)
+        .step(&form.step)
+        .ok_or(AppError::NotFound)?;
+    state
+        .store
+        .record_deflection(code, &step.id, OffsetDateTime::now_utc())
+        .await?;
+    Ok(Redirect::to(&links::fixed(code, &step.id)))
+}
+
+#[derive(Deserialize)]
+struct FixedQuery {
+    step: String,
+}
+
+#[derive(Template)]
+#[template(path = "troubleshoot/fixed.html")]
+struct FixedPage<'a> {
+    code: ErrorCode,
+    step: &'a Step,
+    article: &'a Article,
+}
+
+async fn fixed_page(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<FixedQuery>,
+) -> Result<Response> {
+    let code = parse_code(&code)?;
+    let step = state
+        .kb
+        .tree(code)
+        .step(&query.step)
+        .ok_or(AppError::NotFound)?;
+    let page = FixedPage {
+        code,
+        step,
+        article: state.kb.article_for(code),
+    };
+    Ok(render(&page)?.into_response())
+}
