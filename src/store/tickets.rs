@@ -74,6 +74,12 @@ impl Store {
         Ok(InsertOutcome::Created(token))
     }
 
+    pub async fn count_tickets(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+            .fetch_one(&self.pool)
+            .await
+    }
+
     pub async fn ticket_by_token(&self, token: Uuid) -> Result<Option<Ticket>, sqlx::Error> {
         let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE token = ?");
         sqlx::query(&sql)

@@ -1,0 +1,203 @@
+//! Test harness: a fresh app on its own database file, driven through the
+//! router with `oneshot`, keeping the CSRF cookie like a browser would.
+
+#![allow(dead_code)]
+
+use apidesk::config::Config;
+use apidesk::state::AppState;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    cookie: Option<String>,
+    // Kept so the database file lives as long as the test.
+    _dir: TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .expect("the response has a Location header")
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.body.contains(needle),
+            "expected the page to contain {needle:?}, got:\n{}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.body.contains(needle),
+            "the page should not contain {needle:?}"
+        );
+        self
+    }
+}
+
+pub fn test_config(dir: &TempDir) -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", dir.path().join("apidesk.db").display()),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = apidesk::startup::build_state(test_config(&dir))
+            .await
+            .expect("the app starts");
+        Self {
+            router: apidesk::web::router(state.clone()),
+            state,
+            cookie: None,
+            _dir: dir,
+        }
+    }
+
+    /// Forgets the browser's cookie, as a new visitor.
+    pub fn clear_cookies(&mut self) {
+        self.cookie = None;
+    }
+
+    pub async fn request(&mut self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            self.cookie = Some(pair);
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> TestResponse {
+        let mut builder = Request::get(uri);
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.request(builder.body(Body::empty()).unwrap()).await
+    }
+
+    /// The CSRF token for this visitor, read from a page with a form.
+    pub async fn csrf_token(&mut self) -> String {
+        let page = self.get("/tickets/new").await;
+        hidden_value(&page.body, "csrf_token").expect("the form has a CSRF token")
+    }
+
+    /// Posts a form as the browser would, with its CSRF token.
+    pub async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        all.extend_from_slice(fields);
+        self.post_raw(uri, &serde_urlencoded::to_string(&all).unwrap())
+            .await
+    }
+
+    /// Posts a body exactly as given (no token added).
+    pub async fn post_raw(&mut self, uri: &str, body: &str) -> TestResponse {
+        let mut builder =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.request(builder.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn count_tickets(&self) -> i64 {
+        self.state.store.count_tickets().await.unwrap()
+    }
+}
+
+/// The `value` of the hidden or text input called `name`, HTML-unescaped.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker)?;
+    let rest = &html[at..];
+    let start = rest.find("value=\"")? + "value=\"".len();
+    let end = rest[start..].find('"')?;
+    Some(unescape(&rest[start..start + end]))
+}
+
+/// The contents of the textarea called `name`, HTML-unescaped.
+pub fn textarea_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker)?;
+    let rest = &html[at..];
+    let start = rest.find('>')? + 1;
+    let end = rest[start..].find("</textarea>")?;
+    Some(unescape(&rest[start..start + end]))
+}
+
+pub fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+}
+
+/// A complete, valid ticket form (without the CSRF token).
+pub fn valid_ticket() -> Vec<(&'static str, String)> {
+    vec![
+        ("error_code", "401".into()),
+        ("message", "HTTP GET failed: unauthorized (401)".into()),
+        (
+            "endpoint",
+            "https://go.trackvia.com/openapi/views/12/records".into(),
+        ),
+        ("method", "GET".into()),
+        ("occurred_at", "2026-01-15T09:30".into()),
+        ("utc_offset", "+01:00".into()),
+        ("tool", "workato".into()),
+        ("tool_other", String::new()),
+        (
+            "recent_changes",
+            "Rotated the API user's token on Monday.".into(),
+        ),
+        ("environment", "production".into()),
+        ("name", "Dana Developer".into()),
+        ("email", "dana@example.com".into()),
+        ("path", String::new()),
+        ("submission_id", uuid::Uuid::new_v4().to_string()),
+    ]
+}
+
+pub fn as_pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// How askama escapes text, to look for a value as it appears in a page.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}

@@ -1,0 +1,100 @@
+//! Over real HTTP: a ticket filed before a restart is still there after it,
+//! and shutdown finishes cleanly.
+
+mod common;
+
+use apidesk::startup::Application;
+use tokio::sync::oneshot;
+
+struct Running {
+    base: String,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+async fn start(config: apidesk::config::Config) -> Running {
+    let app = Application::build(config).await.expect("the server starts");
+    let base = format!("http://{}", app.local_addr());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    Running { base, stop, task }
+}
+
+impl Running {
+    async fn shut_down(self) {
+        self.stop.send(()).unwrap();
+        self.task.await.unwrap().expect("clean shutdown");
+    }
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_filed_ticket_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::test_config(&dir);
+    let server = start(config.clone()).await;
+    let client = browser();
+
+    let form = client
+        .get(format!("{}/tickets/new?error_code=500", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut fields = common::valid_ticket();
+    fields.push((
+        "csrf_token",
+        common::hidden_value(&form, "csrf_token").unwrap(),
+    ));
+    let filed = client
+        .post(format!("{}/tickets", server.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(&fields).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filed.status(), 303);
+    let location = filed.headers()["location"].to_str().unwrap().to_string();
+    server.shut_down().await;
+
+    // Same database file, new process state.
+    let server = start(config).await;
+    let page = client
+        .get(format!("{}{location}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let body = page.text().await.unwrap();
+    assert!(body.contains("APD-000001"));
+    assert!(body.contains("HTTP GET failed: unauthorized (401)"));
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn the_database_file_and_its_folder_are_created_on_first_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::test_config(&dir);
+    let file = dir.path().join("nested/folder/apidesk.db");
+    config.database_url = format!("sqlite://{}", file.display());
+    let server = start(config).await;
+    assert!(file.exists());
+    server.shut_down().await;
+}

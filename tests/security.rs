@@ -1,0 +1,130 @@
+//! Protections every request gets: CSRF on every POST, error pages instead
+//! of bare statuses, conservative headers.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::{TestApp, as_pairs, valid_ticket};
+
+#[tokio::test]
+async fn a_post_without_a_csrf_token_is_refused() {
+    let mut app = TestApp::spawn().await;
+    app.get("/").await; // the browser has its cookie
+    let body = serde_urlencoded::to_string(as_pairs(&valid_ticket())).unwrap();
+    let res = app.post_raw("/tickets", &body).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    res.assert_contains("This form has expired");
+    assert_eq!(app.count_tickets().await, 0);
+
+    let res = app
+        .post_raw("/troubleshoot/401/fixed", "step=token-active")
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_token_from_another_browser_is_refused() {
+    let mut app = TestApp::spawn().await;
+    let token = app.csrf_token().await;
+    app.clear_cookies();
+    app.get("/").await; // a new cookie
+    let mut fields = vec![("csrf_token", token.as_str())];
+    let ticket = valid_ticket();
+    fields.extend(as_pairs(&ticket));
+    let res = app
+        .post_raw("/tickets", &serde_urlencoded::to_string(&fields).unwrap())
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // Without any cookie at all, also refused.
+    app.clear_cookies();
+    let res = app
+        .post_raw("/tickets", &serde_urlencoded::to_string(&fields).unwrap())
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count_tickets().await, 0);
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_is_http_only_and_same_site() {
+    let mut app = TestApp::spawn().await;
+    let res = app.get("/").await;
+    let cookie = res
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cookie.starts_with("apidesk_csrf="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    // An existing cookie is kept, not replaced on every page.
+    let again = app.get("/").await;
+    assert!(again.headers.get(header::SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn unknown_pages_get_the_html_error_page() {
+    let mut app = TestApp::spawn().await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(
+        res.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    res.assert_contains("Page not found");
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_an_error_page() {
+    let mut app = TestApp::spawn().await;
+    let token = app.csrf_token().await;
+    let body = format!("csrf_token={token}&message={}", "x".repeat(400 * 1024));
+    let res = app.post_raw("/tickets", &body).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    res.assert_contains("That was too much to send");
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let mut app = TestApp::spawn().await;
+    let res = app.get("/").await;
+    for name in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+    ] {
+        assert!(res.headers.contains_key(name), "missing {name}");
+    }
+    assert_eq!(res.headers["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn health_and_assets_are_served() {
+    let mut app = TestApp::spawn().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    let css = app.get("/static/app.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(
+        app.get("/static/../Cargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/static/nope.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    app.state.store.close().await;
+    let down = app.get("/healthz").await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+}

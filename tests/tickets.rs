@@ -1,0 +1,282 @@
+//! Filing tickets: deep links, validation over HTTP, double submits, the
+//! status page, and hostile input shown inert.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, as_pairs, escape, hidden_value, textarea_value, valid_ticket};
+
+fn with(
+    mut fields: Vec<(&'static str, String)>,
+    name: &str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    fields
+        .iter_mut()
+        .find(|(k, _)| *k == name)
+        .expect("known field")
+        .1 = value.to_string();
+    fields
+}
+
+#[tokio::test]
+async fn a_deep_link_prefills_every_field() {
+    let mut app = TestApp::spawn().await;
+    let page = app
+        .get(
+            "/tickets/new?error_code=404&message=Record+not+found&endpoint=%2Fopenapi%2Fviews%2F1%2Frecords%2F9\
+             &method=delete&occurred_at=2026-03-14T09%3A26%3A00-03%3A30&tool=other&tool_other=n8n\
+             &recent_changes=New+role&environment=sandbox&name=Sam&email=sam%40example.com",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        textarea_value(&page.body, "message").unwrap(),
+        "Record not found"
+    );
+    assert_eq!(
+        textarea_value(&page.body, "recent_changes").unwrap(),
+        "New role"
+    );
+    assert_eq!(
+        hidden_value(&page.body, "endpoint").unwrap(),
+        "/openapi/views/1/records/9"
+    );
+    assert_eq!(
+        hidden_value(&page.body, "occurred_at").unwrap(),
+        "2026-03-14T09:26"
+    );
+    assert_eq!(hidden_value(&page.body, "tool_other").unwrap(), "n8n");
+    assert_eq!(hidden_value(&page.body, "name").unwrap(), "Sam");
+    assert_eq!(
+        hidden_value(&page.body, "email").unwrap(),
+        "sam@example.com"
+    );
+    page.assert_contains("value=\"404\" selected")
+        .assert_contains("value=\"DELETE\" checked")
+        .assert_contains("value=\"-03:30\" selected")
+        .assert_contains("value=\"other\" selected")
+        .assert_contains("value=\"sandbox\" checked");
+    // Each rendering gets its own submission id.
+    let again = app.get("/tickets/new").await;
+    assert_ne!(
+        hidden_value(&page.body, "submission_id"),
+        hidden_value(&again.body, "submission_id")
+    );
+}
+
+#[tokio::test]
+async fn an_empty_form_explains_every_required_field_and_stores_nothing() {
+    let mut app = TestApp::spawn().await;
+    let res = app.post_form("/tickets", &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("8 things need fixing");
+    for field in [
+        "error_code",
+        "message",
+        "endpoint",
+        "method",
+        "occurred_at",
+        "tool",
+        "environment",
+        "email",
+    ] {
+        res.assert_contains(&format!("href=\"#field-{field}\""))
+            .assert_contains(&format!("id=\"{field}-error\""));
+    }
+    assert_eq!(app.count_tickets().await, 0);
+}
+
+#[tokio::test]
+async fn each_mistake_is_named_beside_its_field_and_the_rest_is_kept() {
+    let mut app = TestApp::spawn().await;
+    let cases = [
+        (
+            "endpoint",
+            "views/12",
+            "Enter a full URL starting with https:// or a path starting with /.",
+        ),
+        (
+            "method",
+            "TRACE",
+            "Choose the HTTP method of the call that failed.",
+        ),
+        (
+            "occurred_at",
+            "2099-01-01T10:00",
+            "That time is in the future.",
+        ),
+        (
+            "tool",
+            "spreadsheet",
+            "Choose the tool or platform that made the call.",
+        ),
+        (
+            "environment",
+            "staging",
+            "Choose production, sandbox, or not sure.",
+        ),
+        (
+            "email",
+            "nobody",
+            "Enter an email address like name@example.com.",
+        ),
+        ("error_code", "418", "Choose the error code you got"),
+    ];
+    for (field, bad, message) in cases {
+        let fields = with(valid_ticket(), field, bad);
+        let res = app.post_form("/tickets", &as_pairs(&fields)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        res.assert_contains("One thing needs fixing")
+            .assert_contains(&escape(message))
+            .assert_contains(&format!("id=\"{field}-error\""));
+        // Everything else is shown back as typed.
+        assert_eq!(
+            textarea_value(&res.body, "message").unwrap(),
+            "HTTP GET failed: unauthorized (401)"
+        );
+        if field != "email" {
+            assert_eq!(
+                hidden_value(&res.body, "email").unwrap(),
+                "dana@example.com"
+            );
+        }
+        if field != "endpoint" {
+            assert_eq!(
+                hidden_value(&res.body, "endpoint").unwrap(),
+                "https://go.trackvia.com/openapi/views/12/records"
+            );
+        } else {
+            assert_eq!(hidden_value(&res.body, "endpoint").unwrap(), "views/12");
+        }
+    }
+    let too_long = with(valid_ticket(), "message", &"x".repeat(10_001));
+    let res = app.post_form("/tickets", &as_pairs(&too_long)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("10,000 characters");
+    assert_eq!(textarea_value(&res.body, "message").unwrap().len(), 10_001);
+    assert_eq!(app.count_tickets().await, 0);
+}
+
+#[tokio::test]
+async fn submitting_the_same_form_twice_files_one_ticket() {
+    let mut app = TestApp::spawn().await;
+    let fields = valid_ticket();
+    let first = app.post_form("/tickets", &as_pairs(&fields)).await;
+    let second = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert_eq!(second.status, StatusCode::SEE_OTHER);
+    assert_eq!(first.location(), second.location());
+    assert_eq!(app.count_tickets().await, 1);
+
+    // A new rendering of the form is a new ticket.
+    let other = with(
+        valid_ticket(),
+        "message",
+        "HTTP GET failed: forbidden (403)",
+    );
+    let third = app.post_form("/tickets", &as_pairs(&other)).await;
+    assert_ne!(third.location(), first.location());
+    assert_eq!(app.count_tickets().await, 2);
+}
+
+#[tokio::test]
+async fn the_status_page_shows_what_was_sent_stored_in_utc() {
+    let mut app = TestApp::spawn().await;
+    let fields = with(with(valid_ticket(), "tool", "other"), "tool_other", "n8n");
+    let res = app.post_form("/tickets", &as_pairs(&fields)).await;
+    let location = res.location().to_string();
+    assert!(location.starts_with("/tickets/"));
+    let token = location
+        .trim_start_matches("/tickets/")
+        .split('?')
+        .next()
+        .unwrap();
+    assert_eq!(uuid::Uuid::parse_str(token).unwrap().get_version_num(), 4);
+
+    let page = app.get(&location).await;
+    page.assert_contains("APD-000001")
+        .assert_contains("New")
+        .assert_contains("https://go.trackvia.com/openapi/views/12/records")
+        // 09:30 at UTC+01:00 is 08:30 UTC.
+        .assert_contains("15 Jan 2026, 08:30 UTC")
+        .assert_contains("n8n")
+        .assert_contains("Production")
+        .assert_contains("dana@example.com")
+        .assert_contains("/articles/401-unauthorized");
+    // Without the flash marker the page still works, without the banner.
+    let plain = app.get(location.split('?').next().unwrap()).await;
+    plain
+        .assert_contains("APD-000001")
+        .assert_lacks("Your ticket is filed");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_tokens_get_a_proper_404_page() {
+    let mut app = TestApp::spawn().await;
+    for uri in [
+        "/tickets/1",
+        "/tickets/not-a-token",
+        &format!("/tickets/{}", uuid::Uuid::new_v4()),
+    ] {
+        let res = app.get(uri).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
+        res.assert_contains("Page not found")
+            .assert_contains("<html");
+    }
+}
+
+#[tokio::test]
+async fn html_in_every_requester_field_is_shown_inert() {
+    let mut app = TestApp::spawn().await;
+    let payload = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let mut fields = valid_ticket();
+    for (name, value) in fields.iter_mut() {
+        match *name {
+            "message" | "recent_changes" | "name" => *value = format!("{payload} {name}"),
+            "endpoint" => *value = "/x?<script>alert(3)</script>".into(),
+            "tool" => *value = "other".into(),
+            "tool_other" => *value = format!("{payload} tool"),
+            _ => {}
+        }
+    }
+    // Shown back on a refused form...
+    let refused = app
+        .post_form(
+            "/tickets",
+            &as_pairs(&with(fields.clone(), "email", payload)),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused
+        .assert_lacks("<script>alert")
+        .assert_lacks("<img src=x");
+    // ...and on the status page.
+    let filed = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let page = app.get(filed.location()).await;
+    page.assert_lacks("<script>alert")
+        .assert_lacks("<img src=x")
+        .assert_contains("&#60;script&#62;alert(1)&#60;/script&#62;");
+    // ...and on the tree and form pages that carry a pasted message.
+    let tree = app
+        .get("/troubleshoot/other?message=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
+    tree.assert_lacks("<script>alert");
+    let form = app
+        .get("/tickets/new?message=%3Cscript%3Ealert(1)%3C%2Fscript%3E&name=%22%3E%3Cscript%3E")
+        .await;
+    form.assert_lacks("<script>alert")
+        .assert_lacks("\"><script>");
+}
+
+#[tokio::test]
+async fn the_checks_already_made_are_stored_with_the_ticket() {
+    let mut app = TestApp::spawn().await;
+    let fields = with(valid_ticket(), "path", "token-active,user-active");
+    let res = app.post_form("/tickets", &as_pairs(&fields)).await;
+    let page = app.get(res.location()).await;
+    page.assert_contains("Checks you already made")
+        .assert_contains("Is the access token still active?")
+        .assert_contains("Is the API user active and enabled?");
+}
