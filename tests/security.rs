@@ -128,3 +128,14 @@ async fn health_and_assets_are_served() {
     let down = app.get("/healthz").await;
     assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn a_server_error_gets_a_page_that_leaks_nothing() {
+    let mut app = TestApp::spawn().await;
+    app.state.store.close().await;
+    let res = app.get(&format!("/tickets/{}", uuid::Uuid::new_v4())).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    res.assert_contains("Something went wrong on our side")
+        .assert_lacks("pool")
+        .assert_lacks("sqlx");
+}
