@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use clap::Args;
 
+use crate::tickets::ResponseTargets;
+
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
 
@@ -16,6 +18,14 @@ pub struct Config {
     /// SQLite database; the file and its folder are created on first start.
     #[arg(long, env = "APIDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+
+    /// Mark cookies Secure (set this when apidesk is served over HTTPS).
+    #[arg(long, env = "APIDESK_COOKIE_SECURE")]
+    pub cookie_secure: bool,
+
+    /// First-response targets per priority, e.g. "urgent=1h,high=4h,normal=1d,low=3d".
+    #[arg(long, env = "APIDESK_RESPONSE_TARGETS", default_value_t = ResponseTargets::default())]
+    pub response_targets: ResponseTargets,
 }
 
 impl Default for Config {
@@ -25,6 +35,8 @@ impl Default for Config {
                 .parse()
                 .expect("the default bind address is valid"),
             database_url: DEFAULT_DATABASE_URL.to_string(),
+            cookie_secure: false,
+            response_targets: ResponseTargets::default(),
         }
     }
 }

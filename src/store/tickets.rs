@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Store, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
-use crate::tickets::{Environment, NewTicket, Ticket, TicketStatus, Tool};
+use crate::tickets::{Environment, NewTicket, Priority, Ticket, TicketStatus, Tool, Triage};
 
 /// What storing a ticket did: created it, or found the one an earlier submit
 /// of the same form had already created.
@@ -23,9 +23,10 @@ impl InsertOutcome {
     }
 }
 
-const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, method, \
-     occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
-     requester_email, tree_path, status, created_at, updated_at";
+pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
+     method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
+     requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
+     first_response_at, due_at, similar_key, created_at, updated_at";
 
 impl Store {
     /// Stores a new ticket in one transaction. The commit is durable before
@@ -33,6 +34,7 @@ impl Store {
     pub async fn insert_ticket(
         &self,
         ticket: &NewTicket,
+        triage: &Triage,
         now: OffsetDateTime,
     ) -> Result<InsertOutcome, sqlx::Error> {
         let mut tx = self.begin_write().await?;
@@ -46,11 +48,12 @@ impl Store {
         }
         let token = Uuid::new_v4();
         let now = time_text::to_text(now);
-        sqlx::query(
+        let id = sqlx::query(
             "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
              occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
-             requester_email, tree_path, status, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+             requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
+             updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(token.to_string())
         .bind(ticket.submission_id.to_string())
@@ -66,7 +69,19 @@ impl Store {
         .bind(&ticket.name)
         .bind(&ticket.email)
         .bind(ticket.path.join(","))
+        .bind(triage.priority.rank())
+        .bind(time_text::to_text(triage.due_at))
+        .bind(&triage.similar_key)
         .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::Row::try_get(&id, 0)?;
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, public) \
+             VALUES (?, ?, 'requester', 'created', 1)",
+        )
+        .bind(id)
         .bind(&now)
         .execute(&mut *tx)
         .await?;
@@ -91,7 +106,7 @@ impl Store {
     }
 }
 
-fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
+pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
     let text = |column: &str| row.try_get::<String, _>(column);
     let invalid = |column: &str, value: String| sqlx::Error::ColumnDecode {
         index: column.to_string(),
@@ -103,10 +118,23 @@ fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
     let environment = text("environment")?;
     let status = text("status")?;
     let tree_path = text("tree_path")?;
+    let priority: i64 = row.try_get("priority")?;
+    let optional_time = |column: &str| -> Result<Option<OffsetDateTime>, sqlx::Error> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|t| time_text::from_text(&t))
+            .transpose()
+    };
     Ok(Ticket {
         id: row.try_get("id")?,
         token: parse_uuid(&text("token")?)?,
         status: TicketStatus::parse(&status).ok_or_else(|| invalid("status", status.clone()))?,
+        priority: Priority::from_rank(priority)
+            .ok_or_else(|| invalid("priority", priority.to_string()))?,
+        assignee_id: row.try_get("assignee_id")?,
+        merged_into_id: row.try_get("merged_into_id")?,
+        first_response_at: optional_time("first_response_at")?,
+        due_at: optional_time("due_at")?,
+        similar_key: text("similar_key")?,
         created_at: time_text::from_text(&text("created_at")?)?,
         updated_at: time_text::from_text(&text("updated_at")?)?,
         details: NewTicket {

@@ -1,7 +1,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Environment, TicketStatus, Tool};
+use super::{Environment, Priority, ResponseTargets, TicketStatus, Tool, similar_key};
 use crate::domain::{ErrorCode, HttpMethod};
 
 /// A ticket that passed validation and is ready to store.
@@ -23,12 +23,38 @@ pub struct NewTicket {
     pub path: Vec<String>,
 }
 
+/// What apidesk decides about a new ticket before storing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triage {
+    pub priority: Priority,
+    /// When the first response is due, from the priority's target.
+    pub due_at: OffsetDateTime,
+    pub similar_key: String,
+}
+
+impl NewTicket {
+    pub fn triage(&self, now: OffsetDateTime, targets: &ResponseTargets) -> Triage {
+        let priority = Priority::initial(self.error_code, self.environment);
+        Triage {
+            priority,
+            due_at: now + targets.for_priority(priority),
+            similar_key: similar_key(self.error_code, self.method, &self.endpoint, &self.tool),
+        }
+    }
+}
+
 /// A stored ticket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
     pub id: i64,
     pub token: Uuid,
     pub status: TicketStatus,
+    pub priority: Priority,
+    pub assignee_id: Option<i64>,
+    pub merged_into_id: Option<i64>,
+    pub first_response_at: Option<OffsetDateTime>,
+    pub due_at: Option<OffsetDateTime>,
+    pub similar_key: String,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub details: NewTicket,

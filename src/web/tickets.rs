@@ -116,10 +116,9 @@ async fn create(
 ) -> Result<Response> {
     match input.validate(OffsetDateTime::now_utc()) {
         Ok(ticket) => {
-            let outcome = state
-                .store
-                .insert_ticket(&ticket, OffsetDateTime::now_utc())
-                .await?;
+            let now = OffsetDateTime::now_utc();
+            let triage = ticket.triage(now, &state.config.response_targets);
+            let outcome = state.store.insert_ticket(&ticket, &triage, now).await?;
             let token = outcome.token();
             tracing::info!(code = %ticket.error_code, "ticket filed");
             Ok(Redirect::to(&format!("/tickets/{token}?filed=1")).into_response())

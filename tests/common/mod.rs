@@ -58,6 +58,7 @@ pub fn test_config(dir: &TempDir) -> Config {
     Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite://{}", dir.path().join("apidesk.db").display()),
+        ..Config::default()
     }
 }
 
@@ -200,4 +201,28 @@ pub fn escape(s: &str) -> String {
         .replace('>', "&#62;")
         .replace('"', "&#34;")
         .replace('\'', "&#39;")
+}
+
+/// Whether the radio button `name=value` is checked.
+pub fn is_checked(html: &str, name: &str, value: &str) -> bool {
+    html.split("<input")
+        .filter_map(|rest| rest.split('>').next())
+        .find(|tag| {
+            tag.contains(&format!("name=\"{name}\"")) && tag.contains(&format!("value=\"{value}\""))
+        })
+        .is_some_and(|tag| tag.contains(" checked"))
+}
+
+/// The selected option's value in the `<select name=…>`.
+pub fn selected(html: &str, name: &str) -> Option<String> {
+    let start = html.find(&format!("name=\"{name}\""))?;
+    let select = &html[start..start + html[start..].find("</select>")?];
+    select
+        .split("<option")
+        .filter_map(|rest| rest.split('>').next())
+        .find(|tag| tag.contains(" selected"))
+        .and_then(|tag| {
+            let v = tag.find("value=\"")? + 7;
+            Some(unescape(&tag[v..v + tag[v..].find('"')?]))
+        })
 }
