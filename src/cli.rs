@@ -3,8 +3,13 @@
 
 use clap::{Parser, Subcommand};
 
+use anyhow::Context;
+use time::OffsetDateTime;
+
 use crate::config::Config;
+use crate::staff::{MIN_PASSWORD_CHARS, Role};
 use crate::startup::Application;
+use crate::store::Store;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,17 +28,94 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Start the web server (the default).
-    Serve {
-        #[command(flatten)]
-        config: Config,
+    Serve,
+    /// Manage support staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Fill the database with realistic synthetic tickets, for demos and benchmarks.
+    Seed {
+        /// How many tickets to add (appended to any already there).
+        #[arg(long)]
+        tickets: u64,
+        /// Generator seed: the same seed gives the same tickets.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Add a staff member. The password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "agent", value_parser = ["agent", "admin"])]
+        role: String,
+    },
+    /// Disable a staff member: they cannot sign in and their sessions end.
+    Disable {
+        #[arg(long)]
+        email: String,
     },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => serve(cli.config).await,
-        Some(Command::Serve { config }) => serve(config).await,
+        None | Some(Command::Serve) => serve(cli.config).await,
+        Some(Command::Staff { command }) => staff(command, cli.config).await,
+        Some(Command::Seed { tickets, seed }) => seed_command(tickets, seed, cli.config).await,
     }
+}
+
+async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    let result = match command {
+        StaffCommand::Add { email, name, role } => {
+            let role = Role::parse(&role).context("role must be agent or admin")?;
+            crate::staff::add(&store, &email, &name, role, read_password()?).await
+        }
+        StaffCommand::Disable { email } => {
+            if store
+                .disable_staff(email.trim(), OffsetDateTime::now_utc())
+                .await?
+            {
+                println!("Disabled {email}; their sessions have ended.");
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("no staff member with the email {email}"))
+            }
+        }
+    };
+    store.close().await;
+    result
+}
+
+async fn seed_command(tickets: u64, seed: u64, config: Config) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    let options = crate::seed::SeedOptions { tickets, seed };
+    let result = crate::seed::run(&store, options, &config.response_targets).await;
+    store.close().await;
+    result
+}
+
+/// One line from standard input. When a person is typing, say what is
+/// expected; the terminal echoes, so pipe it in where that matters.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (at least {MIN_PASSWORD_CHARS} characters): ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

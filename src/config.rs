@@ -12,19 +12,19 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address and port to listen on.
-    #[arg(long, env = "APIDESK_BIND", default_value = DEFAULT_BIND)]
+    #[arg(long, global = true, env = "APIDESK_BIND", default_value = DEFAULT_BIND)]
     pub bind: SocketAddr,
 
     /// SQLite database; the file and its folder are created on first start.
-    #[arg(long, env = "APIDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(long, global = true, env = "APIDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
     /// Mark cookies Secure (set this when apidesk is served over HTTPS).
-    #[arg(long, env = "APIDESK_COOKIE_SECURE")]
+    #[arg(long, global = true, env = "APIDESK_COOKIE_SECURE")]
     pub cookie_secure: bool,
 
     /// First-response targets per priority, e.g. "urgent=1h,high=4h,normal=1d,low=3d".
-    #[arg(long, env = "APIDESK_RESPONSE_TARGETS", default_value_t = ResponseTargets::default())]
+    #[arg(long, global = true, env = "APIDESK_RESPONSE_TARGETS", default_value_t = ResponseTargets::default())]
     pub response_targets: ResponseTargets,
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod kb;
+pub mod seed;
 pub mod staff;
 pub mod startup;
 pub mod state;

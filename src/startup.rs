@@ -34,6 +34,11 @@ impl Application {
         })
     }
 
+    /// The database handle, for tools and tests that need it beside the server.
+    pub fn store(&self) -> Store {
+        self.store.clone()
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -46,7 +51,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Connection info gives sign-in throttling the client's address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server error")?;

@@ -15,9 +15,32 @@
     }
   }
 
-  // Move focus to the error summary so keyboard and screen-reader users hear it first.
+  // "If something else, which one?" only matters for "Something else". Without
+  // this script it is always shown; it is never hidden while it holds text or
+  // an error, so nothing typed disappears.
+  var tool = document.getElementById("field-tool");
+  var other = document.getElementById("tool-other-group");
+  var otherInput = document.getElementById("field-tool_other");
+  if (tool && other && otherInput) {
+    var sync = function () {
+      var needed = tool.value === "other" || otherInput.value !== "" ||
+        otherInput.getAttribute("aria-invalid") === "true";
+      other.hidden = !needed;
+    };
+    tool.setAttribute("aria-controls", "tool-other-group");
+    tool.addEventListener("change", sync);
+    sync();
+  }
+
+  // Move focus to the error summary so keyboard and screen-reader users hear it
+  // first; a form with one field and no summary focuses the field instead.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+  } else {
+    var invalid = document.querySelector("main [aria-invalid=\"true\"]");
+    if (invalid) { invalid.focus(); }
+  }
 
   // A second click on a submit button while the first is in flight does nothing.
   document.addEventListener("submit", function (event) {

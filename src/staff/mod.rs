@@ -15,3 +15,29 @@ pub struct StaffMember {
     pub role: Role,
     pub disabled: bool,
 }
+
+/// Adds a staff member after checking the email and the password rules.
+pub async fn add(
+    store: &crate::store::Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: String,
+) -> anyhow::Result<()> {
+    use validator::ValidateEmail;
+    let email = email.trim();
+    let name = name.trim();
+    anyhow::ensure!(
+        email.validate_email(),
+        "{email:?} is not a valid email address"
+    );
+    anyhow::ensure!(!name.is_empty(), "the name must not be empty");
+    let password = Password::new(password).map_err(anyhow::Error::msg)?;
+    let hash = hash_password(&password)?;
+    let id = store
+        .add_staff(email, name, role, &hash, time::OffsetDateTime::now_utc())
+        .await?;
+    tracing::info!(staff_id = id, %role, "staff member added");
+    println!("Added {name} <{email}> as {role}.");
+    Ok(())
+}

@@ -3,7 +3,12 @@
 //! SQL stay here, so another backend can later replace this module alone.
 
 mod deflections;
+mod queue;
+mod seed;
+mod sessions;
 mod settings;
+mod staff;
+mod ticket_actions;
 mod tickets;
 mod time_text;
 
@@ -15,6 +20,10 @@ use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use queue::{QueuePage, QueueRow};
+pub use seed::{SeedActor, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
+pub use staff::AddStaffError;
+pub use ticket_actions::{ActionError, SimilarTicket};
 pub use tickets::InsertOutcome;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

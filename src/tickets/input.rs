@@ -12,6 +12,8 @@ use super::{Environment, FieldErrors, NewTicket, Tool};
 use crate::domain::{ErrorCode, HttpMethod};
 
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
+/// The limit as people read it.
+pub const MAX_MESSAGE_TEXT: &str = "10,000";
 const MAX_ENDPOINT_CHARS: usize = 2_048;
 const MAX_CHANGES_CHARS: usize = 5_000;
 const MAX_NAME_CHARS: usize = 200;
@@ -63,8 +65,7 @@ impl TicketInput {
             errors.add(
                 "message",
                 format!(
-                    "The message is too long: keep it under {} characters (the first lines matter most).",
-                    group_thousands(MAX_MESSAGE_CHARS)
+                    "The message is too long: keep it under {MAX_MESSAGE_TEXT} characters (the first lines matter most)."
                 ),
             );
         }
@@ -80,7 +81,7 @@ impl TicketInput {
         }
 
         let occurred_at = parse_occurred_at(&self.occurred_at, &self.utc_offset, now)
-            .map_err(|problem| errors.add("occurred_at", problem))
+            .map_err(|problem| errors.add(problem.field, problem.message))
             .ok();
 
         let tool = Tool::parse(&self.tool, &self.tool_other);
@@ -361,7 +362,7 @@ mod tests {
         );
         assert!(
             errors_for(|i| i.utc_offset = String::new())
-                .get("occurred_at")
+                .get("utc_offset")
                 .is_some()
         );
     }
@@ -448,5 +449,16 @@ mod tests {
     fn path_keeps_only_step_ids() {
         assert_eq!(split_path("a-1, b ,,<script>,C"), ["a-1", "b"]);
         assert!(split_path("").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod limit_text_tests {
+    #[test]
+    fn the_readable_limit_matches_the_limit() {
+        assert_eq!(
+            super::MAX_MESSAGE_TEXT,
+            super::group_thousands(super::MAX_MESSAGE_CHARS)
+        );
     }
 }

@@ -20,36 +20,58 @@ pub const UTC_OFFSETS: [&str; 38] = [
     "+13:00", "+14:00",
 ];
 
+/// What is wrong with the failure time, and which of the two fields to
+/// show the message beside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeProblem {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+const fn problem(field: &'static str, message: &'static str) -> TimeProblem {
+    TimeProblem { field, message }
+}
+
 /// Parses the failure time and checks it is plausible. Returns the time in UTC,
 /// or a message written for the person filling in the form.
 pub fn parse_occurred_at(
     datetime: &str,
     utc_offset: &str,
     now: OffsetDateTime,
-) -> Result<OffsetDateTime, String> {
+) -> Result<OffsetDateTime, TimeProblem> {
     let datetime = datetime.trim();
     if datetime.is_empty() {
-        return Err("Enter the date and time the call failed.".into());
+        return Err(problem(
+            "occurred_at",
+            "Enter the date and time the call failed.",
+        ));
     }
     let at = match OffsetDateTime::parse(datetime, &Rfc3339) {
         Ok(at) => at,
         Err(_) => {
-            let local = parse_local(datetime).ok_or(
+            let local = parse_local(datetime).ok_or(problem(
+                "occurred_at",
                 "Enter the date and time as YYYY-MM-DD HH:MM, for example 2026-03-14 09:26.",
-            )?;
-            let offset =
-                parse_offset(utc_offset).ok_or("Choose the time zone the date and time are in.")?;
+            ))?;
+            let offset = parse_offset(utc_offset).ok_or(problem(
+                "utc_offset",
+                "Choose the time zone the date and time are in.",
+            ))?;
             local.assume_offset(offset)
         }
     };
     let at = at.to_offset(UtcOffset::UTC);
     if at > now + FUTURE_TOLERANCE {
-        return Err(
-            "That time is in the future. Check the date, the time and the time zone.".into(),
-        );
+        return Err(problem(
+            "occurred_at",
+            "That time is in the future. Check the date, the time and the time zone.",
+        ));
     }
     if at.year() < 2000 {
-        return Err("That date is too far in the past. Check the year.".into());
+        return Err(problem(
+            "occurred_at",
+            "That date is too far in the past. Check the year.",
+        ));
     }
     Ok(at)
 }
@@ -125,11 +147,13 @@ mod tests {
         assert!(
             parse_occurred_at("  ", "+00:00", NOW)
                 .unwrap_err()
+                .message
                 .contains("Enter the date")
         );
         assert!(
             parse_occurred_at("yesterday", "+00:00", NOW)
                 .unwrap_err()
+                .message
                 .contains("YYYY-MM-DD")
         );
         assert!(parse_occurred_at("2026-02-30T10:00", "+00:00", NOW).is_err());
@@ -138,7 +162,8 @@ mod tests {
     #[test]
     fn local_time_needs_a_time_zone() {
         let err = parse_occurred_at("2026-11-26T10:15", "", NOW).unwrap_err();
-        assert!(err.contains("time zone"));
+        assert_eq!(err.field, "utc_offset");
+        assert!(err.message.contains("time zone"));
         assert!(parse_occurred_at("2026-11-26T10:15", "CET", NOW).is_err());
         assert!(parse_occurred_at("2026-11-26T10:15", "utc", NOW).is_ok());
     }
@@ -147,7 +172,8 @@ mod tests {
     fn at_most_five_minutes_ahead() {
         assert!(parse_occurred_at("2026-11-26T12:05", "+00:00", NOW).is_ok());
         let err = parse_occurred_at("2026-11-26T12:06", "+00:00", NOW).unwrap_err();
-        assert!(err.contains("future"));
+        assert_eq!(err.field, "occurred_at");
+        assert!(err.message.contains("future"));
         // Right local time, wrong zone: 12:30 in New York is 17:30 UTC.
         assert!(parse_occurred_at("2026-11-26T12:30", "-05:00", NOW).is_err());
     }
@@ -157,6 +183,7 @@ mod tests {
         assert!(
             parse_occurred_at("1999-12-31T23:00", "+00:00", NOW)
                 .unwrap_err()
+                .message
                 .contains("year")
         );
     }

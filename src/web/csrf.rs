@@ -21,6 +21,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::Store;
 
 pub const COOKIE_NAME: &str = "apidesk_csrf";
@@ -123,7 +124,8 @@ fn is_form(headers: &HeaderMap) -> bool {
 
 /// Gives every request its form token and refuses state-changing requests
 /// whose token does not match.
-pub async fn protect(State(key): State<CsrfKey>, request: Request, next: Next) -> Response {
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let key = &state.csrf;
     let (mut parts, body) = request.into_parts();
     let existing = cookie_value(&parts.headers);
     let cookie = existing

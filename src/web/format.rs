@@ -25,3 +25,49 @@ mod tests {
         );
     }
 }
+
+/// A compact age: "45 min", "3 h", "12 d".
+pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
+    span((now - since).max(time::Duration::ZERO))
+}
+
+fn span(d: time::Duration) -> String {
+    if d < time::Duration::hours(1) {
+        format!("{} min", d.whole_minutes())
+    } else if d < time::Duration::days(2) {
+        format!("{} h", d.whole_hours())
+    } else {
+        format!("{} d", d.whole_days())
+    }
+}
+
+/// "due in 3 h" or "overdue 2 d", and whether it is overdue.
+pub fn due(at: OffsetDateTime, now: OffsetDateTime) -> (String, bool) {
+    if at <= now {
+        (format!("overdue {}", span(now - at)), true)
+    } else {
+        (format!("due in {}", span(at - now)), false)
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn ages_and_due_times_read_compactly() {
+        let now = datetime!(2026-11-26 12:00 UTC);
+        assert_eq!(age(datetime!(2026-11-26 11:15 UTC), now), "45 min");
+        assert_eq!(age(datetime!(2026-11-25 09:00 UTC), now), "27 h");
+        assert_eq!(age(datetime!(2026-11-14 12:00 UTC), now), "12 d");
+        assert_eq!(
+            due(datetime!(2026-11-26 15:00 UTC), now),
+            ("due in 3 h".into(), false)
+        );
+        assert_eq!(
+            due(datetime!(2026-11-24 12:00 UTC), now),
+            ("overdue 2 d".into(), true)
+        );
+    }
+}

@@ -8,11 +8,16 @@ mod health;
 mod links;
 mod public;
 mod render;
+mod staff;
+
+/// Session handling, public so tools and tests can check sessions.
+pub use staff::session as staff_session;
 mod tickets;
 mod troubleshoot;
 
 use std::time::Duration;
 
+use axum::extract::MatchedPath;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::{Router, middleware};
@@ -20,7 +25,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::error::{AppError, error_page};
 use crate::state::AppState;
@@ -37,13 +43,11 @@ pub fn router(state: AppState) -> Router {
         .merge(troubleshoot::router())
         .merge(articles::router())
         .merge(tickets::router())
+        .merge(staff::router(state.clone()))
         .merge(health::router())
         .merge(assets::router())
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.csrf.clone(),
-            csrf::protect,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(middleware::map_response(error_pages_for_bare_statuses))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -60,8 +64,22 @@ pub fn router(state: AppState) -> Router {
         // Status pages carry their secret token in the URL: never send it elsewhere.
         .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
+}
+
+/// Logs the route's pattern, never the URI itself: status-page URLs carry
+/// the requester's secret token, and query strings carry what people typed.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route)
 }
 
 async fn not_found() -> AppError {

@@ -18,9 +18,10 @@ use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
 use crate::state::AppState;
+use crate::store::ActionError;
 use crate::tickets::{
-    Environment, FieldErrors, MAX_MESSAGE_CHARS, Ticket, TicketInput, Tool, UTC_OFFSETS,
-    split_for_form,
+    Environment, EventActor, EventBody, FieldErrors, MAX_EVENT_BODY_CHARS, MAX_MESSAGE_TEXT,
+    Refusal, Ticket, TicketInput, TicketStatus, Tool, UTC_OFFSETS, reference_for, split_for_form,
 };
 
 pub fn router() -> Router<AppState> {
@@ -28,11 +29,16 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/new", get(new_form))
         .route("/tickets", post(create))
         .route("/tickets/{token}", get(status_page))
+        .route("/tickets/{token}/replies", post(add_information))
 }
 
 /// The checks a path names, as the questions the person answered; steps
 /// that no longer exist in the tree are shown by their id.
-fn checks_made(kb: &KnowledgeBase, code: Option<ErrorCode>, path: &[String]) -> Vec<String> {
+pub(crate) fn checks_made(
+    kb: &KnowledgeBase,
+    code: Option<ErrorCode>,
+    path: &[String],
+) -> Vec<String> {
     path.iter()
         .map(|id| {
             code.and_then(|code| kb.tree(code).step(id))
@@ -54,7 +60,7 @@ struct FormPage<'a> {
     tools: [(&'static str, &'static str); 6],
     environments: [Environment; 3],
     offsets: [&'static str; 38],
-    max_message: usize,
+    max_message: &'static str,
 }
 
 impl<'a> FormPage<'a> {
@@ -77,7 +83,7 @@ impl<'a> FormPage<'a> {
             tools: Tool::CHOICES,
             environments: Environment::ALL,
             offsets: UTC_OFFSETS,
-            max_message: MAX_MESSAGE_CHARS,
+            max_message: MAX_MESSAGE_TEXT,
         }
     }
 
@@ -134,6 +140,28 @@ async fn create(
 #[serde(default)]
 struct StatusQuery {
     filed: Option<String>,
+    added: Option<String>,
+}
+
+/// One public event as the requester reads it.
+struct Update {
+    when: String,
+    at: String,
+    what: String,
+    /// A staff reply or the requester's own addition, as written.
+    body: Option<String>,
+    /// When a reply also moved the ticket, that move in plain words.
+    then: Option<&'static str>,
+    /// "requester", "staff" or "system", for styling.
+    by: &'static str,
+}
+
+/// Where a merged ticket went, as far as this requester may follow it.
+struct MergedInto {
+    reference: String,
+    /// The survivor's status page, only when the same person filed it: a
+    /// status page shows its requester's message and contact details.
+    url: Option<String>,
 }
 
 #[derive(Template)]
@@ -147,29 +175,141 @@ struct StatusPage<'a> {
     occurred_at: String,
     created_at: String,
     tree_url: String,
+    csrf: CsrfToken,
+    updates: Vec<Update>,
+    merged_into: Option<MergedInto>,
+    /// Whether the "Add information" form is offered (not once closed).
+    can_add: bool,
+    just_added: bool,
+    addition: String,
+    addition_error: Option<String>,
+    max_addition: usize,
+    max_addition_text: String,
 }
 
 async fn status_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(query): Query<StatusQuery>,
+    csrf: CsrfToken,
 ) -> Result<Response> {
-    let token = Uuid::parse_str(&token).map_err(|_| AppError::NotFound)?;
-    let ticket = state
+    let ticket = ticket_for_token(&state, &token).await?;
+    let mut page = status_view(&state, ticket, csrf).await?;
+    page.just_filed = query.filed.is_some();
+    page.just_added = query.added.is_some();
+    Ok(render(&page)?.into_response())
+}
+
+async fn ticket_for_token(state: &AppState, token: &str) -> Result<Ticket> {
+    let token = Uuid::parse_str(token).map_err(|_| AppError::NotFound)?;
+    state
         .store
         .ticket_by_token(token)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)
+}
+
+async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Result<StatusPage<'_>> {
     let code = ticket.details.error_code;
-    let page = StatusPage {
+    let updates = state
+        .store
+        .public_timeline(ticket.id)
+        .await?
+        .iter()
+        .filter_map(|event| {
+            Some(Update {
+                what: event.summary_for_requester()?,
+                when: human_time(event.at),
+                at: event
+                    .at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                body: event.body_for_requester().map(str::to_string),
+                then: event.reply_status_for_requester(),
+                by: match event.actor {
+                    EventActor::Requester => "requester",
+                    EventActor::Staff { .. } => "staff",
+                    EventActor::System => "system",
+                },
+            })
+        })
+        .collect();
+    let merged_into = match ticket.merged_into_id {
+        Some(into) => {
+            let survivor = state.store.ticket_by_id(into).await?;
+            let same_requester = survivor.as_ref().is_some_and(|s| {
+                !s.details.email.is_empty()
+                    && s.details.email.eq_ignore_ascii_case(&ticket.details.email)
+            });
+            Some(MergedInto {
+                reference: reference_for(into),
+                url: survivor
+                    .filter(|_| same_requester)
+                    .map(|s| format!("/tickets/{}", s.token)),
+            })
+        }
+        None => None,
+    };
+    Ok(StatusPage {
         reference: ticket.reference(),
-        just_filed: query.filed.is_some(),
+        just_filed: false,
         checked: checks_made(&state.kb, Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
         occurred_at: human_time(ticket.details.occurred_at),
         created_at: human_time(ticket.created_at),
         tree_url: links::troubleshoot(code, &[], &links::Carry::default()),
+        csrf,
+        updates,
+        can_add: ticket.merged_into_id.is_none() && ticket.status != TicketStatus::Closed,
+        merged_into,
+        just_added: false,
+        addition: String::new(),
+        addition_error: None,
+        max_addition: MAX_EVENT_BODY_CHARS,
+        max_addition_text: crate::tickets::group_thousands(MAX_EVENT_BODY_CHARS),
         ticket,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AdditionForm {
+    body: String,
+}
+
+/// "Add information" from the status page: appended to the timeline; a
+/// ticket waiting on the requester (or resolved) goes back to support.
+async fn add_information(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    csrf: CsrfToken,
+    Form(form): Form<AdditionForm>,
+) -> Result<Response> {
+    let ticket = ticket_for_token(&state, &token).await?;
+    let problem = match EventBody::parse(&form.body) {
+        Ok(body) => {
+            match state
+                .store
+                .add_requester_reply(ticket.id, &body, OffsetDateTime::now_utc())
+                .await
+            {
+                Ok(_) => {
+                    tracing::info!(ticket = ticket.id, "requester added information");
+                    let to = format!("/tickets/{}?added=1#updates", ticket.token);
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(ActionError::Refused(Refusal::Merged { .. })) => {
+                    "This ticket was merged into another one, so it takes no more information."
+                        .to_string()
+                }
+                Err(ActionError::Refused(refusal)) => refusal.message(),
+                Err(ActionError::Database(e)) => return Err(e.into()),
+            }
+        }
+        Err(message) => message,
     };
-    Ok(render(&page)?.into_response())
+    let mut page = status_view(&state, ticket, csrf).await?;
+    page.addition = form.body;
+    page.addition_error = Some(problem);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }

@@ -1,5 +1,6 @@
 //! Test harness: a fresh app on its own database file, driven through the
-//! router with `oneshot`, keeping the CSRF cookie like a browser would.
+//! router with `oneshot`, keeping cookies (CSRF, staff session) like a
+//! browser would.
 
 #![allow(dead_code)]
 
@@ -15,7 +16,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub state: AppState,
     router: Router,
-    cookie: Option<String>,
+    /// Cookie name → value, as the browser would send them back.
+    cookies: std::collections::BTreeMap<String, String>,
     // Kept so the database file lives as long as the test.
     _dir: TempDir,
 }
@@ -71,21 +73,47 @@ impl TestApp {
         Self {
             router: apidesk::web::router(state.clone()),
             state,
-            cookie: None,
+            cookies: Default::default(),
             _dir: dir,
         }
     }
 
-    /// Forgets the browser's cookie, as a new visitor.
+    /// Forgets the browser's cookies, as a new visitor.
     pub fn clear_cookies(&mut self) {
-        self.cookie = None;
+        self.cookies.clear();
+    }
+
+    /// Forgets one cookie (e.g. the staff session), keeping the others.
+    pub fn forget_cookie(&mut self, name: &str) {
+        self.cookies.remove(name);
+    }
+
+    /// The `Cookie` header the browser would send, if it has any cookies.
+    fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 
     pub async fn request(&mut self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
-            self.cookie = Some(pair);
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = set
+                .split(';')
+                .any(|attr| attr.trim().eq_ignore_ascii_case("Max-Age=0"));
+            if expired || value.is_empty() {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_string(), value.to_string());
+            }
         }
         let status = response.status();
         let headers = response.headers().clone();
@@ -99,7 +127,7 @@ impl TestApp {
 
     pub async fn get(&mut self, uri: &str) -> TestResponse {
         let mut builder = Request::get(uri);
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             builder = builder.header(header::COOKIE, cookie);
         }
         self.request(builder.body(Body::empty()).unwrap()).await
@@ -124,7 +152,7 @@ impl TestApp {
     pub async fn post_raw(&mut self, uri: &str, body: &str) -> TestResponse {
         let mut builder =
             Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             builder = builder.header(header::COOKIE, cookie);
         }
         self.request(builder.body(Body::from(body.to_string())).unwrap())

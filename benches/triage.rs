@@ -1,0 +1,205 @@
+//! Latency of the staff pages on a large database, over real HTTP.
+//!
+//! ```sh
+//! cargo bench --bench triage -- --tickets 1000000 --requests 300
+//! ```
+//!
+//! Seeds the database up to `--tickets` (once: later runs reuse the file),
+//! starts apidesk in this process on a free port, signs in, and times
+//! sequential requests for each scenario. Prints p50, p99 and max. This is a
+//! measurement, not a test: nothing here fails on a slow result.
+
+use std::time::{Duration, Instant};
+
+use apidesk::config::Config;
+use apidesk::seed::SeedOptions;
+use apidesk::staff::Role;
+use apidesk::startup::Application;
+use apidesk::store::Store;
+use clap::Parser;
+
+#[derive(Parser)]
+struct Args {
+    /// Database to use; seeded up to --tickets if it holds fewer.
+    #[arg(long, default_value = "sqlite://target/bench/apidesk.db")]
+    database_url: String,
+    /// How many tickets the database should hold.
+    #[arg(long, default_value_t = 1_000_000)]
+    tickets: u64,
+    /// Timed requests per scenario (after 20 warm-up requests).
+    #[arg(long, default_value_t = 300)]
+    requests: usize,
+    // `cargo bench` passes this to every bench target.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+const BENCH_EMAIL: &str = "bench@apidesk.test";
+const BENCH_PASSWORD: &str = "benchmark password, not a secret";
+
+/// Several views per scenario so one lucky plan does not flatter the figures.
+const FILTERED: [&str; 5] = [
+    "/staff/queue?status=open&code=429",
+    "/staff/queue?code=500&environment=production&priority=high",
+    "/staff/queue?status=all&tool=zapier&sort=newest",
+    "/staff/queue?status=waiting&sort=updated",
+    "/staff/queue?status=resolved,closed&code=404&from=2026-01-01&to=2026-06-30",
+];
+const SEARCHES: [&str; 8] = [
+    "timeout",
+    "Purchase Orders",
+    "Retry-After",
+    "backoff",
+    "UserKey",
+    "sandbox credentials",
+    "Traceback",
+    "webhook",
+];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let config = Config {
+        bind: "127.0.0.1:0".parse()?,
+        database_url: args.database_url.clone(),
+        ..Config::default()
+    };
+    let store = Store::connect(&config.database_url).await?;
+    let have = store.count_tickets().await? as u64;
+    if have < args.tickets {
+        println!(
+            "seeding {} tickets (have {have}); this is done once",
+            args.tickets - have
+        );
+        let options = SeedOptions {
+            tickets: args.tickets - have,
+            seed: 1,
+        };
+        apidesk::seed::run(&store, options, &config.response_targets).await?;
+    }
+    let total = store.count_tickets().await?;
+    if apidesk::staff::add(
+        &store,
+        BENCH_EMAIL,
+        "Bench",
+        Role::Agent,
+        BENCH_PASSWORD.into(),
+    )
+    .await
+    .is_err()
+    {
+        // Already there from an earlier run.
+    }
+    store.close().await;
+
+    let app = Application::build(config).await?;
+    let base = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    sign_in(&client, &base).await?;
+
+    println!(
+        "\n{total} tickets, {} timed requests per scenario\n",
+        args.requests
+    );
+    println!(
+        "{:<28} {:>9} {:>9} {:>9}",
+        "scenario", "p50 ms", "p99 ms", "max ms"
+    );
+    let n = args.requests;
+    let ticket_ids: Vec<i64> = (0..n + 20)
+        .map(|i| 1 + ((i as i64 * 7_919_113) % total.max(1)))
+        .collect();
+    let scenarios: Vec<(&str, Vec<String>)> = vec![
+        ("queue, default view", vec!["/staff/queue".to_string()]),
+        (
+            "queue, filtered",
+            FILTERED.iter().map(|s| s.to_string()).collect(),
+        ),
+        (
+            "queue, search",
+            SEARCHES
+                .iter()
+                .map(|q| format!("/staff/queue?status=all&q={}", q.replace(' ', "+")))
+                .collect(),
+        ),
+        (
+            "ticket page",
+            ticket_ids
+                .iter()
+                .map(|id| format!("/staff/tickets/{id}"))
+                .collect(),
+        ),
+    ];
+    for (name, urls) in scenarios {
+        let mut times = Vec::with_capacity(n);
+        for i in 0..n + 20 {
+            let url = format!("{base}{}", urls[i % urls.len()]);
+            let started = Instant::now();
+            let res = client.get(&url).send().await?;
+            let status = res.status();
+            res.bytes().await?;
+            let took = started.elapsed();
+            anyhow::ensure!(status.is_success(), "{url} answered {status}");
+            if i >= 20 {
+                times.push(took);
+            }
+        }
+        times.sort();
+        println!(
+            "{name:<28} {:>9.1} {:>9.1} {:>9.1}",
+            ms(percentile(&times, 50.0)),
+            ms(percentile(&times, 99.0)),
+            ms(*times.last().unwrap_or(&Duration::ZERO))
+        );
+    }
+
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+    let page = client
+        .get(format!("{base}/staff/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page
+        .find(marker)
+        .map(|i| i + marker.len())
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token on the sign-in page"))?;
+    let token = &page[start..start + 64];
+    let res = client
+        .post(format!("{base}/staff/login"))
+        .form(&[
+            ("csrf_token", token),
+            ("email", BENCH_EMAIL),
+            ("password", BENCH_PASSWORD),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(res.status() == 303, "sign-in failed: {}", res.status());
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

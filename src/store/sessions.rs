@@ -1,0 +1,114 @@
+//! Staff sessions and sign-in throttling.
+
+use time::{Duration, OffsetDateTime};
+
+use super::{Store, time_text};
+use crate::staff::StaffMember;
+
+impl Store {
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        staff_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), sqlx::Error> {
+        let now = time_text::to_text(now);
+        sqlx::query(
+            "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id_hash)
+        .bind(staff_id)
+        .bind(&now)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The signed-in staff member for a session that is still valid: not idle
+    /// longer than `idle`, not older than `absolute`, account not disabled.
+    /// A valid session's last-seen time is refreshed at most once a minute,
+    /// so browsing does not turn every page view into a write.
+    pub async fn session_staff(
+        &self,
+        id_hash: &str,
+        now: OffsetDateTime,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<StaffMember>, sqlx::Error> {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT s.staff_id, s.created_at, s.last_seen_at FROM staff_sessions s \
+             JOIN staff ON staff.id = s.staff_id \
+             WHERE s.id_hash = ? AND staff.disabled_at IS NULL",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((staff_id, created_at, last_seen_at)) = row else {
+            return Ok(None);
+        };
+        let created_at = time_text::from_text(&created_at)?;
+        let last_seen_at = time_text::from_text(&last_seen_at)?;
+        if now - last_seen_at > idle || now - created_at > absolute {
+            self.end_session(id_hash).await?;
+            return Ok(None);
+        }
+        if now - last_seen_at > Duration::minutes(1) {
+            sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?")
+                .bind(time_text::to_text(now))
+                .bind(id_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        self.staff_by_id(staff_id).await
+    }
+
+    pub async fn end_session(&self, id_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM staff_sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_login_failure(
+        &self,
+        scopes: &[&str],
+        now: OffsetDateTime,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        for scope in scopes {
+            sqlx::query("INSERT INTO login_failures (scope, failed_at) VALUES (?, ?)")
+                .bind(scope)
+                .bind(time_text::to_text(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Old failures no longer matter; keep the table small.
+        sqlx::query("DELETE FROM login_failures WHERE failed_at < ?")
+            .bind(time_text::to_text(now - Duration::days(1)))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn login_failures_since(
+        &self,
+        scope: &str,
+        since: OffsetDateTime,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE scope = ? AND failed_at >= ?")
+            .bind(scope)
+            .bind(time_text::to_text(since))
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    pub async fn clear_login_failures(&self, scope: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE scope = ?")
+            .bind(scope)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,127 @@
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+
+use super::{Store, time_text};
+use crate::staff::{PasswordHash, Role, StaffMember};
+
+/// Why a staff member could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddStaffError {
+    #[error("a staff member with that email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl Store {
+    pub async fn add_staff(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        hash: &PasswordHash,
+        now: OffsetDateTime,
+    ) -> Result<i64, AddStaffError> {
+        let result = sqlx::query(
+            "INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(role.as_str())
+        .bind(hash.as_str())
+        .bind(time_text::to_text(now))
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(done) => Ok(done.last_insert_rowid()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(AddStaffError::EmailTaken)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Disables the account and ends all its sessions, in one transaction.
+    /// Returns false when there is no such account.
+    pub async fn disable_staff(
+        &self,
+        email: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(id) = id else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?")
+            .bind(time_text::to_text(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The account and its password hash, for signing in.
+    pub async fn staff_credentials(
+        &self,
+        email: &str,
+    ) -> Result<Option<(StaffMember, PasswordHash)>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS}, password_hash FROM staff WHERE email = ?"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let hash = PasswordHash::from_stored(row.try_get("password_hash")?);
+            Ok((staff_from_row(&row)?, hash))
+        })
+        .transpose()
+    }
+
+    pub async fn staff_by_id(&self, id: i64) -> Result<Option<StaffMember>, sqlx::Error> {
+        sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| staff_from_row(&row))
+            .transpose()
+    }
+
+    /// Everyone who can be assigned tickets, by name.
+    pub async fn active_staff(&self) -> Result<Vec<StaffMember>, sqlx::Error> {
+        sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff WHERE disabled_at IS NULL ORDER BY name, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(staff_from_row)
+        .collect()
+    }
+}
+
+const STAFF_COLUMNS: &str = "id, email, name, role, disabled_at";
+
+pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(StaffMember {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "role".into(),
+            source: format!("unexpected role {role:?}").into(),
+        })?,
+        disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
+    })
+}

@@ -1,0 +1,179 @@
+//! Signing in and out.
+
+use std::net::{IpAddr, SocketAddr};
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, http::HeaderMap};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use super::session::{CurrentStaff, SessionId, clear_cookie, safe_next};
+use crate::error::{AppError, Result};
+use crate::staff::{Password, verify_password};
+use crate::state::AppState;
+use crate::web::csrf::CsrfToken;
+use crate::web::render::render;
+
+/// Failed sign-ins allowed per account, and per address, within the window.
+const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+const FAILURE_WINDOW: Duration = Duration::minutes(15);
+
+const WRONG_CREDENTIALS: &str = "That email and password do not match an active account.";
+const TOO_MANY: &str = "Too many failed sign-ins. Wait 15 minutes, then try again.";
+
+/// The client's address when the server knows it (not in router tests).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/login.html")]
+struct LoginPage {
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+    signed_out: bool,
+    csrf: CsrfToken,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+    signed_out: Option<String>,
+}
+
+pub async fn login_page(Query(query): Query<LoginQuery>, csrf: CsrfToken) -> Result<Response> {
+    let page = LoginPage {
+        email: String::new(),
+        next: safe_next(&query.next).to_string(),
+        error: None,
+        signed_out: query.signed_out.is_some(),
+        csrf,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    csrf: CsrfToken,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
+    let now = OffsetDateTime::now_utc();
+    let email = form.email.trim().to_lowercase();
+    let next = safe_next(&form.next).to_string();
+    let refuse = |status: StatusCode, error: &'static str| -> Result<Response> {
+        let page = LoginPage {
+            email: form.email.trim().to_string(),
+            next: next.clone(),
+            error: Some(error),
+            signed_out: false,
+            csrf: csrf.clone(),
+        };
+        Ok((status, render(&page)?).into_response())
+    };
+
+    let account_scope = format!("email:{email}");
+    let address_scope = ip.map(|ip| format!("ip:{ip}"));
+    let since = now - FAILURE_WINDOW;
+    let mut throttled = state
+        .store
+        .login_failures_since(&account_scope, since)
+        .await?
+        >= MAX_FAILURES_PER_ACCOUNT;
+    if let Some(scope) = &address_scope {
+        throttled |=
+            state.store.login_failures_since(scope, since).await? >= MAX_FAILURES_PER_ADDRESS;
+    }
+    if throttled {
+        tracing::warn!("sign-in refused: too many recent failures");
+        return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY);
+    }
+
+    let credentials = state.store.staff_credentials(&email).await?;
+    let password = Password::offered(form.password.clone());
+    let hash = credentials.as_ref().map(|(_, hash)| hash.clone());
+    // Argon2 is deliberately slow: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_ref()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let staff = match credentials {
+        Some((staff, _)) if matches && !staff.disabled => staff,
+        _ => {
+            let mut scopes = vec![account_scope.as_str()];
+            scopes.extend(address_scope.as_deref());
+            state.store.record_login_failure(&scopes, now).await?;
+            tracing::info!("sign-in failed");
+            return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
+        }
+    };
+
+    // A new session id at every sign-in; any session this browser had ends.
+    if let Some(old) = SessionId::from_headers(&headers) {
+        state.store.end_session(&old.hash()).await?;
+    }
+    let session = SessionId::generate();
+    state
+        .store
+        .create_session(&session.hash(), staff.id, now)
+        .await?;
+    state.store.clear_login_failures(&account_scope).await?;
+    tracing::info!(staff_id = staff.id, "signed in");
+    Ok((
+        [(SET_COOKIE, session.cookie(state.config.cookie_secure))],
+        Redirect::to(&next),
+    )
+        .into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    headers: HeaderMap,
+) -> Result<Response> {
+    if let Some(session) = SessionId::from_headers(&headers) {
+        state.store.end_session(&session.hash()).await?;
+    }
+    tracing::info!(staff_id = staff.id, "signed out");
+    Ok((
+        [clear_cookie(state.config.cookie_secure)],
+        Redirect::to("/staff/login?signed_out=1"),
+    )
+        .into_response())
+}

@@ -1,0 +1,28 @@
+//! The staff side: sign-in, the triage queue, and ticket work. Everything
+//! but the sign-in page sits behind `session::require_staff`.
+
+mod auth;
+mod queue;
+pub mod session;
+mod ticket;
+
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let signed_in = Router::new()
+        .route("/staff", get(|| async { Redirect::to("/staff/queue") }))
+        .route("/staff/logout", post(auth::logout))
+        .merge(queue::router())
+        .merge(ticket::router())
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            session::require_staff,
+        ));
+    Router::new()
+        .route("/staff/login", get(auth::login_page).post(auth::login))
+        .merge(signed_in)
+}

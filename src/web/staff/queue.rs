@@ -1,0 +1,342 @@
+//! The triage queue page.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use time::OffsetDateTime;
+
+use super::session::CurrentStaff;
+use crate::domain::ErrorCode;
+use crate::error::Result;
+use crate::staff::StaffMember;
+use crate::state::AppState;
+use crate::store::{ActionError, QueueRow};
+use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
+use crate::tickets::queue::{PAGE_SIZE, QueueQuery, Sort};
+use crate::tickets::{Environment, Priority, TicketStatus, Tool};
+use crate::web::csrf::CsrfToken;
+use crate::web::format::{age, due};
+use crate::web::links::with_query;
+use crate::web::render::render;
+
+pub fn router() -> Router<crate::state::AppState> {
+    Router::new()
+        .route("/staff/queue", get(queue))
+        .route("/staff/queue.csv", get(export_csv))
+        .route("/staff/queue/bulk", post(bulk))
+}
+
+/// At most this many tickets change in one bulk action (two queue pages).
+const MAX_BULK: usize = 100;
+/// Tickets read per database round trip while exporting.
+const EXPORT_BATCH: i64 = 1_000;
+
+/// A queue row as the page shows it.
+struct Row {
+    row: QueueRow,
+    first_line: String,
+    age: String,
+    due: Option<(String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/queue.html")]
+struct QueuePage {
+    bulk_notice: Option<String>,
+    export_url: String,
+    /// This view, to come back to after a bulk action.
+    back_url: String,
+    me: StaffMember,
+    csrf: CsrfToken,
+    query: QueueQuery,
+    rows: Vec<Row>,
+    counts: Vec<(TicketStatus, i64, String)>,
+    staff: Vec<StaffMember>,
+    next_url: Option<String>,
+    first_url: Option<String>,
+    codes: [ErrorCode; 6],
+    priorities: [Priority; 4],
+    environments: [Environment; 3],
+    tools: [(&'static str, &'static str); 6],
+    sorts: [Sort; 4],
+    statuses: [TicketStatus; 5],
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response> {
+    let now = OffsetDateTime::now_utc();
+    let filter = query.filter();
+    let page = state
+        .store
+        .queue_page(&filter, me.id, now, PAGE_SIZE)
+        .await?;
+    let bulk_notice = bulk_notice(&query.bulk);
+    let counts = state
+        .store
+        .status_counts()
+        .await?
+        .into_iter()
+        .map(|(status, count)| {
+            let url = view_url(&QueueQuery {
+                status: status.as_str().into(),
+                ..Default::default()
+            });
+            (status, count, url)
+        })
+        .collect();
+    let next_url = page.next.map(|cursor| {
+        view_url(&QueueQuery {
+            after: cursor.encode(),
+            ..query.clone()
+        })
+    });
+    let first_url = (!query.after.is_empty()).then(|| {
+        view_url(&QueueQuery {
+            after: String::new(),
+            ..query.clone()
+        })
+    });
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| Row {
+            first_line: first_line(&row.message_start),
+            age: age(row.created_at, now),
+            due: (row.first_response_at.is_none()
+                && matches!(row.status, TicketStatus::New | TicketStatus::Open))
+            .then_some(row.due_at)
+            .flatten()
+            .map(|at| due(at, now)),
+            row,
+        })
+        .collect();
+    let export_url = view_url(&QueueQuery {
+        after: String::new(),
+        ..query.clone()
+    })
+    .replacen("/staff/queue", "/staff/queue.csv", 1);
+    let back_url = view_url(&query);
+    let page = QueuePage {
+        bulk_notice,
+        export_url,
+        back_url,
+        staff: state.store.active_staff().await?,
+        me,
+        csrf,
+        query,
+        rows,
+        counts,
+        next_url,
+        first_url,
+        codes: ErrorCode::ALL,
+        priorities: Priority::ALL,
+        environments: Environment::ALL,
+        tools: Tool::CHOICES,
+        sorts: Sort::ALL,
+        statuses: [
+            TicketStatus::New,
+            TicketStatus::Open,
+            TicketStatus::Waiting,
+            TicketStatus::Resolved,
+            TicketStatus::Closed,
+        ],
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// "Updated 3 tickets; 1 could not change." from `bulk=3,1`.
+fn bulk_notice(param: &str) -> Option<String> {
+    let (changed, skipped) = param.split_once(',')?;
+    let (changed, skipped): (usize, usize) = (changed.parse().ok()?, skipped.parse().ok()?);
+    let plural = |n: usize| if n == 1 { "ticket" } else { "tickets" };
+    let mut text = format!("Updated {changed} {}.", plural(changed));
+    if skipped > 0 {
+        text.push_str(&format!(
+            " {skipped} {} did not change (already like that, or the status rules do not allow it).",
+            plural(skipped)
+        ));
+    }
+    Some(text)
+}
+
+/// Applies one action to the selected tickets, each in its own transaction
+/// through the same store functions as the ticket page, then returns to the
+/// view it came from.
+async fn bulk(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    body: String,
+) -> Result<Response> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let mut ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.truncate(MAX_BULK);
+    let back = field("back");
+    let back = if back.starts_with("/staff/queue") && !back.starts_with("/staff/queue.") {
+        back
+    } else {
+        "/staff/queue"
+    };
+    let action = match field("action") {
+        "assign" => match field("assign_to") {
+            "me" => Some(BulkAction::Assign(Some(me.id))),
+            "none" => Some(BulkAction::Assign(None)),
+            id => id.parse().ok().map(|id| BulkAction::Assign(Some(id))),
+        },
+        "status" => TicketStatus::parse(field("status_to")).map(BulkAction::Status),
+        "priority" => Priority::parse(field("priority_to")).map(BulkAction::Priority),
+        _ => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let (mut changed, mut skipped) = (0, 0);
+    if let Some(action) = action {
+        for &id in &ids {
+            let outcome = match action {
+                BulkAction::Assign(to) => state.store.assign_ticket(id, to, &me, now).await,
+                BulkAction::Status(to) => state.store.set_ticket_status(id, to, &me, now).await,
+                BulkAction::Priority(to) => {
+                    let targets = &state.config.response_targets;
+                    state
+                        .store
+                        .set_ticket_priority(id, to, &me, now, targets)
+                        .await
+                }
+            };
+            match outcome {
+                Ok(outcome) if outcome.changed() => changed += 1,
+                Ok(_) | Err(ActionError::Refused(_)) => skipped += 1,
+                Err(ActionError::Database(e)) => return Err(e.into()),
+            }
+        }
+    } else {
+        skipped = ids.len();
+    }
+    let separator = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{separator}bulk={changed},{skipped}")).into_response())
+}
+
+#[derive(Clone, Copy)]
+enum BulkAction {
+    Assign(Option<i64>),
+    Status(TicketStatus),
+    Priority(Priority),
+}
+
+/// The whole view (every page) as CSV, streamed in batches so a large export
+/// never sits in memory.
+async fn export_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response> {
+    let mut filter = query.filter();
+    filter.after = None;
+    let now = OffsetDateTime::now_utc();
+    let store = state.store.clone();
+    let stream = futures_util::stream::unfold(Some((filter, true)), move |state| {
+        let store = store.clone();
+        async move {
+            let (mut filter, first) = state?;
+            let mut chunk = String::new();
+            if first {
+                chunk.push_str(&csv_line(&CSV_HEADER));
+            }
+            match store.export_batch(&filter, me.id, now, EXPORT_BATCH).await {
+                Ok((tickets, next)) => {
+                    for (ticket, assignee) in &tickets {
+                        chunk.push_str(&ticket_csv_line(ticket, assignee.as_deref()));
+                    }
+                    let state = next.map(|cursor| {
+                        filter.after = Some(cursor);
+                        (filter, false)
+                    });
+                    Some((Ok::<_, std::io::Error>(chunk), state))
+                }
+                Err(err) => {
+                    tracing::error!(%err, "export failed part-way");
+                    Some((Err(std::io::Error::other(err)), None))
+                }
+            }
+        }
+    });
+    let filename = format!(
+        "attachment; filename=\"apidesk-tickets-{}.csv\"",
+        now.date()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, filename),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// The queue URL for a view; empty values are left out.
+pub fn view_url(q: &QueueQuery) -> String {
+    with_query(
+        "/staff/queue",
+        &[
+            ("status", &q.status),
+            ("code", &q.code),
+            ("priority", &q.priority),
+            ("assignee", &q.assignee),
+            ("environment", &q.environment),
+            ("tool", &q.tool),
+            ("from", &q.from),
+            ("to", &q.to),
+            ("q", &q.q),
+            ("sort", &q.sort),
+            ("after", &q.after),
+        ],
+    )
+}
+
+fn first_line(message: &str) -> String {
+    let line = message
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > 100 {
+        let cut: String = line.chars().take(99).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_line_skips_blank_lines_and_shortens() {
+        assert_eq!(
+            first_line("\n  HTTP GET failed (401)\nmore"),
+            "HTTP GET failed (401)"
+        );
+        let long = "x".repeat(150);
+        assert_eq!(first_line(&long).chars().count(), 100);
+    }
+}

@@ -1,0 +1,185 @@
+//! Staff sessions: a random id in an HttpOnly cookie, its SHA-256 in the
+//! database, and a guard that every /staff route (but sign-in) sits behind.
+
+use std::fmt;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use crate::error::AppError;
+use crate::staff::StaffMember;
+use crate::state::AppState;
+use crate::web::links::with_query;
+
+pub const COOKIE_NAME: &str = "apidesk_session";
+/// Signed out after this long without a request...
+pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
+/// ...and after this long in any case.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+
+/// The value in the cookie. Never logged.
+pub struct SessionId(String);
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionId(<redacted>)")
+    }
+}
+
+impl SessionId {
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+        Self(hex::encode(bytes))
+    }
+
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE_NAME)
+            .map(|(_, value)| value)
+            .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|v| Self(v.to_string()))
+    }
+
+    /// What the database keeps: a copy of the table gives no one a session.
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+
+    pub fn cookie(&self, secure: bool) -> HeaderValue {
+        let secure = if secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            self.0,
+            ABSOLUTE_TIMEOUT.whole_seconds()
+        ))
+        .expect("hex is a valid header value")
+    }
+}
+
+pub fn clear_cookie(secure: bool) -> (axum::http::HeaderName, HeaderValue) {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
+    (
+        SET_COOKIE,
+        HeaderValue::from_str(&value).expect("a valid header value"),
+    )
+}
+
+/// The signed-in staff member, put in place by `require_staff`.
+#[derive(Debug, Clone)]
+pub struct CurrentStaff(pub StaffMember);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentStaff>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the staff guard is not installed")))
+    }
+}
+
+/// Lets a request through only with a valid session; otherwise sends the
+/// browser to sign in, remembering where it was going.
+pub async fn require_staff(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let staff = match SessionId::from_headers(request.headers()) {
+        Some(id) => {
+            state
+                .store
+                .session_staff(
+                    &id.hash(),
+                    OffsetDateTime::now_utc(),
+                    IDLE_TIMEOUT,
+                    ABSOLUTE_TIMEOUT,
+                )
+                .await
+        }
+        None => Ok(None),
+    };
+    match staff {
+        Ok(Some(staff)) => {
+            request.extensions_mut().insert(CurrentStaff(staff));
+            next.run(request).await
+        }
+        Ok(None) => {
+            // After a POST, come back to the page rather than replaying the action.
+            let back = if request.method() == Method::GET {
+                request
+                    .uri()
+                    .path_and_query()
+                    .map_or("/staff/queue", |pq| pq.as_str())
+                    .to_string()
+            } else {
+                "/staff/queue".to_string()
+            };
+            Redirect::to(&with_query("/staff/login", &[("next", &back)])).into_response()
+        }
+        Err(err) => AppError::from(err).into_response(),
+    }
+}
+
+/// Only a path on this site: `/x`, never `//host` or `/\host`, which browsers
+/// treat as another site.
+pub fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    if local { next } else { "/staff/queue" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next("/staff/tickets/4?x=1"), "/staff/tickets/4?x=1");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "javascript:x",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(bad), "/staff/queue", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_http_only_same_site_and_optionally_secure() {
+        let id = SessionId::generate();
+        let plain = id.cookie(false);
+        let plain = plain.to_str().unwrap();
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
+        assert!(!plain.contains("Secure"));
+        assert!(id.cookie(true).to_str().unwrap().ends_with("; Secure"));
+    }
+
+    #[test]
+    fn the_stored_hash_is_not_the_cookie() {
+        let id = SessionId::generate();
+        assert_ne!(id.hash(), id.0);
+        assert_eq!(id.hash().len(), 64);
+        assert_eq!(format!("{id:?}"), "SessionId(<redacted>)");
+    }
+}

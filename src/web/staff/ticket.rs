@@ -1,0 +1,614 @@
+//! One ticket, for staff: everything the requester sent, what apidesk knows
+//! around it (checks made, the matching article, similar tickets), its
+//! timeline, and the actions. Each action is a form POST answered with a 303
+//! back to this page, or with the page again (422) and a message beside the
+//! field when it is refused.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::session::CurrentStaff;
+use crate::error::{AppError, Result};
+use crate::kb::Article;
+use crate::staff::StaffMember;
+use crate::state::AppState;
+use crate::store::{ActionError, SimilarTicket};
+use crate::tickets::{
+    EventBody, FieldErrors, MAX_EVENT_BODY_CHARS, Outcome, Priority, Refusal, Ticket, TicketStatus,
+    TimelineEvent, group_thousands, parse_reference, reference_for, staff_label, staff_targets,
+};
+use crate::web::csrf::CsrfToken;
+use crate::web::format::{due, human_time};
+use crate::web::render::render;
+use crate::web::tickets::checks_made;
+
+/// How many similar tickets the page lists.
+const SIMILAR_SHOWN: i64 = 10;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff/tickets/{id}", get(show))
+        .route("/staff/tickets/{id}/assign", post(assign))
+        .route("/staff/tickets/{id}/priority", post(set_priority))
+        .route("/staff/tickets/{id}/status", post(set_status))
+        .route("/staff/tickets/{id}/notes", post(add_note))
+        .route("/staff/tickets/{id}/replies", post(add_reply))
+        .route("/staff/tickets/{id}/merge", post(merge))
+}
+
+/// What was typed or chosen in a refused form, to show it again.
+#[derive(Debug, Default)]
+struct Kept {
+    assignee: Option<String>,
+    priority: Option<String>,
+    status: Option<String>,
+    note: String,
+    reply: String,
+    waiting: bool,
+    merge: String,
+}
+
+/// A timeline entry as the page shows it.
+struct TimelineRow {
+    who: String,
+    /// What happened; when it names another ticket, the text before the
+    /// link, with `what_after` after it.
+    what: String,
+    what_after: String,
+    when: String,
+    at: String,
+    body: String,
+    public: bool,
+    kind: &'static str,
+    link: Option<(String, String)>,
+}
+
+struct SimilarRow {
+    ticket: SimilarTicket,
+    first_line: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/ticket.html")]
+struct TicketPage<'a> {
+    me: StaffMember,
+    csrf: CsrfToken,
+    ticket: Ticket,
+    reference: String,
+    occurred_at: String,
+    created_at: String,
+    updated_at: String,
+    checked: Vec<String>,
+    article: &'a Article,
+    similar: Vec<SimilarRow>,
+    /// "due in 3 h" / "overdue 2 d", while a first response is owed.
+    due: Option<(String, bool)>,
+    due_at: Option<String>,
+    first_response: Option<String>,
+    priority_rule: &'static str,
+    target: String,
+    assignee: Option<StaffMember>,
+    staff: Vec<StaffMember>,
+    priorities: [Priority; 4],
+    status_targets: Vec<TicketStatus>,
+    timeline: Vec<TimelineRow>,
+    /// The survivor's id and reference, when this ticket is merged.
+    merged_into: Option<(i64, String)>,
+    kept: Kept,
+    errors: FieldErrors,
+    flash: Option<&'static str>,
+    max_body: usize,
+    max_body_text: String,
+}
+
+impl TicketPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    /// Takes the status by value or by reference, as the template has it.
+    fn status_name(&self, status: impl std::borrow::Borrow<TicketStatus>) -> &'static str {
+        staff_label(*status.borrow())
+    }
+
+    /// The option to show selected in the assignee list.
+    fn assignee_choice(&self) -> String {
+        self.kept.assignee.clone().unwrap_or_else(|| {
+            self.ticket
+                .assignee_id
+                .map_or_else(|| "none".to_string(), |id| id.to_string())
+        })
+    }
+
+    fn priority_choice(&self) -> String {
+        self.kept
+            .priority
+            .clone()
+            .unwrap_or_else(|| self.ticket.priority.as_str().to_string())
+    }
+
+    fn status_choice(&self) -> String {
+        self.kept.status.clone().unwrap_or_default()
+    }
+
+    fn assigned_to_me(&self) -> bool {
+        self.ticket.assignee_id == Some(self.me.id)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ShowQuery {
+    done: String,
+}
+
+/// The confirmation shown after a 303; only these fixed texts, never
+/// anything from the query string itself.
+fn flash_for(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "assigned" => "Assignment saved.",
+        "priority" => "Priority saved.",
+        "status" => "Status changed.",
+        "note" => "Internal note added.",
+        "reply" => "Reply sent: the requester sees it on their status page.",
+        "merged" => "Ticket merged.",
+        "unchanged" => "Nothing to change: the ticket was already like that.",
+        _ => return None,
+    })
+}
+
+fn ticket_id(raw: &str) -> Result<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let flash = flash_for(&query.done);
+    page(
+        &state,
+        me,
+        csrf,
+        id,
+        Kept::default(),
+        FieldErrors::default(),
+        flash,
+    )
+    .await
+    .map(|html| html.into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    me: StaffMember,
+    csrf: CsrfToken,
+    id: i64,
+    kept: Kept,
+    errors: FieldErrors,
+    flash: Option<&'static str>,
+) -> Result<axum::response::Html<String>> {
+    let now = OffsetDateTime::now_utc();
+    let store = &state.store;
+    let ticket = store.ticket_by_id(id).await?.ok_or(AppError::NotFound)?;
+    let staff = store.active_staff().await?;
+    let assignee = match ticket.assignee_id {
+        Some(aid) => match staff.iter().find(|s| s.id == aid) {
+            Some(found) => Some(found.clone()),
+            None => store.staff_by_id(aid).await?,
+        },
+        None => None,
+    };
+    let timeline = store
+        .ticket_timeline(id)
+        .await?
+        .into_iter()
+        .map(|event| timeline_row(&event))
+        .collect();
+    let similar = store
+        .similar_tickets(&ticket, SIMILAR_SHOWN)
+        .await?
+        .into_iter()
+        .map(|t| SimilarRow {
+            first_line: first_line(&t.message_start),
+            created: human_time(t.created_at),
+            ticket: t,
+        })
+        .collect();
+    let code = ticket.details.error_code;
+    let owes_response = ticket.first_response_at.is_none()
+        && matches!(ticket.status, TicketStatus::New | TicketStatus::Open);
+    let page = TicketPage {
+        reference: ticket.reference(),
+        occurred_at: human_time(ticket.details.occurred_at),
+        created_at: human_time(ticket.created_at),
+        updated_at: human_time(ticket.updated_at),
+        checked: checks_made(&state.kb, Some(code), &ticket.details.path),
+        article: state.kb.article_for(code),
+        similar,
+        due: ticket
+            .due_at
+            .filter(|_| owes_response)
+            .map(|at| due(at, now)),
+        due_at: ticket.due_at.map(human_time),
+        first_response: ticket.first_response_at.map(human_time),
+        priority_rule: Priority::RULE,
+        target: target_text(state.config.response_targets.for_priority(ticket.priority)),
+        assignee,
+        staff,
+        priorities: Priority::ALL,
+        status_targets: staff_targets(ticket.status),
+        timeline,
+        merged_into: ticket
+            .merged_into_id
+            .map(|into| (into, reference_for(into))),
+        ticket,
+        me,
+        csrf,
+        kept,
+        errors,
+        flash,
+        max_body: MAX_EVENT_BODY_CHARS,
+        max_body_text: group_thousands(MAX_EVENT_BODY_CHARS),
+    };
+    render(&page)
+}
+
+fn timeline_row(event: &TimelineEvent) -> TimelineRow {
+    use crate::tickets::EventKind as K;
+    let kind = match event.kind {
+        K::Created => "created",
+        K::Assigned { .. } => "assigned",
+        K::Priority { .. } => "priority",
+        K::Status { .. } => "status",
+        K::Note => "note",
+        K::Reply { .. } => "reply",
+        K::RequesterReply => "requester-reply",
+        K::Merged { .. } | K::MergedFrom { .. } => "merge",
+        K::Other(_) => "other",
+    };
+    let summary = event.summary_for_staff();
+    let link = event
+        .linked_ticket()
+        .map(|id| (format!("/staff/tickets/{id}"), reference_for(id)));
+    let (what, what_after) = match &link {
+        Some((_, label)) => match summary.find(label.as_str()) {
+            Some(at) => (
+                summary[..at].to_string(),
+                summary[at + label.len()..].to_string(),
+            ),
+            None => (format!("{summary}: "), String::new()),
+        },
+        None => (summary, String::new()),
+    };
+    TimelineRow {
+        who: event.actor_for_staff(),
+        what,
+        what_after,
+        when: human_time(event.at),
+        at: iso_time(event.at),
+        body: event.body.clone(),
+        public: event.public,
+        kind,
+        link,
+    }
+}
+
+fn target_text(d: time::Duration) -> String {
+    let minutes = d.whole_minutes();
+    if minutes >= 48 * 60 && minutes % (24 * 60) == 0 {
+        format!("{} d", d.whole_days())
+    } else if minutes >= 60 && minutes % 60 == 0 {
+        format!("{} h", d.whole_hours())
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+/// For `<time datetime=…>`.
+fn iso_time(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn first_line(message: &str) -> String {
+    let line = message
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > 100 {
+        let cut: String = line.chars().take(99).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}
+
+/// After an action: 303 back to the page, or the page again with the
+/// refusal beside `field` (422), or 404 for a ticket that does not exist.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    state: &AppState,
+    me: StaffMember,
+    csrf: CsrfToken,
+    id: i64,
+    result: std::result::Result<Outcome, ActionError>,
+    done: &str,
+    field: &'static str,
+    kept: Kept,
+) -> Result<Response> {
+    match result {
+        Ok(outcome) => {
+            let done = if outcome.changed() { done } else { "unchanged" };
+            Ok(Redirect::to(&format!("/staff/tickets/{id}?done={done}")).into_response())
+        }
+        Err(ActionError::Refused(Refusal::TicketNotFound)) => Err(AppError::NotFound),
+        Err(ActionError::Refused(refusal)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, refusal.message());
+            refused(state, me, csrf, id, kept, errors).await
+        }
+        Err(ActionError::Database(e)) => Err(e.into()),
+    }
+}
+
+async fn refused(
+    state: &AppState,
+    me: StaffMember,
+    csrf: CsrfToken,
+    id: i64,
+    kept: Kept,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let html = page(state, me, csrf, id, kept, errors, None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AssignForm {
+    /// `me`, `none`, or a staff id.
+    assignee: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let choice = form.assignee.trim();
+    let kept = Kept {
+        assignee: Some(choice.to_string()),
+        ..Kept::default()
+    };
+    let to = match choice {
+        "me" => Some(me.id),
+        "none" => None,
+        other => match other.parse::<i64>() {
+            Ok(staff_id) => Some(staff_id),
+            Err(_) => {
+                let mut errors = FieldErrors::default();
+                errors.add("assignee", Refusal::UnknownAssignee.message());
+                return refused(&state, me, csrf, id, kept, errors).await;
+            }
+        },
+    };
+    let result = state
+        .store
+        .assign_ticket(id, to, &me, OffsetDateTime::now_utc())
+        .await;
+    finish(&state, me, csrf, id, result, "assigned", "assignee", kept).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PriorityForm {
+    priority: String,
+}
+
+async fn set_priority(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<PriorityForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let kept = Kept {
+        priority: Some(form.priority.clone()),
+        ..Kept::default()
+    };
+    let Some(priority) = Priority::parse(&form.priority) else {
+        let mut errors = FieldErrors::default();
+        errors.add("priority", "Choose urgent, high, normal or low.");
+        return refused(&state, me, csrf, id, kept, errors).await;
+    };
+    let result = state
+        .store
+        .set_ticket_priority(
+            id,
+            priority,
+            &me,
+            OffsetDateTime::now_utc(),
+            &state.config.response_targets,
+        )
+        .await;
+    finish(&state, me, csrf, id, result, "priority", "priority", kept).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StatusForm {
+    status: String,
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let kept = Kept {
+        status: Some(form.status.clone()),
+        ..Kept::default()
+    };
+    let Some(status) = TicketStatus::parse(form.status.trim()) else {
+        let mut errors = FieldErrors::default();
+        errors.add("status", "Choose a status from the list.");
+        return refused(&state, me, csrf, id, kept, errors).await;
+    };
+    let result = state
+        .store
+        .set_ticket_status(id, status, &me, OffsetDateTime::now_utc())
+        .await;
+    finish(&state, me, csrf, id, result, "status", "status", kept).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NoteForm {
+    note: String,
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let body = EventBody::parse(&form.note);
+    let kept = Kept {
+        note: form.note,
+        ..Kept::default()
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(message) => {
+            let mut errors = FieldErrors::default();
+            errors.add("note", message);
+            return refused(&state, me, csrf, id, kept, errors).await;
+        }
+    };
+    let result = state
+        .store
+        .add_ticket_note(id, &body, &me, OffsetDateTime::now_utc())
+        .await;
+    finish(&state, me, csrf, id, result, "note", "note", kept).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReplyForm {
+    reply: String,
+    /// Present when "waiting on the requester" is ticked.
+    waiting: Option<String>,
+}
+
+async fn add_reply(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let body = EventBody::parse(&form.reply);
+    let waiting = form.waiting.is_some();
+    let kept = Kept {
+        reply: form.reply,
+        waiting,
+        ..Kept::default()
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(message) => {
+            let mut errors = FieldErrors::default();
+            errors.add("reply", message);
+            return refused(&state, me, csrf, id, kept, errors).await;
+        }
+    };
+    let result = state
+        .store
+        .add_ticket_reply(id, &body, waiting, &me, OffsetDateTime::now_utc())
+        .await;
+    finish(&state, me, csrf, id, result, "reply", "reply", kept).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MergeForm {
+    /// A reference (APD-000123) or an id.
+    into: String,
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<MergeForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let into = parse_reference(&form.into);
+    let kept = Kept {
+        merge: form.into,
+        ..Kept::default()
+    };
+    let Some(into) = into else {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "merge",
+            "Give the ticket to merge into by its reference, e.g. APD-000123.",
+        );
+        return refused(&state, me, csrf, id, kept, errors).await;
+    };
+    let result = state
+        .store
+        .merge_ticket(id, into, &me, OffsetDateTime::now_utc())
+        .await;
+    finish(&state, me, csrf, id, result, "merged", "merge", kept).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_flashes_are_shown() {
+        assert_eq!(flash_for("note"), Some("Internal note added."));
+        assert_eq!(flash_for("<script>"), None);
+        assert_eq!(flash_for(""), None);
+    }
+
+    #[test]
+    fn targets_read_compactly() {
+        assert_eq!(target_text(time::Duration::minutes(30)), "30 min");
+        assert_eq!(target_text(time::Duration::hours(4)), "4 h");
+        assert_eq!(target_text(time::Duration::days(3)), "3 d");
+        assert_eq!(target_text(time::Duration::minutes(90)), "90 min");
+    }
+}
