@@ -14,6 +14,8 @@ pub enum AppError {
     NotFound,
     #[error("the form's security token is missing or does not match")]
     Csrf,
+    #[error("the signed-in staff member's role does not allow this")]
+    Forbidden,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("template error: {0}")]
@@ -34,7 +36,7 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Database(_) | Self::Template(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -67,6 +69,10 @@ pub fn error_page(status: StatusCode) -> Response {
             "The problem has been logged. Please try again in a moment; nothing you already filed has been lost.",
         ),
     };
+    page(status, title, explanation)
+}
+
+fn page(status: StatusCode, title: &'static str, explanation: &'static str) -> Response {
     let page = ErrorPage {
         status: status.as_u16(),
         title,
@@ -84,6 +90,14 @@ pub fn error_page(status: StatusCode) -> Response {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if matches!(self, Self::Forbidden) {
+            tracing::info!(error = %self, "request refused");
+            return page(
+                StatusCode::FORBIDDEN,
+                "You cannot do that",
+                "Your role does not allow this action. Ask an admin.",
+            );
+        }
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");

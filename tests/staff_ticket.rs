@@ -11,8 +11,8 @@ use apidesk::tickets::{EventBody, Outcome, Priority, TicketStatus};
 use axum::http::StatusCode;
 use common::{TestApp, escape, selected, textarea_value};
 use staff_helpers::{
-    add_staff, event_kinds, file_ticket, file_ticket_with, reload, signed_in_agent, staff_url,
-    status_url,
+    add_staff, event_kinds, file_ticket, file_ticket_with, reload, sign_in, signed_in_agent,
+    staff_url, status_url,
 };
 use time::Duration;
 
@@ -429,7 +429,8 @@ async fn the_requesters_addition_reopens_a_waiting_ticket() {
 #[tokio::test]
 async fn merging_follows_its_rules() {
     let mut app = TestApp::spawn().await;
-    signed_in_agent(&mut app, "ana@example.com", "Ana").await;
+    add_staff(&app, "ada@example.com", "Ada Admin", Role::Admin).await;
+    sign_in(&mut app, "ada@example.com").await;
     let survivor = file_ticket(&mut app).await;
     let duplicate = file_ticket(&mut app).await;
     let third = file_ticket_with(&mut app, &[("email", "someone.else@example.com")]).await;
@@ -701,4 +702,41 @@ async fn store_actions_report_changes_and_write_one_event_each() {
             apidesk::tickets::Refusal::TicketNotFound
         ))
     ));
+}
+
+#[tokio::test]
+async fn only_admins_may_merge() {
+    let mut app = TestApp::spawn().await;
+    signed_in_agent(&mut app, "ana@example.com", "Ana").await;
+    let survivor = file_ticket(&mut app).await;
+    let duplicate = file_ticket(&mut app).await;
+
+    let page = app.get(&staff_url(&duplicate)).await;
+    page.assert_contains("Only admins can merge tickets")
+        .assert_lacks(&format!("action=\"{}/merge\"", staff_url(&duplicate)));
+    let res = app
+        .post_form(
+            &format!("{}/merge", staff_url(&duplicate)),
+            &[("into", &survivor.reference())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    res.assert_contains("Your role does not allow this action");
+    assert_eq!(reload(&app, duplicate.id).await.merged_into_id, None);
+    assert_eq!(event_kinds(&app, duplicate.id).await, ["created"]);
+
+    // The same request from an admin goes through.
+    add_staff(&app, "ada@example.com", "Ada Admin", Role::Admin).await;
+    sign_in(&mut app, "ada@example.com").await;
+    let res = app
+        .post_form(
+            &format!("{}/merge", staff_url(&duplicate)),
+            &[("into", &survivor.reference())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        reload(&app, duplicate.id).await.merged_into_id,
+        Some(survivor.id)
+    );
 }

@@ -8,7 +8,7 @@ use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, time_text};
 use crate::domain::ErrorCode;
 use crate::tickets::queue::{AssigneeFilter, Cursor, QueueFilter, Sort, fts_query};
-use crate::tickets::{Environment, Priority, Ticket, TicketStatus, Tool, reference_for};
+use crate::tickets::{Environment, Priority, STATUSES, Ticket, TicketStatus, Tool, reference_for};
 
 /// One row of the queue: what a person scanning the list needs.
 #[derive(Debug, Clone)]
@@ -193,10 +193,13 @@ impl Store {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, count FROM ticket_counts")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
+        let mut counts: Vec<(TicketStatus, i64)> = rows
             .into_iter()
             .filter_map(|(status, count)| TicketStatus::parse(&status).map(|s| (s, count)))
-            .collect())
+            .collect();
+        // Workflow order: new, open, waiting, resolved, closed.
+        counts.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
+        Ok(counts)
     }
 }
 

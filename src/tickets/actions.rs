@@ -10,7 +10,8 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::{Priority, TicketStatus, reference_for};
+use super::{Priority, TicketStatus, group_thousands, reference_for};
+use crate::staff::Role;
 
 /// The longest note, reply or requester addition, in characters.
 pub const MAX_EVENT_BODY_CHARS: usize = 10_000;
@@ -23,6 +24,12 @@ pub const STATUSES: [TicketStatus; 5] = [
     TicketStatus::Resolved,
     TicketStatus::Closed,
 ];
+
+/// Merging closes a ticket for good and moves its requester's thread, so it
+/// is for admins; agents work tickets but ask an admin to merge.
+pub fn may_merge(role: Role) -> bool {
+    role.is_admin()
+}
 
 /// A status as staff read it (the requester's label for `Waiting` is
 /// "Waiting on you").
@@ -132,19 +139,6 @@ impl EventBody {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// 10000 → "10,000", for limits shown in hints and messages.
-pub fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A ticket as people type it: `APD-000123`, `apd-123`, `#123`, `123`, or a

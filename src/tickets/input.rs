@@ -202,7 +202,8 @@ pub fn split_path(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn group_thousands(n: usize) -> String {
+/// 10000 → "10,000", for limits shown in hints and messages.
+pub fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

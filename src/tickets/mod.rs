@@ -15,12 +15,12 @@ mod ticket;
 
 pub use actions::{
     EventActor, EventBody, EventKind, MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, StaffRef,
-    TimelineEvent, check_staff_move, group_thousands, parse_reference, staff_label, staff_may_move,
+    TimelineEvent, check_staff_move, may_merge, parse_reference, staff_label, staff_may_move,
     staff_targets, status_after_requester_reply, status_after_staff_reply,
 };
 pub use errors::FieldErrors;
 pub use fields::{Environment, TicketStatus, Tool};
-pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, split_path};
+pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, group_thousands, split_path};
 pub use occurred_at::{UTC_OFFSETS, format_offset, parse_occurred_at, split_for_form};
 pub use priority::{Priority, ResponseTargets};
 pub use similar::{endpoint_shape, similar_key};

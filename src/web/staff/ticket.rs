@@ -573,6 +573,9 @@ async fn merge(
     Form(form): Form<MergeForm>,
 ) -> Result<Response> {
     let id = ticket_id(&id)?;
+    if !crate::tickets::may_merge(me.role) {
+        return Err(AppError::Forbidden);
+    }
     let into = parse_reference(&form.into);
     let kept = Kept {
         merge: form.into,
