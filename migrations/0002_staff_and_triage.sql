@@ -44,10 +44,12 @@ ALTER TABLE tickets ADD COLUMN similar_key TEXT NOT NULL DEFAULT '';
 
 UPDATE tickets SET due_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+24 hours');
 
--- The queue's default view (what needs a human) in its sort order.
-CREATE INDEX tickets_needing_a_human ON tickets (priority, created_at, id)
-    WHERE status IN ('new', 'open');
+-- The queue reads each status in its sort order and merges them, so each
+-- sort has an index per status, and one over all statuses.
 CREATE INDEX tickets_by_status ON tickets (status, priority, created_at, id);
+CREATE INDEX tickets_by_status_created ON tickets (status, created_at, id);
+CREATE INDEX tickets_by_status_updated ON tickets (status, updated_at, id);
+CREATE INDEX tickets_by_priority ON tickets (priority, created_at, id);
 CREATE INDEX tickets_by_created ON tickets (created_at, id);
 CREATE INDEX tickets_by_updated ON tickets (updated_at, id);
 CREATE INDEX tickets_by_assignee ON tickets (assignee_id, status, priority, created_at, id);
@@ -82,26 +84,27 @@ END;
 INSERT INTO ticket_events (ticket_id, at, actor, kind, public)
     SELECT id, created_at, 'requester', 'created', 1 FROM tickets ORDER BY id;
 
--- Full-text search over what requesters wrote and what staff wrote back.
+-- Full-text search over what requesters wrote and what staff wrote back:
+-- one row per ticket, its rowid the ticket id, so matches come out in ticket
+-- order and a search page stops after the rows it shows.
 CREATE VIRTUAL TABLE ticket_search USING fts5 (
     body,
-    ticket_id UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets
 BEGIN
-    INSERT INTO ticket_search (body, ticket_id)
-        VALUES (NEW.message || ' ' || NEW.endpoint || ' ' || NEW.recent_changes, NEW.id);
+    INSERT INTO ticket_search (rowid, body)
+        VALUES (NEW.id, NEW.message || ' ' || NEW.endpoint || ' ' || NEW.recent_changes);
 END;
 CREATE TRIGGER ticket_events_search_insert AFTER INSERT ON ticket_events
     WHEN NEW.kind IN ('note', 'reply', 'requester_reply') AND NEW.body <> ''
 BEGIN
-    INSERT INTO ticket_search (body, ticket_id) VALUES (NEW.body, NEW.ticket_id);
+    UPDATE ticket_search SET body = body || ' ' || NEW.body WHERE rowid = NEW.ticket_id;
 END;
 
-INSERT INTO ticket_search (body, ticket_id)
-    SELECT message || ' ' || endpoint || ' ' || recent_changes, id FROM tickets;
+INSERT INTO ticket_search (rowid, body)
+    SELECT id, message || ' ' || endpoint || ' ' || recent_changes FROM tickets;
 
 -- Tickets per status, kept by triggers so the queue never counts rows.
 CREATE TABLE ticket_counts (

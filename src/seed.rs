@@ -549,6 +549,17 @@ impl Generator {
         let worker_id = self.staff[worker].id;
         ctx.agent = &self.staff[worker].first_name;
         let staff = SeedActor::Staff(worker_id);
+        // When staff first reply: mostly well within the priority's target,
+        // about one in seven late. What comes before the reply (assignment,
+        // opening, a note) happens well before it.
+        let respond_at = if rng.chance(0.86) {
+            let u = rng.unit();
+            target_secs as f64 * (0.02 + 0.83 * u * u)
+        } else {
+            target_secs as f64 * (1.0 + 1.5 * rng.unit())
+        }
+        .max(120.0) as i64;
+        let before_reply = |rng: &mut Rng| rng.range(20, (respond_at / 4).max(40));
 
         let assigned_event = match status {
             New => 1.0,
@@ -560,7 +571,7 @@ impl Generator {
         if let Some(a) = assignee
             && rng.chance(assigned_event)
         {
-            t += rng.range(120, 6 * 3_600);
+            t += before_reply(rng);
             let by = match self.admin {
                 Some(admin) if rng.chance(0.5) => admin,
                 _ => a,
@@ -587,10 +598,9 @@ impl Generator {
             });
             state = to;
         };
-        let note = |steps: &mut Vec<Step>, t: &mut i64, rng: &mut Rng, ctx: &Ctx<'_>| {
-            *t += rng.range(300, 86_400);
+        let note = |steps: &mut Vec<Step>, t: i64, rng: &mut Rng, ctx: &Ctx<'_>| {
             steps.push(Step {
-                offset: *t,
+                offset: t,
                 actor: staff,
                 kind: "note",
                 public: false,
@@ -608,8 +618,6 @@ impl Generator {
                 data: "{}".into(),
             });
         };
-        let first_reply_delay =
-            |rng: &mut Rng| ((target_secs as f64 * (0.03 + 1.47 * rng.unit())) as i64).max(60);
         let first_reply = |rng: &mut Rng, ctx: &Ctx<'_>| {
             let pool: &[&str] = if rng.chance(0.65) {
                 answers_for(ctx.code)
@@ -633,17 +641,19 @@ impl Generator {
         match status {
             New => {
                 if rng.chance(0.04) {
-                    note(&mut steps, &mut t, rng, ctx);
+                    t += rng.range(300, 86_400);
+                    note(&mut steps, t, rng, ctx);
                 }
             }
             Open => {
-                t += rng.range(60, 4 * 3_600);
+                t += before_reply(rng);
                 change(&mut steps, t, Open, staff);
                 if rng.chance(0.35) {
-                    note(&mut steps, &mut t, rng, ctx);
+                    t += before_reply(rng);
+                    note(&mut steps, t, rng, ctx);
                 }
                 if rng.chance(0.55) {
-                    t += first_reply_delay(rng);
+                    t = (t + 30).max(respond_at);
                     reply(&mut steps, t, first_reply(rng, ctx));
                     if rng.chance(0.15) {
                         requester_reply(&mut steps, &mut t, rng, ctx);
@@ -652,13 +662,14 @@ impl Generator {
             }
             Waiting => {
                 if rng.chance(0.3) {
-                    t += rng.range(60, 4 * 3_600);
+                    t += before_reply(rng);
                     change(&mut steps, t, Open, staff);
                 }
                 if rng.chance(0.2) {
-                    note(&mut steps, &mut t, rng, ctx);
+                    t += before_reply(rng);
+                    note(&mut steps, t, rng, ctx);
                 }
-                t += first_reply_delay(rng);
+                t = (t + 30).max(respond_at);
                 reply(&mut steps, t, fill(rng.pick(&QUESTIONS), ctx, rng));
                 t += rng.range(5, 60);
                 change(&mut steps, t, Waiting, staff);
@@ -676,14 +687,15 @@ impl Generator {
                     ])
                 };
                 if route == Route::ViaOpen {
-                    t += rng.range(60, 4 * 3_600);
+                    t += before_reply(rng);
                     change(&mut steps, t, Open, staff);
                 }
                 if rng.chance(if status == Resolved { 0.2 } else { 0.12 }) {
-                    note(&mut steps, &mut t, rng, ctx);
+                    t += before_reply(rng);
+                    note(&mut steps, t, rng, ctx);
                 }
                 if rng.chance(if status == Resolved { 0.92 } else { 0.85 }) {
-                    t += first_reply_delay(rng);
+                    t = (t + 30).max(respond_at);
                     reply(&mut steps, t, first_reply(rng, ctx));
                     if rng.chance(if status == Resolved { 0.12 } else { 0.06 }) {
                         requester_reply(&mut steps, &mut t, rng, ctx);

@@ -177,6 +177,21 @@ async fn seeds_realistic_consistent_tickets() {
         .await,
         0
     );
+    // Most first responses meet their target; some are late.
+    let late = scalar(
+        &db,
+        "SELECT COUNT(*) FROM tickets WHERE first_response_at > due_at",
+    )
+    .await;
+    let answered = scalar(
+        &db,
+        "SELECT COUNT(*) FROM tickets WHERE first_response_at IS NOT NULL",
+    )
+    .await;
+    assert!(
+        late > 0 && late * 4 < answered,
+        "{late} of {answered} answered late"
+    );
     // Codes are weighted: 401 is the most common.
     let top_code: String = sqlx::query_scalar(
         "SELECT error_code FROM tickets GROUP BY error_code ORDER BY COUNT(*) DESC LIMIT 1",
@@ -208,7 +223,7 @@ async fn full_text_search_finds_words_from_seeded_notes() {
         .unwrap_or_else(|| panic!("a long word in {body:?}"))
         .to_string();
     let found: Vec<i64> =
-        sqlx::query_scalar("SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ?")
+        sqlx::query_scalar("SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?")
             .bind(&word)
             .fetch_all(&db.sql)
             .await

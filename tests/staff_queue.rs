@@ -194,7 +194,14 @@ async fn keyset_pages_stay_stable_while_tickets_arrive() {
         file(store, spec("401", "paged", 200 - i)).await;
     }
     let browser = signed_in(&server).await;
-    for sort in ["", "&sort=age", "&sort=newest", "&sort=updated"] {
+    for sort in [
+        "",
+        "&sort=age",
+        "&sort=newest",
+        "&sort=updated",
+        "&q=paged",
+        "&q=paged&sort=age",
+    ] {
         let mut url = format!("/staff/queue?status=all{sort}");
         let mut seen = Vec::new();
         let mut pages = 0;

@@ -42,14 +42,11 @@ pub struct QueuePage {
     pub next: Option<Cursor>,
 }
 
-const SELECT: &str = "SELECT t.id, t.error_code, substr(t.message, 1, 300) AS message_start, \
-     t.endpoint, t.tool, t.tool_other, t.environment, t.requester_name, t.requester_email, \
-     t.created_at, t.updated_at, t.priority, t.status, t.due_at, t.first_response_at, \
-     s.name AS assignee_name, COALESCE(c.count, 1) AS similar \
-     FROM tickets t \
-     LEFT JOIN staff s ON s.id = t.assignee_id \
-     LEFT JOIN similar_counts c ON c.similar_key = t.similar_key \
-     WHERE 1 = 1";
+/// What the queue page shows of each ticket, from the view `v`.
+const QUEUE_COLUMNS: &str = "v.id, v.error_code, substr(v.message, 1, 300) AS message_start, \
+     v.endpoint, v.tool, v.tool_other, v.environment, v.requester_name, v.requester_email, \
+     v.created_at, v.updated_at, v.priority, v.status, v.due_at, v.first_response_at, \
+     s.name AS assignee_name, COALESCE(c.count, 1) AS similar";
 
 /// Overdue: needs a human, no first response yet, and past its due time.
 const OVERDUE: &str = "(t.status IN ('new', 'open') AND t.first_response_at IS NULL \
@@ -65,7 +62,9 @@ impl Store {
         now: OffsetDateTime,
         limit: i64,
     ) -> Result<QueuePage, sqlx::Error> {
-        let raw = self.view_rows(SELECT, filter, me, now, limit).await?;
+        let raw = self
+            .view_rows(QUEUE_COLUMNS, filter, me, now, limit)
+            .await?;
         let mut rows = raw
             .iter()
             .map(|(row, segment)| queue_row(row, filter.sort, *segment))
@@ -89,12 +88,8 @@ impl Store {
         now: OffsetDateTime,
         limit: i64,
     ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), sqlx::Error> {
-        let select = format!(
-            "SELECT {}, s.name AS assignee_name FROM tickets t \
-             LEFT JOIN staff s ON s.id = t.assignee_id WHERE 1 = 1",
-            prefixed_ticket_columns()
-        );
-        let raw = self.view_rows(&select, filter, me, now, limit).await?;
+        let columns = format!("{}, s.name AS assignee_name", view_ticket_columns());
+        let raw = self.view_rows(&columns, filter, me, now, limit).await?;
         let mut tickets = Vec::with_capacity(raw.len());
         let mut cursor = None;
         for (row, segment) in raw.iter().take(limit as usize) {
@@ -123,69 +118,84 @@ impl Store {
     /// urgency segment it came from; the extra row says whether more follow.
     async fn view_rows(
         &self,
-        select: &str,
+        columns: &str,
         filter: &QueueFilter,
         me: i64,
         now: OffsetDateTime,
         limit: i64,
     ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
-        let now_text = time_text::to_text(now);
+        if let Some(query) = fts_query(&filter.search) {
+            return self.search_rows(columns, &query, filter, me, limit).await;
+        }
+        let now = time_text::to_text(now);
         let mut rows = Vec::new();
-        match filter.sort {
-            Sort::Urgency => {
-                // Two segments, each in index order: overdue first, then the rest.
-                let start_segment = filter.after.as_ref().map_or(0, |c| c.segment);
-                for segment in start_segment..=1 {
-                    let want = limit + 1 - rows.len() as i64;
-                    if want <= 0 {
-                        break;
-                    }
-                    let after = filter.after.as_ref().filter(|c| c.segment == segment);
-                    let mut qb = QueryBuilder::<Sqlite>::new(select);
-                    push_filters(&mut qb, filter, me);
-                    qb.push(if segment == 0 { " AND " } else { " AND NOT " });
-                    qb.push(OVERDUE).push_bind(now_text.clone()).push(")");
-                    if let Some(c) = after {
-                        qb.push(" AND (t.priority, t.created_at, t.id) > (")
-                            .push_bind(c.priority)
-                            .push(", ")
-                            .push_bind(c.time.clone())
-                            .push(", ")
-                            .push_bind(c.id)
-                            .push(")");
-                    }
-                    qb.push(" ORDER BY t.priority, t.created_at, t.id LIMIT ")
-                        .push_bind(want);
-                    for row in qb.build().fetch_all(&self.pool).await? {
-                        rows.push((row, segment));
-                    }
-                }
+        let segments: &[i64] = match (filter.sort, &filter.after) {
+            (Sort::Urgency, Some(after)) if after.segment == 1 => &[1],
+            (Sort::Urgency, _) => &[0, 1],
+            _ => &[0],
+        };
+        for &segment in segments {
+            let want = limit + 1 - rows.len() as i64;
+            if want <= 0 {
+                break;
             }
-            Sort::Age | Sort::Newest | Sort::Updated => {
-                let (column, direction, compare) = match filter.sort {
-                    Sort::Age => ("t.created_at", "ASC", ">"),
-                    Sort::Newest => ("t.created_at", "DESC", "<"),
-                    _ => ("t.updated_at", "DESC", "<"),
-                };
-                let mut qb = QueryBuilder::<Sqlite>::new(select);
-                push_filters(&mut qb, filter, me);
-                if let Some(c) = &filter.after {
-                    qb.push(format_args!(" AND ({column}, t.id) {compare} ("))
-                        .push_bind(c.time.clone())
-                        .push(", ")
-                        .push_bind(c.id)
-                        .push(")");
-                }
-                qb.push(format_args!(
-                    " ORDER BY {column} {direction}, t.id {direction} LIMIT "
-                ))
-                .push_bind(limit + 1);
-                for row in qb.build().fetch_all(&self.pool).await? {
-                    rows.push((row, 0));
-                }
+            let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {columns} FROM ("));
+            push_merged_arms(&mut qb, filter, me, &now, segment, want);
+            qb.push(
+                ") v LEFT JOIN staff s ON s.id = v.assignee_id \
+                 LEFT JOIN similar_counts c ON c.similar_key = v.similar_key ORDER BY ",
+            )
+            .push(order_by(filter.sort, "v."));
+            for row in qb.build().fetch_all(&self.pool).await? {
+                rows.push((row, segment));
             }
         }
         Ok(rows)
+    }
+
+    /// A search: full-text matches in ticket order (newest first, or oldest
+    /// first with the Age sort), walked from the index so the page stops as
+    /// soon as it is full, however many tickets match.
+    async fn search_rows(
+        &self,
+        columns: &str,
+        query: &str,
+        filter: &QueueFilter,
+        me: i64,
+        limit: i64,
+    ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
+        let oldest_first = filter.sort == Sort::Age;
+        // CROSS JOIN keeps the full-text index as the outer loop.
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {columns} FROM ticket_search CROSS JOIN tickets v ON v.id = ticket_search.rowid \
+             LEFT JOIN staff s ON s.id = v.assignee_id \
+             LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
+             WHERE ticket_search MATCH "
+        ));
+        qb.push_bind(query.to_string());
+        push_status_filter(&mut qb, filter, "v.");
+        push_filters(&mut qb, filter, me, "v.");
+        if let Some(after) = &filter.after {
+            qb.push(if oldest_first {
+                " AND ticket_search.rowid > "
+            } else {
+                " AND ticket_search.rowid < "
+            })
+            .push_bind(after.id);
+        }
+        qb.push(if oldest_first {
+            " ORDER BY ticket_search.rowid ASC LIMIT "
+        } else {
+            " ORDER BY ticket_search.rowid DESC LIMIT "
+        })
+        .push_bind(limit + 1);
+        Ok(qb
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|row| (row, 0))
+            .collect())
     }
 
     /// Tickets per status, from the counters the triggers keep.
@@ -203,65 +213,152 @@ impl Store {
     }
 }
 
-/// The ticket columns, qualified with the `t` alias used by the queue.
-fn prefixed_ticket_columns() -> String {
+/// The view's tickets after the cursor, `limit` of them, as one compound
+/// SELECT with an arm per status. Each arm walks an index in the sort's order
+/// and SQLite merges the arms, so a page reads about as many rows as it
+/// shows instead of sorting every ticket with those statuses.
+fn push_merged_arms(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    filter: &QueueFilter,
+    me: i64,
+    now: &str,
+    segment: i64,
+    limit: i64,
+) {
+    // `None` is one arm over every status.
+    let arms: Vec<Option<TicketStatus>> = if filter.statuses.is_empty() {
+        vec![None]
+    } else {
+        filter.statuses.iter().copied().map(Some).collect()
+    };
+    for (i, status) in arms.iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT t.* FROM tickets t WHERE 1 = 1");
+        if let Some(status) = status {
+            qb.push(" AND t.status = ").push_bind(status.as_str());
+        }
+        push_filters(qb, filter, me, "t.");
+        if filter.sort == Sort::Urgency {
+            qb.push(if segment == 0 { " AND " } else { " AND NOT " })
+                .push(OVERDUE)
+                .push_bind(now.to_string())
+                .push(")");
+        }
+        if let Some(c) = filter.after.as_ref().filter(|c| c.segment == segment) {
+            match filter.sort {
+                Sort::Urgency => {
+                    qb.push(" AND (t.priority, t.created_at, t.id) > (")
+                        .push_bind(c.priority)
+                        .push(", ")
+                        .push_bind(c.time.clone())
+                        .push(", ")
+                        .push_bind(c.id)
+                        .push(")");
+                }
+                Sort::Age => {
+                    qb.push(" AND (t.created_at, t.id) > (")
+                        .push_bind(c.time.clone())
+                        .push(", ")
+                        .push_bind(c.id)
+                        .push(")");
+                }
+                Sort::Newest => {
+                    qb.push(" AND (t.created_at, t.id) < (")
+                        .push_bind(c.time.clone())
+                        .push(", ")
+                        .push_bind(c.id)
+                        .push(")");
+                }
+                Sort::Updated => {
+                    qb.push(" AND (t.updated_at, t.id) < (")
+                        .push_bind(c.time.clone())
+                        .push(", ")
+                        .push_bind(c.id)
+                        .push(")");
+                }
+            }
+        }
+    }
+    qb.push(" ORDER BY ")
+        .push(order_by(filter.sort, ""))
+        .push(" LIMIT ")
+        .push_bind(limit);
+}
+
+fn order_by(sort: Sort, prefix: &str) -> String {
+    let p = prefix;
+    match sort {
+        Sort::Urgency => format!("{p}priority, {p}created_at, {p}id"),
+        Sort::Age => format!("{p}created_at, {p}id"),
+        Sort::Newest => format!("{p}created_at DESC, {p}id DESC"),
+        Sort::Updated => format!("{p}updated_at DESC, {p}id DESC"),
+    }
+}
+
+/// The ticket columns, qualified with the `v` alias of the queue's view.
+fn view_ticket_columns() -> String {
     TICKET_COLUMNS
         .split(',')
-        .map(|c| format!("t.{}", c.trim()))
+        .map(|c| format!("v.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, filter: &QueueFilter, me: i64) {
-    if !filter.statuses.is_empty() {
-        // Statuses come from a closed enum, so they are written as literals:
-        // the planner can only use the partial index for the default view
-        // when the query spells out the same `IN ('new', 'open')`.
-        let list: Vec<String> = filter
-            .statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        qb.push(format_args!(" AND t.status IN ({})", list.join(", ")));
-    }
+/// The filters other than status, for a table aliased `t.` or `v.`.
+fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, filter: &QueueFilter, me: i64, t: &str) {
     if let Some(code) = filter.code {
-        qb.push(" AND t.error_code = ").push_bind(code.as_str());
+        qb.push(format_args!(" AND {t}error_code = "))
+            .push_bind(code.as_str());
     }
     if let Some(priority) = filter.priority {
-        qb.push(" AND t.priority = ").push_bind(priority.rank());
+        qb.push(format_args!(" AND {t}priority = "))
+            .push_bind(priority.rank());
     }
     match filter.assignee {
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Me => {
-            qb.push(" AND t.assignee_id = ").push_bind(me);
+            qb.push(format_args!(" AND {t}assignee_id = "))
+                .push_bind(me);
         }
         AssigneeFilter::Unassigned => {
-            qb.push(" AND t.assignee_id IS NULL");
+            qb.push(format_args!(" AND {t}assignee_id IS NULL"));
         }
         AssigneeFilter::Person(id) => {
-            qb.push(" AND t.assignee_id = ").push_bind(id);
+            qb.push(format_args!(" AND {t}assignee_id = "))
+                .push_bind(id);
         }
     }
     if let Some(environment) = filter.environment {
-        qb.push(" AND t.environment = ")
+        qb.push(format_args!(" AND {t}environment = "))
             .push_bind(environment.as_str());
     }
     if let Some(tool) = &filter.tool {
-        qb.push(" AND t.tool = ").push_bind(tool.clone());
+        qb.push(format_args!(" AND {t}tool = "))
+            .push_bind(tool.clone());
     }
     if let Some(from) = filter.created_from {
-        qb.push(" AND t.created_at >= ")
+        qb.push(format_args!(" AND {t}created_at >= "))
             .push_bind(format!("{from}T00:00:00Z"));
     }
     if let Some(to) = filter.created_to {
-        qb.push(" AND t.created_at <= ")
+        qb.push(format_args!(" AND {t}created_at <= "))
             .push_bind(format!("{to}T23:59:59Z"));
     }
-    if let Some(query) = fts_query(&filter.search) {
-        qb.push(" AND t.id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ")
-            .push_bind(query)
-            .push(")");
+}
+
+/// The status filter in one condition (the merged arms have one per arm).
+fn push_status_filter(qb: &mut QueryBuilder<'_, Sqlite>, filter: &QueueFilter, t: &str) {
+    if filter.statuses.is_empty() {
+        return;
     }
+    qb.push(format_args!(" AND {t}status IN ("));
+    let mut list = qb.separated(", ");
+    for status in &filter.statuses {
+        list.push_bind(status.as_str());
+    }
+    qb.push(")");
 }
 
 fn queue_row(row: &SqliteRow, sort: Sort, segment: i64) -> Result<QueueRow, sqlx::Error> {

@@ -17,8 +17,8 @@ use crate::tickets::{NewTicket, Priority, TicketStatus};
 
 /// Rows per multi-row INSERT. Tickets bind 23 values a row, events 8: both
 /// stay well under SQLite's limit of 32,766 bound values per statement.
-const TICKET_ROWS: usize = 400;
-const EVENT_ROWS: usize = 1_000;
+const TICKET_ROWS: usize = 1_400;
+const EVENT_ROWS: usize = 4_000;
 
 /// Page cache for the loading connection, in KiB: the ticket indexes of a
 /// million-row table fit, so index inserts rarely go to the file.

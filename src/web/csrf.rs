@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
@@ -23,6 +23,7 @@ use sha2::Sha256;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Store;
+use crate::web::cookies::{random_token, token_cookie};
 
 pub const COOKIE_NAME: &str = "apidesk_csrf";
 pub const FIELD: &str = "csrf_token";
@@ -43,9 +44,7 @@ impl fmt::Debug for CsrfKey {
 
 impl CsrfKey {
     pub async fn load_or_create(store: &Store) -> anyhow::Result<Self> {
-        let hex_key = store
-            .setting_or_insert(SETTING_KEY, || hex::encode(random_bytes()))
-            .await?;
+        let hex_key = store.setting_or_insert(SETTING_KEY, random_token).await?;
         Ok(Self(Arc::new(hex::decode(hex_key)?)))
     }
 
@@ -97,24 +96,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     }
 }
 
-fn random_bytes() -> [u8; 32] {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-    bytes
-}
-
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
@@ -127,10 +108,8 @@ fn is_form(headers: &HeaderMap) -> bool {
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let key = &state.csrf;
     let (mut parts, body) = request.into_parts();
-    let existing = cookie_value(&parts.headers);
-    let cookie = existing
-        .clone()
-        .unwrap_or_else(|| hex::encode(random_bytes()));
+    let existing = token_cookie(&parts.headers, COOKIE_NAME);
+    let cookie = existing.clone().unwrap_or_else(random_token);
 
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
         body
@@ -192,19 +171,6 @@ mod tests {
     fn another_key_gives_other_tokens() {
         let other = CsrfKey(Arc::new(vec![8; 32]));
         assert!(!other.verify("cookie-a", &key().token_for("cookie-a")));
-    }
-
-    #[test]
-    fn reads_only_well_formed_cookies() {
-        let mut headers = HeaderMap::new();
-        let good = "a".repeat(64);
-        headers.insert(
-            COOKIE,
-            HeaderValue::from_str(&format!("x=1; {COOKIE_NAME}={good}")).unwrap(),
-        );
-        assert_eq!(cookie_value(&headers), Some(good));
-        headers.insert(COOKIE, HeaderValue::from_static("apidesk_csrf=short"));
-        assert_eq!(cookie_value(&headers), None);
     }
 
     #[test]

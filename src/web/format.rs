@@ -26,6 +26,22 @@ mod tests {
     }
 }
 
+/// The first non-blank line of a message, shortened to 100 characters, for
+/// lists where the whole message would not fit.
+pub fn first_line(message: &str) -> String {
+    let line = message
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > 100 {
+        let cut: String = line.chars().take(99).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}
+
 /// A compact age: "45 min", "3 h", "12 d".
 pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
     span((now - since).max(time::Duration::ZERO))
@@ -54,6 +70,15 @@ pub fn due(at: OffsetDateTime, now: OffsetDateTime) -> (String, bool) {
 mod span_tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn first_line_skips_blank_lines_and_shortens() {
+        assert_eq!(
+            first_line("\n  HTTP GET failed (401)\nmore"),
+            "HTTP GET failed (401)"
+        );
+        assert_eq!(first_line(&"x".repeat(150)).chars().count(), 100);
+    }
 
     #[test]
     fn ages_and_due_times_read_compactly() {

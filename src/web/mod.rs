@@ -2,6 +2,7 @@
 
 mod articles;
 mod assets;
+mod cookies;
 pub mod csrf;
 mod format;
 mod health;

@@ -19,7 +19,7 @@ use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
 use crate::tickets::queue::{PAGE_SIZE, QueueQuery, Sort};
 use crate::tickets::{Environment, Priority, TicketStatus, Tool};
 use crate::web::csrf::CsrfToken;
-use crate::web::format::{age, due};
+use crate::web::format::{age, due, first_line};
 use crate::web::links::with_query;
 use crate::web::render::render;
 
@@ -310,33 +310,4 @@ pub fn view_url(q: &QueueQuery) -> String {
             ("after", &q.after),
         ],
     )
-}
-
-fn first_line(message: &str) -> String {
-    let line = message
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    if line.chars().count() > 100 {
-        let cut: String = line.chars().take(99).collect();
-        format!("{cut}…")
-    } else {
-        line.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn first_line_skips_blank_lines_and_shortens() {
-        assert_eq!(
-            first_line("\n  HTTP GET failed (401)\nmore"),
-            "HTTP GET failed (401)"
-        );
-        let long = "x".repeat(150);
-        assert_eq!(first_line(&long).chars().count(), 100);
-    }
 }

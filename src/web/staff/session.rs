@@ -4,7 +4,7 @@
 use std::fmt;
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
@@ -15,6 +15,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error::AppError;
 use crate::staff::StaffMember;
 use crate::state::AppState;
+use crate::web::cookies::{random_token, token_cookie};
 use crate::web::links::with_query;
 
 pub const COOKIE_NAME: &str = "apidesk_session";
@@ -34,22 +35,11 @@ impl fmt::Debug for SessionId {
 
 impl SessionId {
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-        Self(hex::encode(bytes))
+        Self(random_token())
     }
 
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|h| h.to_str().ok())
-            .flat_map(|h| h.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE_NAME)
-            .map(|(_, value)| value)
-            .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-            .map(|v| Self(v.to_string()))
+        token_cookie(headers, COOKIE_NAME).map(Self)
     }
 
     /// What the database keeps: a copy of the table gives no one a session.

@@ -24,7 +24,7 @@ use crate::tickets::{
     TimelineEvent, group_thousands, parse_reference, reference_for, staff_label, staff_targets,
 };
 use crate::web::csrf::CsrfToken;
-use crate::web::format::{due, human_time};
+use crate::web::format::{due, first_line, human_time};
 use crate::web::render::render;
 use crate::web::tickets::checks_made;
 
@@ -325,20 +325,6 @@ fn iso_time(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-fn first_line(message: &str) -> String {
-    let line = message
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    if line.chars().count() > 100 {
-        let cut: String = line.chars().take(99).collect();
-        format!("{cut}…")
-    } else {
-        line.to_string()
-    }
 }
 
 /// After an action: 303 back to the page, or the page again with the
