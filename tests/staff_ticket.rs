@@ -740,3 +740,60 @@ async fn only_admins_may_merge() {
         Some(survivor.id)
     );
 }
+
+#[tokio::test]
+async fn markup_in_every_requester_field_is_inert_on_every_staff_page() {
+    let mut app = TestApp::spawn().await;
+    signed_in_agent(&mut app, "ana@example.com", "Ana").await;
+    let payload = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let fields: Vec<(&str, String)> = vec![
+        ("message", format!("{payload} message")),
+        ("endpoint", "/x?<script>alert(3)</script>".to_string()),
+        ("tool", "other".to_string()),
+        ("tool_other", format!("{payload} tool")),
+        ("recent_changes", format!("{payload} changes")),
+        ("name", format!("{payload} name")),
+    ];
+    let changes: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let ticket = file_ticket_with(&mut app, &changes).await;
+    // A second, similar ticket so the first shows up in "similar tickets" too.
+    file_ticket_with(&mut app, &changes).await;
+
+    for page in [
+        app.get(&staff_url(&ticket)).await,
+        app.get("/staff/queue").await,
+        app.get("/staff/queue?q=message").await,
+        app.get(&status_url(&ticket)).await,
+    ] {
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_lacks("<script>alert")
+            .assert_lacks("<img src=x");
+    }
+    app.get(&staff_url(&ticket))
+        .await
+        .assert_contains("&#60;script&#62;alert(1)&#60;/script&#62;");
+}
+
+#[tokio::test]
+async fn every_queue_route_needs_a_staff_session() {
+    let mut app = TestApp::spawn().await;
+    for path in ["/staff/queue.csv", "/staff/queue?status=all"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(res.location().starts_with("/staff/login?next="), "{path}");
+    }
+    let ticket = file_ticket(&mut app).await;
+    let res = app
+        .post_form(
+            "/staff/queue/bulk",
+            &[
+                ("ids", &ticket.id.to_string()),
+                ("action", "status"),
+                ("status_to", "closed"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.location().starts_with("/staff/login"));
+    assert_eq!(reload(&app, ticket.id).await.status, TicketStatus::New);
+}
