@@ -152,13 +152,34 @@ async fn main() -> anyhow::Result<()> {
                 times.push(took);
             }
         }
-        times.sort();
-        println!(
-            "{name:<28} {:>9.1} {:>9.1} {:>9.1}",
-            ms(percentile(&times, 50.0)),
-            ms(percentile(&times, 99.0)),
-            ms(*times.last().unwrap_or(&Duration::ZERO))
-        );
+        report(name, &mut times);
+    }
+
+    // Paging: follow "Next page" from the start of a large view, timing each page.
+    for (name, start) in [
+        ("queue, next pages (all)", "/staff/queue?status=all"),
+        (
+            "queue, next pages (open)",
+            "/staff/queue?status=open&sort=age",
+        ),
+    ] {
+        let mut times = Vec::with_capacity(n);
+        let mut url = start.to_string();
+        for _ in 0..n {
+            let started = Instant::now();
+            let body = client
+                .get(format!("{base}{url}"))
+                .send()
+                .await?
+                .text()
+                .await?;
+            times.push(started.elapsed());
+            url = match next_page(&body) {
+                Some(next) => next,
+                None => start.to_string(),
+            };
+        }
+        report(name, &mut times);
     }
 
     let _ = stop.send(());
@@ -190,6 +211,24 @@ async fn sign_in(client: &reqwest::Client, base: &str) -> anyhow::Result<()> {
         .await?;
     anyhow::ensure!(res.status() == 303, "sign-in failed: {}", res.status());
     Ok(())
+}
+
+fn report(name: &str, times: &mut [Duration]) {
+    times.sort();
+    println!(
+        "{name:<28} {:>9.1} {:>9.1} {:>9.1}",
+        ms(percentile(times, 50.0)),
+        ms(percentile(times, 99.0)),
+        ms(*times.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+/// The "Next page" link of a queue page, unescaped.
+fn next_page(html: &str) -> Option<String> {
+    let end = html.find(">Next page")?;
+    let start = html[..end].rfind("href=\"")? + 6;
+    let stop = start + html[start..].find('"')?;
+    Some(html[start..stop].replace("&#38;", "&"))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

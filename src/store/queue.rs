@@ -225,20 +225,18 @@ fn push_merged_arms(
     segment: i64,
     limit: i64,
 ) {
-    // `None` is one arm over every status.
-    let arms: Vec<Option<TicketStatus>> = if filter.statuses.is_empty() {
-        vec![None]
+    // "Any status" is an arm for each: every index leads with the status.
+    let arms: &[TicketStatus] = if filter.statuses.is_empty() {
+        &STATUSES
     } else {
-        filter.statuses.iter().copied().map(Some).collect()
+        &filter.statuses
     };
     for (i, status) in arms.iter().enumerate() {
         if i > 0 {
             qb.push(" UNION ALL ");
         }
-        qb.push("SELECT t.* FROM tickets t WHERE 1 = 1");
-        if let Some(status) = status {
-            qb.push(" AND t.status = ").push_bind(status.as_str());
-        }
+        qb.push("SELECT t.* FROM tickets t WHERE t.status = ")
+            .push_bind(status.as_str());
         push_filters(qb, filter, me, "t.");
         if filter.sort == Sort::Urgency {
             qb.push(if segment == 0 { " AND " } else { " AND NOT " })
@@ -338,13 +336,40 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, filter: &QueueFilter, me: i64
         qb.push(format_args!(" AND {t}tool = "))
             .push_bind(tool.clone());
     }
+    // A unary `+` keeps SQLite from answering a wide date range through the
+    // creation-date index (collect every ticket in the range, then sort):
+    // walking the sort's own index and checking the date row by row stops
+    // after one page. For a narrow range, or a sort by creation date, the
+    // date index is the better path and is left available.
+    let date = if date_index_helps(filter) { "" } else { "+" };
     if let Some(from) = filter.created_from {
-        qb.push(format_args!(" AND {t}created_at >= "))
+        qb.push(format_args!(" AND {date}{t}created_at >= "))
             .push_bind(format!("{from}T00:00:00Z"));
     }
     if let Some(to) = filter.created_to {
-        qb.push(format_args!(" AND {t}created_at <= "))
+        qb.push(format_args!(" AND {date}{t}created_at <= "))
             .push_bind(format!("{to}T23:59:59Z"));
+    }
+}
+
+/// Ranges up to this many days are read through the creation-date index.
+const NARROW_RANGE_DAYS: i64 = 7;
+
+fn date_index_helps(filter: &QueueFilter) -> bool {
+    let today = OffsetDateTime::now_utc().date();
+    match filter.sort {
+        Sort::Age | Sort::Newest => true,
+        // Tickets are updated after they are created, so walking the most
+        // recently updated first reaches an old range only after every newer
+        // ticket: a range that ended a while ago is better read by date.
+        Sort::Updated => filter
+            .created_to
+            .is_some_and(|to| (today - to).whole_days() > NARROW_RANGE_DAYS),
+        Sort::Urgency => {
+            let from = filter.created_from;
+            let to = filter.created_to.unwrap_or(today);
+            from.is_some_and(|from| (to - from).whole_days() <= NARROW_RANGE_DAYS)
+        }
     }
 }
 
