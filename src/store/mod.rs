@@ -81,3 +81,66 @@ impl Store {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tickets::{ResponseTargets, TicketInput};
+    use time::OffsetDateTime;
+
+    async fn store_with_a_ticket() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}/t.db", dir.path().display()))
+            .await
+            .unwrap();
+        let now = OffsetDateTime::now_utc();
+        let ticket = TicketInput {
+            error_code: "401".into(),
+            message: "HTTP GET failed: unauthorized (401)".into(),
+            endpoint: "/openapi/apps".into(),
+            method: "GET".into(),
+            occurred_at: "2026-01-15T09:30:00Z".into(),
+            tool: "workato".into(),
+            environment: "production".into(),
+            email: "req@example.com".into(),
+            ..Default::default()
+        }
+        .validate(now)
+        .unwrap();
+        let triage = ticket.triage(now, &ResponseTargets::default());
+        store.insert_ticket(&ticket, &triage, now).await.unwrap();
+        (store, dir)
+    }
+
+    #[tokio::test]
+    async fn the_timeline_refuses_edits_and_deletions() {
+        let (store, _dir) = store_with_a_ticket().await;
+        for sql in [
+            "UPDATE ticket_events SET body = 'rewritten'",
+            "DELETE FROM ticket_events",
+        ] {
+            let err = sqlx::query(sql).execute(&store.pool).await.unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+        }
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(events, 1);
+    }
+
+    #[tokio::test]
+    async fn status_counters_follow_the_tickets() {
+        let (store, _dir) = store_with_a_ticket().await;
+        let counts = store.status_counts().await.unwrap();
+        assert_eq!(counts[0], (crate::tickets::TicketStatus::New, 1));
+        assert!(counts[1..].iter().all(|(_, n)| *n == 0));
+        sqlx::query("UPDATE tickets SET status = 'closed'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let counts = store.status_counts().await.unwrap();
+        assert_eq!(counts[0].1, 0);
+        assert_eq!(counts[4], (crate::tickets::TicketStatus::Closed, 1));
+    }
+}
