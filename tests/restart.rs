@@ -79,6 +79,12 @@ async fn a_filed_ticket_survives_a_restart() {
     let body = page.text().await.unwrap();
     assert!(body.contains("APD-000001"));
     assert!(body.contains("HTTP GET failed: unauthorized (401)"));
+    // The private link is shown in full, to keep.
+    let token_path = location.split('?').next().unwrap();
+    assert!(
+        body.contains(&format!("{}{token_path}", server.base)),
+        "{body}"
+    );
     let health = client
         .get(format!("{}/healthz", server.base))
         .send()

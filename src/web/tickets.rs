@@ -170,6 +170,8 @@ struct StatusPage<'a> {
     ticket: Ticket,
     reference: String,
     just_filed: bool,
+    /// The full address of this page, shown once so the requester can keep it.
+    private_link: Option<String>,
     checked: Vec<String>,
     article: &'a Article,
     occurred_at: String,
@@ -191,13 +193,29 @@ async fn status_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(query): Query<StatusQuery>,
+    headers: axum::http::HeaderMap,
     csrf: CsrfToken,
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
     let mut page = status_view(&state, ticket, csrf).await?;
     page.just_filed = query.filed.is_some();
+    if page.just_filed {
+        page.private_link = private_link(&headers, state.config.cookie_secure, &token);
+    }
     page.just_added = query.added.is_some();
     Ok(render(&page)?.into_response())
+}
+
+/// `http(s)://host/tickets/{token}`, from the Host the browser used. The
+/// scheme follows `--cookie-secure`, which is set when serving over HTTPS.
+fn private_link(headers: &axum::http::HeaderMap, https: bool, token: &str) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let plausible = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let scheme = if https { "https" } else { "http" };
+    plausible.then(|| format!("{scheme}://{host}/tickets/{token}"))
 }
 
 async fn ticket_for_token(state: &AppState, token: &str) -> Result<Ticket> {
@@ -253,6 +271,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
     Ok(StatusPage {
         reference: ticket.reference(),
         just_filed: false,
+        private_link: None,
         checked: checks_made(&state.kb, Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
         occurred_at: human_time(ticket.details.occurred_at),
