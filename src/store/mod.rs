@@ -2,6 +2,7 @@
 //! aggregate. Handlers and domain code speak in domain types; SQLite types and
 //! SQL stay here, so another backend can later replace this module alone.
 
+mod decode;
 mod deflections;
 mod queue;
 mod seed;

@@ -4,6 +4,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 
+use super::decode::{self, optional_time, parsed};
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, time_text};
 use crate::domain::ErrorCode;
@@ -388,54 +389,35 @@ fn push_status_filter(qb: &mut QueryBuilder<'_, Sqlite>, filter: &QueueFilter, t
 
 fn queue_row(row: &SqliteRow, sort: Sort, segment: i64) -> Result<QueueRow, sqlx::Error> {
     let text = |column: &str| row.try_get::<String, _>(column);
-    let invalid = |column: &str, value: String| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("unexpected value {value:?}").into(),
-    };
-    let optional_time = |column: &str| -> Result<Option<OffsetDateTime>, sqlx::Error> {
-        row.try_get::<Option<String>, _>(column)?
-            .map(|t| time_text::from_text(&t))
-            .transpose()
-    };
     let id: i64 = row.try_get("id")?;
-    let (code, tool, environment, status) = (
-        text("error_code")?,
-        text("tool")?,
-        text("environment")?,
-        text("status")?,
-    );
-    let priority: i64 = row.try_get("priority")?;
-    let created_text = text("created_at")?;
-    let updated_text = text("updated_at")?;
+    let priority = decode::priority(row)?;
+    let tool_other = text("tool_other")?;
     let cursor = Cursor {
         segment,
-        priority,
-        time: if sort == Sort::Updated {
-            updated_text.clone()
+        priority: priority.rank(),
+        time: text(if sort == Sort::Updated {
+            "updated_at"
         } else {
-            created_text.clone()
-        },
+            "created_at"
+        })?,
         id,
     };
     Ok(QueueRow {
         id,
         reference: reference_for(id),
-        error_code: ErrorCode::parse(&code).ok_or_else(|| invalid("error_code", code.clone()))?,
+        error_code: parsed(row, "error_code", ErrorCode::parse)?,
         message_start: text("message_start")?,
         endpoint: text("endpoint")?,
-        tool: Tool::parse(&tool, &text("tool_other")?)
-            .ok_or_else(|| invalid("tool", tool.clone()))?,
-        environment: Environment::parse(&environment)
-            .ok_or_else(|| invalid("environment", environment.clone()))?,
+        tool: parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
+        environment: parsed(row, "environment", Environment::parse)?,
         requester_name: text("requester_name")?,
         requester_email: text("requester_email")?,
-        created_at: time_text::from_text(&created_text)?,
-        updated_at: time_text::from_text(&updated_text)?,
-        priority: Priority::from_rank(priority)
-            .ok_or_else(|| invalid("priority", priority.to_string()))?,
-        status: TicketStatus::parse(&status).ok_or_else(|| invalid("status", status.clone()))?,
-        due_at: optional_time("due_at")?,
-        first_response_at: optional_time("first_response_at")?,
+        created_at: decode::time(row, "created_at")?,
+        updated_at: decode::time(row, "updated_at")?,
+        priority,
+        status: parsed(row, "status", TicketStatus::parse)?,
+        due_at: optional_time(row, "due_at")?,
+        first_response_at: optional_time(row, "first_response_at")?,
         assignee_name: row.try_get("assignee_name")?,
         similar: row.try_get("similar")?,
         cursor,

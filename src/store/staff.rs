@@ -113,15 +113,11 @@ impl Store {
 const STAFF_COLUMNS: &str = "id, email, name, role, disabled_at";
 
 pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
-    let role: String = row.try_get("role")?;
     Ok(StaffMember {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: "role".into(),
-            source: format!("unexpected role {role:?}").into(),
-        })?,
+        role: super::decode::parsed(row, "role", Role::parse)?,
         disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
     })
 }

@@ -13,7 +13,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use time::OffsetDateTime;
 
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
-use super::{Store, time_text};
+use super::{Store, decode, time_text};
 use crate::staff::StaffMember;
 use crate::tickets::{
     EventActor, EventBody, EventKind, Outcome, Priority, Refusal, ResponseTargets, StaffRef,
@@ -455,17 +455,11 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let id: i64 = row.try_get("id")?;
-                let status: String = row.try_get("status")?;
                 Ok(SimilarTicket {
                     id,
                     reference: reference_for(id),
-                    status: TicketStatus::parse(&status).ok_or_else(|| {
-                        sqlx::Error::ColumnDecode {
-                            index: "status".into(),
-                            source: format!("unexpected value {status:?}").into(),
-                        }
-                    })?,
-                    created_at: time_text::from_text(&row.try_get::<String, _>("created_at")?)?,
+                    status: decode::parsed(row, "status", TicketStatus::parse)?,
+                    created_at: decode::time(row, "created_at")?,
                     message_start: row.try_get("message_start")?,
                     endpoint: row.try_get("endpoint")?,
                 })
@@ -522,20 +516,13 @@ async fn current(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Result<Curre
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(Refusal::TicketNotFound)?;
-    let invalid = |column: &str, value: String| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("unexpected value {value:?}").into(),
-    };
-    let status: String = row.try_get("status")?;
-    let priority: i64 = row.try_get("priority")?;
     Ok(Current {
-        status: TicketStatus::parse(&status).ok_or_else(|| invalid("status", status.clone()))?,
-        priority: Priority::from_rank(priority)
-            .ok_or_else(|| invalid("priority", priority.to_string()))?,
+        status: decode::parsed(&row, "status", TicketStatus::parse)?,
+        priority: decode::priority(&row)?,
         assignee_id: row.try_get("assignee_id")?,
         merged_into_id: row.try_get("merged_into_id")?,
         first_response_at: row.try_get("first_response_at")?,
-        created_at: time_text::from_text(&row.try_get::<String, _>("created_at")?)?,
+        created_at: decode::time(&row, "created_at")?,
     })
 }
 
@@ -599,7 +586,7 @@ fn timeline_event(row: &SqliteRow) -> Result<TimelineEvent, sqlx::Error> {
     let to_name: Option<String> = row.try_get("to_name")?;
     Ok(TimelineEvent {
         id: row.try_get("id")?,
-        at: time_text::from_text(&row.try_get::<String, _>("at")?)?,
+        at: decode::time(row, "at")?,
         actor,
         kind: event_kind(&kind, &data, from_name, to_name),
         public: row.try_get::<i64, _>("public")? != 0,

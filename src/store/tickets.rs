@@ -3,9 +3,10 @@ use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::decode::{self, optional_time, parsed};
 use super::{Store, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
-use crate::tickets::{Environment, NewTicket, Priority, Ticket, TicketStatus, Tool, Triage};
+use crate::tickets::{Environment, NewTicket, Ticket, TicketStatus, Tool, Triage};
 
 /// What storing a ticket did: created it, or found the one an earlier submit
 /// of the same form had already created.
@@ -44,7 +45,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(token) = existing {
-            return Ok(InsertOutcome::AlreadyFiled(parse_uuid(&token)?));
+            return Ok(InsertOutcome::AlreadyFiled(decode::uuid(&token)?));
         }
         let token = Uuid::new_v4();
         let now = time_text::to_text(now);
@@ -108,59 +109,36 @@ impl Store {
 
 pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
     let text = |column: &str| row.try_get::<String, _>(column);
-    let invalid = |column: &str, value: String| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: format!("unexpected value {value:?}").into(),
-    };
-    let error_code = text("error_code")?;
-    let method = text("method")?;
-    let tool = text("tool")?;
-    let environment = text("environment")?;
-    let status = text("status")?;
-    let tree_path = text("tree_path")?;
-    let priority: i64 = row.try_get("priority")?;
-    let optional_time = |column: &str| -> Result<Option<OffsetDateTime>, sqlx::Error> {
-        row.try_get::<Option<String>, _>(column)?
-            .map(|t| time_text::from_text(&t))
-            .transpose()
-    };
+    let tool_other = text("tool_other")?;
     Ok(Ticket {
         id: row.try_get("id")?,
-        token: parse_uuid(&text("token")?)?,
-        status: TicketStatus::parse(&status).ok_or_else(|| invalid("status", status.clone()))?,
-        priority: Priority::from_rank(priority)
-            .ok_or_else(|| invalid("priority", priority.to_string()))?,
+        token: decode::uuid(&text("token")?)?,
+        status: parsed(row, "status", TicketStatus::parse)?,
+        priority: decode::priority(row)?,
         assignee_id: row.try_get("assignee_id")?,
         merged_into_id: row.try_get("merged_into_id")?,
-        first_response_at: optional_time("first_response_at")?,
-        due_at: optional_time("due_at")?,
+        first_response_at: optional_time(row, "first_response_at")?,
+        due_at: optional_time(row, "due_at")?,
         similar_key: text("similar_key")?,
-        created_at: time_text::from_text(&text("created_at")?)?,
-        updated_at: time_text::from_text(&text("updated_at")?)?,
+        created_at: decode::time(row, "created_at")?,
+        updated_at: decode::time(row, "updated_at")?,
         details: NewTicket {
-            submission_id: parse_uuid(&text("submission_id")?)?,
-            error_code: ErrorCode::parse(&error_code)
-                .ok_or_else(|| invalid("error_code", error_code.clone()))?,
+            submission_id: decode::uuid(&text("submission_id")?)?,
+            error_code: parsed(row, "error_code", ErrorCode::parse)?,
             message: text("message")?,
             endpoint: text("endpoint")?,
-            method: HttpMethod::parse(&method).ok_or_else(|| invalid("method", method.clone()))?,
-            occurred_at: time_text::from_text(&text("occurred_at")?)?,
-            tool: Tool::parse(&tool, &text("tool_other")?)
-                .ok_or_else(|| invalid("tool", tool.clone()))?,
+            method: parsed(row, "method", HttpMethod::parse)?,
+            occurred_at: decode::time(row, "occurred_at")?,
+            tool: parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
             recent_changes: text("recent_changes")?,
-            environment: Environment::parse(&environment)
-                .ok_or_else(|| invalid("environment", environment.clone()))?,
+            environment: parsed(row, "environment", Environment::parse)?,
             name: text("requester_name")?,
             email: text("requester_email")?,
-            path: tree_path
+            path: text("tree_path")?
                 .split(',')
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
         },
     })
-}
-
-fn parse_uuid(text: &str) -> Result<Uuid, sqlx::Error> {
-    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

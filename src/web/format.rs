@@ -42,6 +42,13 @@ pub fn first_line(message: &str) -> String {
     }
 }
 
+/// RFC 3339 in UTC, for `<time datetime=…>`.
+pub fn iso_time(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 /// A compact age: "45 min", "3 h", "12 d".
 pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
     span((now - since).max(time::Duration::ZERO))

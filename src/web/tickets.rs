@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::csrf::CsrfToken;
-use super::format::human_time;
+use super::format::{human_time, iso_time};
 use super::links;
 use super::render::render;
 use crate::domain::{ErrorCode, HttpMethod};
@@ -238,10 +238,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
             Some(Update {
                 what: event.summary_for_requester()?,
                 when: human_time(event.at),
-                at: event
-                    .at
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
+                at: iso_time(event.at),
                 body: event.body_for_requester().map(str::to_string),
                 then: event.reply_status_for_requester(),
                 by: match event.actor {

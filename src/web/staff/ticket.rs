@@ -24,7 +24,7 @@ use crate::tickets::{
     TimelineEvent, group_thousands, parse_reference, reference_for, staff_label, staff_targets,
 };
 use crate::web::csrf::CsrfToken;
-use crate::web::format::{due, first_line, human_time};
+use crate::web::format::{due, first_line, human_time, iso_time};
 use crate::web::render::render;
 use crate::web::tickets::checks_made;
 
@@ -318,13 +318,6 @@ fn target_text(d: time::Duration) -> String {
     } else {
         format!("{minutes} min")
     }
-}
-
-/// For `<time datetime=…>`.
-fn iso_time(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// After an action: 303 back to the page, or the page again with the
