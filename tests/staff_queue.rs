@@ -340,6 +340,27 @@ async fn bulk_actions_change_the_selected_tickets_and_leave_a_trail() {
     let resolved = browser.get("/staff/queue?status=resolved").await;
     assert_eq!(references(&resolved.body), ["APD-000003"]);
 
+    // Nothing ticked: nothing changes, and the page says why.
+    let res = browser
+        .post(
+            back,
+            "/staff/queue/bulk",
+            &[
+                ("action", "status"),
+                ("status_to", "closed"),
+                ("back", back),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.location.as_deref(),
+        Some("/staff/queue?code=401&bulk=0,0")
+    );
+    browser
+        .get("/staff/queue?code=401&bulk=0,0")
+        .await
+        .assert_contains("tick the boxes beside the tickets first");
+
     for (id, kinds) in [
         (1, vec!["assigned", "priority"]),
         (3, vec!["priority", "status"]),

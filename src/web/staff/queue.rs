@@ -156,6 +156,9 @@ async fn queue(
 fn bulk_notice(param: &str) -> Option<String> {
     let (changed, skipped) = param.split_once(',')?;
     let (changed, skipped): (usize, usize) = (changed.parse().ok()?, skipped.parse().ok()?);
+    if changed == 0 && skipped == 0 {
+        return Some("Nothing changed: tick the boxes beside the tickets first.".into());
+    }
     let plural = |n: usize| if n == 1 { "ticket" } else { "tickets" };
     let mut text = format!("Updated {changed} {}.", plural(changed));
     if skipped > 0 {
