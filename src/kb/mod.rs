@@ -7,6 +7,7 @@
 mod article;
 mod content_error;
 mod diagnose;
+mod heading;
 mod markdown;
 mod tree;
 
@@ -158,9 +159,9 @@ mod tests {
             format!("trees/{code}.toml"),
             format!(
                 "code = \"{code}\"\narticle = \"{article}\"\nstart = \"first\"\n\n\
-                 [[step]]\nid = \"first\"\ncheck = \"First?\"\n\
+                 [[step]]\nid = \"first\"\ncheck = \"Check the first thing\"\n\
                  do = \"See [causes](/articles/{article}).\"\nnext = \"second\"\n\n\
-                 [[step]]\nid = \"second\"\ncheck = \"Second?\"\ndo = \"Try again.\"\nnext = \"ticket\"\n"
+                 [[step]]\nid = \"second\"\ncheck = \"Try the second thing\"\ndo = \"Try again.\"\nnext = \"ticket\"\n"
             ),
         )
     }
@@ -395,6 +396,37 @@ mod tests {
                 "articles/: 2 articles have kind = \"still-stuck\"; there must be exactly one",
                 "articles/404-again.md: code 404 already has an article (articles/404-not-found.md)",
             ]
+        );
+    }
+
+    #[test]
+    fn refuses_a_step_heading_worded_as_a_question() {
+        let mut files = fixture();
+        edit(
+            &mut files,
+            "trees/401.toml",
+            "check = \"Check the first thing\"",
+            "check = \"Is the access token still active?\"",
+        );
+        edit(
+            &mut files,
+            "trees/500.toml",
+            "check = \"Try the second thing\"",
+            "check = \"Does the retry work\"",
+        );
+        let found = load_problems(files);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0].starts_with(
+                "trees/401.toml: step \"first\": check \"Is the access token still active?\" is a question"
+            ),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].starts_with(
+                "trees/500.toml: step \"second\": check \"Does the retry work\" starts like a yes/no question"
+            ),
+            "{found:#?}"
         );
     }
 

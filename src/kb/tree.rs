@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::article::{self, ParsedArticle};
 use super::content_error::{Problems, describe_toml_error};
+use super::heading;
 use super::markdown::{self, InternalLink};
 use crate::domain::ErrorCode;
 
@@ -29,6 +30,7 @@ pub struct Tree {
 pub struct Step {
     /// Stable: shared links and stored tickets refer to it.
     pub id: String,
+    /// The heading: an instruction, never a yes/no question (see `heading`).
     pub check: String,
     /// Rendered "what to do", safe to embed unescaped.
     pub do_html: String,
@@ -168,6 +170,8 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         }
         if step.check.trim().is_empty() {
             problems.add(path, format!("step \"{id}\": check is empty"));
+        } else if let Some(problem) = heading::question_problem(&step.check) {
+            problems.add(path, format!("step \"{id}\": {problem}"));
         }
         let r = markdown::render(&step.todo);
         for problem in r.problems {
@@ -327,7 +331,7 @@ mod tests {
 
     fn step(id: &str, next: &str) -> String {
         format!(
-            "[[step]]\nid = \"{id}\"\ncheck = \"Is {id} fine?\"\ndo = \"Check **{id}**.\"\nnext = \"{next}\"\n\n"
+            "[[step]]\nid = \"{id}\"\ncheck = \"Check that {id} is fine\"\ndo = \"Check **{id}**.\"\nnext = \"{next}\"\n\n"
         )
     }
 
@@ -373,7 +377,10 @@ mod tests {
         assert_eq!(tree.steps[0].next, Next::Step("b".into()));
         assert_eq!(tree.steps[2].next, Next::Ticket);
         assert_eq!(tree.steps[1].do_html, "<p>Check <strong>b</strong>.</p>\n");
-        assert_eq!(tree.step("c").map(|s| s.check.as_str()), Some("Is c fine?"));
+        assert_eq!(
+            tree.step("c").map(|s| s.check.as_str()),
+            Some("Check that c is fine")
+        );
         assert!(tree.step("ticket").is_none());
     }
 
