@@ -35,6 +35,12 @@ pub struct Rendered {
     pub problems: Vec<String>,
 }
 
+/// A code block keeps its lines whole and scrolls sideways on a phone; a
+/// region that scrolls must be reachable by keyboard (axe
+/// `scrollable-region-focusable`), and once focusable it needs a name.
+const CODE_BLOCK_OPEN: &str =
+    "<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example\"><code>";
+
 /// Renders CommonMark with tables.
 pub fn render(markdown: &str) -> Rendered {
     let mut problems = Vec::new();
@@ -91,6 +97,14 @@ pub fn render(markdown: &str) -> Rendered {
                     });
                     sections.push(Section { title, anchor });
                 }
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                events.push(Event::Html(CowStr::from(CODE_BLOCK_OPEN)));
+                continue;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                events.push(Event::Html(CowStr::from("</code></pre>\n")));
+                continue;
             }
             _ => {}
         }
@@ -307,6 +321,22 @@ mod tests {
                 (None, Some("here"))
             ]
         );
+    }
+
+    #[test]
+    fn code_blocks_can_be_reached_by_keyboard_and_stay_escaped() {
+        let html = ok("Before.\n\n```text\nGET /x <b>&\n```\n\n    indented\n").html;
+        assert_eq!(
+            html.matches("<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example\"><code>")
+                .count(),
+            2,
+            "{html}"
+        );
+        assert!(
+            html.contains("GET /x &lt;b&gt;&amp;\n</code></pre>"),
+            "{html}"
+        );
+        assert!(!html.contains("<b>"), "{html}");
     }
 
     #[test]

@@ -127,6 +127,11 @@ impl TicketInput {
             errors.add("email", "Enter your email address so support can reply.");
         } else if email.len() > MAX_EMAIL_CHARS || !email.validate_email() {
             errors.add("email", "Enter an email address like name@example.com.");
+        } else if !has_public_domain(email) {
+            errors.add(
+                "email",
+                "Check the part after @: it needs a full domain, like example.com.",
+            );
         }
 
         match (error_code, method, occurred_at, tool, environment) {
@@ -213,6 +218,17 @@ pub fn group_thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether the address ends in a domain mail can reach from outside: at
+/// least two labels (`example.com`), none empty. The email validator
+/// accepts `ada@example` and `ada@localhost`, which are valid syntax but
+/// never reach a requester, so support's replies would vanish.
+fn has_public_domain(email: &str) -> bool {
+    email.rsplit_once('@').is_some_and(|(_, domain)| {
+        let domain = domain.strip_suffix('.').unwrap_or(domain);
+        domain.contains('.') && domain.split('.').all(|label| !label.is_empty())
+    })
 }
 
 #[cfg(test)]
@@ -429,11 +445,34 @@ mod tests {
                 .unwrap()
                 .contains("Enter your email")
         );
-        for bad in ["dev", "dev@", "@example.com", "dev example@example.com"] {
+        for bad in [
+            "dev",
+            "dev@",
+            "@example.com",
+            "dev example@example.com",
+            "ada@example",
+            "ada@localhost",
+            "ada@.example",
+        ] {
             assert!(
                 errors_for(|i| i.email = bad.into()).get("email").is_some(),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_email_domain_needs_a_dot() {
+        assert!(
+            errors_for(|i| i.email = "ada@example".into())
+                .get("email")
+                .unwrap()
+                .contains("full domain")
+        );
+        for good in ["ada@example.com", "a.b+c@mail.example.co.uk"] {
+            let mut input = valid();
+            input.email = good.into();
+            assert!(input.validate(NOW).is_ok(), "{good:?}");
         }
     }
 
