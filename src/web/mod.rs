@@ -1,7 +1,7 @@
 //! HTTP: one router per area, merged here, wrapped in the shared layers.
 
 mod articles;
-mod assets;
+pub(crate) mod assets;
 mod cookies;
 pub mod csrf;
 mod format;
