@@ -14,8 +14,67 @@ fn query_encode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap()[2..].to_string()
 }
 
+const QUESTION: &str = "Did this fix the error?";
+const NEXT_CHECK: &str = "No, still failing — next check";
+const LAST_NO: &str = "No, still failing — contact support";
+const YES: &str = "Yes, fixed — the call works now";
+
+/// The answers a step page offers, in document order: (label, is the
+/// "fixed" form's button, is styled as the quieter secondary button).
+fn answers(html: &str) -> Vec<(String, bool, bool)> {
+    let start = html
+        .find("class=\"step-answer\"")
+        .expect("a step page has an answer area");
+    let area = &html[start..start + html[start..].find("</section>").unwrap()];
+    let mut found = Vec::new();
+    let mut rest = area;
+    while let Some(open) = rest.find(['<']) {
+        rest = &rest[open..];
+        let is_link = rest.starts_with("<a ");
+        let is_button = rest.starts_with("<button");
+        if is_link || is_button {
+            let tag_end = rest.find('>').unwrap();
+            let tag = &rest[..tag_end];
+            let close = if is_link { "</a>" } else { "</button>" };
+            let label = &rest[tag_end + 1..tag_end + 1 + rest[tag_end + 1..].find(close).unwrap()];
+            found.push((
+                label.to_string(),
+                is_button,
+                tag.contains("button-secondary"),
+            ));
+        }
+        rest = &rest[1..];
+    }
+    found
+}
+
+/// The text of the step's heading.
+fn heading(html: &str) -> String {
+    let start = html
+        .find("<h2 id=\"step-heading\">")
+        .expect("a step heading")
+        + 22;
+    common::unescape(&html[start..start + html[start..].find("</h2>").unwrap()])
+}
+
+/// How a hurried reader takes a heading: as a yes/no question when it
+/// looks like one (they answer it), as an instruction otherwise.
+fn reads_as_yes_no_question(text: &str) -> bool {
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    text.trim_end().ends_with('?')
+        || [
+            "is", "are", "do", "does", "did", "can", "could", "has", "have", "was", "were", "will",
+            "would", "should",
+        ]
+        .contains(&first.as_str())
+}
+
 #[tokio::test]
-async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
+async fn every_step_reads_as_an_instruction_then_one_question_with_no_first() {
     let mut app = TestApp::spawn().await;
     let kb = app.state.kb.clone();
     for code in ErrorCode::ALL {
@@ -30,10 +89,41 @@ async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
                 };
                 let page = app.get(&url).await;
                 assert_eq!(page.status, StatusCode::OK, "{url}");
-                page.assert_contains(&escape(&step.check))
-                    .assert_contains(&format!("Check {} of {}", i + 1, tree.steps.len()))
-                    .assert_contains("Did that fix it?");
+                page.assert_contains(&format!("Check {} of {}", i + 1, tree.steps.len()));
 
+                // The heading is the step's instruction, never a yes/no question.
+                let h = heading(&page.body);
+                assert_eq!(h, step.check, "{url}");
+                assert!(!reads_as_yes_no_question(&h), "{code} {}: {h:?}", step.id);
+
+                // One question, then "No" first and strongest, "Yes" after and quieter.
+                assert_eq!(page.body.matches(QUESTION).count(), 1, "{url}");
+                let last = i + 1 == path.len();
+                let no = if last { LAST_NO } else { NEXT_CHECK };
+                assert_eq!(
+                    answers(&page.body),
+                    [
+                        (no.to_string(), false, false),
+                        (YES.to_string(), true, true)
+                    ],
+                    "{url}"
+                );
+                let question_at = page.body.find(QUESTION).unwrap();
+                assert!(page.body.find(&format!(">{no}</a>")).unwrap() > question_at);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
+    let mut app = TestApp::spawn().await;
+    let kb = app.state.kb.clone();
+    for code in ErrorCode::ALL {
+        let tree = kb.tree(code);
+        for path in tree.paths() {
+            for (i, step) in path.iter().enumerate() {
+                let walked: Vec<&str> = path[..i].iter().map(|s| s.id.as_str()).collect();
                 let before = app
                     .state
                     .store
@@ -43,7 +133,12 @@ async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
                 let fixed = app
                     .post_form(
                         &format!("/troubleshoot/{code}/fixed"),
-                        &[("step", &step.id)],
+                        &[
+                            ("step", &step.id),
+                            ("path", &walked.join(",")),
+                            ("message", "HTTP GET failed (x)"),
+                            ("method", "GET"),
+                        ],
                     )
                     .await;
                 assert_eq!(fixed.status, StatusCode::SEE_OTHER);
@@ -61,8 +156,85 @@ async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
                     .await
                     .unwrap();
                 assert_eq!(after, before + 1, "{code} {}", step.id);
+
+                // If the fix does not hold, the way back leads on past this
+                // step, with the message kept.
+                let onward = link_after(&thanks.body, "Pick up where you left off");
+                let mut expected: Vec<&str> = walked.clone();
+                expected.push(&step.id);
+                assert_eq!(
+                    onward,
+                    format!(
+                        "/troubleshoot/{code}?path={}&message=HTTP+GET+failed+%28x%29&method=GET",
+                        expected.join("%2C")
+                    )
+                );
+                let next = app.get(&onward).await;
+                assert_eq!(next.status, StatusCode::OK);
+                next.assert_contains("HTTP GET failed (x)");
+                match path.get(i + 1) {
+                    Some(after) => assert_eq!(heading(&next.body), after.check),
+                    None => {
+                        next.assert_contains("Time to bring in support");
+                    }
+                }
             }
         }
+    }
+}
+
+/// A new user on the 401 checks who answers what each heading seems to ask,
+/// and whose error never goes away: they must reach support, never "fixed".
+#[tokio::test]
+async fn answering_the_401_headings_as_invited_never_says_fixed() {
+    let mut app = TestApp::spawn().await;
+    let mut url = "/troubleshoot/401?message=HTTP+GET+failed%3A+unauthorized+%28401%29".to_string();
+    let mut steps_seen = 0;
+    loop {
+        let page = app.get(&url).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        if page.body.contains("Time to bring in support") {
+            break;
+        }
+        steps_seen += 1;
+        let h = heading(&page.body);
+        // A heading that reads as a question gets answered "yes, that part is
+        // fine"; an instruction is carried out, and then the page's own
+        // question gets the truthful answer: the error is still there.
+        let invited = if reads_as_yes_no_question(&h) {
+            "Yes"
+        } else {
+            assert!(page.body.contains(QUESTION), "{url}");
+            "No"
+        };
+        let choices = answers(&page.body);
+        let (label, is_fixed_button, _) = choices
+            .iter()
+            .find(|(label, _, _)| label.starts_with(invited))
+            .unwrap_or_else(|| panic!("no answer starting {invited:?} on {url}"));
+        assert!(
+            !is_fixed_button,
+            "step {steps_seen} ({h:?}) leads a person whose error persists to {label:?}"
+        );
+        // Someone unsure takes the first, strongest button: the same one.
+        assert_eq!(&choices[0].0, label, "{url}");
+        url = link_after(&page.body, label);
+    }
+    assert_eq!(
+        steps_seen,
+        app.state.kb.tree(ErrorCode::Unauthorized).steps.len()
+    );
+    for step in &app.state.kb.tree(ErrorCode::Unauthorized).steps {
+        assert_eq!(
+            app.state
+                .store
+                .deflection_count(ErrorCode::Unauthorized, &step.id)
+                .await
+                .unwrap(),
+            0,
+            "no deflection is counted for {}",
+            step.id
+        );
     }
 }
 
@@ -83,11 +255,12 @@ async fn still_stuck_on_any_code_ends_in_a_prefilled_form_and_a_stored_ticket() 
                 let page = app.get(&url).await;
                 assert_eq!(page.status, StatusCode::OK);
                 page.assert_contains(&escape(&step.check));
-                url = link_after(&page.body, "No, still failing");
+                url = answers(&page.body)[0].0.clone();
+                url = link_after(&page.body, &url);
             }
             let end = app.get(&url).await;
             end.assert_contains("Time to bring in support")
-                .assert_lacks("Did that fix it?");
+                .assert_lacks(QUESTION);
             let article = kb.article_for(code);
             end.assert_contains(&format!("/articles/{}", article.slug));
 
@@ -160,6 +333,142 @@ async fn still_stuck_on_any_code_ends_in_a_prefilled_form_and_a_stored_ticket() 
             app = TestApp::spawn().await;
         }
     }
+}
+
+#[tokio::test]
+async fn every_link_on_the_way_carries_the_message_method_and_path() {
+    let mut app = TestApp::spawn().await;
+    let kb = app.state.kb.clone();
+    let tree = kb.tree(ErrorCode::Unauthorized);
+    let article = kb.article_for(ErrorCode::Unauthorized);
+    let message = "HTTP POST failed: unauthorized (401) & <retry>";
+    let carried = format!("message={}&method=POST", query_encode(message));
+    let first = tree.steps[0].id.as_str();
+    let second = tree.steps[1].id.as_str();
+    let walked = format!("path={first}%2C{second}");
+
+    // Two checks answered "still failing" by following the page's own links.
+    let mut url = format!("/troubleshoot/401?{carried}");
+    for _ in 0..2 {
+        let page = app.get(&url).await;
+        url = link_after(&page.body, NEXT_CHECK);
+    }
+    assert_eq!(url, format!("/troubleshoot/401?{walked}&{carried}"));
+    let page = app.get(&url).await;
+    assert_eq!(page.status, StatusCode::OK);
+
+    let ticket = format!("/tickets/new?error_code=401&{walked}&{carried}");
+    let article_url = format!("/articles/{}?code=401&{walked}&{carried}", article.slug);
+    assert_eq!(
+        link_after(&page.body, "Start these checks again"),
+        format!("/troubleshoot/401?{carried}")
+    );
+    assert_eq!(
+        link_after(&page.body, "← Previous check"),
+        format!("/troubleshoot/401?path={first}&{carried}")
+    );
+    assert_eq!(link_after(&page.body, "Contact support"), ticket);
+    assert_eq!(
+        link_after(&page.body, "Skip ahead and file a ticket"),
+        ticket
+    );
+    assert_eq!(link_after(&page.body, &escape(&article.title)), article_url);
+
+    // The article read part-way leads back to the same check, or on to the
+    // ticket, and its related articles keep the journey too.
+    let read = app.get(&article_url).await;
+    assert_eq!(read.status, StatusCode::OK);
+    let back = format!("Back to check 3 of {}", tree.steps.len());
+    assert_eq!(link_after(&read.body, &back), url);
+    assert_eq!(link_after(&read.body, "Contact support"), ticket);
+    assert_eq!(
+        link_after(&read.body, "Skip ahead and file a ticket"),
+        ticket
+    );
+    read.assert_lacks("Continue to your ticket")
+        .assert_lacks("Walk through the checks");
+    let related = &read.body[read.body.find("Related articles").unwrap()..];
+    for slug in &article.related {
+        let other = kb.article(slug).unwrap();
+        assert_eq!(
+            link_after(related, &escape(&other.title)),
+            format!("/articles/{slug}?code=401&{walked}&{carried}")
+        );
+    }
+
+    // "Yes, fixed" posts the journey along with the step.
+    for field in ["path", "message", "method"] {
+        assert!(hidden_value(&page.body, field).is_some(), "{field}");
+    }
+    assert_eq!(
+        hidden_value(&page.body, "path").unwrap(),
+        format!("{first},{second}")
+    );
+    assert_eq!(hidden_value(&page.body, "message").unwrap(), message);
+}
+
+#[tokio::test]
+async fn the_article_after_the_last_check_continues_to_the_prefilled_ticket() {
+    let mut app = TestApp::spawn().await;
+    let kb = app.state.kb.clone();
+    for code in ErrorCode::ALL {
+        let message = format!("HTTP PATCH failed for {code} & co");
+        let tree = kb.tree(code);
+        let mut url = format!(
+            "/troubleshoot/{code}?message={}&method=PATCH",
+            query_encode(&message)
+        );
+        for _ in &tree.steps {
+            let page = app.get(&url).await;
+            let no = answers(&page.body)[0].0.clone();
+            url = link_after(&page.body, &no);
+        }
+        let end = app.get(&url).await;
+        end.assert_contains("Time to bring in support");
+        let article = kb.article_for(code);
+        let read = app
+            .get(&link_after(&end.body, &escape(&article.title)))
+            .await;
+        assert_eq!(read.status, StatusCode::OK);
+        read.assert_contains(&escape(&article.title))
+            .assert_lacks("Walk through the checks")
+            .assert_lacks("Back to check");
+        let form_url = link_after(&read.body, "Continue to your ticket");
+        assert_eq!(link_after(&read.body, "Contact support"), form_url);
+
+        let form = app.get(&form_url).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert_eq!(
+            textarea_value(&form.body, "message").as_deref(),
+            Some(message.as_str())
+        );
+        assert_eq!(
+            selected(&form.body, "error_code").as_deref(),
+            Some(code.as_str())
+        );
+        assert!(is_checked(&form.body, "method", "PATCH"), "{code}");
+        let walked: Vec<&str> = tree.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(hidden_value(&form.body, "path").unwrap(), walked.join(","));
+        form.assert_contains("You already checked");
+        for step in &tree.steps {
+            form.assert_contains(&escape(&step.check));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_edited_path_cannot_claim_the_checks_are_done() {
+    let mut app = TestApp::spawn().await;
+    let page = app
+        .get("/articles/401-unauthorized?code=401&path=made-up%2Cother&message=x")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_lacks("Continue to your ticket");
+    let total = app.state.kb.tree(ErrorCode::Unauthorized).steps.len();
+    assert_eq!(
+        link_after(&page.body, &format!("Back to check 1 of {total}")),
+        "/troubleshoot/401?message=x"
+    );
 }
 
 fn set(fields: &mut [(&'static str, String)], name: &str, value: &str) {
@@ -305,6 +614,21 @@ async fn every_article_renders_with_its_related_links() {
     for article in kb.articles() {
         index.assert_contains(&format!("href=\"/articles/{}\"", article.slug));
     }
+    // Outside the checks, an article offers them, and "Contact support" is the blank form.
+    let plain = app.get("/articles/401-unauthorized").await;
+    assert_eq!(
+        link_after(&plain.body, "Walk through the checks"),
+        "/troubleshoot/401"
+    );
+    assert_eq!(link_after(&plain.body, "Contact support"), "/tickets/new");
+    assert_eq!(
+        link_after(
+            &app.get("/articles/still-stuck").await.body,
+            "File a ticket"
+        ),
+        "/tickets/new"
+    );
+
     let limits = app.get("/articles/429-too-many-requests").await;
     limits
         .assert_contains("<table>")
@@ -313,6 +637,19 @@ async fn every_article_renders_with_its_related_links() {
     app.get("/articles/404-not-found")
         .await
         .assert_contains("Record ID");
+    // A code block that scrolls sideways can be reached and named by keyboard users.
+    limits.assert_contains("<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example\">");
+    for article in kb.articles() {
+        let page = app.get(&format!("/articles/{}", article.slug)).await;
+        for pre in page.body.split("<pre").skip(1) {
+            assert!(
+                pre.starts_with(" tabindex=\"0\" role=\"region\" aria-label=\""),
+                "{}: <pre{}",
+                article.slug,
+                &pre[..pre.len().min(80)]
+            );
+        }
+    }
     assert_eq!(
         app.get("/articles/nope").await.status,
         StatusCode::NOT_FOUND

@@ -283,6 +283,87 @@ async fn the_checks_already_made_are_stored_with_the_ticket() {
     let res = app.post_form("/tickets", &as_pairs(&fields)).await;
     let page = app.get(res.location()).await;
     page.assert_contains("Checks you already made")
-        .assert_contains("Is the access token still active?")
-        .assert_contains("Is the API user active and enabled?");
+        .assert_contains("Check that the access token has not expired or been revoked")
+        .assert_contains("Check that the API user is active and enabled");
+}
+
+#[tokio::test]
+async fn an_email_without_a_dot_in_its_domain_is_refused_and_kept() {
+    let mut app = TestApp::spawn().await;
+    let fields = with(valid_ticket(), "email", "ada@example");
+    let res = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("One thing needs fixing")
+        .assert_contains("Check the part after @: it needs a full domain, like example.com.")
+        .assert_contains("href=\"#field-email\"")
+        .assert_contains("id=\"email-error\"");
+    assert_eq!(hidden_value(&res.body, "email").unwrap(), "ada@example");
+    assert_eq!(app.count_tickets().await, 0);
+}
+
+/// The tags a keyboard user reaches by Tab, in document order, with where
+/// each starts: links, buttons and the fields a person fills in.
+fn focusable_tags(html: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    for (at, _) in html.match_indices('<') {
+        let rest = &html[at..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        let focusable = tag.starts_with("<a ")
+            || tag.starts_with("<button")
+            || tag.starts_with("<select")
+            || tag.starts_with("<textarea")
+            || (tag.starts_with("<input") && !tag.contains("type=\"hidden\""));
+        if focusable {
+            found.push((at, tag));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn after_the_last_field_tab_reaches_send_before_any_link() {
+    let mut app = TestApp::spawn().await;
+    let prefilled = app
+        .get("/tickets/new?error_code=401&message=HTTP+GET+failed&method=GET")
+        .await;
+    let refused = app
+        .post_form(
+            "/tickets",
+            &as_pairs(&with(valid_ticket(), "email", "nobody")),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for page in [prefilled, refused] {
+        // The article is still offered, and its link keeps what the form holds...
+        let article = page
+            .body
+            .find(">401 Unauthorized</a>")
+            .expect("article link");
+        let form = page
+            .body
+            .find("<form method=\"post\" action=\"/tickets\"")
+            .unwrap();
+        let form_end = form + page.body[form..].find("</form>").unwrap();
+        assert!(article < form, "the article link comes before the fields");
+        // ...but after the last field, the next thing Tab reaches is "Send to support".
+        let tags = focusable_tags(&page.body);
+        let last_field = tags
+            .iter()
+            .rposition(|(at, tag)| {
+                *at < form_end && !tag.starts_with("<a ") && !tag.starts_with("<button")
+            })
+            .unwrap();
+        assert!(
+            tags[last_field].1.contains("name=\"email\""),
+            "{:?}",
+            tags[last_field]
+        );
+        let (next_at, next) = tags[last_field + 1];
+        assert!(
+            next.starts_with("<button type=\"submit\""),
+            "after the email field Tab reaches {next:?}, not the submit button"
+        );
+        assert!(page.body[next_at..].starts_with(&format!("{next}>Send to support</button>")));
+        assert!(next_at < form_end);
+    }
 }

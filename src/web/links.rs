@@ -20,6 +20,11 @@ impl Carry {
     }
 }
 
+/// Where a requester is in the checks: the code, the step ids answered
+/// "still failing", and what they brought. Every link a requester may
+/// follow mid-journey (the next check, the article, starting over, the
+/// ticket form, the header's "Contact support") is built from these, here,
+/// so none of them drops part of it.
 pub fn troubleshoot(code: ErrorCode, path: &[&str], carry: &Carry) -> String {
     let path = path.join(",");
     let mut pairs = vec![("path", path.as_str())];
@@ -27,8 +32,13 @@ pub fn troubleshoot(code: ErrorCode, path: &[&str], carry: &Carry) -> String {
     with_query(&format!("/troubleshoot/{code}"), &pairs)
 }
 
-pub fn fixed(code: ErrorCode, step: &str) -> String {
-    with_query(&format!("/troubleshoot/{code}/fixed"), &[("step", step)])
+/// The thank-you page after "Yes, fixed", keeping the way back into the
+/// checks in case the fix does not hold.
+pub fn fixed(code: ErrorCode, step: &str, path: &[&str], carry: &Carry) -> String {
+    let path = path.join(",");
+    let mut pairs = vec![("step", step), ("path", path.as_str())];
+    pairs.extend(carry.pairs());
+    with_query(&format!("/troubleshoot/{code}/fixed"), &pairs)
 }
 
 pub fn ticket_form(code: ErrorCode, path: &[&str], carry: &Carry) -> String {
@@ -36,6 +46,15 @@ pub fn ticket_form(code: ErrorCode, path: &[&str], carry: &Carry) -> String {
     let mut pairs = vec![("error_code", code.as_str()), ("path", path.as_str())];
     pairs.extend(carry.pairs());
     with_query("/tickets/new", &pairs)
+}
+
+/// An article read on the way: it offers the way back into the checks, or
+/// on to the ticket once they are done, with everything carried along.
+pub fn article(slug: &str, code: ErrorCode, path: &[&str], carry: &Carry) -> String {
+    let path = path.join(",");
+    let mut pairs = vec![("code", code.as_str()), ("path", path.as_str())];
+    pairs.extend(carry.pairs());
+    with_query(&format!("/articles/{slug}"), &pairs)
 }
 
 /// `base?k=v&…`, leaving out empty values so links stay short.
@@ -61,6 +80,27 @@ mod tests {
         assert_eq!(
             troubleshoot(ErrorCode::Unauthorized, &["a", "b"], &carry),
             "/troubleshoot/401?path=a%2Cb&message=HTTP+GET+failed%3A+unauthorized+%28401%29+%26+more&method=GET"
+        );
+    }
+
+    #[test]
+    fn every_journey_link_carries_code_path_and_message() {
+        let carry = Carry {
+            message: "boom & bust".into(),
+            method: "PUT".into(),
+        };
+        let tail = "path=a%2Cb&message=boom+%26+bust&method=PUT";
+        assert_eq!(
+            article("404-not-found", ErrorCode::NotFound, &["a", "b"], &carry),
+            format!("/articles/404-not-found?code=404&{tail}")
+        );
+        assert_eq!(
+            ticket_form(ErrorCode::NotFound, &["a", "b"], &carry),
+            format!("/tickets/new?error_code=404&{tail}")
+        );
+        assert_eq!(
+            fixed(ErrorCode::NotFound, "c", &["a", "b"], &carry),
+            format!("/troubleshoot/404/fixed?step=c&{tail}")
         );
     }
 

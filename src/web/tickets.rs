@@ -54,7 +54,8 @@ struct FormPage<'a> {
     errors: FieldErrors,
     csrf: CsrfToken,
     checked: Vec<String>,
-    article: Option<&'a Article>,
+    /// The code's article, linked with what the form already holds.
+    article: Option<(&'a Article, String)>,
     codes: [ErrorCode; 6],
     methods: [HttpMethod; 5],
     tools: [(&'static str, &'static str); 6],
@@ -72,9 +73,18 @@ impl<'a> FormPage<'a> {
     ) -> Self {
         let code = ErrorCode::parse(&input.error_code);
         let path = crate::tickets::split_path(&input.path);
+        let walked: Vec<&str> = path.iter().map(String::as_str).collect();
+        let carry = links::Carry {
+            message: input.message.clone(),
+            method: input.method.clone(),
+        };
         Self {
             checked: checks_made(kb, code, &path),
-            article: code.map(|code| kb.article_for(code)),
+            article: code.map(|code| {
+                let article = kb.article_for(code);
+                let url = links::article(&article.slug, code, &walked, &carry);
+                (article, url)
+            }),
             input,
             errors,
             csrf,

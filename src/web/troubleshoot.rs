@@ -51,8 +51,15 @@ struct StepPage<'a> {
     csrf: CsrfToken,
     notice: Option<String>,
     carry: Carry,
+    /// The steps already answered "still failing", comma-separated, posted
+    /// with "Yes, fixed" so the thank-you page can lead back in.
+    path: String,
+    /// "No, still failing" on the last check leads to support, not a check.
+    last: bool,
     no_url: String,
     back_url: Option<String>,
+    restart_url: String,
+    article_url: String,
     ticket_url: String,
 }
 
@@ -64,7 +71,7 @@ async fn step_page(
 ) -> Result<Response> {
     let code = parse_code(&code)?;
     let tree = state.kb.tree(code);
-    let path: Vec<&str> = query.path.split(',').filter(|s| !s.is_empty()).collect();
+    let path = split_path(&query.path);
     let walk = match tree.walk(&path) {
         Ok(walk) => walk,
         // An old or edited link: keep the part that still makes sense.
@@ -79,16 +86,21 @@ async fn step_page(
         .copied()
         .chain(walk.current.map(|s| s.id.as_str()))
         .collect();
+    let article = state.kb.article_for(code);
     let page = StepPage {
         code,
-        article: state.kb.article_for(code),
+        article,
         number: walk.done.len() + 1,
         total: tree.steps.len(),
         current: walk.current,
         notice: notice(code, &carry.message),
+        path: path.join(","),
+        last: walk.done.len() + 1 == tree.steps.len(),
         no_url: links::troubleshoot(code, &next_path, &carry),
         back_url: (!path.is_empty())
             .then(|| links::troubleshoot(code, &path[..path.len() - 1], &carry)),
+        restart_url: links::troubleshoot(code, &[], &carry),
+        article_url: links::article(&article.slug, code, &path, &carry),
         ticket_url: links::ticket_form(code, &path, &carry),
         done: walk.done,
         csrf,
@@ -122,10 +134,14 @@ fn notice(code: ErrorCode, message: &str) -> Option<String> {
 #[derive(Deserialize)]
 struct FixForm {
     step: String,
+    #[serde(default)]
+    path: String,
+    #[serde(flatten)]
+    carry: Carry,
 }
 
-/// "Yes, that fixed it": counted once per press, then redirected so that a
-/// reload of the thank-you page does not count again.
+/// "Yes, fixed": counted once per press, then redirected so that a reload
+/// of the thank-you page does not count again.
 async fn record_fix(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -141,12 +157,26 @@ async fn record_fix(
         .store
         .record_deflection(code, &step.id, OffsetDateTime::now_utc())
         .await?;
-    Ok(Redirect::to(&links::fixed(code, &step.id)))
+    let path = split_path(&form.path);
+    Ok(Redirect::to(&links::fixed(
+        code,
+        &step.id,
+        &path,
+        &form.carry,
+    )))
+}
+
+fn split_path(path: &str) -> Vec<&str> {
+    path.split(',').filter(|s| !s.is_empty()).collect()
 }
 
 #[derive(Deserialize)]
 struct FixedQuery {
     step: String,
+    #[serde(default)]
+    path: String,
+    #[serde(flatten)]
+    carry: Carry,
 }
 
 #[derive(Template)]
@@ -155,6 +185,8 @@ struct FixedPage<'a> {
     code: ErrorCode,
     step: &'a Step,
     article: &'a Article,
+    /// "Not fixed after all?": the check after this one, context kept.
+    continue_url: String,
 }
 
 async fn fixed_page(
@@ -168,10 +200,15 @@ async fn fixed_page(
         .tree(code)
         .step(&query.step)
         .ok_or(AppError::NotFound)?;
+    // The path walked before this step, then this step: where "No, still
+    // failing" would have led. A stale path is trimmed by the tree page.
+    let mut onward = split_path(&query.path);
+    onward.push(&step.id);
     let page = FixedPage {
         code,
         step,
         article: state.kb.article_for(code),
+        continue_url: links::troubleshoot(code, &onward, &query.carry),
     };
     Ok(render(&page)?.into_response())
 }
