@@ -114,7 +114,7 @@ async fn the_status_page_shows_times_in_the_zone_the_requester_chose() {
     let page = app.get(&format!("/tickets/{}", stored.token)).await;
     page.assert_contains("15 Jan 2026, 09:30 EST")
         .assert_contains(
-            "Times on this page are in <span class=\"time-zone\">America/New_York</span>",
+            "Times on this page are in <span class=\"time-zone\">New York time (America/New_York)</span>",
         )
         .assert_lacks("09:30 UTC")
         .assert_lacks("14:30");
@@ -301,7 +301,7 @@ async fn staff_choose_their_zone_and_staff_pages_show_times_in_it() {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), "/staff/settings?saved=1");
     let saved = app.get("/staff/settings?saved=1").await;
-    saved.assert_contains("Saved. Staff pages now show times in Asia/Tokyo.");
+    saved.assert_contains("Saved. Staff pages now show times in Tokyo time (Asia/Tokyo).");
     assert_eq!(
         selected(&saved.body, "time_zone").as_deref(),
         Some("Asia/Tokyo")

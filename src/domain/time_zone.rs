@@ -112,6 +112,18 @@ impl Zone {
         &self.name
     }
 
+    /// How a sentence names the zone: "New York time (America/New_York)",
+    /// "UTC+05:30", "UTC".
+    pub fn label(&self) -> String {
+        if self.is_fixed() {
+            return self.name.clone();
+        }
+        match self.name.rsplit_once('/') {
+            Some((_, city)) => format!("{} time ({})", city.replace('_', " "), self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Whether this is a fixed offset rather than a place.
     pub fn is_fixed(&self) -> bool {
         self.name.starts_with("UTC")
@@ -439,6 +451,17 @@ mod tests {
             LocalTime::OutOfRange | LocalTime::Exact(_)
         ));
         assert!(east.wall_clock(datetime!(9999-12-31 23:59 UTC)).is_none());
+    }
+
+    #[test]
+    fn labels_read_as_a_place() {
+        let label = |name| Zone::parse(name).unwrap().label();
+        assert_eq!(
+            label("America/New_York"),
+            "New York time (America/New_York)"
+        );
+        assert_eq!(label("UTC+05:30"), "UTC+05:30");
+        assert_eq!(label("utc"), "UTC");
     }
 
     #[test]

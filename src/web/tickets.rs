@@ -279,7 +279,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         article: state.kb.article_for(code),
         occurred_at: human_time_in(ticket.details.occurred_at, &zone),
         created_at: human_time_in(ticket.created_at, &zone),
-        time_zone: zone.name().to_string(),
+        time_zone: zone.label(),
         tree_url: links::troubleshoot(code, &[], &links::Carry::default()),
         csrf,
         updates,
