@@ -2,16 +2,17 @@
 (function () {
   "use strict";
 
-  // Pre-select the visitor's own UTC offset when the form did not bring one.
-  var zone = document.getElementById("field-utc_offset");
-  if (zone && zone.value === "") {
-    var minutes = -new Date().getTimezoneOffset();
-    var sign = minutes < 0 ? "-" : "+";
-    var abs = Math.abs(minutes);
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    var offset = sign + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+  // Pre-select the visitor's own time zone when the page did not bring one
+  // (without this script the list starts at UTC). Browsers may report an
+  // older name for a place, such as Asia/Calcutta; options list those too.
+  var zone = document.querySelector("select[data-browser-default]");
+  var own = "";
+  try { own = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { own = ""; }
+  if (zone && own) {
     for (var i = 0; i < zone.options.length; i++) {
-      if (zone.options[i].value === offset) { zone.value = offset; break; }
+      var option = zone.options[i];
+      var aliases = (option.getAttribute("data-aliases") || "").split(" ");
+      if (option.value === own || aliases.indexOf(own) !== -1) { zone.value = option.value; break; }
     }
   }
 

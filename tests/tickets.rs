@@ -56,8 +56,8 @@ async fn a_deep_link_prefills_every_field() {
     );
     assert_eq!(selected(&page.body, "error_code").as_deref(), Some("404"));
     assert_eq!(
-        selected(&page.body, "utc_offset").as_deref(),
-        Some("-03:30")
+        selected(&page.body, "time_zone").as_deref(),
+        Some("UTC-03:30")
     );
     assert_eq!(selected(&page.body, "tool").as_deref(), Some("other"));
     assert!(is_checked(&page.body, "method", "DELETE"));
@@ -204,8 +204,8 @@ async fn the_status_page_shows_what_was_sent_stored_in_utc() {
     page.assert_contains("APD-000001")
         .assert_contains("New")
         .assert_contains("https://go.trackvia.com/openapi/views/12/records")
-        // 09:30 at UTC+01:00 is 08:30 UTC.
-        .assert_contains("15 Jan 2026, 08:30 UTC")
+        // Shown back at the offset the requester chose (stored as 08:30 UTC).
+        .assert_contains("15 Jan 2026, 09:30 UTC+01:00")
         .assert_contains("n8n")
         .assert_contains("Production")
         .assert_contains("dana@example.com")

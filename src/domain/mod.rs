@@ -3,6 +3,10 @@
 
 mod error_code;
 mod http_method;
+mod time_zone;
 
 pub use error_code::ErrorCode;
 pub use http_method::HttpMethod;
+pub use time_zone::{
+    FIXED_OFFSETS, LocalTime, Zone, ZoneChoice, ZoneGroup, format_offset, parse_offset, zone_groups,
+};

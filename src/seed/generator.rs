@@ -223,6 +223,7 @@ impl Generator {
                 endpoint: call.endpoint,
                 method: call.method,
                 occurred_at,
+                time_zone: crate::domain::Zone::utc(),
                 tool,
                 recent_changes,
                 environment,

@@ -14,6 +14,8 @@ pub struct StaffMember {
     pub name: String,
     pub role: Role,
     pub disabled: bool,
+    /// Staff pages show times in this zone ("My settings"); UTC until chosen.
+    pub time_zone: crate::domain::Zone,
 }
 
 /// Adds a staff member after checking the email and the password rules.

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::time_text;
+use crate::domain::Zone;
 use crate::tickets::Priority;
 
 /// A text column parsed by the domain's own `parse`.
@@ -48,4 +49,11 @@ pub(super) fn optional_time(
 
 pub(super) fn uuid(text: &str) -> Result<Uuid, sqlx::Error> {
     Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// A stored time-zone name. A name a later copy of the time-zone database no
+/// longer knows reads as UTC: showing times in UTC beats hiding the ticket.
+pub(super) fn time_zone(row: &SqliteRow, column: &str) -> Result<Zone, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    Ok(Zone::parse(&text).unwrap_or_else(Zone::utc))
 }

@@ -3,6 +3,7 @@ use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
 use super::{Store, time_text};
+use crate::domain::Zone;
 use crate::staff::{PasswordHash, Role, StaffMember};
 
 /// Why a staff member could not be added.
@@ -97,6 +98,17 @@ impl Store {
             .transpose()
     }
 
+    /// The zone this staff member reads times in.
+    pub async fn set_staff_time_zone(&self, id: i64, zone: &Zone) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE staff SET time_zone = ? WHERE id = ?")
+            .bind(zone.name())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
     /// Everyone who can be assigned tickets, by name.
     pub async fn active_staff(&self) -> Result<Vec<StaffMember>, sqlx::Error> {
         sqlx::query(&format!(
@@ -110,7 +122,7 @@ impl Store {
     }
 }
 
-const STAFF_COLUMNS: &str = "id, email, name, role, disabled_at";
+const STAFF_COLUMNS: &str = "id, email, name, role, disabled_at, time_zone";
 
 pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
     Ok(StaffMember {
@@ -119,5 +131,6 @@ pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error
         name: row.try_get("name")?,
         role: super::decode::parsed(row, "role", Role::parse)?,
         disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
+        time_zone: super::decode::time_zone(row, "time_zone")?,
     })
 }

@@ -27,7 +27,7 @@ impl InsertOutcome {
 pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
      method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
      requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
-     first_response_at, due_at, similar_key, created_at, updated_at";
+     first_response_at, due_at, similar_key, created_at, updated_at, time_zone";
 
 impl Store {
     /// Stores a new ticket in one transaction. The commit is durable before
@@ -53,8 +53,8 @@ impl Store {
             "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
              occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
              requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
-             updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING id",
+             updated_at, time_zone) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(token.to_string())
         .bind(ticket.submission_id.to_string())
@@ -75,6 +75,7 @@ impl Store {
         .bind(&triage.similar_key)
         .bind(&now)
         .bind(&now)
+        .bind(ticket.time_zone.name())
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = sqlx::Row::try_get(&id, 0)?;
@@ -129,6 +130,7 @@ pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
             endpoint: text("endpoint")?,
             method: parsed(row, "method", HttpMethod::parse)?,
             occurred_at: decode::time(row, "occurred_at")?,
+            time_zone: decode::time_zone(row, "time_zone")?,
             tool: parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
             recent_changes: text("recent_changes")?,
             environment: parsed(row, "environment", Environment::parse)?,

@@ -29,6 +29,9 @@ pub struct TicketInput {
     pub endpoint: String,
     pub method: String,
     pub occurred_at: String,
+    /// A place (`Europe/Berlin`) or a fixed offset (`UTC+01:00`).
+    pub time_zone: String,
+    /// The older deep-link key: `+01:00`. `time_zone` wins when both are given.
     pub utc_offset: String,
     pub tool: String,
     pub tool_other: String,
@@ -80,9 +83,10 @@ impl TicketInput {
             errors.add("method", "Choose the HTTP method of the call that failed.");
         }
 
-        let occurred_at = parse_occurred_at(&self.occurred_at, &self.utc_offset, now)
-            .map_err(|problem| errors.add(problem.field, problem.message))
-            .ok();
+        let occurred_at =
+            parse_occurred_at(&self.occurred_at, &self.time_zone, &self.utc_offset, now)
+                .map_err(|problem| errors.add(problem.field, problem.message))
+                .ok();
 
         let tool = Tool::parse(&self.tool, &self.tool_other);
         match &tool {
@@ -145,7 +149,8 @@ impl TicketInput {
                     message: message.to_string(),
                     endpoint: endpoint.to_string(),
                     method,
-                    occurred_at,
+                    occurred_at: occurred_at.at,
+                    time_zone: occurred_at.zone,
                     tool,
                     recent_changes: recent_changes.to_string(),
                     environment,
@@ -379,7 +384,7 @@ mod tests {
         );
         assert!(
             errors_for(|i| i.utc_offset = String::new())
-                .get("utc_offset")
+                .get("time_zone")
                 .is_some()
         );
     }

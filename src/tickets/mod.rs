@@ -21,7 +21,7 @@ pub use actions::{
 pub use errors::FieldErrors;
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, group_thousands, split_path};
-pub use occurred_at::{UTC_OFFSETS, format_offset, parse_occurred_at, split_for_form};
+pub use occurred_at::{Occurred, TimeProblem, parse_occurred_at, prefill};
 pub use priority::{Priority, ResponseTargets};
 pub use similar::{endpoint_shape, similar_key};
 pub use ticket::{NewTicket, Ticket, Triage, reference_for};

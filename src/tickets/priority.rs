@@ -139,8 +139,9 @@ impl FromStr for ResponseTargets {
                 .ok_or_else(|| format!("expected level=duration, got {part:?}"))?;
             let priority = Priority::parse(level)
                 .ok_or_else(|| format!("unknown priority {level:?} (urgent, high, normal, low)"))?;
-            let duration = parse_duration(amount)
-                .ok_or_else(|| format!("bad duration {amount:?}: use e.g. 30m, 4h or 2d"))?;
+            let duration = parse_duration(amount).ok_or_else(|| {
+                format!("bad duration {amount:?}: use e.g. 30m, 4h or 2d, at most 365d")
+            })?;
             match priority {
                 Priority::Urgent => targets.urgent = duration,
                 Priority::High => targets.high = duration,
@@ -152,16 +153,28 @@ impl FromStr for ResponseTargets {
     }
 }
 
+/// Longest target accepted: beyond a year is a typing mistake, and a bound
+/// keeps "created + target" inside the calendar.
+const MAX_TARGET: Duration = Duration::days(365);
+
 fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
-    let (number, unit) = s.split_at(s.len().checked_sub(1)?);
-    let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
-    match unit {
-        "m" => Some(Duration::minutes(n)),
-        "h" => Some(Duration::hours(n)),
-        "d" => Some(Duration::days(n)),
-        _ => None,
+    // The unit is one ASCII letter; anything else (or a multi-byte last
+    // character) is no duration rather than a split inside a character.
+    let unit = *s.as_bytes().last()?;
+    if !unit.is_ascii_alphabetic() {
+        return None;
     }
+    let number = &s[..s.len() - 1];
+    let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
+    let minutes = match unit {
+        b'm' => Some(n),
+        b'h' => n.checked_mul(60),
+        b'd' => n.checked_mul(24 * 60),
+        _ => None,
+    }?;
+    let minutes = minutes.min(MAX_TARGET.whole_minutes() + 1);
+    Some(Duration::minutes(minutes)).filter(|d| *d <= MAX_TARGET)
 }
 
 #[cfg(test)]
@@ -210,6 +223,19 @@ mod tests {
         assert!("soon=1h".parse::<ResponseTargets>().is_err());
         assert!("urgent=1w".parse::<ResponseTargets>().is_err());
         assert!("urgent".parse::<ResponseTargets>().is_err());
+        // Issue 6, item 11: huge or odd values are refused, never a panic.
+        assert!("low=365d".parse::<ResponseTargets>().is_ok());
+        for bad in [
+            "low=366d",
+            "low=9223372036854775807d",
+            "low=9223372036854775807m",
+            "low=106751991167300d",
+            "low=1é",
+            "low=é",
+            "low=-1d",
+        ] {
+            assert!(bad.parse::<ResponseTargets>().is_err(), "{bad}");
+        }
         let round: ResponseTargets = ResponseTargets::default().to_string().parse().unwrap();
         assert_eq!(round, ResponseTargets::default());
     }

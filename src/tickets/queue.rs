@@ -139,8 +139,21 @@ impl QueueQuery {
     }
 }
 
-fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()
+/// Years a creation-date filter may name. Outside them the filter is
+/// ignored (and the page shows it empty): no ticket was filed before 2000,
+/// and a four-digit year keeps the stored text comparison meaningful.
+const FILTER_YEARS: std::ops::RangeInclusive<i32> = 2000..=9999;
+
+/// A `YYYY-MM-DD` date as an `<input type=date>` sends it; anything else,
+/// including signed or five-digit years, is no date.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if s.len() != 10 || !s.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    Date::parse(s, format_description!("[year]-[month]-[day]"))
+        .ok()
+        .filter(|d| FILTER_YEARS.contains(&d.year()))
 }
 
 /// Where the next page starts: the sort key of the last row shown. Keyset
@@ -242,6 +255,28 @@ mod tests {
         assert_eq!(f.sort, Sort::Urgency);
         assert_eq!(query("assignee=none").assignee, AssigneeFilter::Unassigned);
         assert_eq!(query("assignee=7").assignee, AssigneeFilter::Person(7));
+    }
+
+    /// Issue 6, item 11: extreme dates are no filter, never a crash.
+    #[test]
+    fn extreme_dates_are_ignored() {
+        for bad in [
+            "0000-01-01",
+            "-0001-01-01",
+            "-9999-12-31",
+            "+10000-01-01",
+            "1999-12-31",
+            "9999-13-01",
+            "2026-02-30",
+            "2026-1-1",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("9999-12-31").unwrap().year(), 9999);
+        assert_eq!(
+            parse_date(" 2026-01-31 ").unwrap().to_string(),
+            "2026-01-31"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Environment, Priority, ResponseTargets, TicketStatus, Tool, similar_key};
-use crate::domain::{ErrorCode, HttpMethod};
+use crate::domain::{ErrorCode, HttpMethod, Zone};
 
 /// A ticket that passed validation and is ready to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,8 @@ pub struct NewTicket {
     pub method: HttpMethod,
     /// Always UTC.
     pub occurred_at: OffsetDateTime,
+    /// The zone the requester chose; their pages show times in it.
+    pub time_zone: Zone,
     pub tool: Tool,
     pub recent_changes: String,
     pub environment: Environment,

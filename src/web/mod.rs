@@ -14,6 +14,7 @@ mod staff;
 /// Session handling, public so tools and tests can check sessions.
 pub use staff::session as staff_session;
 mod tickets;
+mod time_zones;
 mod troubleshoot;
 
 use std::time::Duration;

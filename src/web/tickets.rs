@@ -11,9 +11,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::csrf::CsrfToken;
-use super::format::{human_time, iso_time};
+use super::format::{human_time_in, iso_time};
 use super::links;
 use super::render::render;
+use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
@@ -21,7 +22,7 @@ use crate::state::AppState;
 use crate::store::ActionError;
 use crate::tickets::{
     Environment, EventActor, EventBody, FieldErrors, MAX_EVENT_BODY_CHARS, MAX_MESSAGE_TEXT,
-    Refusal, Ticket, TicketInput, TicketStatus, Tool, UTC_OFFSETS, reference_for, split_for_form,
+    Refusal, Ticket, TicketInput, TicketStatus, Tool, prefill, reference_for,
 };
 
 pub fn router() -> Router<AppState> {
@@ -60,7 +61,7 @@ struct FormPage<'a> {
     methods: [HttpMethod; 5],
     tools: [(&'static str, &'static str); 6],
     environments: [Environment; 3],
-    offsets: [&'static str; 38],
+    zones: ZoneSelect,
     max_message: &'static str,
 }
 
@@ -79,6 +80,7 @@ impl<'a> FormPage<'a> {
             method: input.method.clone(),
         };
         Self {
+            zones: ZoneSelect::new(&input.time_zone),
             checked: checks_made(kb, code, &path),
             article: code.map(|code| {
                 let article = kb.article_for(code);
@@ -92,7 +94,6 @@ impl<'a> FormPage<'a> {
             methods: HttpMethod::ALL,
             tools: Tool::CHOICES,
             environments: Environment::ALL,
-            offsets: UTC_OFFSETS,
             max_message: MAX_MESSAGE_TEXT,
         }
     }
@@ -109,10 +110,12 @@ async fn new_form(
     Query(mut input): Query<TicketInput>,
     csrf: CsrfToken,
 ) -> Result<Response> {
-    if let Some((local, offset)) = split_for_form(&input.occurred_at) {
-        input.occurred_at = local;
-        input.utc_offset = offset;
-    }
+    // Deep links may name a place (`time_zone`) or only an offset
+    // (`utc_offset`); the form shows either as one choice in one list.
+    let (local, zone) = prefill(&input.occurred_at, &input.time_zone, &input.utc_offset);
+    input.occurred_at = local;
+    input.time_zone = zone;
+    input.utc_offset = String::new();
     if let Some(method) = HttpMethod::parse(&input.method) {
         input.method = method.as_str().to_string();
     }
@@ -186,6 +189,8 @@ struct StatusPage<'a> {
     article: &'a Article,
     occurred_at: String,
     created_at: String,
+    /// The zone the times on this page are shown in, the requester's choice.
+    time_zone: String,
     tree_url: String,
     csrf: CsrfToken,
     updates: Vec<Update>,
@@ -239,6 +244,7 @@ async fn ticket_for_token(state: &AppState, token: &str) -> Result<Ticket> {
 
 async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Result<StatusPage<'_>> {
     let code = ticket.details.error_code;
+    let zone = ticket.details.time_zone.clone();
     let updates = state
         .store
         .public_timeline(ticket.id)
@@ -247,7 +253,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         .filter_map(|event| {
             Some(Update {
                 what: event.summary_for_requester()?,
-                when: human_time(event.at),
+                when: human_time_in(event.at, &zone),
                 at: iso_time(event.at),
                 body: event.body_for_requester().map(str::to_string),
                 then: event.reply_status_for_requester(),
@@ -281,8 +287,9 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         private_link: None,
         checked: checks_made(&state.kb, Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
-        occurred_at: human_time(ticket.details.occurred_at),
-        created_at: human_time(ticket.created_at),
+        occurred_at: human_time_in(ticket.details.occurred_at, &zone),
+        created_at: human_time_in(ticket.created_at, &zone),
+        time_zone: zone.label(),
         tree_url: links::troubleshoot(code, &[], &links::Carry::default()),
         csrf,
         updates,

@@ -4,6 +4,7 @@
 mod auth;
 mod queue;
 pub mod session;
+mod settings;
 mod ticket;
 
 use axum::response::Redirect;
@@ -18,6 +19,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/staff/logout", post(auth::logout))
         .merge(queue::router())
         .merge(ticket::router())
+        .merge(settings::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,

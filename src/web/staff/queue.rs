@@ -70,10 +70,17 @@ async fn queue(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     csrf: CsrfToken,
-    Query(query): Query<QueueQuery>,
+    Query(mut query): Query<QueueQuery>,
 ) -> Result<Response> {
     let now = OffsetDateTime::now_utc();
     let filter = query.filter();
+    // A date the filter ignored is shown empty, not as if it applied.
+    if filter.created_from.is_none() {
+        query.from.clear();
+    }
+    if filter.created_to.is_none() {
+        query.to.clear();
+    }
     let page = state
         .store
         .queue_page(&filter, me.id, now, PAGE_SIZE)

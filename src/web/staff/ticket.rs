@@ -14,6 +14,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::session::CurrentStaff;
+use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
@@ -24,7 +25,7 @@ use crate::tickets::{
     TimelineEvent, group_thousands, parse_reference, reference_for, staff_label, staff_targets,
 };
 use crate::web::csrf::CsrfToken;
-use crate::web::format::{due, first_line, human_time, iso_time};
+use crate::web::format::{due, first_line, human_time_in, iso_time};
 use crate::web::render::render;
 use crate::web::tickets::checks_made;
 
@@ -204,6 +205,7 @@ async fn page(
     flash: Option<&'static str>,
 ) -> Result<axum::response::Html<String>> {
     let now = OffsetDateTime::now_utc();
+    let zone = me.time_zone.clone();
     let store = &state.store;
     let ticket = store.ticket_by_id(id).await?.ok_or(AppError::NotFound)?;
     let staff = store.active_staff().await?;
@@ -218,7 +220,7 @@ async fn page(
         .ticket_timeline(id)
         .await?
         .into_iter()
-        .map(|event| timeline_row(&event))
+        .map(|event| timeline_row(&event, &zone))
         .collect();
     let similar = store
         .similar_tickets(&ticket, SIMILAR_SHOWN)
@@ -226,7 +228,7 @@ async fn page(
         .into_iter()
         .map(|t| SimilarRow {
             first_line: first_line(&t.message_start),
-            created: human_time(t.created_at),
+            created: human_time_in(t.created_at, &zone),
             ticket: t,
         })
         .collect();
@@ -235,9 +237,9 @@ async fn page(
         && matches!(ticket.status, TicketStatus::New | TicketStatus::Open);
     let page = TicketPage {
         reference: ticket.reference(),
-        occurred_at: human_time(ticket.details.occurred_at),
-        created_at: human_time(ticket.created_at),
-        updated_at: human_time(ticket.updated_at),
+        occurred_at: occurred_text(ticket.details.occurred_at, &zone, &ticket.details.time_zone),
+        created_at: human_time_in(ticket.created_at, &zone),
+        updated_at: human_time_in(ticket.updated_at, &zone),
         checked: checks_made(&state.kb, Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
         similar,
@@ -245,8 +247,8 @@ async fn page(
             .due_at
             .filter(|_| owes_response)
             .map(|at| due(at, now)),
-        due_at: ticket.due_at.map(human_time),
-        first_response: ticket.first_response_at.map(human_time),
+        due_at: ticket.due_at.map(|at| human_time_in(at, &zone)),
+        first_response: ticket.first_response_at.map(|at| human_time_in(at, &zone)),
         priority_rule: Priority::RULE,
         target: target_text(state.config.response_targets.for_priority(ticket.priority)),
         assignee,
@@ -269,7 +271,20 @@ async fn page(
     render(&page)
 }
 
-fn timeline_row(event: &TimelineEvent) -> TimelineRow {
+/// The failure time in the agent's zone, and on the requester's clock too
+/// when that differs: what they will quote from their logs.
+fn occurred_text(at: OffsetDateTime, mine: &Zone, theirs: &Zone) -> String {
+    let shown = human_time_in(at, mine);
+    if mine == theirs {
+        return shown;
+    }
+    format!(
+        "{shown} ({} on the requester’s clock, {theirs})",
+        human_time_in(at, theirs)
+    )
+}
+
+fn timeline_row(event: &TimelineEvent, zone: &Zone) -> TimelineRow {
     use crate::tickets::EventKind as K;
     let kind = match event.kind {
         K::Created => "created",
@@ -300,7 +315,7 @@ fn timeline_row(event: &TimelineEvent) -> TimelineRow {
         who: event.actor_for_staff(),
         what,
         what_after,
-        when: human_time(event.at),
+        when: human_time_in(event.at, zone),
         at: iso_time(event.at),
         body: event.body.clone(),
         public: event.public,
