@@ -95,14 +95,14 @@ impl Budgeted {
     }
 
     /// A statement's result, with an interruption by the handler told apart
-    /// from other failures.
+    /// from other failures. Once the handler has stopped a statement, even
+    /// a success is not trusted: a virtual table (the full-text index) can
+    /// swallow the interruption and end early with too few rows.
     pub(super) fn check<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, BudgetError> {
-        match result {
-            Err(_) if self.watch.interrupted.load(Ordering::Relaxed) => {
-                Err(BudgetError::OverBudget)
-            }
-            other => Ok(other?),
+        if self.watch.interrupted.load(Ordering::Relaxed) {
+            return Err(BudgetError::OverBudget);
         }
+        Ok(result?)
     }
 
     /// Removes the handler and gives the connection back to the pool.
