@@ -96,8 +96,8 @@ impl Budgeted {
 
     /// A statement's result, with an interruption by the handler told apart
     /// from other failures. Once the handler has stopped a statement, even
-    /// a success is not trusted: a virtual table (the full-text index) can
-    /// swallow the interruption and end early with too few rows.
+    /// a success is not trusted: a virtual table (the full-text index) that
+    /// swallowed the interruption would end early with too few rows.
     pub(super) fn check<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, BudgetError> {
         if self.watch.interrupted.load(Ordering::Relaxed) {
             return Err(BudgetError::OverBudget);
