@@ -5,11 +5,14 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
+use std::io::Read;
+
 use apidesk::staff::Role;
-use apidesk::store::Store;
-use apidesk::tickets::{ResponseTargets, TicketInput};
+use apidesk::store::{SeedActor, SeedEvent, SeedTicket, Store};
+use apidesk::tickets::{ResponseTargets, TicketInput, TicketStatus};
 use server::{Browser, PASSWORD, Server};
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 struct Spec<'a> {
     code: &'a str,
@@ -42,6 +45,56 @@ async fn file(store: &Store, spec: Spec<'_>) -> i64 {
         .await
         .unwrap();
     store.count_tickets().await.unwrap()
+}
+
+/// Stores `count` new tickets at once through the bulk loader (what
+/// `apidesk seed` uses), the n-th (from 0) with `message(n)`; returns their
+/// private tokens in id order.
+async fn file_many(store: &Store, count: usize, message: impl Fn(usize) -> String) -> Vec<Uuid> {
+    let now = OffsetDateTime::now_utc();
+    let tickets: Vec<SeedTicket> = (0..count)
+        .map(|n| {
+            let created = now - Duration::minutes((count - n) as i64);
+            let details = TicketInput {
+                error_code: "401".into(),
+                message: message(n),
+                endpoint: "https://go.trackvia.com/openapi/views/12/records/7".into(),
+                method: "GET".into(),
+                occurred_at: "2026-01-15T09:30:00Z".into(),
+                tool: "workato".into(),
+                environment: "production".into(),
+                email: "req@example.com".into(),
+                ..Default::default()
+            }
+            .validate(now)
+            .expect("valid ticket");
+            let triage = details.triage(created, &ResponseTargets::default());
+            SeedTicket {
+                token: Uuid::new_v4(),
+                status: TicketStatus::New,
+                priority: triage.priority,
+                assignee_id: None,
+                first_response_at: None,
+                due_at: triage.due_at,
+                similar_key: triage.similar_key,
+                created_at: created,
+                updated_at: created,
+                events: vec![SeedEvent {
+                    at: created,
+                    actor: SeedActor::Requester,
+                    kind: "created",
+                    public: true,
+                    body: String::new(),
+                    data: "{}".into(),
+                }],
+                details,
+            }
+        })
+        .collect();
+    let mut loader = store.seed_loader().await.unwrap();
+    loader.insert_batch(&tickets).await.unwrap();
+    loader.finish().await.unwrap();
+    tickets.into_iter().map(|t| t.token).collect()
 }
 
 fn spec(code: &'static str, message: &'static str, age_hours: i64) -> Spec<'static> {
@@ -432,5 +485,205 @@ async fn the_csv_export_has_every_field_and_neutralises_formulas() {
         .unwrap();
     assert!(all.contains("\"'@SUM(A1:A9)\""));
     assert_eq!(all.split("\r\n").filter(|l| !l.is_empty()).count(), 4);
+    server.shut_down().await;
+}
+
+/// Every browser asks for gzip. The export is streamed in batches of 1,000,
+/// so this view spans two batches; it must arrive whole, and without the
+/// requesters' private links.
+#[tokio::test]
+async fn the_csv_export_arrives_whole_with_gzip_and_without_private_links() {
+    let server = Server::start().await;
+    let count = 1_234;
+    let tokens = file_many(&server.store, count, |n| format!("export row {n}")).await;
+    let browser = signed_in(&server).await;
+    let res = browser
+        .client
+        .get(format!(
+            "{}/staff/queue.csv?status=all&sort=age",
+            browser.base
+        ))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let compressed = res.bytes().await.expect("the whole body arrives");
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut csv)
+        .expect("a complete gzip stream");
+
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), count + 1, "a header and every ticket, once");
+    assert!(lines[0].starts_with("\"reference\",\"id\",\"status\""));
+    assert!(!lines[0].contains("token"), "{}", lines[0]);
+    for (n, line) in lines[1..].iter().enumerate() {
+        let reference = format!("\"APD-{:06}\"", n + 1);
+        assert!(line.starts_with(&reference), "row {n}: {line}");
+        assert!(
+            line.contains(&format!("\"export row {n}\"")),
+            "row {n}: {line}"
+        );
+    }
+    for token in &tokens {
+        assert!(!csv.contains(&token.to_string()), "a private link leaked");
+    }
+    server.shut_down().await;
+}
+
+/// Sorted references, for views whose order is not the point.
+fn sorted_references(html: &str) -> Vec<String> {
+    let mut refs = references(html);
+    refs.sort();
+    refs
+}
+
+/// CSV data lines (the header left out).
+async fn csv_rows(browser: &Browser, query: &str) -> Vec<String> {
+    let res = browser
+        .client
+        .get(format!("{}/staff/queue.csv?{query}", browser.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{query}");
+    let csv = res.text().await.expect("the whole export arrives");
+    let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+    assert!(
+        lines.next().unwrap().starts_with("\"reference\""),
+        "{query}"
+    );
+    lines.map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn repeated_or_excessive_filter_values_are_bounded_never_an_error() {
+    let server = Server::start().await;
+    let store = &server.store;
+    file(store, spec("401", "HTTP GET failed: rate limit reached", 3)).await;
+    file(store, spec("429", "too many requests: rate limit", 2)).await;
+    file(store, spec("500", "server error", 1)).await;
+    let browser = signed_in(&server).await;
+    let all = ["APD-000001", "APD-000002", "APD-000003"];
+
+    // A status listed hundreds of times, in one list or as repeated keys:
+    // each ticket once, on the page and in the export.
+    let listed = format!("status={}", vec!["new"; 600].join(","));
+    let repeated = vec!["status=new"; 300].join("&");
+    for query in [&listed, &repeated] {
+        let page = browser.get(&format!("/staff/queue?{query}")).await;
+        assert_eq!(page.status, 200, "{query:.40}");
+        assert_eq!(sorted_references(&page.body), all);
+        // The page's own links carry the cleaned view.
+        page.assert_contains("href=\"/staff/queue.csv?status=new\"");
+        assert_eq!(csv_rows(&browser, query).await.len(), 3);
+    }
+    let both = browser
+        .get("/staff/queue?status=open&status=new,open")
+        .await;
+    assert_eq!(both.status, 200);
+    assert_eq!(sorted_references(&both.body), all);
+
+    // A NUL (or any control character) in the search separates words.
+    let page = browser.get("/staff/queue?q=rate%00limit").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(sorted_references(&page.body), ["APD-000001", "APD-000002"]);
+    page.assert_contains("value=\"rate limit\"");
+    assert_eq!(csv_rows(&browser, "q=rate%00limit").await.len(), 2);
+    let page = browser.get("/staff/queue?q=%00%01%1F").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(sorted_references(&page.body), all);
+
+    // Values no filter knows are ignored, and the page says so.
+    let page = browser
+        .get("/staff/queue?status=bogus&code=999&sort=sideways&from=yesterday&assignee=-4")
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(sorted_references(&page.body), all);
+    page.assert_contains("Ignored status “bogus”")
+        .assert_contains("Ignored code “999”")
+        .assert_contains("Ignored sort “sideways”")
+        .assert_contains("Ignored from “yesterday”")
+        .assert_contains("Ignored assignee “-4”");
+    assert_eq!(csv_rows(&browser, "status=bogus&code=999").await.len(), 3);
+
+    // Oversized values are cut, not refused.
+    let huge = "x".repeat(20_000);
+    let page = browser
+        .get(&format!(
+            "/staff/queue?code={huge}&after={huge}&tool={huge}"
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(sorted_references(&page.body), all);
+    page.assert_lacks(&"x".repeat(65));
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn a_long_search_is_trimmed_and_the_agent_told() {
+    let server = Server::start().await;
+    file(
+        &server.store,
+        spec("401", "one two three four five six seven eight nine ten", 1),
+    )
+    .await;
+    let browser = signed_in(&server).await;
+    let words = "one two three four five six seven eight nine ten eleven twelve";
+    let page = browser
+        .get(&format!("/staff/queue?q={}", words.replace(' ', "+")))
+        .await;
+    assert_eq!(page.status, 200);
+    // Only the first eight words are searched: the ticket lacks the rest.
+    assert_eq!(references(&page.body), ["APD-000001"]);
+    page.assert_contains("Searched for the first 8 words only")
+        .assert_contains("value=\"one two three four five six seven eight\"");
+    let long_word = "a".repeat(300);
+    let page = browser.get(&format!("/staff/queue?q={long_word}")).await;
+    assert_eq!(page.status, 200);
+    page.assert_contains("Shortened words longer than 40 characters")
+        .assert_contains(&format!("value=\"{}\"", "a".repeat(40)));
+    server.shut_down().await;
+}
+
+/// A view that needs more than the staff query budget is stopped inside
+/// SQLite: the agent is told to narrow it, and every connection comes back.
+/// The budget is zero here, so any real amount of work exceeds it.
+#[tokio::test]
+async fn a_view_over_its_budget_is_stopped_with_a_message_and_the_pool_stays_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = apidesk::config::Config {
+        staff_query_budget: apidesk::config::QueryBudget(std::time::Duration::ZERO),
+        ..common::test_config(&dir)
+    };
+    let server = Server::start_with(config).await;
+    // Every ticket matches the words, none has the status: the search walks
+    // every match and finds nothing, far more work than the budget allows.
+    file_many(&server.store, 1_500, |n| {
+        format!("HTTP GET failed: the request to the service timed out again ({n})")
+    })
+    .await;
+    let browser = signed_in(&server).await;
+    let view = "status=closed&q=the+request+to+the+service+timed+out";
+    // More times than the pool has connections.
+    for _ in 0..12 {
+        let page = browser.get(&format!("/staff/queue?{view}")).await;
+        assert_eq!(page.status, 422);
+        page.assert_contains("This view is too broad to show quickly")
+            .assert_contains("aria-invalid=\"true\"")
+            .assert_contains("value=\"the request to the service timed out\"")
+            .assert_lacks("No tickets match this view.");
+        assert!(references(&page.body).is_empty());
+        // The export of that view says the same rather than break off.
+        let csv = browser.get(&format!("/staff/queue.csv?{view}")).await;
+        assert_eq!(csv.status, 422);
+        csv.assert_contains("This view is too broad to show quickly");
+    }
+    // The pool is whole: public pages and the database answer.
+    for path in ["/", "/healthz", "/tickets/new", "/staff/tickets/1"] {
+        assert_eq!(browser.get(path).await.status, 200, "{path}");
+    }
     server.shut_down().await;
 }

@@ -506,9 +506,12 @@ async fn merging_follows_its_rules() {
         TicketStatus::Closed
     );
 
-    // The requester of the merged ticket (same person) is sent on to the survivor.
+    // The merged ticket's requester is told the survivor's reference, never
+    // given its page (the same typed email proves nothing), and can add
+    // nothing more.
     let page = app.get(&status_url(&duplicate)).await;
-    page.assert_contains(&format!("href=\"{}\"", status_url(&survivor)))
+    page.assert_contains(&survivor.reference())
+        .assert_lacks(&survivor.token.to_string())
         .assert_lacks("id=\"field-body\"");
     let res = app
         .post_form(
@@ -519,12 +522,102 @@ async fn merging_follows_its_rules() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("merged into another one");
 
-    // Someone else's ticket merged in: told the reference, never given the link.
+    // Someone else's ticket merged in: the same.
     app.post_form(&merge(&third), &[("into", &survivor.reference())])
         .await;
     let page = app.get(&status_url(&third)).await;
     page.assert_contains(&survivor.reference())
         .assert_lacks(&survivor.token.to_string());
+}
+
+/// Anyone can type a victim's email address. Filing with it and getting
+/// merged into the victim's ticket must not open that ticket to them.
+#[tokio::test]
+async fn a_merge_never_opens_the_survivor_to_the_merged_ticket_s_requester() {
+    let mut app = TestApp::spawn().await;
+    add_staff(&app, "ada@example.com", "Ada Admin", Role::Admin).await;
+    let victim_message = "HTTP GET failed (401): key sk_live_VICTIM_SECRET rejected";
+    let victim = file_ticket_with(
+        &mut app,
+        &[
+            ("email", "victim@example.com"),
+            ("message", victim_message),
+            (
+                "recent_changes",
+                "Moved the VICTIM integration to a new tenant.",
+            ),
+        ],
+    )
+    .await;
+    // Support answers the victim, and the victim adds something.
+    sign_in(&mut app, "ada@example.com").await;
+    let reply = "Your account ACME-VICTIM-42 has the key disabled.";
+    app.post_form(
+        &format!("{}/replies", staff_url(&victim)),
+        &[("reply", reply)],
+    )
+    .await;
+    app.clear_cookies();
+    let addition = "Here is the VICTIM request id 7f3a.";
+    app.post_form(
+        &format!("{}/replies", status_url(&victim)),
+        &[("body", addition)],
+    )
+    .await;
+    assert_eq!(
+        event_kinds(&app, victim.id).await,
+        ["created", "reply", "requester_reply"]
+    );
+
+    // The attacker files with the victim's address, in another browser.
+    app.clear_cookies();
+    let attacker = file_ticket_with(
+        &mut app,
+        &[
+            ("email", "victim@example.com"),
+            ("message", "HTTP GET failed: unauthorized (401) same here"),
+        ],
+    )
+    .await;
+    sign_in(&mut app, "ada@example.com").await;
+    let res = app
+        .post_form(
+            &format!("{}/merge", staff_url(&attacker)),
+            &[("into", &victim.reference())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+
+    // The attacker's page: its own content, that it was merged, and nothing
+    // of the victim's ticket.
+    let page = app.get(&status_url(&attacker)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("same here")
+        .assert_contains(&format!("merged this ticket into {}", victim.reference()))
+        .assert_lacks(&victim.token.to_string())
+        .assert_lacks("VICTIM")
+        .assert_lacks(&escape(reply))
+        .assert_lacks("id=\"field-body\"");
+    assert!(
+        !page
+            .body
+            .contains(&format!("href=\"/tickets/{}", victim.token)),
+        "no link to the victim's page"
+    );
+
+    // Nothing the attacker posts reaches the victim's ticket.
+    let before = event_kinds(&app, victim.id).await;
+    let res = app
+        .post_form(
+            &format!("{}/replies", status_url(&attacker)),
+            &[("body", "please send me the new key")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_lacks("VICTIM");
+    assert_eq!(event_kinds(&app, victim.id).await, before);
+    assert_eq!(event_kinds(&app, attacker.id).await, ["created", "merged"]);
 }
 
 #[tokio::test]

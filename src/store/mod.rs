@@ -2,6 +2,7 @@
 //! aggregate. Handlers and domain code speak in domain types; SQLite types and
 //! SQL stay here, so another backend can later replace this module alone.
 
+mod budget;
 mod decode;
 mod deflections;
 mod queue;
@@ -21,6 +22,7 @@ use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use budget::BudgetError;
 pub use queue::{QueuePage, QueueRow};
 pub use seed::{SeedActor, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 pub use staff::AddStaffError;

@@ -1,9 +1,12 @@
 //! The triage queue: one page of a filtered, sorted view, by keyset.
 
+use std::time::Duration;
+
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 
+use super::budget::{BudgetError, Budgeted};
 use super::decode::{self, optional_time, parsed};
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, time_text};
@@ -55,16 +58,18 @@ const OVERDUE: &str = "(t.status IN ('new', 'open') AND t.first_response_at IS N
 
 impl Store {
     /// One page of the queue. `me` is the signed-in staff member (for
-    /// "assigned to me"); `now` decides what is overdue.
+    /// "assigned to me"); `now` decides what is overdue. A view that needs
+    /// more than `budget` to read is stopped: `BudgetError::OverBudget`.
     pub async fn queue_page(
         &self,
         filter: &QueueFilter,
         me: i64,
         now: OffsetDateTime,
         limit: i64,
-    ) -> Result<QueuePage, sqlx::Error> {
+        budget: Duration,
+    ) -> Result<QueuePage, BudgetError> {
         let raw = self
-            .view_rows(QUEUE_COLUMNS, filter, me, now, limit)
+            .view_rows(QUEUE_COLUMNS, filter, me, now, limit, budget)
             .await?;
         let mut rows = raw
             .iter()
@@ -82,15 +87,20 @@ impl Store {
 
     /// Whole tickets in the queue's order, for exporting a view. Returns the
     /// tickets with their assignee's name, and where the next batch starts.
+    /// Each batch has its own `budget`.
+    #[allow(clippy::type_complexity)]
     pub async fn export_batch(
         &self,
         filter: &QueueFilter,
         me: i64,
         now: OffsetDateTime,
         limit: i64,
-    ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), sqlx::Error> {
+        budget: Duration,
+    ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), BudgetError> {
         let columns = format!("{}, s.name AS assignee_name", view_ticket_columns());
-        let raw = self.view_rows(&columns, filter, me, now, limit).await?;
+        let raw = self
+            .view_rows(&columns, filter, me, now, limit, budget)
+            .await?;
         let mut tickets = Vec::with_capacity(raw.len());
         let mut cursor = None;
         for (row, segment) in raw.iter().take(limit as usize) {
@@ -117,6 +127,7 @@ impl Store {
 
     /// Up to `limit + 1` rows of the view after its cursor, each with the
     /// urgency segment it came from; the extra row says whether more follow.
+    /// Read on one connection within `budget`.
     async fn view_rows(
         &self,
         columns: &str,
@@ -124,9 +135,28 @@ impl Store {
         me: i64,
         now: OffsetDateTime,
         limit: i64,
+        budget: Duration,
+    ) -> Result<Vec<(SqliteRow, i64)>, BudgetError> {
+        let mut read = self.budgeted(budget).await?;
+        let rows = self
+            .read_view_rows(&mut read, columns, filter, me, now, limit)
+            .await;
+        let rows = read.check(rows);
+        read.finish().await;
+        rows
+    }
+
+    async fn read_view_rows(
+        &self,
+        read: &mut Budgeted,
+        columns: &str,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
     ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
         if let Some(query) = fts_query(&filter.search) {
-            return self.search_rows(columns, &query, filter, me, limit).await;
+            return search_rows(read, columns, &query, filter, me, limit).await;
         }
         let now = time_text::to_text(now);
         let mut rows = Vec::new();
@@ -147,56 +177,11 @@ impl Store {
                  LEFT JOIN similar_counts c ON c.similar_key = v.similar_key ORDER BY ",
             )
             .push(order_by(filter.sort, "v."));
-            for row in qb.build().fetch_all(&self.pool).await? {
+            for row in qb.build().fetch_all(read.conn()).await? {
                 rows.push((row, segment));
             }
         }
         Ok(rows)
-    }
-
-    /// A search: full-text matches in ticket order (newest first, or oldest
-    /// first with the Age sort), walked from the index so the page stops as
-    /// soon as it is full, however many tickets match.
-    async fn search_rows(
-        &self,
-        columns: &str,
-        query: &str,
-        filter: &QueueFilter,
-        me: i64,
-        limit: i64,
-    ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
-        let oldest_first = filter.sort == Sort::Age;
-        // CROSS JOIN keeps the full-text index as the outer loop.
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {columns} FROM ticket_search CROSS JOIN tickets v ON v.id = ticket_search.rowid \
-             LEFT JOIN staff s ON s.id = v.assignee_id \
-             LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
-             WHERE ticket_search MATCH "
-        ));
-        qb.push_bind(query.to_string());
-        push_status_filter(&mut qb, filter, "v.");
-        push_filters(&mut qb, filter, me, "v.");
-        if let Some(after) = &filter.after {
-            qb.push(if oldest_first {
-                " AND ticket_search.rowid > "
-            } else {
-                " AND ticket_search.rowid < "
-            })
-            .push_bind(after.id);
-        }
-        qb.push(if oldest_first {
-            " ORDER BY ticket_search.rowid ASC LIMIT "
-        } else {
-            " ORDER BY ticket_search.rowid DESC LIMIT "
-        })
-        .push_bind(limit + 1);
-        Ok(qb
-            .build()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|row| (row, 0))
-            .collect())
     }
 
     /// Tickets per status, from the counters the triggers keep.
@@ -212,6 +197,51 @@ impl Store {
         counts.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
         Ok(counts)
     }
+}
+
+/// A search: full-text matches in ticket order (newest first, or oldest
+/// first with the Age sort), walked from the index so the page stops as
+/// soon as it is full, however many tickets match.
+async fn search_rows(
+    read: &mut Budgeted,
+    columns: &str,
+    query: &str,
+    filter: &QueueFilter,
+    me: i64,
+    limit: i64,
+) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
+    let oldest_first = filter.sort == Sort::Age;
+    // CROSS JOIN keeps the full-text index as the outer loop.
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {columns} FROM ticket_search CROSS JOIN tickets v ON v.id = ticket_search.rowid \
+         LEFT JOIN staff s ON s.id = v.assignee_id \
+         LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
+         WHERE ticket_search MATCH "
+    ));
+    qb.push_bind(query.to_string());
+    push_status_filter(&mut qb, filter, "v.");
+    push_filters(&mut qb, filter, me, "v.");
+    if let Some(after) = &filter.after {
+        qb.push(if oldest_first {
+            " AND ticket_search.rowid > "
+        } else {
+            " AND ticket_search.rowid < "
+        })
+        .push_bind(after.id);
+    }
+    qb.push(if oldest_first {
+        " ORDER BY ticket_search.rowid ASC LIMIT "
+    } else {
+        " ORDER BY ticket_search.rowid DESC LIMIT "
+    })
+    .push_bind(limit + 1);
+    Ok(qb
+        .build()
+        .fetch_all(read.conn())
+        .await?
+        .into_iter()
+        .map(|row| (row, 0))
+        .collect())
 }
 
 /// The view's tickets after the cursor, `limit` of them, as one compound

@@ -25,8 +25,9 @@ pub const STATUSES: [TicketStatus; 5] = [
     TicketStatus::Closed,
 ];
 
-/// Merging closes a ticket for good and moves its requester's thread, so it
-/// is for admins; agents work tickets but ask an admin to merge.
+/// Merging closes a ticket for good, so it is for admins; agents work
+/// tickets but ask an admin to merge. The merged ticket's requester is told
+/// the survivor's reference and nothing more (see the status page).
 pub fn may_merge(role: Role) -> bool {
     role.is_admin()
 }

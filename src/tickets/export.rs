@@ -1,5 +1,8 @@
 //! Tickets as CSV. Every cell is quoted, and a cell that a spreadsheet would
 //! read as a formula is neutralised first.
+//!
+//! The requester's private token is never exported: it is the key to their
+//! status page, and spreadsheets travel further than the staff pages do.
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -10,7 +13,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-pub const CSV_HEADER: [&str; 24] = [
+pub const CSV_HEADER: [&str; 23] = [
     "reference",
     "id",
     "status",
@@ -34,7 +37,6 @@ pub const CSV_HEADER: [&str; 24] = [
     "due_at",
     "merged_into",
     "similar_key",
-    "token",
 ];
 
 /// A cell starting with `=`, `+`, `-` or `@` (or a tab or carriage return,
@@ -92,7 +94,6 @@ pub fn ticket_csv_line(ticket: &Ticket, assignee: Option<&str>) -> String {
             .map(super::reference_for)
             .unwrap_or_default(),
         ticket.similar_key.clone(),
-        ticket.token.to_string(),
     ])
 }
 

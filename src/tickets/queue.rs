@@ -64,9 +64,9 @@ pub enum AssigneeFilter {
     Person(i64),
 }
 
-/// The view as the query string gives it; unknown values are ignored rather
-/// than refused, so an old bookmark still opens.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The view as the query string gives it (see `QueueQuery::read`); unknown
+/// values are ignored rather than refused, so an old bookmark still opens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct QueueQuery {
     pub status: String,
@@ -104,18 +104,158 @@ pub struct QueueFilter {
 /// What needs a human: the default view.
 pub const NEEDS_A_HUMAN: [TicketStatus; 2] = [TicketStatus::New, TicketStatus::Open];
 
+/// Bounds on what one view may ask for. A query string is typed by anyone
+/// who can send a signed-in agent a link, so every value is cut to size
+/// before it reaches the database.
+pub const MAX_SEARCH_TERMS: usize = 8;
+/// Longer words are cut: no error message or identifier needs more to be found.
+pub const MAX_TERM_CHARS: usize = 40;
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// Every other value is a short keyword, a date, an id or a cursor.
+const MAX_VALUE_CHARS: usize = 64;
+/// Pairs read from one query string; the page's own links use a dozen.
+const MAX_PAIRS: usize = 64;
+
 impl QueueQuery {
+    /// Reads a view from a raw query string, never failing: repeated keys
+    /// (`status` may also be repeated, like a comma list) and unknown keys
+    /// are tolerated, control characters are removed, values are cut to
+    /// size, duplicates dropped, and values that mean nothing here are left
+    /// out. Returns the cleaned view, whose links are then canonical, and a
+    /// sentence for each thing that was changed or left out.
+    pub fn read(raw: &str) -> (Self, Vec<String>) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+        let mut query = Self::default();
+        let mut statuses: Vec<String> = Vec::new();
+        let mut notes = Vec::new();
+        for (key, value) in pairs.into_iter().take(MAX_PAIRS) {
+            let slot = match key.as_str() {
+                "status" => {
+                    statuses.extend(
+                        without_controls(&value)
+                            .split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty()),
+                    );
+                    continue;
+                }
+                "q" => {
+                    if query.q.is_empty() {
+                        query.q = value;
+                    }
+                    continue;
+                }
+                "code" => &mut query.code,
+                "priority" => &mut query.priority,
+                "assignee" => &mut query.assignee,
+                "environment" => &mut query.environment,
+                "tool" => &mut query.tool,
+                "from" => &mut query.from,
+                "to" => &mut query.to,
+                "sort" => &mut query.sort,
+                "after" => &mut query.after,
+                "bulk" => &mut query.bulk,
+                _ => continue,
+            };
+            // The first value wins, as with a single form field.
+            if slot.is_empty() {
+                *slot = cut(without_controls(&value).trim(), MAX_VALUE_CHARS);
+            }
+        }
+        query.status = status_value(&statuses, &mut notes);
+        let search = Search::clean(&query.q);
+        notes.extend(search.notes());
+        query.q = search.text;
+        query.drop_unknown_values(&mut notes);
+        (query, notes)
+    }
+
+    /// Leaves out values no filter understands, each with a note, so the
+    /// page's links never carry them on.
+    fn drop_unknown_values(&mut self, notes: &mut Vec<String>) {
+        let date = "a date such as 2026-01-31";
+        keep_if(
+            notes,
+            "code",
+            &mut self.code,
+            "401, 403, 404, 429, 500 or other",
+            |v| ErrorCode::parse(v).is_some(),
+        );
+        keep_if(
+            notes,
+            "priority",
+            &mut self.priority,
+            "urgent, high, normal or low",
+            |v| Priority::parse(v).is_some(),
+        );
+        keep_if(
+            notes,
+            "assignee",
+            &mut self.assignee,
+            "me, none or a staff member",
+            |v| matches!(v, "me" | "none") || v.parse::<i64>().is_ok_and(|id| id > 0),
+        );
+        keep_if(
+            notes,
+            "environment",
+            &mut self.environment,
+            "production, sandbox or unsure",
+            |v| Environment::parse(v).is_some(),
+        );
+        keep_if(
+            notes,
+            "tool",
+            &mut self.tool,
+            "one of the tools on the ticket form",
+            |v| super::Tool::CHOICES.iter().any(|(tool, _)| *tool == v),
+        );
+        keep_if(notes, "from", &mut self.from, date, |v| {
+            parse_date(v).is_some()
+        });
+        keep_if(notes, "to", &mut self.to, date, |v| parse_date(v).is_some());
+        keep_if(
+            notes,
+            "sort",
+            &mut self.sort,
+            "urgency, age, newest or updated",
+            |v| Sort::parse(v).is_some(),
+        );
+        let sort = Sort::parse(&self.sort).unwrap_or_default();
+        if !self.after.is_empty() && Cursor::decode(&self.after, sort).is_none() {
+            notes.push(
+                "Ignored a page link that was not one of ours: showing the first page.".into(),
+            );
+            self.after.clear();
+        }
+    }
+
     pub fn filter(&self) -> QueueFilter {
         let statuses = match self.status.as_str() {
             "" => NEEDS_A_HUMAN.to_vec(),
             "all" => Vec::new(),
-            list => list.split(',').filter_map(TicketStatus::parse).collect(),
+            list => {
+                let listed: Vec<TicketStatus> =
+                    list.split(',').filter_map(TicketStatus::parse).collect();
+                // In workflow order, each once: a status listed twice must
+                // not show (or export) its tickets twice.
+                let statuses: Vec<TicketStatus> = super::STATUSES
+                    .into_iter()
+                    .filter(|s| listed.contains(s))
+                    .collect();
+                if statuses.is_empty() {
+                    NEEDS_A_HUMAN.to_vec()
+                } else {
+                    statuses
+                }
+            }
         };
         let assignee = match self.assignee.as_str() {
             "me" => AssigneeFilter::Me,
             "none" => AssigneeFilter::Unassigned,
             id => id
                 .parse()
+                .ok()
+                .filter(|id| *id > 0)
                 .map_or(AssigneeFilter::Anyone, AssigneeFilter::Person),
         };
         let tool = super::Tool::CHOICES
@@ -132,10 +272,123 @@ impl QueueQuery {
             tool,
             created_from: parse_date(&self.from),
             created_to: parse_date(&self.to),
-            search: self.q.trim().to_string(),
+            search: Search::clean(&self.q).text,
             sort,
             after: Cursor::decode(&self.after, sort),
         }
+    }
+}
+
+/// Clears a value its filter does not know, and says so.
+fn keep_if(
+    notes: &mut Vec<String>,
+    key: &str,
+    value: &mut String,
+    expected: &str,
+    known: impl Fn(&str) -> bool,
+) {
+    if !value.is_empty() && !known(value) {
+        notes.push(format!("Ignored {key} “{value}”: use {expected}."));
+        value.clear();
+    }
+}
+
+/// The `status` value of a cleaned view: empty (the default), `all`, or
+/// known statuses in workflow order, each once.
+fn status_value(listed: &[String], notes: &mut Vec<String>) -> String {
+    if listed.is_empty() {
+        return String::new();
+    }
+    if listed.iter().any(|s| s == "all") {
+        return "all".into();
+    }
+    let mut unknown: Vec<&str> = listed
+        .iter()
+        .map(String::as_str)
+        .filter(|s| TicketStatus::parse(s).is_none())
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    if let Some(first) = unknown.first() {
+        let first = cut(first, MAX_VALUE_CHARS);
+        let more = match unknown.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        notes.push(format!(
+            "Ignored status “{first}”{more}: use new, open, waiting, resolved, closed or all."
+        ));
+    }
+    super::STATUSES
+        .into_iter()
+        .filter(|s| listed.iter().any(|l| l == s.as_str()))
+        .map(TicketStatus::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Control characters (a NUL, a newline) never belong in a filter; they
+/// become spaces so that the words on either side stay apart.
+fn without_controls(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn cut(value: &str, chars: usize) -> String {
+    value.chars().take(chars).collect()
+}
+
+/// A search as it is run: words separated by single spaces, control
+/// characters removed, and within the bounds above.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Search {
+    pub text: String,
+    /// Words were left out past `MAX_SEARCH_TERMS` or `MAX_SEARCH_CHARS`.
+    pub words_dropped: bool,
+    /// Words were cut to `MAX_TERM_CHARS`.
+    pub words_cut: bool,
+}
+
+impl Search {
+    pub fn clean(typed: &str) -> Self {
+        let mut search = Self::default();
+        let cleaned = without_controls(typed);
+        for (kept, word) in cleaned.split_whitespace().enumerate() {
+            let mut word = word.to_string();
+            if word.chars().count() > MAX_TERM_CHARS {
+                word = cut(&word, MAX_TERM_CHARS);
+                search.words_cut = true;
+            }
+            let separator = usize::from(!search.text.is_empty());
+            let length = search.text.chars().count() + separator + word.chars().count();
+            if kept == MAX_SEARCH_TERMS || length > MAX_SEARCH_CHARS {
+                search.words_dropped = true;
+                break;
+            }
+            if separator == 1 {
+                search.text.push(' ');
+            }
+            search.text.push_str(&word);
+        }
+        search
+    }
+
+    /// What the agent is told about how their search was trimmed.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.words_dropped {
+            notes.push(format!(
+                "Searched for the first {MAX_SEARCH_TERMS} words only (at most {MAX_SEARCH_CHARS} characters): fewer, rarer words find tickets faster."
+            ));
+        }
+        if self.words_cut {
+            notes.push(format!(
+                "Shortened words longer than {MAX_TERM_CHARS} characters."
+            ));
+        }
+        notes
     }
 }
 
@@ -203,7 +456,7 @@ impl Cursor {
 pub fn fts_query(search: &str) -> Option<String> {
     let terms: Vec<String> = search
         .split_whitespace()
-        .take(16)
+        .take(MAX_SEARCH_TERMS)
         .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
@@ -298,6 +551,59 @@ mod tests {
         ] {
             assert_eq!(Cursor::decode(bad, Sort::Urgency), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn reading_a_query_string_dedupes_bounds_and_explains() {
+        let many = vec!["open,new"; 300].join(",");
+        let (q, notes) = QueueQuery::read(&format!("status={many}&status=new&status=closed"));
+        assert_eq!(q.status, "new,open,closed");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(
+            q.filter().statuses,
+            [TicketStatus::New, TicketStatus::Open, TicketStatus::Closed]
+        );
+
+        let (q, notes) = QueueQuery::read("status=bogus,%00&code=401&code=500&q=a%00b%0Ac");
+        assert_eq!(q.status, "");
+        assert_eq!(q.filter().statuses, NEEDS_A_HUMAN);
+        assert_eq!(q.code, "401", "the first value wins");
+        assert_eq!(q.q, "a b c");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("Ignored status “bogus”"));
+
+        let (q, _) = QueueQuery::read("status=all,new");
+        assert_eq!(q.status, "all");
+        let (q, notes) = QueueQuery::read(&format!("tool={}&after=1.2.x.4", "w".repeat(500)));
+        assert_eq!(q.tool, "");
+        assert_eq!(q.after, "");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains(&"w".repeat(MAX_VALUE_CHARS)));
+        assert!(!notes[0].contains(&"w".repeat(MAX_VALUE_CHARS + 1)));
+        // Pairs past the bound are not read at all.
+        let (q, _) = QueueQuery::read(&format!("{}&code=401", vec!["x=1"; MAX_PAIRS].join("&")));
+        assert_eq!(q.code, "");
+    }
+
+    #[test]
+    fn searches_are_bounded_in_words_and_length() {
+        let s = Search::clean("  rate\u{0}limit\t  exceeded ");
+        assert_eq!(s.text, "rate limit exceeded");
+        assert!(s.notes().is_empty());
+
+        let s = Search::clean(&"word ".repeat(50));
+        assert_eq!(s.text.split(' ').count(), MAX_SEARCH_TERMS);
+        assert!(s.words_dropped && !s.words_cut);
+
+        let s = Search::clean(&format!("{} b", "é".repeat(100)));
+        assert_eq!(s.text, format!("{} b", "é".repeat(MAX_TERM_CHARS)));
+        assert!(s.words_cut && !s.words_dropped);
+
+        let long = vec!["x".repeat(39); MAX_SEARCH_TERMS].join(" ");
+        let s = Search::clean(&long);
+        assert!(s.text.chars().count() <= MAX_SEARCH_CHARS);
+        assert!(s.words_dropped);
+        assert_eq!(s.notes().len(), 1);
     }
 
     #[test]

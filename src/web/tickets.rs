@@ -169,14 +169,6 @@ struct Update {
     by: &'static str,
 }
 
-/// Where a merged ticket went, as far as this requester may follow it.
-struct MergedInto {
-    reference: String,
-    /// The survivor's status page, only when the same person filed it: a
-    /// status page shows its requester's message and contact details.
-    url: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "tickets/status.html")]
 struct StatusPage<'a> {
@@ -194,7 +186,11 @@ struct StatusPage<'a> {
     tree_url: String,
     csrf: CsrfToken,
     updates: Vec<Update>,
-    merged_into: Option<MergedInto>,
+    /// The reference of the ticket this one was merged into. Only the
+    /// reference: an email address is typed, never verified, so the same
+    /// address on both tickets does not make their requesters one person,
+    /// and this page never leads to the other ticket's page or content.
+    merged_into: Option<String>,
     /// Whether the "Add information" form is offered (not once closed).
     can_add: bool,
     just_added: bool,
@@ -265,22 +261,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
             })
         })
         .collect();
-    let merged_into = match ticket.merged_into_id {
-        Some(into) => {
-            let survivor = state.store.ticket_by_id(into).await?;
-            let same_requester = survivor.as_ref().is_some_and(|s| {
-                !s.details.email.is_empty()
-                    && s.details.email.eq_ignore_ascii_case(&ticket.details.email)
-            });
-            Some(MergedInto {
-                reference: reference_for(into),
-                url: survivor
-                    .filter(|_| same_requester)
-                    .map(|s| format!("/tickets/{}", s.token)),
-            })
-        }
-        None => None,
-    };
+    let merged_into = ticket.merged_into_id.map(reference_for);
     Ok(StatusPage {
         reference: ticket.reference(),
         just_filed: false,
@@ -331,10 +312,10 @@ async fn add_information(
                     let to = format!("/tickets/{}?added=1#updates", ticket.token);
                     return Ok(Redirect::to(&to).into_response());
                 }
-                Err(ActionError::Refused(Refusal::Merged { .. })) => {
-                    "This ticket was merged into another one, so it takes no more information."
-                        .to_string()
-                }
+                Err(ActionError::Refused(Refusal::Merged { into })) => format!(
+                    "This ticket was merged into another one ({0}), so it takes no more information here: file a new ticket and mention {0}.",
+                    reference_for(into)
+                ),
                 Err(ActionError::Refused(refusal)) => refusal.message(),
                 Err(ActionError::Database(e)) => return Err(e.into()),
             }

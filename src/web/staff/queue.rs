@@ -3,10 +3,11 @@
 use askama::Template;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Query, State};
-use axum::http::header;
+use axum::extract::{RawQuery, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use futures_util::StreamExt;
 use time::OffsetDateTime;
 
 use super::session::CurrentStaff;
@@ -14,9 +15,10 @@ use crate::domain::ErrorCode;
 use crate::error::Result;
 use crate::staff::StaffMember;
 use crate::state::AppState;
-use crate::store::{ActionError, QueueRow};
+use crate::store::{ActionError, BudgetError, QueuePage as Page, QueueRow};
+use crate::tickets::Ticket;
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
-use crate::tickets::queue::{PAGE_SIZE, QueueQuery, Sort};
+use crate::tickets::queue::{MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort};
 use crate::tickets::{Environment, Priority, TicketStatus, Tool};
 use crate::web::csrf::CsrfToken;
 use crate::web::format::{age, due, first_line};
@@ -47,6 +49,11 @@ struct Row {
 #[template(path = "staff/queue.html")]
 struct QueuePage {
     bulk_notice: Option<String>,
+    /// What was changed or left out of the query string, for the agent.
+    notes: Vec<String>,
+    /// The view needed more than the query budget and was stopped.
+    too_broad: bool,
+    max_search: usize,
     export_url: String,
     /// This view, to come back to after a bulk action.
     back_url: String,
@@ -70,21 +77,44 @@ async fn queue(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     csrf: CsrfToken,
-    Query(mut query): Query<QueueQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response> {
+    let (query, notes) = QueueQuery::read(raw.as_deref().unwrap_or_default());
     let now = OffsetDateTime::now_utc();
     let filter = query.filter();
-    // A date the filter ignored is shown empty, not as if it applied.
-    if filter.created_from.is_none() {
-        query.from.clear();
-    }
-    if filter.created_to.is_none() {
-        query.to.clear();
-    }
-    let page = state
+    let budget = state.config.staff_query_budget.0;
+    let (page, too_broad) = match state
         .store
-        .queue_page(&filter, me.id, now, PAGE_SIZE)
-        .await?;
+        .queue_page(&filter, me.id, now, PAGE_SIZE, budget)
+        .await
+    {
+        Ok(page) => (page, false),
+        Err(BudgetError::OverBudget) => (
+            Page {
+                rows: Vec::new(),
+                next: None,
+            },
+            true,
+        ),
+        Err(BudgetError::Database(err)) => return Err(err.into()),
+    };
+    render_queue(&state, me, csrf, query, notes, page, too_broad, now).await
+}
+
+/// The queue page for a view and what was read of it. A view stopped for
+/// its budget comes back 422, like a form with a mistake, with the view
+/// kept so the agent can narrow it.
+#[allow(clippy::too_many_arguments)]
+async fn render_queue(
+    state: &AppState,
+    me: StaffMember,
+    csrf: CsrfToken,
+    query: QueueQuery,
+    notes: Vec<String>,
+    page: Page,
+    too_broad: bool,
+    now: OffsetDateTime,
+) -> Result<Response> {
     let bulk_notice = bulk_notice(&query.bulk);
     let counts = state
         .store
@@ -133,6 +163,9 @@ async fn queue(
     let back_url = view_url(&query);
     let page = QueuePage {
         bulk_notice,
+        notes,
+        too_broad,
+        max_search: MAX_SEARCH_CHARS,
         export_url,
         back_url,
         staff: state.store.active_staff().await?,
@@ -156,7 +189,12 @@ async fn queue(
             TicketStatus::Closed,
         ],
     };
-    Ok(render(&page)?.into_response())
+    let status = if too_broad {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page)?).into_response())
 }
 
 /// "Updated 3 tickets; 1 could not change." from `bulk=3,1`.
@@ -252,42 +290,64 @@ enum BulkAction {
 }
 
 /// The whole view (every page) as CSV, streamed in batches so a large export
-/// never sits in memory.
+/// never sits in memory. The first batch is read before answering, so a view
+/// too broad to read gets the queue page saying so, not a broken download.
 async fn export_csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Query(query): Query<QueueQuery>,
+    csrf: CsrfToken,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response> {
+    let (query, notes) = QueueQuery::read(raw.as_deref().unwrap_or_default());
     let mut filter = query.filter();
     filter.after = None;
     let now = OffsetDateTime::now_utc();
+    let budget = state.config.staff_query_budget.0;
     let store = state.store.clone();
-    let stream = futures_util::stream::unfold(Some((filter, true)), move |state| {
+    let first = match store
+        .export_batch(&filter, me.id, now, EXPORT_BATCH, budget)
+        .await
+    {
+        Ok(batch) => batch,
+        Err(BudgetError::OverBudget) => {
+            let query = QueueQuery {
+                after: String::new(),
+                ..query
+            };
+            let nothing = Page {
+                rows: Vec::new(),
+                next: None,
+            };
+            return render_queue(&state, me, csrf, query, notes, nothing, true, now).await;
+        }
+        Err(BudgetError::Database(err)) => return Err(err.into()),
+    };
+    let mut head = csv_line(&CSV_HEADER);
+    head.push_str(&csv_lines(&first.0));
+    let me = me.id;
+    let rest = futures_util::stream::unfold(next_batch(filter, first.1), move |filter| {
         let store = store.clone();
         async move {
-            let (mut filter, first) = state?;
-            let mut chunk = String::new();
-            if first {
-                chunk.push_str(&csv_line(&CSV_HEADER));
-            }
-            match store.export_batch(&filter, me.id, now, EXPORT_BATCH).await {
-                Ok((tickets, next)) => {
-                    for (ticket, assignee) in &tickets {
-                        chunk.push_str(&ticket_csv_line(ticket, assignee.as_deref()));
-                    }
-                    let state = next.map(|cursor| {
-                        filter.after = Some(cursor);
-                        (filter, false)
-                    });
-                    Some((Ok::<_, std::io::Error>(chunk), state))
-                }
+            let filter = filter?;
+            match store
+                .export_batch(&filter, me, now, EXPORT_BATCH, budget)
+                .await
+            {
+                Ok((tickets, next)) => Some((Ok(csv_lines(&tickets)), next_batch(filter, next))),
                 Err(err) => {
+                    // Headers are gone: all that is left is to cut the
+                    // download short, which the browser reports as failed.
                     tracing::error!(%err, "export failed part-way");
                     Some((Err(std::io::Error::other(err)), None))
                 }
             }
         }
     });
+    // Fused: the compression layer polls the body once more after its end
+    // (for trailers), and an unfused `unfold` panics when polled again.
+    let body = futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(head)))
+        .chain(rest)
+        .fuse();
     let filename = format!(
         "attachment; filename=\"apidesk-tickets-{}.csv\"",
         now.date()
@@ -297,9 +357,27 @@ async fn export_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, filename),
         ],
-        Body::from_stream(stream),
+        Body::from_stream(body),
     )
         .into_response())
+}
+
+/// The filter for the batch after `cursor`, if there is one.
+fn next_batch(
+    filter: QueueFilter,
+    cursor: Option<crate::tickets::queue::Cursor>,
+) -> Option<QueueFilter> {
+    cursor.map(|cursor| QueueFilter {
+        after: Some(cursor),
+        ..filter
+    })
+}
+
+fn csv_lines(tickets: &[(Ticket, Option<String>)]) -> String {
+    tickets
+        .iter()
+        .map(|(ticket, assignee)| ticket_csv_line(ticket, assignee.as_deref()))
+        .collect()
 }
 
 /// The queue URL for a view; empty values are left out.
