@@ -23,6 +23,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use queue::{QueuePage, QueueRow};
 pub use seed::{SeedActor, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
+pub use sessions::LoginAttempt;
 pub use staff::AddStaffError;
 pub use ticket_actions::{ActionError, SimilarTicket};
 pub use tickets::InsertOutcome;
