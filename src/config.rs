@@ -1,6 +1,7 @@
 //! Typed configuration, from command-line flags and `APIDESK_*` variables.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -8,6 +9,8 @@ use crate::tickets::ResponseTargets;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -26,6 +29,64 @@ pub struct Config {
     /// First-response targets per priority, e.g. "urgent=1h,high=4h,normal=1d,low=3d".
     #[arg(long, global = true, env = "APIDESK_RESPONSE_TARGETS", default_value_t = ResponseTargets::default())]
     pub response_targets: ResponseTargets,
+
+    /// The address people reach apidesk at, e.g. "https://help.example.com";
+    /// used for the private link shown once a ticket is filed. Without it
+    /// the link is shown relative to the page, never built from the request.
+    #[arg(long, global = true, env = "APIDESK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Time a client has to send a request's headers, from connecting or from
+    /// the end of its previous response ("10s", "500ms"). Also ends idle
+    /// keep-alive connections.
+    #[arg(long, global = true, env = "APIDESK_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Open connections served at once; further clients wait to be accepted.
+    #[arg(long, global = true, env = "APIDESK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
+    pub max_connections: usize,
+}
+
+/// `http(s)://host[:port][/prefix]`, kept without a trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or("the public URL must start with https:// or http://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let plausible = |b: u8| b.is_ascii_alphanumeric() || b".-:[]".contains(&b);
+    if host.is_empty() || !host.bytes().all(plausible) {
+        return Err("the public URL needs a host name, like https://help.example.com".into());
+    }
+    if rest
+        .bytes()
+        .any(|b| b"?#@ ".contains(&b) || b.is_ascii_control())
+    {
+        return Err("the public URL takes no query, fragment, user or spaces".into());
+    }
+    Ok(text.to_string())
+}
+
+/// "10s", "500ms" or a bare number of seconds; at least a millisecond.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit_ms) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        (text, 1000)
+    };
+    let value: u64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 10s or 500ms"))?;
+    let ms = value.saturating_mul(unit_ms);
+    if ms == 0 {
+        return Err("the duration must be more than zero".into());
+    }
+    Ok(Duration::from_millis(ms))
 }
 
 impl Default for Config {
@@ -37,6 +98,45 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_string(),
             cookie_secure: false,
             response_targets: ResponseTargets::default(),
+            public_url: None,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_are_checked_and_trimmed() {
+        assert_eq!(
+            parse_public_url("https://help.example.com/").unwrap(),
+            "https://help.example.com"
+        );
+        assert_eq!(
+            parse_public_url("http://localhost:3000/desk").unwrap(),
+            "http://localhost:3000/desk"
+        );
+        for bad in [
+            "help.example.com",
+            "https://",
+            "javascript:alert(1)",
+            "https://a.example/?x=1",
+            "https://user@a.example",
+            "https://bad host",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_take_seconds_or_milliseconds() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
     }
 }
