@@ -79,12 +79,9 @@ async fn a_filed_ticket_survives_a_restart() {
     let body = page.text().await.unwrap();
     assert!(body.contains("APD-000001"));
     assert!(body.contains("HTTP GET failed: unauthorized (401)"));
-    // The private link is shown in full, to keep.
+    // The private link is shown, to keep (relative: no --public-url here).
     let token_path = location.split('?').next().unwrap();
-    assert!(
-        body.contains(&format!("{}{token_path}", server.base)),
-        "{body}"
-    );
+    assert!(body.contains(&format!("href=\"{token_path}\"")), "{body}");
     let health = client
         .get(format!("{}/healthz", server.base))
         .send()
@@ -102,5 +99,33 @@ async fn the_database_file_and_its_folder_are_created_on_first_start() {
     config.database_url = format!("sqlite://{}", file.display());
     let server = start(config).await;
     assert!(file.exists());
+    server.shut_down().await;
+}
+
+/// The database holds the CSRF key and session hashes: only its owner may
+/// read it (and SQLite's -wal and -shm files beside it).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::test_config(&dir);
+    let server = start(config).await;
+    let client = browser();
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let mut checked = 0;
+    for name in ["apidesk.db", "apidesk.db-wal", "apidesk.db-shm"] {
+        let path = dir.path().join(name);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the database and its WAL exist while running");
     server.shut_down().await;
 }
