@@ -11,6 +11,8 @@ use crate::tickets::ResponseTargets;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -34,6 +36,62 @@ pub struct Config {
     /// the database before it is stopped with "narrow the search", e.g. "2s" or "500ms".
     #[arg(long, global = true, env = "APIDESK_STAFF_QUERY_BUDGET", default_value_t = QueryBudget::default())]
     pub staff_query_budget: QueryBudget,
+
+    /// The address people reach apidesk at, e.g. "https://help.example.com";
+    /// used for the private link shown once a ticket is filed. Without it
+    /// the link is shown relative to the page, never built from the request.
+    #[arg(long, global = true, env = "APIDESK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Time a client has to send a request's headers, from connecting or from
+    /// the end of its previous response ("10s", "500ms"). Also ends idle
+    /// keep-alive connections.
+    #[arg(long, global = true, env = "APIDESK_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Open connections served at once; further clients wait to be accepted.
+    #[arg(long, global = true, env = "APIDESK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
+    pub max_connections: usize,
+}
+
+/// `http(s)://host[:port][/prefix]`, kept without a trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or("the public URL must start with https:// or http://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let plausible = |b: u8| b.is_ascii_alphanumeric() || b".-:[]".contains(&b);
+    if host.is_empty() || !host.bytes().all(plausible) {
+        return Err("the public URL needs a host name, like https://help.example.com".into());
+    }
+    if rest
+        .bytes()
+        .any(|b| b"?#@ ".contains(&b) || b.is_ascii_control())
+    {
+        return Err("the public URL takes no query, fragment, user or spaces".into());
+    }
+    Ok(text.to_string())
+}
+
+/// "10s", "500ms" or a bare number of seconds, in milliseconds.
+fn parse_millis(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (number, unit_ms) = match text.strip_suffix("ms") {
+        Some(number) => (number, 1),
+        None => (text.strip_suffix('s').unwrap_or(text), 1_000),
+    };
+    number.trim().parse::<u64>().ok()?.checked_mul(unit_ms)
+}
+
+/// A duration of at least a millisecond.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    match parse_millis(text) {
+        None => Err(format!("{:?} is not a duration like 10s or 500ms", text.trim())),
+        Some(0) => Err("the duration must be more than zero".into()),
+        Some(ms) => Ok(Duration::from_millis(ms)),
+    }
 }
 
 impl Default for Config {
@@ -46,6 +104,9 @@ impl Default for Config {
             cookie_secure: false,
             response_targets: ResponseTargets::default(),
             staff_query_budget: QueryBudget::default(),
+            public_url: None,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -66,18 +127,11 @@ impl FromStr for QueryBudget {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        let (number, unit) = match s.strip_suffix("ms") {
-            Some(number) => (number, 1),
-            None => (s.strip_suffix('s').unwrap_or(s), 1_000),
-        };
-        let millis = number
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| n.checked_mul(unit))
+        let millis = parse_millis(s)
             .filter(|ms| *ms <= 30_000)
-            .ok_or_else(|| format!("{s:?} is not a budget such as 2s or 500ms (at most 30s)"))?;
+            .ok_or_else(|| {
+                format!("{:?} is not a budget such as 2s or 500ms (at most 30s)", s.trim())
+            })?;
         Ok(Self(Duration::from_millis(millis)))
     }
 }
@@ -113,5 +167,36 @@ mod tests {
         for bad in ["", "fast", "-1s", "2m", "31s", "1.5s"] {
             assert!(bad.parse::<QueryBudget>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn public_urls_are_checked_and_trimmed() {
+        assert_eq!(
+            parse_public_url("https://help.example.com/").unwrap(),
+            "https://help.example.com"
+        );
+        assert_eq!(
+            parse_public_url("http://localhost:3000/desk").unwrap(),
+            "http://localhost:3000/desk"
+        );
+        for bad in [
+            "help.example.com",
+            "https://",
+            "javascript:alert(1)",
+            "https://a.example/?x=1",
+            "https://user@a.example",
+            "https://bad host",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_take_seconds_or_milliseconds() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
     }
 }

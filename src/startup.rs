@@ -4,9 +4,17 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 use crate::config::Config;
 use crate::kb::KnowledgeBase;
@@ -18,6 +26,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Application {
@@ -31,6 +41,8 @@ impl Application {
             listener,
             router: web::router(state),
             store,
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections.max(1),
         })
     }
 
@@ -47,18 +59,66 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight
     /// and closes the database cleanly (checkpointing the WAL).
+    ///
+    /// HTTP/1.1 only, with hyper directly rather than `axum::serve`, which
+    /// cannot bound a slow client: a client gets `header_timeout` to send
+    /// each request's headers (counted from connecting, or from the end of
+    /// its previous response, so idle keep-alive connections end too), and
+    /// at most `max_connections` are open at once. Past that the server
+    /// stops accepting until one closes; new clients wait in the kernel's
+    /// queue. Cleartext HTTP/2 is not offered: hyper cannot time out its
+    /// idle connections, and the TLS proxy in front speaks HTTP/1.1 to us.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        // Connection info gives sign-in throttling the client's address.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server error")?;
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout)
+            .keep_alive(true);
+        let graceful = GracefulShutdown::new();
+        let connections = Arc::new(Semaphore::new(self.max_connections));
+        tokio::pin!(shutdown);
+        loop {
+            let permit = tokio::select! {
+                permit = connections.clone().acquire_owned() => {
+                    permit.expect("the connection semaphore is never closed")
+                }
+                () = &mut shutdown => break,
+            };
+            let (stream, remote) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of file descriptors, usually: wait rather than spin.
+                        tracing::warn!(%err, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            // Connection info gives sign-in throttling the client's address.
+            let service = self.router.clone().map_request(
+                move |mut request: axum::http::Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(remote));
+                    request
+                },
+            );
+            let connection =
+                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(err) = connection.await {
+                    tracing::debug!(%err, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+        drop(self.listener);
+        tracing::info!("shutting down: finishing requests in flight");
+        graceful.shutdown().await;
         self.store.close().await;
         tracing::info!("apidesk stopped");
         Ok(())
@@ -105,5 +165,4 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

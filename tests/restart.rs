@@ -79,12 +79,9 @@ async fn a_filed_ticket_survives_a_restart() {
     let body = page.text().await.unwrap();
     assert!(body.contains("APD-000001"));
     assert!(body.contains("HTTP GET failed: unauthorized (401)"));
-    // The private link is shown in full, to keep.
+    // The private link is shown, to keep (relative: no --public-url here).
     let token_path = location.split('?').next().unwrap();
-    assert!(
-        body.contains(&format!("{}{token_path}", server.base)),
-        "{body}"
-    );
+    assert!(body.contains(&format!("href=\"{token_path}\"")), "{body}");
     let health = client
         .get(format!("{}/healthz", server.base))
         .send()
@@ -103,4 +100,84 @@ async fn the_database_file_and_its_folder_are_created_on_first_start() {
     let server = start(config).await;
     assert!(file.exists());
     server.shut_down().await;
+}
+
+/// The database holds the CSRF key and session hashes: only its owner may
+/// read it (and SQLite's -wal and -shm files beside it).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::test_config(&dir);
+    let server = start(config).await;
+    let client = browser();
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let mut checked = 0;
+    for name in ["apidesk.db", "apidesk.db-wal", "apidesk.db-shm"] {
+        let path = dir.path().join(name);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the database and its WAL exist while running");
+    server.shut_down().await;
+}
+
+/// Shutdown waits for a request still arriving, answers it, and does not
+/// wait for a connection that never sent anything.
+#[tokio::test]
+async fn shutdown_finishes_a_request_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(common::test_config(&dir)).await;
+    let client = reqwest::Client::new();
+    let login = client
+        .get(format!("{}/staff/login", server.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = common::hidden_value(&login.text().await.unwrap(), "csrf_token").unwrap();
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("email", "nobody@example.com"),
+        ("password", "not the password"),
+    ])
+    .unwrap();
+    let address = server.base.trim_start_matches("http://").to_string();
+    let _idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /staff/login HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (first, rest) = body.split_at(body.len() / 2);
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(first.as_bytes()).await.unwrap();
+    // Give the server time to start on the request: it is now in flight.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    server.stop.send(()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!server.task.is_finished(), "shutdown waits for the request");
+    slow.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    slow.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    server.task.await.unwrap().expect("clean shutdown");
 }

@@ -2,6 +2,8 @@
 //! of bare statuses, conservative headers.
 
 mod common;
+#[path = "common/staff.rs"]
+mod staff_helpers;
 
 use axum::http::{StatusCode, header};
 use common::{TestApp, as_pairs, valid_ticket};
@@ -138,4 +140,45 @@ async fn a_server_error_gets_a_page_that_leaks_nothing() {
     res.assert_contains("Something went wrong on our side")
         .assert_lacks("pool")
         .assert_lacks("sqlx");
+}
+
+#[tokio::test]
+async fn private_pages_are_never_cached() {
+    let mut app = TestApp::spawn().await;
+    let filed = app.post_form("/tickets", &as_pairs(&valid_ticket())).await;
+    let status_page = filed.location().to_string();
+    staff_helpers::signed_in_agent(&mut app, "ana@example.com", "Ana").await;
+    for uri in [
+        status_page.as_str(),
+        "/staff/login",
+        "/staff/queue",
+        "/staff/queue.csv",
+    ] {
+        let res = app.get(uri).await;
+        assert_eq!(
+            res.headers
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{uri} ({})",
+            res.status
+        );
+        assert_eq!(res.status, StatusCode::OK, "{uri}");
+    }
+    // Public pages may be cached as usual.
+    assert!(
+        !app.get("/")
+            .await
+            .headers
+            .contains_key(header::CACHE_CONTROL)
+    );
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_is_secure_when_configured() {
+    let mut app = TestApp::spawn_configured(|config| config.cookie_secure = true).await;
+    let res = app.get("/").await;
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("apidesk_csrf="));
+    assert!(cookie.contains("; Secure"), "{cookie}");
 }

@@ -368,3 +368,95 @@ async fn the_session_cookie_is_http_only_and_secure_when_configured() {
     );
     server.shut_down().await;
 }
+
+/// Parallel guesses all used to pass the check before the first failure was
+/// recorded (100 at once: 40 evaluated against a limit of 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_outrun_the_limit() {
+    let server = Server::start().await;
+    server
+        .add_staff("ana@example.com", "Ana", Role::Agent)
+        .await;
+    let browser = server.browser();
+    let form = browser.get("/staff/login").await;
+    let token = common::hidden_value(&form.body, "csrf_token").unwrap();
+    let body = serde_urlencoded::to_string([
+        ("csrf_token", token.as_str()),
+        ("email", "ana@example.com"),
+        ("password", "guess guess guess"),
+        ("next", "/staff/queue"),
+    ])
+    .unwrap();
+    let guesses = (0..32).map(|_| browser.post_raw("/staff/login", &body));
+    let pages = futures_util::future::join_all(guesses).await;
+
+    let wrong = pages.iter().filter(|p| p.status == 401).count();
+    let too_many = pages.iter().filter(|p| p.status == 429).count();
+    assert_eq!((wrong, too_many), (5, 27), "evaluated vs refused");
+    for page in pages.iter().filter(|p| p.status == 401) {
+        page.assert_contains(GENERIC);
+    }
+    let since = OffsetDateTime::now_utc() - Duration::hours(1);
+    let recorded = server
+        .store
+        .login_failures_since("email:ana@example.com", since)
+        .await
+        .unwrap();
+    assert_eq!(recorded, 5);
+
+    // The right password is refused for the rest of the window.
+    let res = server.browser().sign_in("ana@example.com", PASSWORD).await;
+    assert_eq!(res.status, 429);
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_is_renewed_at_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::test_config(&dir);
+    config.cookie_secure = true;
+    let server = Server::start_with(config).await;
+    server
+        .add_staff("ana@example.com", "Ana", Role::Agent)
+        .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login_page = client
+        .get(format!("{}/staff/login", server.base))
+        .send()
+        .await
+        .unwrap();
+    let before = login_page.headers()["set-cookie"].to_str().unwrap();
+    assert!(before.contains("; Secure"), "{before}");
+    let before = before.split(';').next().unwrap().to_string();
+    let html = login_page.text().await.unwrap();
+    let token = common::hidden_value(&html, "csrf_token").unwrap();
+    let res = client
+        .post(format!("{}/staff/login", server.base))
+        .header("cookie", &before)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_urlencoded::to_string([
+                ("csrf_token", token.as_str()),
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let renewed = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("apidesk_csrf="))
+        .expect("a new CSRF cookie at sign-in");
+    assert!(renewed.contains("; Secure") && renewed.contains("HttpOnly"));
+    assert_ne!(renewed.split(';').next().unwrap(), before);
+    server.shut_down().await;
+}

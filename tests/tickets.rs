@@ -367,3 +367,50 @@ async fn after_the_last_field_tab_reaches_send_before_any_link() {
         assert!(next_at < form_end);
     }
 }
+
+#[tokio::test]
+async fn another_browser_reposting_a_submission_id_gets_its_own_ticket() {
+    let mut app = TestApp::spawn().await;
+    let fields = valid_ticket();
+    let victim = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(victim.status, StatusCode::SEE_OTHER);
+
+    // Someone who saw the form (and its submission id) posts it from
+    // their own browser: never sent to the first ticket's private page.
+    app.clear_cookies();
+    let replay = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(replay.status, StatusCode::SEE_OTHER);
+    assert_ne!(replay.location(), victim.location());
+    assert_eq!(app.count_tickets().await, 2);
+}
+
+#[tokio::test]
+async fn the_private_link_never_comes_from_the_host_header() {
+    let mut app = TestApp::spawn().await;
+    let filed = app.post_form("/tickets", &as_pairs(&valid_ticket())).await;
+    let location = filed.location().to_string();
+    let path = location.split('?').next().unwrap().to_string();
+    let page = app
+        .request(
+            axum::http::Request::get(&location)
+                .header(axum::http::header::HOST, "evil.example")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_lacks("evil.example")
+        .assert_contains(&format!("<code class=\"mono\">{path}</code>"));
+
+    // With a public URL configured, the link is absolute under it.
+    let mut app = TestApp::spawn_configured(|config| {
+        config.public_url = Some("https://help.example.com".into());
+    })
+    .await;
+    let filed = app.post_form("/tickets", &as_pairs(&valid_ticket())).await;
+    let location = filed.location().to_string();
+    let path = location.split('?').next().unwrap();
+    app.get(&location)
+        .await
+        .assert_contains(&format!("https://help.example.com{path}"));
+}

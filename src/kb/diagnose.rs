@@ -7,6 +7,10 @@
 
 use crate::domain::{ErrorCode, HttpMethod};
 
+/// Only this much of a pasted message is read: the status is near the top
+/// of any real error, and the bound keeps the cost of one request small.
+pub const MAX_EXAMINED_BYTES: usize = 16 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Diagnosis {
     /// One of the five codes with a guide; never `ErrorCode::Other`.
@@ -17,7 +21,10 @@ pub struct Diagnosis {
     pub method: Option<HttpMethod>,
 }
 
+/// Reads at most the first `MAX_EXAMINED_BYTES` of `text`, in time linear
+/// in that prefix. Still CPU work: handlers call [`diagnose_off_thread`].
 pub fn diagnose(text: &str) -> Diagnosis {
+    let text = examined_prefix(text);
     let status = status_in_context(text)
         .or_else(|| lone_status(text))
         .or_else(|| status_from_phrase(text));
@@ -26,6 +33,27 @@ pub fn diagnose(text: &str) -> Diagnosis {
         status,
         method: method(text),
     }
+}
+
+/// [`diagnose`] on a blocking thread, so a long message never holds up the
+/// async workers that serve every other request.
+pub async fn diagnose_off_thread(text: String) -> Diagnosis {
+    tokio::task::spawn_blocking(move || diagnose(&text))
+        .await
+        .unwrap_or_else(|err| {
+            // Only a panic gets here; diagnosis is a hint, so carry on without one.
+            tracing::error!(%err, "diagnosis failed");
+            Diagnosis::default()
+        })
+}
+
+/// The start of `text` that is read, cut on a character boundary.
+fn examined_prefix(text: &str) -> &str {
+    let mut end = text.len().min(MAX_EXAMINED_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Reason phrases, lowercase, words separated by one space (which matches
@@ -104,7 +132,12 @@ fn lone_status(text: &str) -> Option<u16> {
 
 /// The first phrase that is distinctive on its own.
 fn status_from_phrase(text: &str) -> Option<u16> {
+    let bytes = text.as_bytes();
     (0..text.len()).find_map(|at| {
+        work::step(1);
+        if !starts_word(bytes, at) {
+            return None;
+        }
         PHRASES
             .iter()
             .filter(|(_, _, alone)| *alone)
@@ -117,10 +150,15 @@ fn status_from_phrase(text: &str) -> Option<u16> {
 /// longer number, a word (`500ms`), a decimal, a path (`/tables/401/`) or a
 /// URL. Yields `(start, end, value)` in order of appearance.
 fn status_numbers(text: &str) -> impl Iterator<Item = (usize, usize, u16)> + '_ {
+    let mut tokens = Tokens::new(text.as_bytes());
     digit_runs(text).filter_map(move |(start, end)| {
+        if end - start != 3 {
+            return None;
+        }
         let value: u16 = text[start..end].parse().ok()?;
-        let plausible = end - start == 3 && (100..=599).contains(&value);
-        (plausible && stands_alone(text, start, end)).then_some((start, end, value))
+        let plausible = (100..=599).contains(&value);
+        (plausible && stands_alone(text, start, end) && !tokens.in_url(start))
+            .then_some((start, end, value))
     })
 }
 
@@ -135,6 +173,7 @@ fn digit_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
                 .count();
+        work::step(end - at);
         at = end;
         Some((start, end))
     })
@@ -150,17 +189,51 @@ fn stands_alone(text: &str, start: usize, end: usize) -> bool {
         Some(b) => b.is_ascii_alphanumeric() || b"/_".contains(b),
         None => false,
     };
-    !joined_before && !joined_after && !in_url(text, start)
+    !joined_before && !joined_after
 }
 
-/// Whether the token around `at` looks like a URL or path, where a number is
-/// an id or a query parameter, not the response status.
-fn in_url(text: &str, at: usize) -> bool {
-    let token_start = text[..at]
-        .rfind(|c: char| c.is_ascii_whitespace() || "\"'<>()[]{},;".contains(c))
-        .map_or(0, |i| i + 1);
-    let token = &text[token_start..at];
-    token.starts_with('/') || token.contains("://")
+/// Walks the text once, left to right, remembering where the current token
+/// (a run between spaces, quotes and brackets) began and whether it looks
+/// like a URL or path so far. Looking back from each number instead made a
+/// long token full of numbers cost the square of its length.
+struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    token_start: usize,
+    has_scheme: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            at: 0,
+            token_start: 0,
+            has_scheme: false,
+        }
+    }
+
+    /// Whether the token before `at` is a URL or path, where a number is an
+    /// id or a query parameter, not the response status. `at` never goes
+    /// backwards between calls.
+    fn in_url(&mut self, at: usize) -> bool {
+        work::step(at.saturating_sub(self.at));
+        while self.at < at {
+            let b = self.bytes[self.at];
+            if b.is_ascii_whitespace() || b"\"'<>()[]{},;".contains(&b) {
+                self.token_start = self.at + 1;
+                self.has_scheme = false;
+            } else if b == b'/'
+                && self.at >= self.token_start + 2
+                && &self.bytes[self.at - 2..self.at] == b":/"
+            {
+                self.has_scheme = true;
+            }
+            self.at += 1;
+        }
+        let starts_with_slash = self.token_start < at && self.bytes[self.token_start] == b'/';
+        starts_with_slash || self.has_scheme
+    }
 }
 
 fn in_brackets(text: &str, start: usize, end: usize) -> bool {
@@ -174,6 +247,7 @@ fn in_brackets(text: &str, start: usize, end: usize) -> bool {
 
 fn after_status_word(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end_matches([' ', '\t', ':', '=', '"', '\'', '#']);
+    work::step(start - before.len() + STATUS_WORDS.len());
     STATUS_WORDS.iter().any(|word| {
         before.len() >= word.len()
             && before.as_bytes()[before.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
@@ -187,6 +261,7 @@ fn before_own_reason(text: &str, end: usize, status: u16) -> bool {
         .bytes()
         .take_while(|b| matches!(b, b' ' | b'\t' | b':' | b'-'))
         .count();
+    work::step(gap + 1);
     PHRASES
         .iter()
         .filter(|(s, _, _)| *s == status)
@@ -196,6 +271,7 @@ fn before_own_reason(text: &str, end: usize, status: u16) -> bool {
 /// Where `phrase` ends if it appears at `at` as whole words.
 fn phrase_at(text: &str, at: usize, phrase: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    work::step(1);
     if at >= bytes.len() || !starts_word(bytes, at) {
         return None;
     }
@@ -210,8 +286,18 @@ fn phrase_at(text: &str, at: usize, phrase: &str) -> Option<usize> {
                 return None;
             }
             i += gap;
+            work::step(gap);
         }
         let end = i + word.len();
+        // Most positions differ at once; only a matching start costs a compare.
+        work::step(1);
+        if !bytes
+            .get(i)
+            .is_some_and(|b| b.eq_ignore_ascii_case(&word.as_bytes()[0]))
+        {
+            return None;
+        }
+        work::step(word.len());
         if !bytes.get(i..end)?.eq_ignore_ascii_case(word.as_bytes()) {
             return None;
         }
@@ -253,6 +339,7 @@ fn method(text: &str) -> Option<HttpMethod> {
             .take_while(|b| b.is_ascii_alphanumeric())
             .count();
         let word = &text[start..at];
+        work::step(at - start);
         let uppercase = word.bytes().all(|b| b.is_ascii_uppercase());
         let after_http = start >= 5
             && bytes[start - 5..start].eq_ignore_ascii_case(b"http ")
@@ -266,10 +353,64 @@ fn method(text: &str) -> Option<HttpMethod> {
     None
 }
 
+/// Counts the bytes the scan looks at, so a test can prove the work is
+/// bounded without timing anything. Free outside tests.
+mod work {
+    #[cfg(test)]
+    thread_local! {
+        static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[inline]
+    pub(super) fn step(_n: usize) {
+        #[cfg(test)]
+        STEPS.with(|s| s.set(s.get() + _n));
+    }
+
+    /// Runs `f` and returns what it returned with the steps it took.
+    #[cfg(test)]
+    pub(super) fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        STEPS.with(|s| s.set(0));
+        let out = f();
+        (out, STEPS.with(std::cell::Cell::get))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ErrorCode::*;
+
+    /// Shapes of 64 KB that made the old reader look back over the whole
+    /// text for every number, and ordinary long messages for comparison.
+    fn pathological_inputs(len: usize) -> Vec<(&'static str, String)> {
+        let fill = |unit: &str| unit.repeat(len / unit.len());
+        vec![
+            ("numbers in one long token", fill("100:")),
+            ("numbers after a URL", format!("http://x{}", fill("=100"))),
+            ("colons before numbers", fill("::::::: 100")),
+            ("gaps after phrase words", fill("not ------- ")),
+            ("camel case humps", fill("notFoundX")),
+            ("digits", fill("1234567890")),
+            ("prose", fill("the request failed again today, ")),
+        ]
+    }
+
+    /// The work done per examined byte stays small whatever the shape, and
+    /// a longer text costs no more than the examined prefix.
+    #[test]
+    fn work_is_linear_and_bounded() {
+        for len in [64 * 1024, 1024 * 1024] {
+            for (shape, text) in pathological_inputs(len) {
+                let (_, steps) = work::counted(|| diagnose(&text));
+                println!("{shape} ({len} bytes): {steps} steps");
+                assert!(
+                    steps <= 64 * MAX_EXAMINED_BYTES,
+                    "{shape} ({len} bytes): {steps} steps"
+                );
+            }
+        }
+    }
 
     /// (message, expected code, expected status)
     const STATUS_CASES: &[(&str, Option<ErrorCode>, Option<u16>)] = &[
@@ -412,6 +553,16 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn only_the_start_of_a_long_message_is_read() {
+        let filler = "log line ".repeat(MAX_EXAMINED_BYTES / 9 + 1);
+        assert_eq!(diagnose(&format!("HTTP 404 {filler}")).code, Some(NotFound));
+        assert_eq!(diagnose(&format!("{filler} HTTP 404")).status, None);
+        // The cut falls inside a character without splitting it.
+        let text = format!("{}é HTTP 404", "a".repeat(MAX_EXAMINED_BYTES - 1));
+        assert_eq!(diagnose(&text).status, None);
     }
 
     #[test]

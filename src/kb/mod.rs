@@ -16,7 +16,7 @@ use rust_embed::RustEmbed;
 pub use article::{Article, ArticleKind};
 use content_error::Problems;
 pub use content_error::{ContentError, Problem};
-pub use diagnose::{Diagnosis, diagnose};
+pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread};
 pub use markdown::Section;
 pub use tree::{Next, Step, Tree, Walk};
 

@@ -3,7 +3,10 @@
 mod password;
 mod role;
 
-pub use password::{MIN_PASSWORD_CHARS, Password, PasswordHash, hash_password, verify_password};
+pub use password::{
+    HashingBusy, MAX_CONCURRENT_HASHES, MIN_PASSWORD_CHARS, Password, PasswordHash, hash_password,
+    hash_password_off_thread, verify_password, verify_password_off_thread,
+};
 pub use role::Role;
 
 /// A staff member as the rest of the app sees them; never carries the hash.
@@ -35,7 +38,7 @@ pub async fn add(
     );
     anyhow::ensure!(!name.is_empty(), "the name must not be empty");
     let password = Password::new(password).map_err(anyhow::Error::msg)?;
-    let hash = hash_password(&password)?;
+    let hash = hash_password_off_thread(password).await?;
     let id = store
         .add_staff(email, name, role, &hash, time::OffsetDateTime::now_utc())
         .await?;

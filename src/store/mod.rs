@@ -25,6 +25,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 pub use budget::BudgetError;
 pub use queue::{QueuePage, QueueRow};
 pub use seed::{SeedActor, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
+pub use sessions::LoginAttempt;
 pub use staff::AddStaffError;
 pub use ticket_actions::{ActionError, SimilarTicket};
 pub use tickets::InsertOutcome;
@@ -54,6 +55,7 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create the folder {}", parent.display()))?;
         }
+        create_private_file(options.get_filename())?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -82,6 +84,25 @@ impl Store {
     /// that later upgrades fails at once with "database is locked" under load.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// Creates the database file readable by its owner only, before SQLite
+/// does with the process's umask (usually 0644): it holds the CSRF key and
+/// session hashes. SQLite gives the `-wal` and `-shm` files the same mode.
+fn create_private_file(path: &Path) -> anyhow::Result<()> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" || path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it first: fine, it is theirs to have made.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
     }
 }
 

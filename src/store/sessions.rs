@@ -5,6 +5,11 @@ use time::{Duration, OffsetDateTime};
 use super::{Store, time_text};
 use crate::staff::StaffMember;
 
+/// A sign-in attempt recorded before the password is checked.
+#[derive(Debug)]
+#[must_use = "a reserved attempt counts as a failure until released"]
+pub struct LoginAttempt(Vec<i64>);
+
 impl Store {
     pub async fn create_session(
         &self,
@@ -71,24 +76,58 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_login_failure(
+    /// Reserves one sign-in attempt against every scope, or refuses it when
+    /// any scope already has its limit of attempts since `since`. The count
+    /// and the insert happen in one write transaction, so parallel attempts
+    /// queue on the write lock instead of all passing the check before any
+    /// failure is recorded. A reserved attempt counts as a failure until
+    /// [`Store::release_login_attempt`] takes it back.
+    pub async fn reserve_login_attempt(
         &self,
-        scopes: &[&str],
+        limits: &[(&str, i64)],
+        since: OffsetDateTime,
         now: OffsetDateTime,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<Option<LoginAttempt>, sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        for scope in scopes {
-            sqlx::query("INSERT INTO login_failures (scope, failed_at) VALUES (?, ?)")
+        for (scope, limit) in limits {
+            let recent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM login_failures WHERE scope = ? AND failed_at >= ?",
+            )
+            .bind(scope)
+            .bind(time_text::to_text(since))
+            .fetch_one(&mut *tx)
+            .await?;
+            if recent >= *limit {
+                return Ok(None);
+            }
+        }
+        let mut ids = Vec::with_capacity(limits.len());
+        for (scope, _) in limits {
+            let done = sqlx::query("INSERT INTO login_failures (scope, failed_at) VALUES (?, ?)")
                 .bind(scope)
                 .bind(time_text::to_text(now))
                 .execute(&mut *tx)
                 .await?;
+            ids.push(done.last_insert_rowid());
         }
         // Old failures no longer matter; keep the table small.
         sqlx::query("DELETE FROM login_failures WHERE failed_at < ?")
             .bind(time_text::to_text(now - Duration::days(1)))
             .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
+        Ok(Some(LoginAttempt(ids)))
+    }
+
+    /// Takes back a reserved attempt: it succeeded, or was never evaluated.
+    pub async fn release_login_attempt(&self, attempt: LoginAttempt) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        for id in attempt.0 {
+            sqlx::query("DELETE FROM login_failures WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await
     }
 

@@ -19,6 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -57,6 +58,21 @@ impl CsrfKey {
 
     fn token_for(&self, cookie: &str) -> String {
         hex::encode(self.mac(cookie).finalize().into_bytes())
+    }
+
+    /// The key under which a filed form is remembered: its submission id
+    /// bound to this browser's CSRF cookie, so that only the browser that
+    /// filed a ticket is sent back to it when it submits the same id again.
+    /// `None` without a cookie (the CSRF check refuses such posts anyway).
+    pub fn submission_key(&self, headers: &HeaderMap, submitted: Uuid) -> Option<Uuid> {
+        let cookie = token_cookie(headers, COOKIE_NAME)?;
+        let digest = self
+            .mac(&format!("submission:{cookie}:{submitted}"))
+            .finalize()
+            .into_bytes();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Some(uuid::Builder::from_random_bytes(bytes).into_uuid())
     }
 
     fn verify(&self, cookie: &str, token: &str) -> bool {
@@ -133,13 +149,25 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     parts.extensions.insert(CsrfToken(key.token_for(&cookie)));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if existing.is_none() {
-        let value =
-            format!("{COOKIE_NAME}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000");
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
+        response
+            .headers_mut()
+            .append(SET_COOKIE, set_cookie(&cookie, state.config.cookie_secure));
     }
     response
+}
+
+/// A new CSRF value for this browser, as a `Set-Cookie` header. Given at
+/// sign-in, so a value planted or seen before it is worth nothing after.
+pub fn renewed_cookie(secure: bool) -> HeaderValue {
+    set_cookie(&random_token(), secure)
+}
+
+fn set_cookie(value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}"
+    ))
+    .expect("a hex value and fixed attributes make a valid header")
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
@@ -165,6 +193,23 @@ mod tests {
         assert!(!key().verify("cookie-b", &token));
         assert!(!key().verify("cookie-a", "not hex"));
         assert!(!key().verify("cookie-a", ""));
+    }
+
+    #[test]
+    fn submission_keys_are_per_browser() {
+        let headers = |cookie: &str| {
+            let mut headers = HeaderMap::new();
+            let value = format!("{COOKIE_NAME}={cookie}");
+            headers.insert("cookie", HeaderValue::from_str(&value).unwrap());
+            headers
+        };
+        let (a, b) = (random_token(), random_token());
+        let id = Uuid::new_v4();
+        let key_a = key().submission_key(&headers(&a), id).unwrap();
+        assert_eq!(key().submission_key(&headers(&a), id), Some(key_a));
+        assert_ne!(key().submission_key(&headers(&b), id), Some(key_a));
+        assert_ne!(key_a, id);
+        assert_eq!(key().submission_key(&HeaderMap::new(), id), None);
     }
 
     #[test]

@@ -17,12 +17,14 @@ mod tickets;
 mod time_zones;
 mod troubleshoot;
 
+use std::any::Any;
 use std::time::Duration;
 
 use axum::extract::MatchedPath;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::{Router, middleware};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -40,7 +42,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(public::router())
         .merge(troubleshoot::router())
         .merge(articles::router())
@@ -48,7 +50,14 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router(state.clone()))
         .merge(health::router())
         .merge(assets::router())
-        .fallback(not_found)
+        .fallback(not_found);
+    with_layers(routes, state)
+}
+
+/// The layers every route gets, outermost last. Separate from the routes so
+/// tests can wrap the same stack around a handler of their own.
+fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(middleware::map_response(error_pages_for_bare_statuses))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -56,6 +65,9 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        // Inside the header and trace layers: the 500 page gets the usual
+        // headers, and the log line lands in the request's span.
+        .layer(CatchPanicLayer::custom(panic_page))
         .layer(CompressionLayer::new())
         // Pages need nothing from other origins.
         .layer(header_layer(
@@ -72,6 +84,24 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// A handler that panicked: the visitor gets the ordinary 500 page instead
+/// of a dropped connection, and the log gets one line saying where.
+fn panic_page(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "handler panicked");
+    error_page(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Pages that are private to one person (status pages, every staff page,
+/// exports) must not be kept by browsers or shared caches.
+pub(crate) fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
 /// Logs the route's pattern, never the URI itself: status-page URLs carry
@@ -102,4 +132,54 @@ async fn error_pages_for_bare_statuses(response: Response) -> Response {
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn state() -> (AppState, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config {
+            database_url: format!("sqlite://{}", dir.path().join("t.db").display()),
+            ..Default::default()
+        };
+        (crate::startup::build_state(config).await.unwrap(), dir)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_gets_the_error_page() {
+        let (state, _dir) = state().await;
+        let routes = Router::new().route(
+            "/boom",
+            get(|| async {
+                let far_future = "9999-12-31".parse::<u32>();
+                far_future
+                    .expect("a far-future date had no timestamp")
+                    .to_string()
+            }),
+        );
+        let response = with_layers(routes, state)
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .expect("a response, not a dropped connection");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(response.headers().contains_key(header::X_FRAME_OPTIONS));
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("Something went wrong on our side"), "{body}");
+        assert!(!body.contains("far-future"), "{body}");
+    }
 }

@@ -14,7 +14,7 @@ use super::links::{self, Carry};
 use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::Result;
-use crate::kb::{KnowledgeBase, diagnose};
+use crate::kb::{KnowledgeBase, diagnose_off_thread};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -74,7 +74,7 @@ async fn recognise(
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let diagnosis = diagnose(message);
+    let diagnosis = diagnose_off_thread(message.to_string()).await;
     let carry = Carry {
         message: message.to_string(),
         method: diagnosis

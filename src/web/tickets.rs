@@ -26,11 +26,16 @@ use crate::tickets::{
 };
 
 pub fn router() -> Router<AppState> {
+    // A status page is the requester's private view, reached by a secret
+    // link: never kept by a shared computer's browser or a proxy.
+    let private = Router::new()
+        .route("/tickets/{token}", get(status_page))
+        .route("/tickets/{token}/replies", post(add_information))
+        .layer(super::no_store());
     Router::new()
         .route("/tickets/new", get(new_form))
         .route("/tickets", post(create))
-        .route("/tickets/{token}", get(status_page))
-        .route("/tickets/{token}/replies", post(add_information))
+        .merge(private)
 }
 
 /// The checks a path names, as the questions the person answered; steps
@@ -130,11 +135,19 @@ async fn new_form(
 
 async fn create(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     csrf: CsrfToken,
     Form(input): Form<TicketInput>,
 ) -> Result<Response> {
     match input.validate(OffsetDateTime::now_utc()) {
-        Ok(ticket) => {
+        Ok(mut ticket) => {
+            // A resubmit finds the ticket it filed only from the same
+            // browser: the id in the form is public (it is in the page and
+            // any copy of it), the CSRF cookie is not.
+            ticket.submission_id = state
+                .csrf
+                .submission_key(&headers, ticket.submission_id)
+                .ok_or(AppError::Csrf)?;
             let now = OffsetDateTime::now_utc();
             let triage = ticket.triage(now, &state.config.response_targets);
             let outcome = state.store.insert_ticket(&ticket, &triage, now).await?;
@@ -204,29 +217,23 @@ async fn status_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Query(query): Query<StatusQuery>,
-    headers: axum::http::HeaderMap,
     csrf: CsrfToken,
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
     let mut page = status_view(&state, ticket, csrf).await?;
     page.just_filed = query.filed.is_some();
     if page.just_filed {
-        page.private_link = private_link(&headers, state.config.cookie_secure, &token);
+        page.private_link = Some(private_link(state.config.public_url.as_deref(), &token));
     }
     page.just_added = query.added.is_some();
     Ok(render(&page)?.into_response())
 }
 
-/// `http(s)://host/tickets/{token}`, from the Host the browser used. The
-/// scheme follows `--cookie-secure`, which is set when serving over HTTPS.
-fn private_link(headers: &axum::http::HeaderMap, https: bool, token: &str) -> Option<String> {
-    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
-    let plausible = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
-    let scheme = if https { "https" } else { "http" };
-    plausible.then(|| format!("{scheme}://{host}/tickets/{token}"))
+/// The status page's address to keep: absolute under `--public-url`, else
+/// the path alone. Never built from the request's `Host`, which whoever
+/// sends the request chooses.
+fn private_link(public_url: Option<&str>, token: &str) -> String {
+    format!("{}/tickets/{token}", public_url.unwrap_or_default())
 }
 
 async fn ticket_for_token(state: &AppState, token: &str) -> Result<Ticket> {

@@ -14,7 +14,7 @@ use super::links::{self, Carry};
 use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::{AppError, Result};
-use crate::kb::{Article, Step, diagnose};
+use crate::kb::{Article, Step, diagnose_off_thread};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -93,7 +93,7 @@ async fn step_page(
         number: walk.done.len() + 1,
         total: tree.steps.len(),
         current: walk.current,
-        notice: notice(code, &carry.message),
+        notice: notice(code, &carry.message).await,
         path: path.join(","),
         last: walk.done.len() + 1 == tree.steps.len(),
         no_url: links::troubleshoot(code, &next_path, &carry),
@@ -110,11 +110,11 @@ async fn step_page(
 }
 
 /// What we understood from a pasted message, said plainly.
-fn notice(code: ErrorCode, message: &str) -> Option<String> {
+async fn notice(code: ErrorCode, message: &str) -> Option<String> {
     if message.trim().is_empty() {
         return None;
     }
-    let diagnosis = diagnose(message);
+    let diagnosis = diagnose_off_thread(message.to_string()).await;
     let method = diagnosis
         .method
         .map(|m| format!(" on a {m} request"))

@@ -66,8 +66,15 @@ pub fn test_config(dir: &TempDir) -> Config {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_configured(|_| {}).await
+    }
+
+    /// A fresh app whose test configuration `change` adjusts first.
+    pub async fn spawn_configured(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let state = apidesk::startup::build_state(test_config(&dir))
+        let mut config = test_config(&dir);
+        change(&mut config);
+        let state = apidesk::startup::build_state(config)
             .await
             .expect("the app starts");
         Self {

@@ -7,14 +7,14 @@ use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::{Form, http::HeaderMap};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::session::{CurrentStaff, SessionId, clear_cookie, safe_next};
-use crate::error::{AppError, Result};
-use crate::staff::{Password, verify_password};
+use crate::error::Result;
+use crate::staff::{HashingBusy, Password, verify_password_off_thread};
 use crate::state::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
@@ -26,6 +26,7 @@ const FAILURE_WINDOW: Duration = Duration::minutes(15);
 
 const WRONG_CREDENTIALS: &str = "That email and password do not match an active account.";
 const TOO_MANY: &str = "Too many failed sign-ins. Wait 15 minutes, then try again.";
+const BUSY: &str = "The server is busy signing other people in. Try again in a minute.";
 
 /// The client's address when the server knows it (not in router tests).
 pub struct ClientIp(pub Option<IpAddr>);
@@ -111,38 +112,45 @@ pub async fn login(
 
     let account_scope = format!("email:{email}");
     let address_scope = ip.map(|ip| format!("ip:{ip}"));
-    let since = now - FAILURE_WINDOW;
-    let mut throttled = state
+    let mut limits = vec![(account_scope.as_str(), MAX_FAILURES_PER_ACCOUNT)];
+    limits.extend(
+        address_scope
+            .as_deref()
+            .map(|scope| (scope, MAX_FAILURES_PER_ADDRESS)),
+    );
+    // The attempt is recorded before the password is checked, so parallel
+    // guesses cannot all slip under the limit while the first is hashing.
+    let Some(attempt) = state
         .store
-        .login_failures_since(&account_scope, since)
+        .reserve_login_attempt(&limits, now - FAILURE_WINDOW, now)
         .await?
-        >= MAX_FAILURES_PER_ACCOUNT;
-    if let Some(scope) = &address_scope {
-        throttled |=
-            state.store.login_failures_since(scope, since).await? >= MAX_FAILURES_PER_ADDRESS;
-    }
-    if throttled {
+    else {
         tracing::warn!("sign-in refused: too many recent failures");
         return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY);
-    }
+    };
 
     let credentials = state.store.staff_credentials(&email).await?;
     let password = Password::offered(form.password.clone());
     let hash = credentials.as_ref().map(|(_, hash)| hash.clone());
-    // Argon2 is deliberately slow: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_ref()))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let matches = match verify_password_off_thread(password, hash).await {
+        Ok(matches) => matches,
+        Err(err) if err.is::<HashingBusy>() => {
+            // Not evaluated, so not counted against the account.
+            state.store.release_login_attempt(attempt).await?;
+            tracing::warn!("sign-in refused: password checks are backed up");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY);
+        }
+        Err(err) => return Err(err.into()),
+    };
     let staff = match credentials {
         Some((staff, _)) if matches && !staff.disabled => staff,
         _ => {
-            let mut scopes = vec![account_scope.as_str()];
-            scopes.extend(address_scope.as_deref());
-            state.store.record_login_failure(&scopes, now).await?;
+            // The reserved attempt stays, as the recorded failure.
             tracing::info!("sign-in failed");
             return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
         }
     };
+    state.store.release_login_attempt(attempt).await?;
 
     // A new session id at every sign-in; any session this browser had ends.
     if let Some(old) = SessionId::from_headers(&headers) {
@@ -155,8 +163,12 @@ pub async fn login(
         .await?;
     state.store.clear_login_failures(&account_scope).await?;
     tracing::info!(staff_id = staff.id, "signed in");
+    let secure = state.config.cookie_secure;
     Ok((
-        [(SET_COOKIE, session.cookie(state.config.cookie_secure))],
+        AppendHeaders([
+            (SET_COOKIE, session.cookie(secure)),
+            (SET_COOKIE, crate::web::csrf::renewed_cookie(secure)),
+        ]),
         Redirect::to(&next),
     )
         .into_response())

@@ -24,7 +24,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             state,
             session::require_staff,
         ));
+    // Staff pages show requesters' details and private links: never cached.
     Router::new()
         .route("/staff/login", get(auth::login_page).post(auth::login))
         .merge(signed_in)
+        .layer(crate::web::no_store())
 }
