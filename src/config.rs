@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use clap::Args;
 
 use crate::tickets::ResponseTargets;
+use crate::web::rate_limit::RateLimitSettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
@@ -26,6 +27,16 @@ pub struct Config {
     /// First-response targets per priority, e.g. "urgent=1h,high=4h,normal=1d,low=3d".
     #[arg(long, global = true, env = "APIDESK_RESPONSE_TARGETS", default_value_t = ResponseTargets::default())]
     pub response_targets: ResponseTargets,
+
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry (the one the nearest proxy appended).
+    #[arg(long, global = true, env = "APIDESK_TRUST_PROXY")]
+    pub trust_proxy: bool,
+
+    /// Rate limits, e.g. "filing=10/m,additions=30/h" (levels left out keep
+    /// their default), or "off" for load tests.
+    #[arg(long, global = true, env = "APIDESK_RATE_LIMITS", default_value_t = RateLimitSettings::default())]
+    pub rate_limits: RateLimitSettings,
 }
 
 impl Default for Config {
@@ -37,6 +48,8 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_string(),
             cookie_secure: false,
             response_targets: ResponseTargets::default(),
+            trust_proxy: false,
+            rate_limits: RateLimitSettings::default(),
         }
     }
 }

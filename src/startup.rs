@@ -51,7 +51,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        // Connection info gives sign-in throttling the client's address.
+        // Connection info gives rate limits and sign-in throttling the client's address.
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -71,8 +71,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let kb = KnowledgeBase::load_embedded().context("the built-in content is invalid")?;
     let store = Store::connect(&config.database_url).await?;
     let csrf = crate::web::csrf::CsrfKey::load_or_create(&store).await?;
+    let limits = crate::web::rate_limit::RateLimits::in_memory(config.rate_limits.clone());
     Ok(AppState {
         store,
+        limits,
         config: Arc::new(config),
         kb: Arc::new(kb),
         csrf,

@@ -8,8 +8,13 @@ use super::decode::{self, optional_time, parsed};
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, time_text};
 use crate::domain::ErrorCode;
-use crate::tickets::queue::{AssigneeFilter, Cursor, QueueFilter, Sort, fts_query};
+use crate::tickets::queue::{AssigneeFilter, Cursor, QueueFilter, Sort, fts_terms};
 use crate::tickets::{Environment, Priority, STATUSES, Ticket, TicketStatus, Tool, reference_for};
+
+/// Search rows are per piece of a ticket: rowid = ticket id << 20 | piece
+/// (migration 0003).
+const PIECE_BITS: u32 = 20;
+const LAST_PIECE: i64 = (1 << PIECE_BITS) - 1;
 
 /// One row of the queue: what a person scanning the list needs.
 #[derive(Debug, Clone)]
@@ -125,8 +130,9 @@ impl Store {
         now: OffsetDateTime,
         limit: i64,
     ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
-        if let Some(query) = fts_query(&filter.search) {
-            return self.search_rows(columns, &query, filter, me, limit).await;
+        let terms = fts_terms(&filter.search);
+        if !terms.is_empty() {
+            return self.search_rows(columns, &terms, filter, me, limit).await;
         }
         let now = time_text::to_text(now);
         let mut rows = Vec::new();
@@ -157,32 +163,63 @@ impl Store {
     /// A search: full-text matches in ticket order (newest first, or oldest
     /// first with the Age sort), walked from the index so the page stops as
     /// soon as it is full, however many tickets match.
+    ///
+    /// A ticket is indexed in pieces (its own text, then each note, reply and
+    /// addition; see migration 0003), rowid `ticket id << 20 | piece`. The walk
+    /// follows the pieces holding the first word; a piece counts once per
+    /// ticket (the first met in the walk's direction), and every other word
+    /// must appear in some piece within the same ticket's rowid range. Both
+    /// checks are rowid-range lookups in the index, not scans.
     async fn search_rows(
         &self,
         columns: &str,
-        query: &str,
+        terms: &[String],
         filter: &QueueFilter,
         me: i64,
         limit: i64,
     ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
         let oldest_first = filter.sort == Sort::Age;
+        let (first, others) = terms
+            .split_first()
+            .expect("search_rows is called with at least one word");
         // CROSS JOIN keeps the full-text index as the outer loop.
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {columns} FROM ticket_search CROSS JOIN tickets v ON v.id = ticket_search.rowid \
+            "SELECT {columns} FROM ticket_search \
+             CROSS JOIN tickets v ON v.id = (ticket_search.rowid >> {PIECE_BITS}) \
              LEFT JOIN staff s ON s.id = v.assignee_id \
              LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
              WHERE ticket_search MATCH "
         ));
-        qb.push_bind(query.to_string());
+        qb.push_bind(first.clone());
+        qb.push(" AND NOT EXISTS (SELECT 1 FROM ticket_search d WHERE d.ticket_search MATCH ")
+            .push_bind(first.clone());
+        qb.push(if oldest_first {
+            format!(
+                " AND d.rowid < ticket_search.rowid AND d.rowid >= (v.id << {PIECE_BITS}))"
+            )
+        } else {
+            format!(
+                " AND d.rowid > ticket_search.rowid AND d.rowid <= (v.id << {PIECE_BITS}) + {LAST_PIECE})"
+            )
+        });
+        for term in others {
+            qb.push(" AND EXISTS (SELECT 1 FROM ticket_search e WHERE e.ticket_search MATCH ")
+                .push_bind(term.clone())
+                .push(format!(
+                    " AND e.rowid BETWEEN (v.id << {PIECE_BITS}) AND (v.id << {PIECE_BITS}) + {LAST_PIECE})"
+                ));
+        }
         push_status_filter(&mut qb, filter, "v.");
         push_filters(&mut qb, filter, me, "v.");
         if let Some(after) = &filter.after {
-            qb.push(if oldest_first {
-                " AND ticket_search.rowid > "
+            // Pieces of tickets after the cursor's ticket, in the walk's direction.
+            if oldest_first {
+                qb.push(" AND ticket_search.rowid > ")
+                    .push_bind(after.id.saturating_mul(1 << PIECE_BITS) + LAST_PIECE);
             } else {
-                " AND ticket_search.rowid < "
-            })
-            .push_bind(after.id);
+                qb.push(" AND ticket_search.rowid < ")
+                    .push_bind(after.id.saturating_mul(1 << PIECE_BITS));
+            }
         }
         qb.push(if oldest_first {
             " ORDER BY ticket_search.rowid ASC LIMIT "

@@ -10,9 +10,11 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::client_addr::ClientAddr;
 use super::csrf::CsrfToken;
 use super::format::{human_time, iso_time};
 use super::links;
+use super::rate_limit::Level;
 use super::render::render;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
@@ -117,11 +119,15 @@ async fn new_form(
 
 async fn create(
     State(state): State<AppState>,
+    client: ClientAddr,
     csrf: CsrfToken,
     Form(input): Form<TicketInput>,
 ) -> Result<Response> {
     match input.validate(OffsetDateTime::now_utc()) {
         Ok(ticket) => {
+            state
+                .limits
+                .check(Level::Filing, &client.rate_key(), true)?;
             let now = OffsetDateTime::now_utc();
             let triage = ticket.triage(now, &state.config.response_targets);
             let outcome = state.store.insert_ticket(&ticket, &triage, now).await?;
@@ -298,12 +304,16 @@ struct AdditionForm {
 async fn add_information(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: ClientAddr,
     csrf: CsrfToken,
     Form(form): Form<AdditionForm>,
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
     let problem = match EventBody::parse(&form.body) {
         Ok(body) => {
+            let limits = &state.limits;
+            limits.check(Level::Additions, &client.rate_key(), true)?;
+            limits.check(Level::TicketAdditions, &ticket.id.to_string(), true)?;
             match state
                 .store
                 .add_requester_reply(ticket.id, &body, OffsetDateTime::now_utc())
