@@ -5,6 +5,7 @@
 mod decode;
 mod deflections;
 mod queue;
+mod search_index;
 mod seed;
 mod sessions;
 mod settings;

@@ -5,16 +5,12 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 
 use super::decode::{self, optional_time, parsed};
+use super::search_index::Matches;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, time_text};
 use crate::domain::ErrorCode;
 use crate::tickets::queue::{AssigneeFilter, Cursor, QueueFilter, Sort, fts_terms};
 use crate::tickets::{Environment, Priority, STATUSES, Ticket, TicketStatus, Tool, reference_for};
-
-/// Search rows are per piece of a ticket: rowid = ticket id << 20 | piece
-/// (migration 0003).
-const PIECE_BITS: u32 = 20;
-const LAST_PIECE: i64 = (1 << PIECE_BITS) - 1;
 
 /// One row of the queue: what a person scanning the list needs.
 #[derive(Debug, Clone)]
@@ -160,16 +156,10 @@ impl Store {
         Ok(rows)
     }
 
-    /// A search: full-text matches in ticket order (newest first, or oldest
-    /// first with the Age sort), walked from the index so the page stops as
-    /// soon as it is full, however many tickets match.
-    ///
-    /// A ticket is indexed in pieces (its own text, then each note, reply and
-    /// addition; see migration 0003), rowid `ticket id << 20 | piece`. The walk
-    /// follows the pieces holding the first word; a piece counts once per
-    /// ticket (the first met in the walk's direction), and every other word
-    /// must appear in some piece within the same ticket's rowid range. Both
-    /// checks are rowid-range lookups in the index, not scans.
+    /// A search: tickets holding every word, in ticket order (newest first,
+    /// or oldest first with the Age sort), walked from the full-text index
+    /// (see `search_index`) so the page stops as soon as it is full, however
+    /// many tickets match. The other filters apply to each batch found.
     async fn search_rows(
         &self,
         columns: &str,
@@ -178,62 +168,47 @@ impl Store {
         me: i64,
         limit: i64,
     ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
-        let oldest_first = filter.sort == Sort::Age;
-        let (first, others) = terms
-            .split_first()
-            .expect("search_rows is called with at least one word");
-        // CROSS JOIN keeps the full-text index as the outer loop.
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {columns} FROM ticket_search \
-             CROSS JOIN tickets v ON v.id = (ticket_search.rowid >> {PIECE_BITS}) \
-             LEFT JOIN staff s ON s.id = v.assignee_id \
-             LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
-             WHERE ticket_search MATCH "
-        ));
-        qb.push_bind(first.clone());
-        qb.push(" AND NOT EXISTS (SELECT 1 FROM ticket_search d WHERE d.ticket_search MATCH ")
-            .push_bind(first.clone());
-        qb.push(if oldest_first {
-            format!(
-                " AND d.rowid < ticket_search.rowid AND d.rowid >= (v.id << {PIECE_BITS}))"
-            )
-        } else {
-            format!(
-                " AND d.rowid > ticket_search.rowid AND d.rowid <= (v.id << {PIECE_BITS}) + {LAST_PIECE})"
-            )
-        });
-        for term in others {
-            qb.push(" AND EXISTS (SELECT 1 FROM ticket_search e WHERE e.ticket_search MATCH ")
-                .push_bind(term.clone())
-                .push(format!(
-                    " AND e.rowid BETWEEN (v.id << {PIECE_BITS}) AND (v.id << {PIECE_BITS}) + {LAST_PIECE})"
-                ));
-        }
-        push_status_filter(&mut qb, filter, "v.");
-        push_filters(&mut qb, filter, me, "v.");
-        if let Some(after) = &filter.after {
-            // Pieces of tickets after the cursor's ticket, in the walk's direction.
-            if oldest_first {
-                qb.push(" AND ticket_search.rowid > ")
-                    .push_bind(after.id.saturating_mul(1 << PIECE_BITS) + LAST_PIECE);
-            } else {
-                qb.push(" AND ticket_search.rowid < ")
-                    .push_bind(after.id.saturating_mul(1 << PIECE_BITS));
+        let descending = filter.sort != Sort::Age;
+        let want = usize::try_from(limit + 1).unwrap_or(1);
+        let mut conn = self.pool.acquire().await?;
+        let mut matches = Matches::new(terms, descending, filter.after.as_ref().map(|a| a.id));
+        let mut batch = want;
+        let mut rows = Vec::new();
+        while rows.len() < want {
+            let ids = matches.next_batch(&mut conn, batch).await?;
+            if ids.is_empty() {
+                break;
             }
+            let mut qb = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {columns} FROM tickets v \
+                 LEFT JOIN staff s ON s.id = v.assignee_id \
+                 LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
+                 WHERE v.id IN ("
+            ));
+            let mut list = qb.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            push_status_filter(&mut qb, filter, "v.");
+            push_filters(&mut qb, filter, me, "v.");
+            qb.push(if descending {
+                " ORDER BY v.id DESC"
+            } else {
+                " ORDER BY v.id ASC"
+            });
+            for row in qb.build().fetch_all(&mut *conn).await? {
+                if rows.len() < want {
+                    rows.push((row, 0));
+                }
+            }
+            if ids.len() < batch {
+                break;
+            }
+            // Filters left some out: look further in larger steps.
+            batch = (batch * 2).min(2_000);
         }
-        qb.push(if oldest_first {
-            " ORDER BY ticket_search.rowid ASC LIMIT "
-        } else {
-            " ORDER BY ticket_search.rowid DESC LIMIT "
-        })
-        .push_bind(limit + 1);
-        Ok(qb
-            .build()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|row| (row, 0))
-            .collect())
+        Ok(rows)
     }
 
     /// Tickets per status, from the counters the triggers keep.

@@ -70,9 +70,6 @@ async fn recognise(
     Query(carry): Query<Carry>,
 ) -> Result<Response> {
     let message = carry.message.trim();
-    if !message.is_empty() {
-        limits.check(Level::Diagnose, &client.rate_key(), false)?;
-    }
     if message.is_empty() {
         let page = StartPage::new(
             &kb,
@@ -81,6 +78,7 @@ async fn recognise(
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
+    limits.check(Level::Diagnose, &client.rate_key(), false)?;
     let diagnosis = diagnose(message);
     let carry = Carry {
         message: message.to_string(),
