@@ -137,7 +137,7 @@ fn too_many_requests(retry_after: std::time::Duration, form: bool) -> Response {
     }
     let mut response = page(
         StatusCode::TOO_MANY_REQUESTS,
-        "Please wait a moment",
+        "Please wait before trying again",
         &explanation,
     );
     response.headers_mut().insert(
