@@ -42,6 +42,11 @@ enum Command {
         /// Generator seed: the same seed gives the same tickets.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Also create demo staff accounts (agent1…agent7, admin @apidesk.test)
+        /// with a generated password, printed once. Refused when the database
+        /// has any other staff account.
+        #[arg(long)]
+        demo_staff: bool,
     },
 }
 
@@ -67,7 +72,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => serve(cli.config).await,
         Some(Command::Staff { command }) => staff(command, cli.config).await,
-        Some(Command::Seed { tickets, seed }) => seed_command(tickets, seed, cli.config).await,
+        Some(Command::Seed {
+            tickets,
+            seed,
+            demo_staff,
+        }) => {
+            let options = crate::seed::SeedOptions {
+                tickets,
+                seed,
+                demo_staff,
+            };
+            seed_command(options, cli.config).await
+        }
     }
 }
 
@@ -94,9 +110,8 @@ async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
     result
 }
 
-async fn seed_command(tickets: u64, seed: u64, config: Config) -> anyhow::Result<()> {
+async fn seed_command(options: crate::seed::SeedOptions, config: Config) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
-    let options = crate::seed::SeedOptions { tickets, seed };
     let result = crate::seed::run(&store, options, &config.response_targets).await;
     store.close().await;
     result

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::tickets::ResponseTargets;
+use crate::web::rate_limit::RateLimitSettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
@@ -52,6 +53,16 @@ pub struct Config {
     /// Open connections served at once; further clients wait to be accepted.
     #[arg(long, global = true, env = "APIDESK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
     pub max_connections: usize,
+
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry (the one the nearest proxy appended).
+    #[arg(long, global = true, env = "APIDESK_TRUST_PROXY")]
+    pub trust_proxy: bool,
+
+    /// Rate limits, e.g. "filing=10/m,additions=30/h" (levels left out keep
+    /// their default), or "off" for load tests.
+    #[arg(long, global = true, env = "APIDESK_RATE_LIMITS", default_value_t = RateLimitSettings::default())]
+    pub rate_limits: RateLimitSettings,
 }
 
 /// `http(s)://host[:port][/prefix]`, kept without a trailing slash.
@@ -88,7 +99,10 @@ fn parse_millis(text: &str) -> Option<u64> {
 /// A duration of at least a millisecond.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     match parse_millis(text) {
-        None => Err(format!("{:?} is not a duration like 10s or 500ms", text.trim())),
+        None => Err(format!(
+            "{:?} is not a duration like 10s or 500ms",
+            text.trim()
+        )),
         Some(0) => Err("the duration must be more than zero".into()),
         Some(ms) => Ok(Duration::from_millis(ms)),
     }
@@ -107,6 +121,8 @@ impl Default for Config {
             public_url: None,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            trust_proxy: false,
+            rate_limits: RateLimitSettings::default(),
         }
     }
 }
@@ -127,11 +143,12 @@ impl FromStr for QueryBudget {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let millis = parse_millis(s)
-            .filter(|ms| *ms <= 30_000)
-            .ok_or_else(|| {
-                format!("{:?} is not a budget such as 2s or 500ms (at most 30s)", s.trim())
-            })?;
+        let millis = parse_millis(s).filter(|ms| *ms <= 30_000).ok_or_else(|| {
+            format!(
+                "{:?} is not a budget such as 2s or 500ms (at most 30s)",
+                s.trim()
+            )
+        })?;
         Ok(Self(Duration::from_millis(millis)))
     }
 }

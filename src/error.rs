@@ -22,20 +22,27 @@ pub enum AppError {
     Template(#[from] askama::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// A rate limit: `form` when the request carried typed text (not saved).
+    #[error("rate limited for {retry_after:?}")]
+    TooManyRequests {
+        retry_after: std::time::Duration,
+        form: bool,
+    },
 }
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage {
+struct ErrorPage<'a> {
     status: u16,
     title: &'static str,
-    explanation: &'static str,
+    explanation: &'a str,
 }
 
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Database(_) | Self::Template(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -72,7 +79,7 @@ pub fn error_page(status: StatusCode) -> Response {
     page(status, title, explanation)
 }
 
-fn page(status: StatusCode, title: &'static str, explanation: &'static str) -> Response {
+fn page(status: StatusCode, title: &'static str, explanation: &str) -> Response {
     let page = ErrorPage {
         status: status.as_u16(),
         title,
@@ -98,6 +105,9 @@ impl IntoResponse for AppError {
                 "Your role does not allow this action. Ask an admin.",
             );
         }
+        if let Self::TooManyRequests { retry_after, form } = self {
+            return too_many_requests(retry_after, form);
+        }
         let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
@@ -105,5 +115,73 @@ impl IntoResponse for AppError {
             tracing::debug!(error = %self, "request refused");
         }
         error_page(status)
+    }
+}
+
+/// The 429 page: when to try again, in words and in `Retry-After`, and for
+/// a form, that what was typed was not saved but is still in the browser.
+fn too_many_requests(retry_after: std::time::Duration, form: bool) -> Response {
+    // Whole seconds, rounded up: never invite a retry that is still too early.
+    let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+    let secs = secs.max(1);
+    let mut explanation = format!(
+        "You have done this more often than apidesk allows in a short time. \
+         Please try again in {}.",
+        wait_in_words(secs)
+    );
+    if form {
+        explanation.push_str(
+            " What you typed was not saved. Go back with your browser's Back button: \
+             your browser still has your text, so you can send it again then.",
+        );
+    }
+    let mut response = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Please wait before trying again",
+        &explanation,
+    );
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(secs),
+    );
+    response
+}
+
+/// "45 seconds", "3 minutes", "1 hour and 5 minutes": rounded up.
+fn wait_in_words(secs: u64) -> String {
+    fn unit(n: u64, one: &str) -> String {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    }
+    if secs < 60 {
+        return unit(secs, "second");
+    }
+    let minutes = secs.div_ceil(60);
+    if minutes < 60 {
+        return unit(minutes, "minute");
+    }
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    if rest == 0 {
+        unit(hours, "hour")
+    } else {
+        format!("{} and {}", unit(hours, "hour"), unit(rest, "minute"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_in_words;
+
+    #[test]
+    fn waits_are_said_in_words_rounded_up() {
+        assert_eq!(wait_in_words(1), "1 second");
+        assert_eq!(wait_in_words(45), "45 seconds");
+        assert_eq!(wait_in_words(61), "2 minutes");
+        assert_eq!(wait_in_words(180), "3 minutes");
+        assert_eq!(wait_in_words(3600), "1 hour");
+        assert_eq!(wait_in_words(3900), "1 hour and 5 minutes");
     }
 }

@@ -99,7 +99,7 @@ impl Application {
                 () = &mut shutdown => break,
             };
             let _ = stream.set_nodelay(true);
-            // Connection info gives sign-in throttling the client's address.
+            // Connection info gives rate limits and sign-in throttling the client's address.
             let service = self.router.clone().map_request(
                 move |mut request: axum::http::Request<Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(remote));
@@ -131,8 +131,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let kb = KnowledgeBase::load_embedded().context("the built-in content is invalid")?;
     let store = Store::connect(&config.database_url).await?;
     let csrf = crate::web::csrf::CsrfKey::load_or_create(&store).await?;
+    let limits = crate::web::rate_limit::RateLimits::in_memory(config.rate_limits.clone());
     Ok(AppState {
         store,
+        limits,
         config: Arc::new(config),
         kb: Arc::new(kb),
         csrf,

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::kb::KnowledgeBase;
 use crate::store::Store;
 use crate::web::csrf::CsrfKey;
+use crate::web::rate_limit::RateLimits;
 
 /// Shared by every handler; cheap to clone (a pool handle and `Arc`s).
 #[derive(Clone)]
@@ -14,6 +15,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub kb: Arc<KnowledgeBase>,
     pub csrf: CsrfKey,
+    pub limits: RateLimits,
 }
 
 impl FromRef<AppState> for Store {
@@ -31,5 +33,11 @@ impl FromRef<AppState> for Arc<KnowledgeBase> {
 impl FromRef<AppState> for CsrfKey {
     fn from_ref(state: &AppState) -> Self {
         state.csrf.clone()
+    }
+}
+
+impl FromRef<AppState> for RateLimits {
+    fn from_ref(state: &AppState) -> Self {
+        state.limits.clone()
     }
 }

@@ -1,9 +1,15 @@
 //! `apidesk seed`: synthetic tickets that keep every invariant the schema's
 //! triggers and the queue rely on, deterministic for a seed, appendable.
 
-use apidesk::seed::{SeedOptions, SeedReport, seed};
+mod common;
+#[path = "common/server.rs"]
+mod server;
+
+use apidesk::seed::{DEMO_STAFF, SeedOptions, SeedReport, seed};
+use apidesk::staff::Role;
 use apidesk::store::Store;
 use apidesk::tickets::ResponseTargets;
+use server::{PASSWORD, Server};
 use sqlx::SqlitePool;
 use sqlx::sqlite::SqlitePoolOptions;
 use tempfile::TempDir;
@@ -36,6 +42,7 @@ async fn run_seed(db: &Db, tickets: u64, seed_value: u64) -> SeedReport {
     let options = SeedOptions {
         tickets,
         seed: seed_value,
+        demo_staff: true,
     };
     let mut batches = 0;
     let report = seed(
@@ -223,7 +230,8 @@ async fn full_text_search_finds_words_from_seeded_notes() {
         .unwrap_or_else(|| panic!("a long word in {body:?}"))
         .to_string();
     let found: Vec<i64> =
-        sqlx::query_scalar("SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?")
+        // Search rows are per piece of a ticket: rowid = ticket id << 20 | piece.
+        sqlx::query_scalar("SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?")
             .bind(&word)
             .fetch_all(&db.sql)
             .await
@@ -309,4 +317,130 @@ async fn seeding_twice_appends() {
             .expect("the seeded ticket reads back");
         assert!(!ticket.details.message.is_empty());
     }
+}
+
+/// Every password the project ever published for seeded accounts.
+const PUBLISHED_PASSWORDS: [&str; 2] = ["apidesk-demo-password", PASSWORD];
+
+fn config_for(db_dir: &TempDir) -> apidesk::config::Config {
+    common::test_config(db_dir)
+}
+
+/// Runs the real binary, as an operator would.
+fn apidesk_command(db_dir: &TempDir, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_apidesk"))
+        .args(args)
+        .arg("--database-url")
+        .arg(&config_for(db_dir).database_url)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("the apidesk binary runs")
+}
+
+async fn can_sign_in(server: &Server, email: &str, password: &str) -> bool {
+    server.browser().sign_in(email, password).await.status == 303
+}
+
+#[tokio::test]
+async fn seed_without_demo_staff_creates_no_account_anyone_can_sign_in_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = apidesk_command(&dir, &["seed", "--tickets", "200"]);
+    assert!(seeded.status.success(), "{seeded:?}");
+    let out = String::from_utf8(seeded.stdout).unwrap();
+    assert!(!out.contains("password"), "{out}");
+
+    let server = Server::start_with(config_for(&dir)).await;
+    assert_eq!(server.store.count_tickets().await.unwrap(), 200);
+    assert!(server.store.staff_emails().await.unwrap().is_empty());
+    for (email, _, _) in DEMO_STAFF {
+        for password in PUBLISHED_PASSWORDS {
+            assert!(!can_sign_in(&server, email, password).await, "{email}");
+        }
+    }
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn seed_without_demo_staff_assigns_to_the_staff_already_there() {
+    let db = fresh().await;
+    apidesk::staff::add(
+        &db.store,
+        "real@example.com",
+        "Real Person",
+        Role::Admin,
+        PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    let options = SeedOptions {
+        tickets: 500,
+        seed: 1,
+        demo_staff: false,
+    };
+    let now = OffsetDateTime::now_utc();
+    let report = seed(&db.store, options, &ResponseTargets::default(), now, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.staff_created, 0);
+    assert!(report.demo_password.is_none());
+    assert_eq!(db.store.staff_emails().await.unwrap(), ["real@example.com"]);
+    assert!(scalar(&db, "SELECT COUNT(*) FROM tickets WHERE assignee_id = 1").await > 0);
+    assert_counts_match(&db).await;
+}
+
+#[tokio::test]
+async fn demo_staff_prints_a_generated_password_that_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = apidesk_command(&dir, &["seed", "--tickets", "20", "--demo-staff"]);
+    assert!(seeded.status.success(), "{seeded:?}");
+    let out = String::from_utf8(seeded.stdout).unwrap();
+    let marker = "demo staff password (shown only now): ";
+    let line = out.lines().find(|l| l.starts_with(marker)).expect(&out);
+    let password = line[marker.len()..].trim().to_string();
+    assert!(!PUBLISHED_PASSWORDS.contains(&password.as_str()));
+    assert!(password.len() >= 20, "{password}");
+    // Printed to the operator, never logged.
+    let log = String::from_utf8(seeded.stderr).unwrap();
+    assert!(!log.contains(&password), "the password is in the log");
+
+    let server = Server::start_with(config_for(&dir)).await;
+    assert!(can_sign_in(&server, "admin@apidesk.test", &password).await);
+    assert!(!can_sign_in(&server, "admin@apidesk.test", "apidesk-demo-password").await);
+    server.shut_down().await;
+
+    // A second run makes a new password; the old one stops working.
+    let again = apidesk_command(&dir, &["seed", "--tickets", "0", "--demo-staff"]);
+    assert!(again.status.success(), "{again:?}");
+    let out = String::from_utf8(again.stdout).unwrap();
+    let line = out.lines().find(|l| l.starts_with(marker)).expect(&out);
+    let second = line[marker.len()..].trim().to_string();
+    assert_ne!(second, password);
+    let server = Server::start_with(config_for(&dir)).await;
+    assert!(can_sign_in(&server, "agent1@apidesk.test", &second).await);
+    assert!(!can_sign_in(&server, "agent1@apidesk.test", &password).await);
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn demo_staff_is_refused_when_real_staff_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(config_for(&dir)).await;
+    server
+        .add_staff("ops@example.com", "Ops Person", Role::Admin)
+        .await;
+    server.shut_down().await;
+
+    let refused = apidesk_command(&dir, &["seed", "--tickets", "10", "--demo-staff"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(err.contains("refusing to create demo staff"), "{err}");
+    assert!(err.contains("ops@example.com"), "{err}");
+
+    let server = Server::start_with(config_for(&dir)).await;
+    assert_eq!(
+        server.store.staff_emails().await.unwrap(),
+        ["ops@example.com"]
+    );
+    assert_eq!(server.store.count_tickets().await.unwrap(), 0);
+    server.shut_down().await;
 }

@@ -113,6 +113,12 @@ impl Generator {
         let age_secs = (MIN_AGE_SECS + (1.0 - s) * SPAN_SECS) as i64;
         let created_at = self.now - Duration::seconds(age_secs);
         let status = status_for_age(&mut rng, age_secs as f64 / 86_400.0);
+        // Without staff nobody has worked on anything: every ticket is new.
+        let status = if self.staff.is_empty() {
+            TicketStatus::New
+        } else {
+            status
+        };
 
         let code = rng.weighted(&[
             (ErrorCode::Unauthorized, 30),

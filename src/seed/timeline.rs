@@ -42,6 +42,9 @@ impl Generator {
             body: String::new(),
             data: "{}".into(),
         });
+        if self.staff.is_empty() {
+            return (steps, None);
+        }
         let assigned_share = match status {
             New => 0.05,
             Open => 0.88,

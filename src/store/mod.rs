@@ -6,6 +6,7 @@ mod budget;
 mod decode;
 mod deflections;
 mod queue;
+mod search_index;
 mod seed;
 mod sessions;
 mod settings;

@@ -8,10 +8,11 @@ use time::OffsetDateTime;
 
 use super::budget::{BudgetError, Budgeted};
 use super::decode::{self, optional_time, parsed};
+use super::search_index::Matches;
 use super::tickets::{TICKET_COLUMNS, ticket_from_row};
 use super::{Store, time_text};
 use crate::domain::ErrorCode;
-use crate::tickets::queue::{AssigneeFilter, Cursor, QueueFilter, Sort, fts_query};
+use crate::tickets::queue::{AssigneeFilter, Cursor, QueueFilter, Sort, fts_terms};
 use crate::tickets::{Environment, Priority, STATUSES, Ticket, TicketStatus, Tool, reference_for};
 
 /// One row of the queue: what a person scanning the list needs.
@@ -155,8 +156,9 @@ impl Store {
         now: OffsetDateTime,
         limit: i64,
     ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
-        if let Some(query) = fts_query(&filter.search) {
-            return search_rows(read, columns, &query, filter, me, limit).await;
+        let terms = fts_terms(&filter.search);
+        if !terms.is_empty() {
+            return search_rows(read, columns, &terms, filter, me, limit).await;
         }
         let now = time_text::to_text(now);
         let mut rows = Vec::new();
@@ -199,49 +201,59 @@ impl Store {
     }
 }
 
-/// A search: full-text matches in ticket order (newest first, or oldest
-/// first with the Age sort), walked from the index so the page stops as
-/// soon as it is full, however many tickets match.
+/// A search: tickets holding every word, in ticket order (newest first,
+/// or oldest first with the Age sort), walked from the full-text index
+/// (see `search_index`) so the page stops as soon as it is full, however
+/// many tickets match. The other filters apply to each batch found.
 async fn search_rows(
     read: &mut Budgeted,
     columns: &str,
-    query: &str,
+    terms: &[String],
     filter: &QueueFilter,
     me: i64,
     limit: i64,
 ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
-    let oldest_first = filter.sort == Sort::Age;
-    // CROSS JOIN keeps the full-text index as the outer loop.
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {columns} FROM ticket_search CROSS JOIN tickets v ON v.id = ticket_search.rowid \
-         LEFT JOIN staff s ON s.id = v.assignee_id \
-         LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
-         WHERE ticket_search MATCH "
-    ));
-    qb.push_bind(query.to_string());
-    push_status_filter(&mut qb, filter, "v.");
-    push_filters(&mut qb, filter, me, "v.");
-    if let Some(after) = &filter.after {
-        qb.push(if oldest_first {
-            " AND ticket_search.rowid > "
+    let descending = filter.sort != Sort::Age;
+    let want = usize::try_from(limit + 1).unwrap_or(1);
+    let conn = read.conn();
+    let mut matches = Matches::new(terms, descending, filter.after.as_ref().map(|a| a.id));
+    let mut batch = want;
+    let mut rows = Vec::new();
+    while rows.len() < want {
+        let ids = matches.next_batch(conn, batch).await?;
+        if ids.is_empty() {
+            break;
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {columns} FROM tickets v \
+             LEFT JOIN staff s ON s.id = v.assignee_id \
+             LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
+             WHERE v.id IN ("
+        ));
+        let mut list = qb.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+        push_status_filter(&mut qb, filter, "v.");
+        push_filters(&mut qb, filter, me, "v.");
+        qb.push(if descending {
+            " ORDER BY v.id DESC"
         } else {
-            " AND ticket_search.rowid < "
-        })
-        .push_bind(after.id);
+            " ORDER BY v.id ASC"
+        });
+        for row in qb.build().fetch_all(&mut *conn).await? {
+            if rows.len() < want {
+                rows.push((row, 0));
+            }
+        }
+        if ids.len() < batch {
+            break;
+        }
+        // Filters left some out: look further in larger steps.
+        batch = (batch * 2).min(2_000);
     }
-    qb.push(if oldest_first {
-        " ORDER BY ticket_search.rowid ASC LIMIT "
-    } else {
-        " ORDER BY ticket_search.rowid DESC LIMIT "
-    })
-    .push_bind(limit + 1);
-    Ok(qb
-        .build()
-        .fetch_all(read.conn())
-        .await?
-        .into_iter()
-        .map(|row| (row, 0))
-        .collect())
+    Ok(rows)
 }
 
 /// The view's tickets after the cursor, `limit` of them, as one compound

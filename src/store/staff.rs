@@ -109,6 +109,28 @@ impl Store {
         tx.commit().await
     }
 
+    /// Every account's email, disabled ones included.
+    pub async fn staff_emails(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT email FROM staff ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Replaces an account's password hash. Returns false when there is no
+    /// such account.
+    pub async fn set_staff_password(
+        &self,
+        email: &str,
+        hash: &PasswordHash,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE staff SET password_hash = ? WHERE email = ?")
+            .bind(hash.as_str())
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Everyone who can be assigned tickets, by name.
     pub async fn active_staff(&self) -> Result<Vec<StaffMember>, sqlx::Error> {
         sqlx::query(&format!(

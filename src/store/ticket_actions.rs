@@ -384,6 +384,19 @@ impl Store {
             return Err(Refusal::Merged { into }.into());
         }
         let moved = status_after_requester_reply(current.status)?;
+        // Characters as the form counts them; LENGTH counts characters of TEXT.
+        let (count, chars): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM ticket_events
+             WHERE ticket_id = ? AND kind = 'requester_reply'",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        crate::tickets::check_addition_room(
+            usize::try_from(count).unwrap_or(usize::MAX),
+            usize::try_from(chars).unwrap_or(usize::MAX),
+            body.as_str().chars().count(),
+        )?;
         let now = time_text::to_text(now);
         touch(&mut tx, id, &now).await?;
         insert_event(

@@ -102,6 +102,24 @@ pub fn status_after_staff_reply(
     }
 }
 
+/// How many additions a ticket takes from its requester, and how many
+/// characters of them in all: keeps a status page (and the work of staff)
+/// bounded whoever holds the link.
+pub const MAX_ADDITIONS_PER_TICKET: usize = 50;
+pub const MAX_ADDITION_CHARS_PER_TICKET: usize = 100_000;
+
+/// Whether a ticket that already holds `count` additions of `chars`
+/// characters in all takes one more of `adding` characters.
+pub fn check_addition_room(count: usize, chars: usize, adding: usize) -> Result<(), Refusal> {
+    if count >= MAX_ADDITIONS_PER_TICKET
+        || chars.saturating_add(adding) > MAX_ADDITION_CHARS_PER_TICKET
+    {
+        Err(Refusal::AdditionsFull)
+    } else {
+        Ok(())
+    }
+}
+
 /// The status a requester's addition leaves the ticket in, if it changes:
 /// an answer to a waiting ticket, or a "still broken" on a resolved one,
 /// puts it back in front of staff. A closed ticket takes no additions.
@@ -181,6 +199,8 @@ pub enum Refusal {
     MergeTargetMerged { target: i64, into: i64 },
     #[error("the ticket is closed")]
     ClosedToRequester,
+    #[error("the ticket holds as many requester additions as it may")]
+    AdditionsFull,
 }
 
 impl Refusal {
@@ -193,7 +213,7 @@ impl Refusal {
             Self::MergeIntoItself | Self::MergeTargetMissing | Self::MergeTargetMerged { .. } => {
                 "merge"
             }
-            Self::ClosedToRequester => "body",
+            Self::ClosedToRequester | Self::AdditionsFull => "body",
         }
     }
 
@@ -232,6 +252,13 @@ impl Refusal {
             Self::ClosedToRequester => {
                 "This ticket is closed, so it takes no more information. File a new ticket if the problem is back.".into()
             }
+            Self::AdditionsFull => format!(
+                "This ticket already holds as much added information as it can take \
+                 ({} additions or {} characters in all), so this was not added. \
+                 Support will answer here; if you have a new problem, file a new ticket.",
+                MAX_ADDITIONS_PER_TICKET,
+                group_thousands(MAX_ADDITION_CHARS_PER_TICKET)
+            ),
         }
     }
 }

@@ -454,12 +454,18 @@ impl Cursor {
 /// so that FTS operators typed by accident (`-`, `*`, `OR`, quotes) are
 /// searched for rather than obeyed.
 pub fn fts_query(search: &str) -> Option<String> {
-    let terms: Vec<String> = search
+    let terms = fts_terms(search);
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The quoted words of a search one by one: a ticket's text is indexed in
+/// pieces, so the store matches each word against the ticket's pieces.
+pub fn fts_terms(search: &str) -> Vec<String> {
+    search
         .split_whitespace()
         .take(MAX_SEARCH_TERMS)
         .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,12 +2,14 @@
 
 mod articles;
 pub(crate) mod assets;
+pub mod client_addr;
 mod cookies;
 pub mod csrf;
 mod format;
 mod health;
 mod links;
 mod public;
+pub mod rate_limit;
 mod render;
 mod staff;
 

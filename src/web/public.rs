@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
+use super::client_addr::ClientAddr;
 use super::links::{self, Carry};
+use super::rate_limit::{Level, RateLimits};
 use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::Result;
@@ -63,6 +65,8 @@ async fn start(State(kb): State<Arc<KnowledgeBase>>) -> Result<Response> {
 /// carrying the message (and the method, if it names one) along.
 async fn recognise(
     State(kb): State<Arc<KnowledgeBase>>,
+    State(limits): State<RateLimits>,
+    client: ClientAddr,
     Query(carry): Query<Carry>,
 ) -> Result<Response> {
     let message = carry.message.trim();
@@ -74,6 +78,7 @@ async fn recognise(
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
+    limits.check(Level::Diagnose, &client.rate_key(), false)?;
     let diagnosis = diagnose_off_thread(message.to_string()).await;
     let carry = Carry {
         message: message.to_string(),

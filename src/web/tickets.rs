@@ -10,9 +10,11 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::client_addr::ClientAddr;
 use super::csrf::CsrfToken;
 use super::format::{human_time_in, iso_time};
 use super::links;
+use super::rate_limit::Level;
 use super::render::render;
 use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
@@ -136,11 +138,15 @@ async fn new_form(
 async fn create(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
+    client: ClientAddr,
     csrf: CsrfToken,
     Form(input): Form<TicketInput>,
 ) -> Result<Response> {
     match input.validate(OffsetDateTime::now_utc()) {
         Ok(mut ticket) => {
+            state
+                .limits
+                .check(Level::Filing, &client.rate_key(), true)?;
             // A resubmit finds the ticket it filed only from the same
             // browser: the id in the form is public (it is in the page and
             // any copy of it), the CSRF cookie is not.
@@ -303,12 +309,16 @@ struct AdditionForm {
 async fn add_information(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    client: ClientAddr,
     csrf: CsrfToken,
     Form(form): Form<AdditionForm>,
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
     let problem = match EventBody::parse(&form.body) {
         Ok(body) => {
+            let limits = &state.limits;
+            limits.check(Level::Additions, &client.rate_key(), true)?;
+            limits.check(Level::TicketAdditions, &ticket.id.to_string(), true)?;
             match state
                 .store
                 .add_requester_reply(ticket.id, &body, OffsetDateTime::now_utc())

@@ -7,10 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use sha2::Digest;
 use time::OffsetDateTime;
 
+use super::client_addr::ClientAddr;
 use super::csrf::CsrfToken;
 use super::links::{self, Carry};
+use super::rate_limit::Level;
 use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::{AppError, Result};
@@ -140,11 +143,15 @@ struct FixForm {
     carry: Carry,
 }
 
-/// "Yes, fixed": counted once per press, then redirected so that a reload
-/// of the thank-you page does not count again.
+/// "Yes, fixed": counted once per visitor and step, then
+/// redirected so that a reload of the thank-you page does not count again.
+/// The visitor is the browser's form token (a hash of it is stored); the
+/// per-address limit stops floods from fresh browsers.
 async fn record_fix(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    client: ClientAddr,
+    csrf: CsrfToken,
     Form(form): Form<FixForm>,
 ) -> Result<Redirect> {
     let code = parse_code(&code)?;
@@ -154,8 +161,12 @@ async fn record_fix(
         .step(&form.step)
         .ok_or(AppError::NotFound)?;
     state
+        .limits
+        .check(Level::Fixed, &client.rate_key(), false)?;
+    let visitor = hex::encode(sha2::Sha256::digest(csrf.as_str().as_bytes()));
+    state
         .store
-        .record_deflection(code, &step.id, OffsetDateTime::now_utc())
+        .record_deflection(code, &step.id, &visitor, OffsetDateTime::now_utc())
         .await?;
     let path = split_path(&form.path);
     Ok(Redirect::to(&links::fixed(

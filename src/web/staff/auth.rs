@@ -1,12 +1,9 @@
 //! Signing in and out.
 
-use std::net::{IpAddr, SocketAddr};
-
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
-use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::{Form, http::HeaderMap};
 use serde::Deserialize;
@@ -27,22 +24,6 @@ const FAILURE_WINDOW: Duration = Duration::minutes(15);
 const WRONG_CREDENTIALS: &str = "That email and password do not match an active account.";
 const TOO_MANY: &str = "Too many failed sign-ins. Wait 15 minutes, then try again.";
 const BUSY: &str = "The server is busy signing other people in. Try again in a minute.";
-
-/// The client's address when the server knows it (not in router tests).
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
-    }
-}
 
 #[derive(Template)]
 #[template(path = "staff/login.html")]
@@ -91,7 +72,7 @@ impl std::fmt::Debug for LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    crate::web::client_addr::ClientAddr(ip): crate::web::client_addr::ClientAddr,
     headers: HeaderMap,
     csrf: CsrfToken,
     Form(form): Form<LoginForm>,
