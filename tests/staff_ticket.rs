@@ -41,7 +41,7 @@ async fn the_page_shows_everything_the_requester_sent() {
     page.assert_contains(&ticket.reference())
         .assert_contains(&escape(&message))
         .assert_lacks(HOSTILE)
-        .assert_contains("<pre class=\"mono message\">")
+        .assert_contains("<pre class=\"mono message\" tabindex=\"0\"")
         .assert_contains("https://go.trackvia.com/openapi/views/12/records")
         .assert_contains("GET")
         .assert_contains("Workato")

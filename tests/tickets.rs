@@ -414,3 +414,21 @@ async fn the_private_link_never_comes_from_the_host_header() {
         .await
         .assert_contains(&format!("https://help.example.com{path}"));
 }
+
+/// A long error message scrolls sideways inside its box; a keyboard (and a
+/// phone's screen reader) must be able to reach that box to scroll it.
+#[tokio::test]
+async fn the_message_box_on_the_status_page_can_be_reached_by_keyboard() {
+    let mut app = TestApp::spawn().await;
+    let res = app.post_form("/tickets", &as_pairs(&valid_ticket())).await;
+    let page = app.get(res.location()).await;
+    let boxes: Vec<&str> = page.body.split("<pre").skip(1).collect();
+    assert!(!boxes.is_empty(), "the message is shown in a <pre> box");
+    for tag in boxes {
+        let tag = &tag[..tag.find('>').expect("a closed tag")];
+        assert!(
+            tag.contains("tabindex=\"0\"") && tag.contains("aria-label=\""),
+            "a scrollable box without keyboard access: <pre{tag}>"
+        );
+    }
+}
