@@ -1,7 +1,7 @@
 //! Walking the full-text index for tickets that hold every word.
 //!
 //! A ticket is indexed in pieces (its own text, then each note, reply and
-//! addition; migration 0003), rowid `ticket id << 20 | piece`, so one
+//! addition; migration 0004), rowid `ticket id << 20 | piece`, so one
 //! ticket's pieces are contiguous and the index lists them in ticket order.
 //! A ticket matches when each word is in some piece of it: one stream of
 //! ticket ids per word, intersected by leapfrogging. A stream that is behind
