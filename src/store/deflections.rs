@@ -8,7 +8,7 @@ use crate::domain::ErrorCode;
 pub const DEFLECTION_VISITOR_WINDOW: Duration = Duration::days(30);
 
 impl Store {
-    /// Counts one "yes, that fixed it" for a step of a code's tree, at most
+    /// Counts one "yes, fixed" for a step of a code's tree, at most
     /// once per visitor (a hash of something only their browser holds) and
     /// step within `DEFLECTION_VISITOR_WINDOW`. Returns whether it counted.
     pub async fn record_deflection(

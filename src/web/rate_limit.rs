@@ -1,5 +1,5 @@
 //! Rate limits on what anonymous visitors can do many times: filing tickets,
-//! adding information, "yes, that fixed it", and reading a pasted message.
+//! adding information, "yes, fixed", and reading a pasted message.
 //!
 //! Handlers ask `RateLimits::check(level, key)`; the counting itself sits
 //! behind the small `Limiter` trait so that a limiter shared by several
@@ -31,7 +31,7 @@ pub enum Level {
     Additions,
     /// Requester additions per ticket, whoever sends them.
     TicketAdditions,
-    /// "Yes, that fixed it" (`POST /troubleshoot/{code}/fixed`), per client address.
+    /// "Yes, fixed" (`POST /troubleshoot/{code}/fixed`), per client address.
     Fixed,
     /// Reading a pasted error message (`GET /diagnose`), per client address.
     Diagnose,
