@@ -70,7 +70,9 @@ async fn post(
 
 /// Adds information from the ticket's status page.
 async fn add(browser: &Browser, status_page: &str, text: &str, xff: Option<&str>) -> Answer {
-    let page = browser.get(status_page).await;
+    // The token is the browser's, whichever form it is read from: a full
+    // ticket's page has no form left to read it from.
+    let page = browser.get("/tickets/new").await;
     let csrf = hidden_value(&page.body, "csrf_token").unwrap();
     let action = format!("{status_page}/replies");
     post(
@@ -194,8 +196,18 @@ async fn a_ticket_holds_a_bounded_number_of_additions() {
         "{}",
         refused.body
     );
-    // The refused text stays in the form to copy.
+    // The refused text stays on the page to copy.
     assert!(refused.body.contains("One too many"));
+    // A full ticket no longer offers a form that can only refuse.
+    let page = browser.get(&status_page).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("/replies\""), "{}", page.body);
+    assert!(
+        page.body
+            .contains("holds as much added information as it can take"),
+        "{}",
+        page.body
+    );
     server.shut_down().await;
 }
 

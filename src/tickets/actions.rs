@@ -108,15 +108,20 @@ pub fn status_after_staff_reply(
 pub const MAX_ADDITIONS_PER_TICKET: usize = 50;
 pub const MAX_ADDITION_CHARS_PER_TICKET: usize = 100_000;
 
+/// How many characters one more addition may have on a ticket that already
+/// holds `count` additions of `chars` characters in all; `None` when it
+/// takes no more.
+pub fn addition_room(count: usize, chars: usize) -> Option<usize> {
+    let left = MAX_ADDITION_CHARS_PER_TICKET.saturating_sub(chars);
+    (count < MAX_ADDITIONS_PER_TICKET && left > 0).then(|| left.min(MAX_EVENT_BODY_CHARS))
+}
+
 /// Whether a ticket that already holds `count` additions of `chars`
 /// characters in all takes one more of `adding` characters.
 pub fn check_addition_room(count: usize, chars: usize, adding: usize) -> Result<(), Refusal> {
-    if count >= MAX_ADDITIONS_PER_TICKET
-        || chars.saturating_add(adding) > MAX_ADDITION_CHARS_PER_TICKET
-    {
-        Err(Refusal::AdditionsFull)
-    } else {
-        Ok(())
+    match addition_room(count, chars) {
+        Some(room) if adding <= room => Ok(()),
+        _ => Err(Refusal::AdditionsFull),
     }
 }
 

@@ -15,9 +15,9 @@ mod ticket;
 
 pub use actions::{
     EventActor, EventBody, EventKind, MAX_ADDITION_CHARS_PER_TICKET, MAX_ADDITIONS_PER_TICKET,
-    MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, StaffRef, TimelineEvent, check_addition_room,
-    check_staff_move, may_merge, parse_reference, staff_label, staff_may_move, staff_targets,
-    status_after_requester_reply, status_after_staff_reply,
+    MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, StaffRef, TimelineEvent, addition_room,
+    check_addition_room, check_staff_move, may_merge, parse_reference, staff_label, staff_may_move,
+    staff_targets, status_after_requester_reply, status_after_staff_reply,
 };
 pub use errors::FieldErrors;
 pub use fields::{Environment, TicketStatus, Tool};

@@ -23,8 +23,9 @@ use crate::kb::{Article, KnowledgeBase};
 use crate::state::AppState;
 use crate::store::ActionError;
 use crate::tickets::{
-    Environment, EventActor, EventBody, FieldErrors, MAX_EVENT_BODY_CHARS, MAX_MESSAGE_TEXT,
-    Refusal, Ticket, TicketInput, TicketStatus, Tool, prefill, reference_for,
+    Environment, EventActor, EventBody, EventKind, FieldErrors, MAX_ADDITION_CHARS_PER_TICKET,
+    MAX_ADDITIONS_PER_TICKET, MAX_MESSAGE_TEXT, Refusal, Ticket, TicketInput, TicketStatus, Tool,
+    addition_room, prefill, reference_for,
 };
 
 pub fn router() -> Router<AppState> {
@@ -210,8 +211,13 @@ struct StatusPage<'a> {
     /// address on both tickets does not make their requesters one person,
     /// and this page never leads to the other ticket's page or content.
     merged_into: Option<String>,
-    /// Whether the "Add information" form is offered (not once closed).
+    /// Whether the "Add information" form is offered (not once closed,
+    /// merged, or full).
     can_add: bool,
+    /// The ticket is open but holds as many additions as it can take.
+    full: bool,
+    max_additions: usize,
+    max_addition_chars: String,
     just_added: bool,
     addition: String,
     addition_error: Option<String>,
@@ -254,10 +260,16 @@ async fn ticket_for_token(state: &AppState, token: &str) -> Result<Ticket> {
 async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Result<StatusPage<'_>> {
     let code = ticket.details.error_code;
     let zone = ticket.details.time_zone.clone();
-    let updates = state
-        .store
-        .public_timeline(ticket.id)
-        .await?
+    let timeline = state.store.public_timeline(ticket.id).await?;
+    let additions = timeline
+        .iter()
+        .filter(|event| event.kind == EventKind::RequesterReply);
+    let open = ticket.merged_into_id.is_none() && ticket.status != TicketStatus::Closed;
+    let room = addition_room(
+        additions.clone().count(),
+        additions.map(|event| event.body.chars().count()).sum(),
+    );
+    let updates = timeline
         .iter()
         .filter_map(|event| {
             Some(Update {
@@ -287,13 +299,16 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         tree_url: links::troubleshoot(code, &[], &links::Carry::default()),
         csrf,
         updates,
-        can_add: ticket.merged_into_id.is_none() && ticket.status != TicketStatus::Closed,
+        can_add: open && room.is_some(),
+        full: open && room.is_none(),
+        max_additions: MAX_ADDITIONS_PER_TICKET,
+        max_addition_chars: crate::tickets::group_thousands(MAX_ADDITION_CHARS_PER_TICKET),
         merged_into,
         just_added: false,
         addition: String::new(),
         addition_error: None,
-        max_addition: MAX_EVENT_BODY_CHARS,
-        max_addition_text: crate::tickets::group_thousands(MAX_EVENT_BODY_CHARS),
+        max_addition: room.unwrap_or_default(),
+        max_addition_text: crate::tickets::group_thousands(room.unwrap_or_default()),
         ticket,
     })
 }
