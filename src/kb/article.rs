@@ -238,9 +238,13 @@ fn check_real_examples(
 /// fields are plain text and escaped here.
 fn with_real_examples(html: &str, examples: &[RealExample]) -> String {
     const SECTION: &str = "<h2 id=\"example-error\">";
-    let mut block = String::from(
-        "<div class=\"real-examples\">\n<p class=\"real-examples-label\">Real messages with this error:</p>\n",
-    );
+    let label = if examples.len() == 1 {
+        "A real message with this error:"
+    } else {
+        "Real messages with this error:"
+    };
+    let mut block =
+        format!("<div class=\"real-examples\">\n<p class=\"real-examples-label\">{label}</p>\n");
     for example in examples {
         block.push_str(&format!(
             "<figure class=\"real-example\">\n<pre tabindex=\"0\" role=\"region\" aria-label=\"Real error message\"><code>{}</code></pre>\n\
