@@ -1,6 +1,7 @@
 //! Step ids that a content change retired keep meaning their successor:
 //! on a ticket that stored them, in an old shared link, and in the
-//! "yes, fixed" counts.
+//! "yes, fixed" counts. Also how a step's `where`, `ask` and `caution`
+//! show on its page.
 //!
 //! The app here serves the real articles with small trees in which every
 //! step id the trees had before issue 7 is listed in a successor's
@@ -25,6 +26,8 @@ const OLD_FIRST: &str = "token-active";
 const OLD_SECOND: &str = "user-active";
 const NEW_FIRST: &str = "token-still-valid";
 const NEW_FIRST_CHECK: &str = "Check that the token <still> works";
+const NEW_FIRST_ASK: &str = "Ask your account admin whether it was <b>revoked</b>";
+const NEW_FIRST_CAUTION: &str = "A new token & a <i>fresh</i> key stop the old ones";
 const NEW_REST: &str = "account-and-key";
 const NEW_REST_CHECK: &str = "Check the API user & the UserKey";
 
@@ -155,7 +158,7 @@ fn renamed_kb() -> KnowledgeBase {
             format!(
                 "code = \"401\"\narticle = \"{article}\"\nstart = \"{NEW_FIRST}\"\n\n\
                  [[step]]\nid = \"{NEW_FIRST}\"\ncheck = \"{NEW_FIRST_CHECK}\"\n\
-                 ask = \"Ask your account admin whether it was revoked\"\nreplaces = [\"{OLD_FIRST}\"]\n\
+                 ask = \"{NEW_FIRST_ASK}\"\ncaution = \"{NEW_FIRST_CAUTION}\"\nreplaces = [\"{OLD_FIRST}\"]\n\
                  do = \"Look.\"\nnext = \"{NEW_REST}\"\n\n\
                  [[step]]\nid = \"{NEW_REST}\"\ncheck = \"{NEW_REST_CHECK}\"\n\
                  where = \"In the connection settings\"\nreplaces = [{}]\n\
@@ -293,4 +296,38 @@ async fn fixed_counts_under_an_earlier_id_add_up_for_the_successor() {
         "an earlier id reads as its successor"
     );
     assert_eq!(store.deflection_count(tree, NEW_FIRST).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_step_says_where_to_look_whom_to_ask_and_warns_before_the_instructions() {
+    let mut app = TestApp::spawn_with_kb(renamed_kb()).await;
+    let page = app.get("/troubleshoot/401").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&format!("Who to ask:</span> {}", escape(NEW_FIRST_ASK)))
+        .assert_contains(&escape(NEW_FIRST_CAUTION))
+        .assert_lacks("<b>revoked</b>")
+        .assert_lacks("<i>fresh</i>")
+        .assert_lacks("Where to look:");
+    let heading = page.body.find("id=\"step-heading\"").expect("heading");
+    let ask = page.body.find("Who to ask:").expect("ask");
+    let caution = page.body.find("Before you do this").expect("caution");
+    let todo = page.body.find("<p>Look.</p>").expect("what to do");
+    let question = page.body.find("Did this fix the error?").expect("question");
+    assert!(
+        heading < ask && ask < caution && caution < todo && todo < question,
+        "{}",
+        page.body
+    );
+    // The strongest answer still comes first.
+    let no = page.body.find("No, still failing").expect("no");
+    let yes = page.body.find("Yes, fixed").expect("yes");
+    assert!(no < yes);
+
+    let second = app
+        .get(&format!("/troubleshoot/401?path={NEW_FIRST}"))
+        .await;
+    second
+        .assert_contains("Where to look:</span> In the connection settings")
+        .assert_lacks("Who to ask:")
+        .assert_lacks("Before you do this");
 }
