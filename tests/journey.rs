@@ -127,7 +127,7 @@ async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
                 let before = app
                     .state
                     .store
-                    .deflection_count(code, &step.id)
+                    .deflection_count(tree, &step.id)
                     .await
                     .unwrap();
                 let fixed = app
@@ -152,7 +152,7 @@ async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
                 let after = app
                     .state
                     .store
-                    .deflection_count(code, &step.id)
+                    .deflection_count(tree, &step.id)
                     .await
                     .unwrap();
                 assert_eq!(after, before + 1, "{code} {}", step.id);
@@ -228,7 +228,7 @@ async fn answering_the_401_headings_as_invited_never_says_fixed() {
         assert_eq!(
             app.state
                 .store
-                .deflection_count(ErrorCode::Unauthorized, &step.id)
+                .deflection_count(app.state.kb.tree(ErrorCode::Unauthorized), &step.id)
                 .await
                 .unwrap(),
             0,

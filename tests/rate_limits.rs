@@ -225,10 +225,11 @@ async fn the_same_visitor_pressing_fixed_twice_counts_once() {
         assert_eq!(fixed.status, 303, "{}", fixed.body);
         browser
     };
+    let kb = apidesk::kb::KnowledgeBase::load_embedded().unwrap();
     let count = || {
         server
             .store
-            .deflection_count(ErrorCode::Unauthorized, "token-active")
+            .deflection_count(kb.tree(ErrorCode::Unauthorized), "token-active")
     };
     let first = fix(server.browser()).await;
     fix(first).await;

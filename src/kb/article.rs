@@ -42,6 +42,9 @@ pub struct Article {
     pub code: Option<ErrorCode>,
     pub summary: String,
     pub related: Vec<String>,
+    /// Real messages people met with this error, each with where it comes
+    /// from; shown in the "Example error" section (already part of `html`).
+    pub real_examples: Vec<RealExample>,
     /// Rendered body, safe to embed unescaped.
     pub html: String,
     pub sections: Vec<Section>,
@@ -58,6 +61,18 @@ impl Article {
         };
         (group, self.code)
     }
+}
+
+/// A real error message quoted in a code article (front matter
+/// `[[real_example]]`). The loader checks that the recogniser sends it to
+/// the article's own code, so what is shown as real is something a person
+/// can paste and land here with.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealExample {
+    pub message: String,
+    /// Where it comes from, e.g. "the reference help-centre article".
+    pub source: String,
 }
 
 /// An article with what the loader still has to check against the others.
@@ -78,6 +93,8 @@ struct FrontMatter {
     summary: String,
     #[serde(default)]
     related: Vec<String>,
+    #[serde(default, rename = "real_example")]
+    real_examples: Vec<RealExample>,
 }
 
 /// Parses and checks one file on its own, adding what is wrong to
@@ -133,7 +150,12 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         problems.add(path, "related lists the article itself");
     }
 
-    let rendered = markdown::render(body);
+    check_real_examples(path, code, &front.real_examples, problems);
+
+    let mut rendered = markdown::render(body);
+    if !front.real_examples.is_empty() && !rendered.html.is_empty() {
+        rendered.html = with_real_examples(&rendered.html, &front.real_examples);
+    }
     for problem in rendered.problems {
         problems.add(path, problem);
     }
@@ -153,11 +175,108 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
             code,
             summary: front.summary.trim().to_string(),
             related: front.related,
+            real_examples: front.real_examples,
             html: rendered.html,
             sections: rendered.sections,
         },
         links: rendered.links,
     })
+}
+
+/// A real example must be a message the recogniser sends to the article's
+/// own code: otherwise a person pasting it would land somewhere else, and
+/// the page would show as real something apidesk does not treat as this
+/// error. Only code articles have a code to check against.
+fn check_real_examples(
+    path: &str,
+    code: Option<ErrorCode>,
+    examples: &[RealExample],
+    problems: &mut Problems,
+) {
+    for example in examples {
+        let message = example.message.trim();
+        if message.is_empty() {
+            problems.add(path, "a real_example has an empty message");
+            continue;
+        }
+        if example.source.trim().is_empty() {
+            problems.add(
+                path,
+                format!(
+                    "real_example \"{message}\": source is empty (say where the message comes from)"
+                ),
+            );
+        }
+        let Some(code) = code else {
+            problems.add(
+                path,
+                format!(
+                    "real_example \"{message}\": only kind = \"code\" articles have real examples"
+                ),
+            );
+            continue;
+        };
+        let found = super::diagnose(message).code;
+        if found != Some(code) {
+            let recognised = match found {
+                Some(other) => format!("is recognised as {}", other.label()),
+                None => "is not recognised as any code with a guide".to_string(),
+            };
+            problems.add(
+                path,
+                format!(
+                    "real_example \"{message}\" {recognised}, not {}: quote a message that leads here, or mark it as illustrative in the body",
+                    code.label()
+                ),
+            );
+        }
+    }
+}
+
+/// Adds the real examples at the end of the "Example error" section, before
+/// the next `##` heading (the loader has checked the section exists). Both
+/// fields are plain text and escaped here.
+fn with_real_examples(html: &str, examples: &[RealExample]) -> String {
+    const SECTION: &str = "<h2 id=\"example-error\">";
+    let label = if examples.len() == 1 {
+        "A real message with this error:"
+    } else {
+        "Real messages with this error:"
+    };
+    let mut block =
+        format!("<div class=\"real-examples\">\n<p class=\"real-examples-label\">{label}</p>\n");
+    for example in examples {
+        block.push_str(&format!(
+            "<figure class=\"real-example\">\n<pre tabindex=\"0\" role=\"region\" aria-label=\"Real error message\"><code>{}</code></pre>\n\
+             <figcaption>Real message. Source: {}</figcaption>\n</figure>\n",
+            escape_html(example.message.trim()),
+            escape_html(example.source.trim())
+        ));
+    }
+    block.push_str("</div>\n");
+    let Some(start) = html.find(SECTION) else {
+        return html.to_string();
+    };
+    let after = start + SECTION.len();
+    let end = html[after..]
+        .find("<h2 ")
+        .map_or(html.len(), |offset| after + offset);
+    format!("{}{block}{}", &html[..end], &html[end..])
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn check_code(
@@ -345,6 +464,66 @@ mod tests {
         assert_eq!(article.sections.len(), 5);
         assert_eq!(article.sections[4].anchor, "best-practices");
         assert!(article.html.contains(r#"<h2 id="what-it-means">"#));
+    }
+
+    fn code_article_with(real: &str) -> String {
+        format!(
+            "+++\nslug = \"401-unauthorized\"\ntitle = \"401 Unauthorized\"\nkind = \"code\"\n\
+             code = \"401\"\nsummary = \"s\"\n{real}+++\n\n{CODE_BODY}"
+        )
+    }
+
+    #[test]
+    fn real_examples_show_in_the_example_section_with_their_source() {
+        let text = code_article_with(
+            "[[real_example]]\nmessage = \"HTTP GET failed: unauthorized (401) <x>\"\n\
+             source = \"the reference help-centre article\"\n",
+        );
+        let article = parsed("articles/401-unauthorized.md", &text).article;
+        assert_eq!(article.real_examples.len(), 1);
+        let html = &article.html;
+        let example = html.find("class=\"real-examples\"").expect("shown");
+        let section = html.find("id=\"example-error\"").expect("section");
+        let next = html.find("id=\"resolution-steps\"").expect("next section");
+        assert!(section < example && example < next, "{html}");
+        assert!(
+            html.contains("HTTP GET failed: unauthorized (401) &lt;x&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Real message. Source: the reference help-centre article"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn refuses_a_real_example_that_leads_elsewhere() {
+        let text = code_article_with(
+            "[[real_example]]\nmessage = \"HTTP GET failed: not found (404)\"\nsource = \"a client\"\n\n\
+             [[real_example]]\nmessage = \"Something broke\"\nsource = \"\"\n",
+        );
+        assert_eq!(
+            messages("articles/401-unauthorized.md", &text),
+            [
+                "articles/401-unauthorized.md: real_example \"HTTP GET failed: not found (404)\" is recognised as 404 Not Found, \
+                 not 401 Unauthorized: quote a message that leads here, or mark it as illustrative in the body",
+                "articles/401-unauthorized.md: real_example \"Something broke\": source is empty (say where the message comes from)",
+                "articles/401-unauthorized.md: real_example \"Something broke\" is not recognised as any code with a guide, \
+                 not 401 Unauthorized: quote a message that leads here, or mark it as illustrative in the body",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_code_articles_have_real_examples() {
+        let text = "+++\nslug = \"still-stuck\"\ntitle = \"t\"\nkind = \"still-stuck\"\nsummary = \"s\"\n\
+                    [[real_example]]\nmessage = \"HTTP 401\"\nsource = \"x\"\n+++\n## What support needs\n";
+        assert_eq!(
+            messages("articles/still-stuck.md", text),
+            [
+                "articles/still-stuck.md: real_example \"HTTP 401\": only kind = \"code\" articles have real examples"
+            ]
+        );
     }
 
     #[test]

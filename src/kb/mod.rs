@@ -9,11 +9,12 @@ mod content_error;
 mod diagnose;
 mod heading;
 mod markdown;
+mod retired_ids;
 mod tree;
 
 use rust_embed::RustEmbed;
 
-pub use article::{Article, ArticleKind};
+pub use article::{Article, ArticleKind, RealExample};
 use content_error::Problems;
 pub use content_error::{ContentError, Problem};
 pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread};
@@ -69,6 +70,10 @@ impl KnowledgeBase {
         }
         article::validate_set(&articles, &mut problems);
         tree::validate_set(&trees, &articles, &mut problems);
+        for parsed in &trees {
+            let earlier = retired_ids::earlier_ids(parsed.tree.code);
+            tree::check_earlier_ids(parsed, earlier, &mut problems);
+        }
 
         let mut articles: Vec<Article> = articles.into_iter().map(|p| p.article).collect();
         articles.sort_by_key(Article::display_rank);
@@ -103,6 +108,12 @@ impl KnowledgeBase {
             .iter()
             .find(|t| t.code == code)
             .expect("validated at load: every code has a tree")
+    }
+
+    /// The live step id a stored or linked id of `code`'s tree stands for
+    /// (see `Tree::current_id`).
+    pub fn current_id(&self, code: ErrorCode, id: &str) -> Option<&str> {
+        self.tree(code).current_id(id)
     }
 
     fn expect_article(&self, wanted: impl Fn(&Article) -> bool) -> &Article {
@@ -154,14 +165,21 @@ mod tests {
         )
     }
 
+    /// Two steps; the first takes over every id the real tree had before
+    /// issue 7, as the loader requires.
     fn tree_file(code: &str, article: &str) -> (String, String) {
+        let earlier = retired_ids::earlier_ids(ErrorCode::parse(code).expect("a code"));
+        let replaces: Vec<String> = earlier.iter().map(|id| format!("\"{id}\"")).collect();
         (
             format!("trees/{code}.toml"),
             format!(
                 "code = \"{code}\"\narticle = \"{article}\"\nstart = \"first\"\n\n\
                  [[step]]\nid = \"first\"\ncheck = \"Check the first thing\"\n\
+                 where = \"In your integration's log\"\nreplaces = [{}]\n\
                  do = \"See [causes](/articles/{article}).\"\nnext = \"second\"\n\n\
-                 [[step]]\nid = \"second\"\ncheck = \"Try the second thing\"\ndo = \"Try again.\"\nnext = \"ticket\"\n"
+                 [[step]]\nid = \"second\"\ncheck = \"Try the second thing\"\n\
+                 ask = \"Ask your account admin to try it\"\ndo = \"Try again.\"\nnext = \"ticket\"\n",
+                replaces.join(", ")
             ),
         )
     }
@@ -428,6 +446,89 @@ mod tests {
             ),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn refuses_a_step_without_where_or_ask() {
+        let mut files = fixture();
+        edit(
+            &mut files,
+            "trees/401.toml",
+            "ask = \"Ask your account admin to try it\"\n",
+            "",
+        );
+        assert_eq!(
+            load_problems(files),
+            [
+                "trees/401.toml: step \"second\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_an_old_id_with_two_successors_or_a_live_one() {
+        let mut files = fixture();
+        edit(
+            &mut files,
+            "trees/403.toml",
+            "ask = \"Ask",
+            "replaces = [\"user-role\", \"first\"]\nask = \"Ask",
+        );
+        assert_eq!(
+            load_problems(files),
+            [
+                "trees/403.toml: \"user-role\" is replaced by both \"first\" and \"second\"; an old id needs exactly one successor",
+                "trees/403.toml: step \"second\": replaces \"first\", which is a live step; a live id already stands for itself",
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_a_tree_that_drops_an_earlier_step_id() {
+        let mut files = fixture();
+        edit(&mut files, "trees/429.toml", "\"polling\", ", "");
+        edit(
+            &mut files,
+            "trees/other.toml",
+            ", \"simplified-payload\"",
+            "",
+        );
+        assert_eq!(
+            load_problems(files),
+            [
+                "trees/429.toml: step id \"polling\" was used before and stored tickets and deflection counts name it: \
+                 keep a step with that id or list it in one step's `replaces`",
+                "trees/other.toml: step id \"simplified-payload\" was used before and stored tickets and deflection counts name it: \
+                 keep a step with that id or list it in one step's `replaces`",
+            ]
+        );
+    }
+
+    #[test]
+    fn earlier_ids_map_to_their_successor() {
+        let kb = loaded(fixture());
+        let code = ErrorCode::TooManyRequests;
+        assert_eq!(kb.current_id(code, "recursive-loop"), Some("first"));
+        assert_eq!(kb.current_id(code, "second"), Some("second"));
+        assert_eq!(kb.current_id(code, "token-active"), None);
+        assert_eq!(
+            kb.current_id(ErrorCode::Unauthorized, "token-active"),
+            Some("first")
+        );
+    }
+
+    #[test]
+    fn every_earlier_id_of_the_embedded_content_has_a_successor() {
+        let kb = KnowledgeBase::load_embedded().unwrap_or_else(|e| panic!("{e}"));
+        for code in ErrorCode::ALL {
+            for old in retired_ids::earlier_ids(code) {
+                let now = kb.current_id(code, old);
+                assert!(
+                    now.is_some_and(|id| kb.tree(code).step(id).is_some()),
+                    "{code}: {old}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -32,6 +32,16 @@ pub struct Step {
     pub id: String,
     /// The heading: an instruction, never a yes/no question (see `heading`).
     pub check: String,
+    /// Where to look, in plain words (TOML key `where`). Plain text: escape
+    /// it when showing it. At least one of this and `ask` is set.
+    pub where_to_look: Option<String>,
+    /// Whom to ask, and what. Plain text.
+    pub ask: Option<String>,
+    /// What the fix can break, read before acting. Plain text.
+    pub caution: Option<String>,
+    /// Ids of earlier steps this one took over: stored tickets, old links
+    /// and deflection counts that name them now mean this step.
+    pub replaces: Vec<String>,
     /// Rendered "what to do", safe to embed unescaped.
     pub do_html: String,
     pub next: Next,
@@ -55,6 +65,34 @@ pub struct Walk<'a> {
 impl Tree {
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The live id a stored or linked step id stands for today: the id
+    /// itself while it is a step, else the step that `replaces` it. `None`
+    /// for an id this tree never had (or that was dropped unlisted, which the
+    /// loader refuses for the ids in `retired_ids`).
+    pub fn current_id(&self, id: &str) -> Option<&str> {
+        self.step(id)
+            .or_else(|| {
+                self.steps
+                    .iter()
+                    .find(|s| s.replaces.iter().any(|r| r == id))
+            })
+            .map(|s| s.id.as_str())
+    }
+
+    /// A walked path with each earlier id replaced by its successor and
+    /// repeats dropped (two old checks merged into one count once). Ids the
+    /// tree does not know are kept, so `walk` still trims at them.
+    pub fn current_path<'a>(&'a self, path: &[&'a str]) -> Vec<&'a str> {
+        let mut out: Vec<&'a str> = Vec::with_capacity(path.len());
+        for id in path {
+            let id = self.current_id(id).unwrap_or(id);
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
     }
 
     pub fn start(&self) -> &Step {
@@ -111,9 +149,26 @@ struct TreeFile {
 struct StepFile {
     id: String,
     check: String,
+    #[serde(default, rename = "where")]
+    where_to_look: Option<String>,
+    #[serde(default)]
+    ask: Option<String>,
+    #[serde(default)]
+    caution: Option<String>,
+    #[serde(default)]
+    replaces: Vec<String>,
     #[serde(rename = "do")]
     todo: String,
     next: String,
+}
+
+/// A trimmed plain-text field; blank counts as absent.
+fn plain(field: &Option<String>) -> Option<String> {
+    field
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 const TICKET: &str = "ticket";
@@ -173,6 +228,26 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         } else if let Some(problem) = heading::question_problem(&step.check) {
             problems.add(path, format!("step \"{id}\": {problem}"));
         }
+        if plain(&step.where_to_look).is_none() && plain(&step.ask).is_none() {
+            problems.add(
+                path,
+                format!(
+                    "step \"{id}\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
+                ),
+            );
+        }
+        for (name, field) in [
+            ("where", &step.where_to_look),
+            ("ask", &step.ask),
+            ("caution", &step.caution),
+        ] {
+            if field.as_deref().is_some_and(|t| t.contains('\n')) {
+                problems.add(
+                    path,
+                    format!("step \"{id}\": `{name}` must be one line of plain text"),
+                );
+            }
+        }
         let r = markdown::render(&step.todo);
         for problem in r.problems {
             problems.add(path, format!("step \"{id}\": {problem}"));
@@ -203,6 +278,8 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         }
     }
 
+    check_replaces(path, &file, &by_id, problems);
+
     // File order only matters when there are problems, and then the tree is
     // never shown.
     let order =
@@ -219,6 +296,10 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
                 .map(|s| Step {
                     id: s.id.clone(),
                     check: s.check.trim().to_string(),
+                    where_to_look: plain(&s.where_to_look),
+                    ask: plain(&s.ask),
+                    caution: plain(&s.caution),
+                    replaces: s.replaces.clone(),
                     do_html: rendered.remove(s.id.as_str()).unwrap_or_default(),
                     next: match s.next.as_str() {
                         TICKET => Next::Ticket,
@@ -229,6 +310,72 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         },
         links,
     })
+}
+
+/// `replaces` ids are well formed, each listed by one step only (an old id
+/// must map to exactly one successor), and never a live step's id (a live
+/// id already means itself).
+fn check_replaces(
+    path: &str,
+    file: &TreeFile,
+    by_id: &HashMap<&str, &StepFile>,
+    problems: &mut Problems,
+) {
+    let mut claimed: HashMap<&str, &str> = HashMap::new();
+    for step in &file.steps {
+        for old in &step.replaces {
+            let old = old.as_str();
+            if !article::is_well_formed_id(old) {
+                problems.add(
+                    path,
+                    format!(
+                        "step \"{}\": replaces \"{old}\", which is not a step id (lowercase letters, digits and '-')",
+                        step.id
+                    ),
+                );
+            }
+            if by_id.contains_key(old) {
+                problems.add(
+                    path,
+                    format!(
+                        "step \"{}\": replaces \"{old}\", which is a live step; a live id already stands for itself",
+                        step.id
+                    ),
+                );
+            }
+            match claimed.insert(old, step.id.as_str()) {
+                Some(first) if first == step.id => problems.add(
+                    path,
+                    format!("step \"{}\": replaces \"{old}\" twice", step.id),
+                ),
+                Some(first) => problems.add(
+                    path,
+                    format!(
+                        "\"{old}\" is replaced by both \"{first}\" and \"{}\"; an old id needs exactly one successor",
+                        step.id
+                    ),
+                ),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Every id in `earlier` (the ids stored tickets, old links and deflection
+/// counts may hold, see `retired_ids`) is still a step or listed in a step's
+/// `replaces`. Listing one in two steps is reported by `check_replaces`.
+pub(crate) fn check_earlier_ids(parsed: &ParsedTree, earlier: &[&str], problems: &mut Problems) {
+    for old in earlier {
+        if parsed.tree.current_id(old).is_none() {
+            problems.add(
+                &parsed.path,
+                format!(
+                    "step id \"{old}\" was used before and stored tickets and deflection counts name it: \
+                     keep a step with that id or list it in one step's `replaces`"
+                ),
+            );
+        }
+    }
 }
 
 /// The steps in the order "No" leads through them, or `None` when that
@@ -331,7 +478,7 @@ mod tests {
 
     fn step(id: &str, next: &str) -> String {
         format!(
-            "[[step]]\nid = \"{id}\"\ncheck = \"Check that {id} is fine\"\ndo = \"Check **{id}**.\"\nnext = \"{next}\"\n\n"
+            "[[step]]\nid = \"{id}\"\ncheck = \"Check that {id} is fine\"\nwhere = \"In the {id} log\"\ndo = \"Check **{id}**.\"\nnext = \"{next}\"\n\n"
         )
     }
 
@@ -496,6 +643,114 @@ mod tests {
                 "trees/401.toml: step \"a\": link \"javascript:alert(1)\" is not allowed"
             ),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn where_ask_and_caution_are_read_as_plain_text() {
+        let text = tree_file("a", &[("a", "b"), ("b", "ticket")])
+            .replace(
+                "where = \"In the b log\"",
+                "ask = \" Ask your account admin to <b>check</b> \"\ncaution = \"It can break things\"\nreplaces = [\"old-b\"]",
+            )
+            .replace("where = \"In the a log\"", "where = \"In the a log\"\nask = \"\"");
+        let tree = parsed(&text);
+        let a = tree.step("a").expect("a");
+        assert_eq!(a.where_to_look.as_deref(), Some("In the a log"));
+        assert_eq!(a.ask, None, "blank counts as absent");
+        assert_eq!(a.caution, None);
+        let b = tree.step("b").expect("b");
+        assert_eq!(b.where_to_look, None);
+        assert_eq!(
+            b.ask.as_deref(),
+            Some("Ask your account admin to <b>check</b>")
+        );
+        assert_eq!(b.caution.as_deref(), Some("It can break things"));
+        assert_eq!(b.replaces, ["old-b"]);
+    }
+
+    #[test]
+    fn old_ids_map_to_their_successor() {
+        let text = tree_file("a", &[("a", "b"), ("b", "c"), ("c", "ticket")]).replace(
+            "where = \"In the b log\"",
+            "where = \"In the b log\"\nreplaces = [\"old-b1\", \"old-b2\"]",
+        );
+        let tree = parsed(&text);
+        assert_eq!(tree.current_id("a"), Some("a"));
+        assert_eq!(tree.current_id("old-b2"), Some("b"));
+        assert_eq!(tree.current_id("never"), None);
+        assert_eq!(
+            tree.current_path(&["a", "old-b1", "old-b2", "c"]),
+            ["a", "b", "c"]
+        );
+        assert_eq!(tree.current_path(&["a", "never"]), ["a", "never"]);
+    }
+
+    #[test]
+    fn a_step_names_where_to_look_or_whom_to_ask() {
+        let text = tree_file("a", &[("a", "ticket")]).replace("where = \"In the a log\"\n", "");
+        assert_eq!(
+            problems(&text),
+            [
+                "trees/401.toml: step \"a\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
+            ]
+        );
+        let text = tree_file("a", &[("a", "ticket")])
+            .replace("where = \"In the a log\"", "where = \" \"\nask = \"\"");
+        assert_eq!(problems(&text).len(), 1);
+    }
+
+    #[test]
+    fn plain_text_fields_are_one_line() {
+        let text = tree_file("a", &[("a", "ticket")]).replace(
+            "where = \"In the a log\"",
+            "where = \"In the a log\"\ncaution = \"\"\"\nOne\nTwo\"\"\"",
+        );
+        assert_eq!(
+            problems(&text),
+            ["trees/401.toml: step \"a\": `caution` must be one line of plain text"]
+        );
+    }
+
+    #[test]
+    fn an_old_id_has_exactly_one_successor_and_is_never_live() {
+        let text = tree_file("a", &[("a", "b"), ("b", "ticket")])
+            .replace(
+                "where = \"In the a log\"",
+                "where = \"In the a log\"\nreplaces = [\"old\", \"b\", \"Bad_Old\"]",
+            )
+            .replace(
+                "where = \"In the b log\"",
+                "where = \"In the b log\"\nreplaces = [\"old\", \"b-old\", \"b-old\"]",
+            );
+        assert_eq!(
+            problems(&text),
+            [
+                "trees/401.toml: step \"a\": replaces \"b\", which is a live step; a live id already stands for itself",
+                "trees/401.toml: step \"a\": replaces \"Bad_Old\", which is not a step id (lowercase letters, digits and '-')",
+                "trees/401.toml: \"old\" is replaced by both \"a\" and \"b\"; an old id needs exactly one successor",
+                "trees/401.toml: step \"b\": replaces \"b-old\" twice",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_earlier_id_is_live_or_replaced() {
+        let text = tree_file("a", &[("a", "b"), ("b", "ticket")]).replace(
+            "where = \"In the b log\"",
+            "where = \"In the b log\"\nreplaces = [\"gone\"]",
+        );
+        let mut problems = Problems::default();
+        let tree = parse("trees/401.toml", &text, &mut problems).expect("parses");
+        check_earlier_ids(&tree, &["a", "gone"], &mut problems);
+        assert!(problems.is_empty(), "{:#?}", problems.messages());
+        check_earlier_ids(&tree, &["a", "dropped"], &mut problems);
+        assert_eq!(
+            problems.messages(),
+            [
+                "trees/401.toml: step id \"dropped\" was used before and stored tickets and deflection counts name it: \
+                 keep a step with that id or list it in one step's `replaces`"
+            ]
         );
     }
 

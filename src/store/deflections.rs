@@ -1,7 +1,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{Store, time_text};
-use crate::domain::ErrorCode;
+use crate::kb::Tree;
 
 /// A visitor's "fixed" for a step is remembered this long: pressing it again
 /// within the window does not count again.
@@ -11,13 +11,19 @@ impl Store {
     /// Counts one "yes, fixed" for a step of a code's tree, at most
     /// once per visitor (a hash of something only their browser holds) and
     /// step within `DEFLECTION_VISITOR_WINDOW`. Returns whether it counted.
+    /// An earlier step id counts for the step that replaced it; an id the
+    /// tree does not know is not counted.
     pub async fn record_deflection(
         &self,
-        code: ErrorCode,
+        tree: &Tree,
         step_id: &str,
         visitor_hash: &str,
         at: OffsetDateTime,
     ) -> Result<bool, sqlx::Error> {
+        let Some(step_id) = tree.current_id(step_id) else {
+            return Ok(false);
+        };
+        let code = tree.code;
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM deflection_visitors WHERE at < ?")
             .bind(time_text::to_text(at - DEFLECTION_VISITOR_WINDOW))
@@ -50,18 +56,24 @@ impl Store {
         Ok(first)
     }
 
-    pub async fn deflection_count(
-        &self,
-        code: ErrorCode,
-        step_id: &str,
-    ) -> Result<i64, sqlx::Error> {
-        let count: Option<i64> = sqlx::query_scalar(
-            "SELECT count FROM deflections WHERE error_code = ? AND step_id = ?",
-        )
-        .bind(code.as_str())
-        .bind(step_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(count.unwrap_or(0))
+    /// The "yes, fixed" count of a step: its own, plus what was counted
+    /// under the earlier ids it `replaces` before they were retired. An
+    /// earlier id reads as its successor's count; an unknown id is 0.
+    pub async fn deflection_count(&self, tree: &Tree, step_id: &str) -> Result<i64, sqlx::Error> {
+        let Some(step) = tree.current_id(step_id).and_then(|id| tree.step(id)) else {
+            return Ok(0);
+        };
+        let mut total = 0;
+        for id in std::iter::once(&step.id).chain(&step.replaces) {
+            let count: Option<i64> = sqlx::query_scalar(
+                "SELECT count FROM deflections WHERE error_code = ? AND step_id = ?",
+            )
+            .bind(tree.code.as_str())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            total += count.unwrap_or(0);
+        }
+        Ok(total)
     }
 }

@@ -64,7 +64,9 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
     line
 }
 
-pub fn ticket_csv_line(ticket: &Ticket, assignee: Option<&str>) -> String {
+/// `checks_made`: the step ids of the checks made, comma-separated, as the
+/// caller maps them (earlier ids to their successors).
+pub fn ticket_csv_line(ticket: &Ticket, assignee: Option<&str>, checks_made: &str) -> String {
     let d = &ticket.details;
     let optional = |t: Option<OffsetDateTime>| t.map(rfc3339).unwrap_or_default();
     csv_line(&[
@@ -83,7 +85,7 @@ pub fn ticket_csv_line(ticket: &Ticket, assignee: Option<&str>) -> String {
         d.recent_changes.clone(),
         d.name.clone(),
         d.email.clone(),
-        d.path.join(","),
+        checks_made.to_string(),
         assignee.unwrap_or_default().to_string(),
         rfc3339(ticket.created_at),
         rfc3339(ticket.updated_at),

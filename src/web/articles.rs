@@ -73,8 +73,10 @@ async fn show(
     let code = journey.or(article.code).unwrap_or(ErrorCode::Other);
     // Only the part of the path that is a real walk of the tree counts; an
     // edited link cannot claim the checks are done.
-    let path: Vec<&str> = query.path.split(',').filter(|s| !s.is_empty()).collect();
+    let given: Vec<&str> = query.path.split(',').filter(|s| !s.is_empty()).collect();
     let tree = kb.tree(code);
+    // Earlier step ids (an old link) stand for their successors.
+    let path = tree.current_path(&given);
     let valid = tree.walk(&path).map_or_else(|n| n, |_| path.len());
     let path = &path[..valid];
     let carry = &query.carry;

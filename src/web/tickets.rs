@@ -41,19 +41,28 @@ pub fn router() -> Router<AppState> {
         .merge(private)
 }
 
-/// The checks a path names, as the questions the person answered; steps
-/// that no longer exist in the tree are shown by their id.
+/// The checks a path names, as the headings the person worked through. An
+/// id from before a step was renamed or split shows its successor (once, if
+/// several earlier ids merged into it); an id the tree never had is shown
+/// as it is.
 pub(crate) fn checks_made(
     kb: &KnowledgeBase,
     code: Option<ErrorCode>,
     path: &[String],
 ) -> Vec<String> {
-    path.iter()
-        .map(|id| {
-            code.and_then(|code| kb.tree(code).step(id))
-                .map_or_else(|| id.clone(), |step| step.check.clone())
-        })
-        .collect()
+    let mut checks: Vec<String> = Vec::with_capacity(path.len());
+    for id in path {
+        let check = code
+            .and_then(|code| {
+                let tree = kb.tree(code);
+                tree.current_id(id).and_then(|now| tree.step(now))
+            })
+            .map_or_else(|| id.clone(), |step| step.check.clone());
+        if !checks.contains(&check) {
+            checks.push(check);
+        }
+    }
+    checks
 }
 
 #[derive(Template)]

@@ -74,10 +74,17 @@ async fn step_page(
 ) -> Result<Response> {
     let code = parse_code(&code)?;
     let tree = state.kb.tree(code);
-    let path = split_path(&query.path);
+    let given = split_path(&query.path);
+    // A link from before a step was renamed or split names the earlier id:
+    // it stands for its successor, so the walk goes on instead of stopping.
+    let path = tree.current_path(&given);
     let walk = match tree.walk(&path) {
-        Ok(walk) => walk,
-        // An old or edited link: keep the part that still makes sense.
+        Ok(walk) if path == given => walk,
+        Ok(_) => {
+            let url = links::troubleshoot(code, &path, &query.carry);
+            return Ok(Redirect::to(&url).into_response());
+        }
+        // An edited link: keep the part that still makes sense.
         Err(valid) => {
             let url = links::troubleshoot(code, &path[..valid], &query.carry);
             return Ok(Redirect::to(&url).into_response());
@@ -155,10 +162,11 @@ async fn record_fix(
     Form(form): Form<FixForm>,
 ) -> Result<Redirect> {
     let code = parse_code(&code)?;
-    let step = state
-        .kb
-        .tree(code)
-        .step(&form.step)
+    let tree = state.kb.tree(code);
+    // A page opened before a step was renamed posts the earlier id.
+    let step = tree
+        .current_id(&form.step)
+        .and_then(|id| tree.step(id))
         .ok_or(AppError::NotFound)?;
     state
         .limits
@@ -166,7 +174,7 @@ async fn record_fix(
     let visitor = hex::encode(sha2::Sha256::digest(csrf.as_str().as_bytes()));
     state
         .store
-        .record_deflection(code, &step.id, &visitor, OffsetDateTime::now_utc())
+        .record_deflection(tree, &step.id, &visitor, OffsetDateTime::now_utc())
         .await?;
     let path = split_path(&form.path);
     Ok(Redirect::to(&links::fixed(
@@ -206,10 +214,10 @@ async fn fixed_page(
     Query(query): Query<FixedQuery>,
 ) -> Result<Response> {
     let code = parse_code(&code)?;
-    let step = state
-        .kb
-        .tree(code)
-        .step(&query.step)
+    let tree = state.kb.tree(code);
+    let step = tree
+        .current_id(&query.step)
+        .and_then(|id| tree.step(id))
         .ok_or(AppError::NotFound)?;
     // The path walked before this step, then this step: where "No, still
     // failing" would have led. A stale path is trimmed by the tree page.

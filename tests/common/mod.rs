@@ -85,6 +85,14 @@ impl TestApp {
         }
     }
 
+    /// A fresh app that serves `kb` instead of the built-in content.
+    pub async fn spawn_with_kb(kb: apidesk::kb::KnowledgeBase) -> Self {
+        let mut app = Self::spawn().await;
+        app.state.kb = std::sync::Arc::new(kb);
+        app.router = apidesk::web::router(app.state.clone());
+        app
+    }
+
     /// Forgets the browser's cookies, as a new visitor.
     pub fn clear_cookies(&mut self) {
         self.cookies.clear();

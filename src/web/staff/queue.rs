@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::session::CurrentStaff;
 use crate::domain::ErrorCode;
 use crate::error::Result;
+use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
 use crate::state::AppState;
 use crate::store::{ActionError, BudgetError, QueuePage as Page, QueueRow};
@@ -323,17 +324,21 @@ async fn export_csv(
         Err(BudgetError::Database(err)) => return Err(err.into()),
     };
     let mut head = csv_line(&CSV_HEADER);
-    head.push_str(&csv_lines(&first.0));
+    head.push_str(&csv_lines(&state.kb, &first.0));
+    let kb = state.kb.clone();
     let me = me.id;
     let rest = futures_util::stream::unfold(next_batch(filter, first.1), move |filter| {
         let store = store.clone();
+        let kb = kb.clone();
         async move {
             let filter = filter?;
             match store
                 .export_batch(&filter, me, now, EXPORT_BATCH, budget)
                 .await
             {
-                Ok((tickets, next)) => Some((Ok(csv_lines(&tickets)), next_batch(filter, next))),
+                Ok((tickets, next)) => {
+                    Some((Ok(csv_lines(&kb, &tickets)), next_batch(filter, next)))
+                }
                 Err(err) => {
                     // Headers are gone: all that is left is to cut the
                     // download short, which the browser reports as failed.
@@ -373,10 +378,22 @@ fn next_batch(
     })
 }
 
-fn csv_lines(tickets: &[(Ticket, Option<String>)]) -> String {
+fn csv_lines(kb: &KnowledgeBase, tickets: &[(Ticket, Option<String>)]) -> String {
     tickets
         .iter()
-        .map(|(ticket, assignee)| ticket_csv_line(ticket, assignee.as_deref()))
+        .map(|(ticket, assignee)| {
+            // Checks stored under an earlier step id are exported as the
+            // step that replaced it, like on the ticket pages.
+            let tree = kb.tree(ticket.details.error_code);
+            let mut checks: Vec<&str> = Vec::new();
+            for id in &ticket.details.path {
+                let id = tree.current_id(id).unwrap_or(id);
+                if !checks.contains(&id) {
+                    checks.push(id);
+                }
+            }
+            ticket_csv_line(ticket, assignee.as_deref(), &checks.join(","))
+        })
         .collect()
 }
 
