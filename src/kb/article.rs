@@ -78,6 +78,18 @@ struct FrontMatter {
     summary: String,
     #[serde(default)]
     related: Vec<String>,
+    // Parsed so the agreed front matter loads; the schema work checks them.
+    #[serde(default)]
+    #[allow(dead_code)]
+    real_example: Vec<RealExample>,
+}
+
+/// A message quoted as a real example of this article's error, and where it was seen.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RealExample {
+    message: String,
+    source: String,
 }
 
 /// Parses and checks one file on its own, adding what is wrong to

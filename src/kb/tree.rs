@@ -114,6 +114,19 @@ struct StepFile {
     #[serde(rename = "do")]
     todo: String,
     next: String,
+    // Parsed so the agreed step schema loads; the schema work validates and shows them.
+    #[serde(default, rename = "where")]
+    #[allow(dead_code)]
+    where_: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    ask: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    caution: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    replaces: Vec<String>,
 }
 
 const TICKET: &str = "ticket";
