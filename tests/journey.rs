@@ -265,7 +265,10 @@ async fn the_401_checks_start_quick_and_list_token_uses_before_a_new_token() {
     let quick = [at("environment"), at("pasted Access Token"), at("UserKey")];
     let slow = [at("expired or been revoked"), at("API user is active")];
     assert!(quick.iter().max() < slow.iter().min(), "{headings:?}");
-    assert_eq!(at("Find every place") + 1, at("Generate a new token"));
+    assert_eq!(
+        at("every place using the token") + 1,
+        at("Generate a new token")
+    );
     assert_eq!(at("Generate a new token"), headings.len() - 1);
 
     app.get("/articles/401-unauthorized")
