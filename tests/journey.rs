@@ -238,6 +238,49 @@ async fn answering_the_401_headings_as_invited_never_says_fixed() {
     }
 }
 
+/// A stressed integrator meets the quick checks first on a 401 (what changed,
+/// which environment, a pasting slip), and is told to list every place using
+/// the token before the step that makes a new one, since a new token breaks
+/// the integrations still holding the old one.
+#[tokio::test]
+async fn the_401_checks_start_quick_and_list_token_uses_before_a_new_token() {
+    let mut app = TestApp::spawn().await;
+    let mut url = "/troubleshoot/401".to_string();
+    let mut headings = Vec::new();
+    loop {
+        let page = app.get(&url).await;
+        if page.body.contains("Time to bring in support") {
+            break;
+        }
+        headings.push(heading(&page.body));
+        url = link_after(&page.body, &answers(&page.body)[0].0);
+    }
+    let at = |words: &str| {
+        headings
+            .iter()
+            .position(|h| h.contains(words))
+            .unwrap_or_else(|| panic!("no check about {words:?} in {headings:?}"))
+    };
+    assert_eq!(at("what changed"), 0, "{headings:?}");
+    let quick = [at("environment"), at("pasted Access Token"), at("UserKey")];
+    let slow = [at("expired or been revoked"), at("API user is active")];
+    assert!(quick.iter().max() < slow.iter().min(), "{headings:?}");
+    assert_eq!(
+        at("every place using the token") + 1,
+        at("Generate a new token")
+    );
+    assert_eq!(at("Generate a new token"), headings.len() - 1);
+
+    app.get("/articles/401-unauthorized")
+        .await
+        .assert_contains("breaks every other integration still using the old one")
+        .assert_contains("API Authentication and Access")
+        .assert_contains("Auth Token Authentication");
+    app.get("/articles/403-forbidden")
+        .await
+        .assert_contains("How to Create a Role to Assign Permissions");
+}
+
 #[tokio::test]
 async fn still_stuck_on_any_code_ends_in_a_prefilled_form_and_a_stored_ticket() {
     let mut app = TestApp::spawn().await;
