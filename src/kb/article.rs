@@ -78,6 +78,17 @@ struct FrontMatter {
     summary: String,
     #[serde(default)]
     related: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)] // parse support only; the schema work checks these
+    real_example: Vec<RealExample>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // parse support only; the schema work checks these
+struct RealExample {
+    message: String,
+    source: String,
 }
 
 /// Parses and checks one file on its own, adding what is wrong to

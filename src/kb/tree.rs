@@ -108,9 +108,18 @@ struct TreeFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)] // parse support only; the schema work reads these fields
 struct StepFile {
     id: String,
     check: String,
+    #[serde(default, rename = "where")]
+    where_: String,
+    #[serde(default)]
+    ask: String,
+    #[serde(default)]
+    caution: String,
+    #[serde(default)]
+    replaces: Vec<String>,
     #[serde(rename = "do")]
     todo: String,
     next: String,
