@@ -698,3 +698,81 @@ async fn every_article_renders_with_its_related_links() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The headings a person meets by answering "No, still failing" from the
+/// start of a tree, in order.
+async fn headings_walked(app: &mut TestApp, code: &str) -> Vec<String> {
+    let mut page = app.get(&format!("/troubleshoot/{code}")).await;
+    let mut seen = Vec::new();
+    loop {
+        assert_eq!(page.status, StatusCode::OK, "{code}: {seen:?}");
+        seen.push(heading(&page.body));
+        if page.body.contains(&format!(">{LAST_NO}</a>")) {
+            return seen;
+        }
+        page = app.get(&link_after(&page.body, NEXT_CHECK)).await;
+    }
+}
+
+fn position(headings: &[String], part: &str) -> usize {
+    headings
+        .iter()
+        .position(|h| h.contains(part))
+        .unwrap_or_else(|| panic!("no heading with {part:?} in {headings:?}"))
+}
+
+#[tokio::test]
+async fn the_quick_likely_checks_come_first_and_risky_ones_after_their_safeguard() {
+    let mut app = TestApp::spawn().await;
+
+    // 429: wait out the one-minute window first, then the likeliest cause of a
+    // sudden spike (a recipe or script that starts itself), before counting calls.
+    let limits = headings_walked(&mut app, "429").await;
+    assert!(limits[0].starts_with("Wait one full minute"), "{limits:?}");
+    assert!(limits[1].contains("starts itself again"), "{limits:?}");
+    assert!(position(&limits, "1,200") < position(&limits, "11,000,000"));
+
+    // 500: platform status first; never send the request again before
+    // checking whether the first one did its work (a repeated POST duplicates).
+    let server = headings_walked(&mut app, "500").await;
+    assert!(server[0].contains("platform incident"), "{server:?}");
+    assert!(
+        position(&server, "did its work") < position(&server, "Send the same request once more")
+    );
+
+    // Something else: status first, and never a request for the message just pasted.
+    let other = headings_walked(&mut app, "other").await;
+    assert!(other[0].contains("incident or outage"), "{other:?}");
+    assert!(
+        !other.iter().any(|h| h.contains("exact error message")),
+        "{other:?}"
+    );
+
+    // The checklist's first item is the outage check its own text says to do first.
+    let checklist = app.get("/articles/checklist").await;
+    let list = &checklist.body[checklist.body.find("<ol>").expect("a numbered checklist")..];
+    let first_item = &list[..list.find("</li>").unwrap()];
+    assert!(
+        first_item.contains("Check for a platform incident or outage"),
+        "{first_item}"
+    );
+}
+
+#[tokio::test]
+async fn the_articles_keep_people_safe_and_explain_the_retry_plan() {
+    let mut app = TestApp::spawn().await;
+    let limits = app.get("/articles/429-too-many-requests").await;
+    limits
+        .assert_contains("Retry-After")
+        .assert_contains("Jitter is a small random extra")
+        .assert_contains("about 3 minutes in all, well past one minute")
+        .assert_contains("For example (illustrative)");
+    assert!(!limits.body.contains("share the same limit"));
+
+    let stuck = app.get("/articles/still-stuck").await;
+    assert!(!stuck.body.contains("redact"), "no promise of redaction");
+    stuck.assert_contains("The UserKey or a token may be part of the URL");
+
+    let server = app.get("/articles/500-internal-server-error").await;
+    server.assert_contains("A 500 does not prove that nothing happened.");
+}
