@@ -432,3 +432,21 @@ async fn the_message_box_on_the_status_page_can_be_reached_by_keyboard() {
         );
     }
 }
+
+/// The endpoint people paste may carry their key in its query string; the
+/// form says to take it out before anything is stored.
+#[tokio::test]
+async fn the_endpoint_hint_says_to_remove_keys_from_the_url() {
+    let mut app = TestApp::spawn().await;
+    let page = app.get("/tickets/new").await;
+    let hint = page
+        .body
+        .split("id=\"endpoint-hint\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .expect("the endpoint field has a hint");
+    assert!(
+        hint.contains("UserKey") && hint.contains("remove it first"),
+        "{hint}"
+    );
+}
