@@ -64,8 +64,14 @@ const PHRASES: &[(u16, &str, bool)] = &[
     (401, "unauthorized", true),
     (401, "unauthorised", true),
     (401, "unauthenticated", true),
+    // Bodies that name no number: OAuth's `invalid_token` (RFC 6750) and
+    // a rejected user key.
+    (401, "invalid token", true),
+    (401, "invalid user key", true),
+    (401, "invalid userkey", true),
     (402, "payment required", true),
     (403, "forbidden", true),
+    (403, "access denied", true),
     (404, "not found", true),
     (405, "method not allowed", true),
     (408, "request timeout", true),
@@ -79,11 +85,15 @@ const PHRASES: &[(u16, &str, bool)] = &[
     (429, "too many requests", true),
     (429, "rate limit exceeded", true),
     (429, "rate limited", true),
+    (429, "quota exceeded", true),
+    (429, "throttled", true),
     (500, "internal server error", true),
     (501, "not implemented", false),
     (502, "bad gateway", true),
     (503, "service unavailable", true),
     (504, "gateway timeout", true),
+    // nginx's spelling: "504 Gateway Time-out".
+    (504, "gateway time out", true),
 ];
 
 /// Words after which a number is a status. Matched case-insensitively,
@@ -96,6 +106,7 @@ const STATUS_WORDS: &[&str] = &[
     "status_code",
     "error code",
     "response code",
+    "response",
     "http code",
     "http",
     "http/1.0",
@@ -141,9 +152,52 @@ fn status_from_phrase(text: &str) -> Option<u16> {
         PHRASES
             .iter()
             .filter(|(_, _, alone)| *alone)
-            .find(|(_, phrase, _)| phrase_at(text, at, phrase).is_some())
+            .find(|(status, phrase, _)| {
+                phrase_at(text, at, phrase).is_some()
+                    && !(*status == 404 && not_found_is_not_http(text, at))
+            })
             .map(|(status, _, _)| *status)
     })
+}
+
+/// How far back [`not_found_is_not_http`] looks: a constant, so the scan
+/// stays linear however many times "not found" appears.
+const NOT_FOUND_LOOK_BACK: usize = 48;
+
+/// Words that, just before "not found", say a name did not resolve.
+const HOST_WORDS: &[&str] = &["host", "hostname", "server", "domain"];
+
+/// Words that, a few words before "not found", say a field is missing.
+const FIELD_WORDS: &[&str] = &["field", "column", "property", "attribute"];
+
+/// Whether the "not found" at `at` is about something other than the URL:
+/// a named field (`Field 'Status' not found`, `'Status' not found`,
+/// `Field Status not found`) or a host that did not resolve (`Host not
+/// found`, `Server not found`). Reads at most [`NOT_FOUND_LOOK_BACK`] bytes.
+fn not_found_is_not_http(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let window = &bytes[at.saturating_sub(NOT_FOUND_LOOK_BACK)..at];
+    work::step(window.len());
+    let trimmed = window.trim_ascii_end();
+    if trimmed
+        .last()
+        .is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'))
+        || trimmed.ends_with("’".as_bytes())
+    {
+        return true;
+    }
+    let mut words = trimmed
+        .rsplit(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let last = words.next();
+    let is =
+        |word: &[u8], list: &[&str]| list.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()));
+    if last.is_some_and(|w| is(w, HOST_WORDS)) {
+        return true;
+    }
+    last.into_iter()
+        .chain(words.take(2))
+        .any(|w| is(w, FIELD_WORDS))
 }
 
 /// Three-digit numbers 100–599 that stand on their own: not part of a
@@ -391,6 +445,11 @@ mod tests {
             ("colons before numbers", fill("::::::: 100")),
             ("gaps after phrase words", fill("not ------- ")),
             ("camel case humps", fill("notFoundX")),
+            ("not found after a field", fill("Field 'x' not found ")),
+            (
+                "not found after long words",
+                fill("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa not found "),
+            ),
             ("digits", fill("1234567890")),
             ("prose", fill("the request failed again today, ")),
         ]
@@ -544,6 +603,66 @@ mod tests {
     fn recognises_status_and_code() {
         let mut failures = Vec::new();
         for &(text, code, status) in STATUS_CASES {
+            let found = diagnose(text);
+            if (found.code, found.status) != (code, status) {
+                failures.push(format!(
+                    "{text:?}: expected {code:?}/{status:?}, got {:?}/{:?}",
+                    found.code, found.status
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// The misroutes issue 7 names: (message, expected code, expected status).
+    const MISROUTES: &[(&str, Option<ErrorCode>, Option<u16>)] = &[
+        // A field that is missing is a validation problem, not a 404.
+        ("Field 'Status' not found", None, None),
+        ("Field \"Status\" not found", None, None),
+        ("Field Status not found", None, None),
+        ("column `email` not found", None, None),
+        // A name that did not resolve is DNS, not a 404.
+        ("Host not found", None, None),
+        ("Server not found", None, None),
+        ("getaddrinfo ENOTFOUND api.example.com", None, None),
+        ("Name or service not known", None, None),
+        ("No such host is known", None, None),
+        // A missing resource still is.
+        ("Resource not found", Some(NotFound), Some(404)),
+        ("/tables/401/records not found", Some(NotFound), Some(404)),
+        // nginx's spelling of 504, and the other gateway errors.
+        ("504 Gateway Time-out", None, Some(504)),
+        ("Gateway Time-out", None, Some(504)),
+        ("502 Bad Gateway", None, Some(502)),
+        ("503 Service Unavailable", None, Some(503)),
+        ("504 Gateway Timeout", None, Some(504)),
+        // "response" before a number.
+        ("Got response 404 from server", Some(NotFound), Some(404)),
+        // Bodies with no number.
+        ("invalid_token", Some(Unauthorized), Some(401)),
+        (
+            "{\"error\":\"invalid_token\"}",
+            Some(Unauthorized),
+            Some(401),
+        ),
+        ("Invalid user key", Some(Unauthorized), Some(401)),
+        ("invalid userkey", Some(Unauthorized), Some(401)),
+        ("Invalid UserKey", Some(Unauthorized), Some(401)),
+        ("Access denied", Some(Forbidden), Some(403)),
+        ("AccessDenied", Some(Forbidden), Some(403)),
+        ("Quota exceeded", Some(TooManyRequests), Some(429)),
+        ("throttled", Some(TooManyRequests), Some(429)),
+        ("Throttled", Some(TooManyRequests), Some(429)),
+        ("Request was throttled.", Some(TooManyRequests), Some(429)),
+        // Lookalikes that stay unrecognised.
+        ("unthrottled", None, None),
+        ("access denied-ish", Some(Forbidden), Some(403)),
+    ];
+
+    #[test]
+    fn fixes_the_misroutes_of_issue_7() {
+        let mut failures = Vec::new();
+        for &(text, code, status) in MISROUTES {
             let found = diagnose(text);
             if (found.code, found.status) != (code, status) {
                 failures.push(format!(
