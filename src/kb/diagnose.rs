@@ -69,12 +69,16 @@ const PHRASES: &[(u16, &str, bool)] = &[
     (401, "invalid token", true),
     (401, "invalid user key", true),
     (401, "invalid userkey", true),
+    // nginx's spelling of 401.
+    (401, "authorization required", true),
     (402, "payment required", true),
     (403, "forbidden", true),
     (403, "access denied", true),
     (404, "not found", true),
     (405, "method not allowed", true),
     (408, "request timeout", true),
+    // nginx's spelling.
+    (408, "request time out", true),
     (409, "conflict", false),
     (410, "gone", false),
     (413, "payload too large", true),
@@ -87,10 +91,14 @@ const PHRASES: &[(u16, &str, bool)] = &[
     (429, "rate limited", true),
     (429, "quota exceeded", true),
     (429, "throttled", true),
+    // Make's name for an app's rate limit error.
+    (429, "rate limit error", true),
     (500, "internal server error", true),
     (501, "not implemented", false),
     (502, "bad gateway", true),
     (503, "service unavailable", true),
+    // nginx's spelling.
+    (503, "service temporarily unavailable", true),
     (504, "gateway timeout", true),
     // nginx's spelling: "504 Gateway Time-out".
     (504, "gateway time out", true),
@@ -179,10 +187,14 @@ fn not_found_is_not_http(text: &str, at: usize) -> bool {
     let window = &bytes[at.saturating_sub(NOT_FOUND_LOOK_BACK)..at];
     work::step(window.len());
     let trimmed = window.trim_ascii_end();
-    if trimmed
-        .last()
-        .is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'))
-        || trimmed.ends_with("’".as_bytes())
+    // A closing quote then a space: `'Status' not found`. An opening quote
+    // right before the phrase is only quoting it: Ruby's `404 "Not Found"`.
+    let spaced = trimmed.len() < window.len();
+    if spaced
+        && (trimmed
+            .last()
+            .is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'))
+            || trimmed.ends_with("’".as_bytes()))
     {
         return true;
     }
@@ -621,6 +633,9 @@ mod tests {
         ("Field \"Status\" not found", None, None),
         ("Field Status not found", None, None),
         ("column `email` not found", None, None),
+        // A quoted reason phrase is still one.
+        ("404 \"Not Found\"", Some(NotFound), Some(404)),
+        ("\"Not Found\"", Some(NotFound), Some(404)),
         // A name that did not resolve is DNS, not a 404.
         ("Host not found", None, None),
         ("Server not found", None, None),
@@ -636,6 +651,9 @@ mod tests {
         ("502 Bad Gateway", None, Some(502)),
         ("503 Service Unavailable", None, Some(503)),
         ("504 Gateway Timeout", None, Some(504)),
+        ("503 Service Temporarily Unavailable", None, Some(503)),
+        ("408 Request Time-out", None, Some(408)),
+        ("401 Authorization Required", Some(Unauthorized), Some(401)),
         // "response" before a number.
         ("Got response 404 from server", Some(NotFound), Some(404)),
         // Bodies with no number.
@@ -654,6 +672,7 @@ mod tests {
         ("throttled", Some(TooManyRequests), Some(429)),
         ("Throttled", Some(TooManyRequests), Some(429)),
         ("Request was throttled.", Some(TooManyRequests), Some(429)),
+        ("RateLimitError", Some(TooManyRequests), Some(429)),
         // Lookalikes that stay unrecognised.
         ("unthrottled", None, None),
         ("access denied-ish", Some(Forbidden), Some(403)),
