@@ -442,6 +442,10 @@ mod work {
     }
 }
 
+/// Real messages from common clients, each with the tree it must reach.
+#[cfg(test)]
+mod cases;
+
 #[cfg(test)]
 mod tests {
     use super::*;
