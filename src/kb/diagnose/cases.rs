@@ -454,6 +454,57 @@ const ZAPIER_AND_MAKE: &[Case] = &[
     ("RateLimitError", Some(TooManyRequests), Some(429)),
 ];
 
+/// Failures before any HTTP status: no tree yet, so `other` with no status.
+/// Python requests/urllib3 (thp/urlwatch #262, psf/requests #4189 and
+/// #4963, blaylockbk/Herbie #375); Go's resolver (BishopFox/sj #12,
+/// styxyang/dnsmasq-chinadns #8) and TLS (ccpopy/antissh #27); .NET's
+/// resolver (gwdevhub/Daybreak #1042); axios timeouts and connect errors
+/// (C2DH/journal-of-digital-history #121, axios #489).
+const NETWORK_FAILURES: &[Case] = &[
+    (
+        "HTTPConnectionPool(host='randomwebsite.com', port=80): Max retries exceeded with url: / (Caused by NewConnectionError('<requests.packages.urllib3.connection.HTTPConnection object at 0x7f5aee6bae80>: Failed to establish a new connection: [Errno 111] Connection refused',))",
+        None,
+        None,
+    ),
+    (
+        "HTTPConnectionPool(host='xxx', port=xxx): Max retries exceeded with url: /Upload/Processing.aspx (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f79f9c9c1d0>: Failed to establish a new connection: [Errno 113] No route to host',))",
+        None,
+        None,
+    ),
+    (
+        "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='ecmwf-forecasts.s3.eu-central-1.amazonaws.com', port=443): Max retries exceeded with url: /20240202/06z/0p25/oper/20240202060000-0h-oper-fc.index (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f551fb6fa90>: Failed to establish a new connection: [Errno 101] Network is unreachable'))",
+        None,
+        None,
+    ),
+    (
+        "urllib3.exceptions.NewConnectionError: <urllib3.connection.HTTPConnection object at 0x02D87DB0>: Failed to establish a new connection: [WinError 10061] No connection could be made because the target machine actively refused it",
+        None,
+        None,
+    ),
+    (
+        "Get \"https://REDACTED.tld/api/route\": dial tcp: lookup REDACTED.tld on 10.10.0.X:53: no such host",
+        None,
+        None,
+    ),
+    (
+        "[Error] dial tcp: lookup tieba.baidu.com: no such host",
+        None,
+        None,
+    ),
+    (
+        "tls: failed to verify certificate: x509: certificate is valid for antigravity-unleash.goog, not daily-cloudcode-pa.googleapis.com",
+        None,
+        None,
+    ),
+    (
+        "System.Net.Http.HttpRequestException: No such host is known. (github.com:443)\n ---> System.Net.Sockets.SocketException (11001): No such host is known.",
+        None,
+        None,
+    ),
+    ("Error: timeout of 5000ms exceeded", None, None),
+    ("Error: connect ETIMEDOUT 5.4.3.2:80", None, None),
+];
+
 const GROUPS: &[(&str, &[Case])] = &[
     ("Python requests", PYTHON_REQUESTS),
     ("Python urllib", PYTHON_URLLIB),
@@ -474,6 +525,7 @@ const GROUPS: &[(&str, &[Case])] = &[
     ("OAuth bearer", OAUTH_BEARER),
     ("Workato", WORKATO),
     ("Zapier and Make", ZAPIER_AND_MAKE),
+    ("network failures", NETWORK_FAILURES),
 ];
 
 #[test]
