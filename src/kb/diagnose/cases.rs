@@ -3,9 +3,12 @@
 //! `None` (the `other` page); `status` is the HTTP status the page names.
 //!
 //! Every group names where its messages come from: the client's own source
-//! or documentation, or an issue where someone pasted what they saw. A
-//! message is copied as printed; only a long URL, token or body may be cut
-//! short. Nothing here is written to fit the recogniser.
+//! or documentation, or an issue where someone pasted what they saw. Pasted
+//! messages are copied as printed (only a long URL, token or body may be cut
+//! short). Where a group's source is a format string, some of its messages
+//! fill that exact format with another status or a placeholder URL
+//! (`api.example.com`); the group's comment names the format. Nothing here
+//! is written to fit the recogniser.
 
 use super::diagnose;
 use crate::domain::ErrorCode::{self, *};
