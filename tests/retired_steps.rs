@@ -31,75 +31,6 @@ const NEW_FIRST_CAUTION: &str = "A new token & a <i>fresh</i> key stop the old o
 const NEW_REST: &str = "account-and-key";
 const NEW_REST_CHECK: &str = "Check the API user & the UserKey";
 
-/// Every code's step ids before issue 7 (the loader refuses a tree that
-/// loses one, so a missing id here fails the load).
-const EARLIER: [(&str, &[&str]); 6] = [
-    (
-        "401",
-        &[
-            "token-active",
-            "user-active",
-            "userkey-valid",
-            "environment-match",
-            "regenerate-token",
-        ],
-    ),
-    (
-        "403",
-        &[
-            "user-role",
-            "table-access",
-            "operation-allowed",
-            "permissions-saved",
-            "environment-access",
-        ],
-    ),
-    (
-        "404",
-        &[
-            "endpoint-url",
-            "record-id",
-            "ids-environment",
-            "resource-exists",
-            "routing-config",
-        ],
-    ),
-    (
-        "429",
-        &[
-            "rate-limits",
-            "polling",
-            "bursts",
-            "backoff",
-            "batch-cache",
-            "recursive-loop",
-        ],
-    ),
-    (
-        "500",
-        &[
-            "retry-once",
-            "platform-incident",
-            "app-script",
-            "payload-valid",
-            "null-values",
-            "simplified-payload",
-        ],
-    ),
-    (
-        "other",
-        &[
-            "exact-message",
-            "platform-incident",
-            "connection",
-            "credentials",
-            "endpoint-typo",
-            "payload",
-            "simplified-payload",
-        ],
-    ),
-];
-
 fn quoted(ids: &[&str]) -> String {
     ids.iter()
         .map(|id| format!("\"{id}\""))
@@ -124,9 +55,13 @@ fn kb_with(tree: impl Fn(&str, &[&str], &str) -> String) -> KnowledgeBase {
             )
         })
         .collect();
-    for (code, earlier) in EARLIER {
-        let article = &builtin.tree(ErrorCode::parse(code).unwrap()).article;
-        files.push((format!("trees/{code}.toml"), tree(code, earlier, article)));
+    for code in ErrorCode::ALL {
+        let earlier = KnowledgeBase::earlier_step_ids(code);
+        let article = &builtin.tree(code).article;
+        files.push((
+            format!("trees/{}.toml", code.as_str()),
+            tree(code.as_str(), earlier, article),
+        ));
     }
     KnowledgeBase::from_files(files).unwrap_or_else(|e| panic!("{e}"))
 }

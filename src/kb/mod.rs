@@ -103,6 +103,12 @@ impl KnowledgeBase {
         self.expect_article(|a| a.kind == ArticleKind::StillStuck)
     }
 
+    /// Step ids a code's tree once had, which stored tickets, links and
+    /// counts may still name (see `retired_ids`).
+    pub fn earlier_step_ids(code: ErrorCode) -> &'static [&'static str] {
+        retired_ids::earlier_ids(code)
+    }
+
     pub fn tree(&self, code: ErrorCode) -> &Tree {
         self.trees
             .iter()
