@@ -776,3 +776,20 @@ async fn the_articles_keep_people_safe_and_explain_the_retry_plan() {
     let server = app.get("/articles/500-internal-server-error").await;
     server.assert_contains("A 500 does not prove that nothing happened.");
 }
+
+/// A paste longer than a ticket can take is explained on the start page,
+/// with what was pasted kept, rather than carried into links that grow past
+/// what a server accepts in a URL.
+#[tokio::test]
+async fn a_paste_longer_than_a_ticket_takes_is_explained_and_kept() {
+    let mut app = TestApp::spawn().await;
+    let long = format!("HTTP GET failed: unauthorized (401) {}", "x".repeat(10_000));
+    let page = app
+        .get(&format!("/diagnose?message={}", query_encode(&long)))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("longer than 10,000 characters")
+        .assert_contains(&long);
+    let start = app.get("/").await;
+    start.assert_contains("maxlength=\"10000\"");
+}

@@ -18,6 +18,7 @@ use crate::domain::ErrorCode;
 use crate::error::Result;
 use crate::kb::{KnowledgeBase, diagnose_off_thread};
 use crate::state::AppState;
+use crate::tickets::MAX_MESSAGE_CHARS;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -70,12 +71,19 @@ async fn recognise(
     Query(carry): Query<Carry>,
 ) -> Result<Response> {
     let message = carry.message.trim();
-    if message.is_empty() {
-        let page = StartPage::new(
-            &kb,
-            String::new(),
-            Some("Paste the error message first, or pick the error code below."),
-        );
+    let problem = if message.is_empty() {
+        Some("Paste the error message first, or pick the error code below.")
+    } else if message.chars().count() > MAX_MESSAGE_CHARS {
+        // A ticket takes no more, and every link on the way carries the message.
+        Some(
+            "That is longer than 10,000 characters, the most a ticket takes. \
+             Keep the part that names the error (usually the first lines) and try again.",
+        )
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let page = StartPage::new(&kb, message.to_string(), Some(problem));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     limits.check(Level::Diagnose, &client.rate_key(), false)?;
