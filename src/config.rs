@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::domain::parse_span;
 use crate::tickets::ResponseTargets;
 use crate::web::rate_limit::RateLimitSettings;
 
@@ -88,12 +89,7 @@ fn parse_public_url(text: &str) -> Result<String, String> {
 
 /// "10s", "500ms" or a bare number of seconds, in milliseconds.
 fn parse_millis(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let (number, unit_ms) = match text.strip_suffix("ms") {
-        Some(number) => (number, 1),
-        None => (text.strip_suffix('s').unwrap_or(text), 1_000),
-    };
-    number.trim().parse::<u64>().ok()?.checked_mul(unit_ms)
+    parse_span(text, &[("ms", 1), ("s", 1_000)], Some(1_000))
 }
 
 /// A duration of at least a millisecond.

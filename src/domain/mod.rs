@@ -3,10 +3,12 @@
 
 mod error_code;
 mod http_method;
+mod span;
 mod time_zone;
 
 pub use error_code::ErrorCode;
 pub use http_method::HttpMethod;
+pub use span::parse_span;
 pub use time_zone::{
     FIXED_OFFSETS, LocalTime, Zone, ZoneChoice, ZoneGroup, format_offset, parse_offset, zone_groups,
 };

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use time::Duration;
 
 use super::Environment;
-use crate::domain::ErrorCode;
+use crate::domain::{ErrorCode, parse_span};
 
 /// Stored as its rank: 0 is the most urgent, so sorting by the number sorts
 /// by urgency.
@@ -158,22 +158,11 @@ impl FromStr for ResponseTargets {
 const MAX_TARGET: Duration = Duration::days(365);
 
 fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    // The unit is one ASCII letter; anything else (or a multi-byte last
-    // character) is no duration rather than a split inside a character.
-    let unit = *s.as_bytes().last()?;
-    if !unit.is_ascii_alphabetic() {
-        return None;
-    }
-    let number = &s[..s.len() - 1];
-    let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
-    let minutes = match unit {
-        b'm' => Some(n),
-        b'h' => n.checked_mul(60),
-        b'd' => n.checked_mul(24 * 60),
-        _ => None,
-    }?;
-    let minutes = minutes.min(MAX_TARGET.whole_minutes() + 1);
+    let minutes = parse_span(s, &[("m", 1), ("h", 60), ("d", 24 * 60)], None)
+        .filter(|minutes| *minutes > 0)?;
+    let minutes = i64::try_from(minutes)
+        .unwrap_or(i64::MAX)
+        .min(MAX_TARGET.whole_minutes() + 1);
     Some(Duration::minutes(minutes)).filter(|d| *d <= MAX_TARGET)
 }
 

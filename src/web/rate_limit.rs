@@ -15,6 +15,7 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::domain::parse_span;
 use crate::error::AppError;
 
 /// How often idle keys are forgotten, and how many keys a limiter holds
@@ -120,23 +121,15 @@ impl FromStr for Rate {
         let bad = || format!("{s:?} is not a rate like 10/m, 30/h or 5/10m");
         let (count, per) = s.trim().split_once('/').ok_or_else(bad)?;
         let count: u32 = count.trim().parse().map_err(|_| bad())?;
+        // "/h" is "/1h".
         let per = per.trim();
-        let unit_at = per.len().checked_sub(1).ok_or_else(bad)?;
-        let (n, unit) = per.split_at(unit_at);
-        let n: u64 = if n.is_empty() {
-            1
+        let per = if per.starts_with(|c: char| c.is_ascii_digit()) {
+            per.to_string()
         } else {
-            n.parse().map_err(|_| bad())?
+            format!("1{per}")
         };
-        let unit_secs = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            _ => return Err(bad()),
-        };
-        let secs = n
-            .checked_mul(unit_secs)
+        let units = [("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)];
+        let secs = parse_span(&per, &units, None)
             .filter(|&s| s > 0)
             .ok_or_else(bad)?;
         if count == 0 {
@@ -374,6 +367,15 @@ mod tests {
         ] {
             assert!(bad.parse::<RateLimitSettings>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_unit_that_is_not_ascii_is_an_error_not_a_panic() {
+        assert!("filing=10/é".parse::<RateLimitSettings>().is_err());
+        assert_eq!(
+            "10/h".parse::<Rate>().unwrap(),
+            Rate::new(10, Duration::from_secs(3_600))
+        );
     }
 
     #[test]
