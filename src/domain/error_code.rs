@@ -42,19 +42,39 @@ const TABLE: [(ErrorCode, &str, &str); 21] = [
     (ErrorCode::MethodNotAllowed, "405", "Method Not Allowed"),
     (ErrorCode::Conflict, "409", "Conflict"),
     (ErrorCode::PayloadTooLarge, "413", "Payload Too Large"),
-    (ErrorCode::UnsupportedMediaType, "415", "Unsupported Media Type"),
-    (ErrorCode::UnprocessableEntity, "422", "Unprocessable Entity"),
+    (
+        ErrorCode::UnsupportedMediaType,
+        "415",
+        "Unsupported Media Type",
+    ),
+    (
+        ErrorCode::UnprocessableEntity,
+        "422",
+        "Unprocessable Entity",
+    ),
     (ErrorCode::TooManyRequests, "429", "Too Many Requests"),
-    (ErrorCode::InternalServerError, "500", "Internal Server Error"),
+    (
+        ErrorCode::InternalServerError,
+        "500",
+        "Internal Server Error",
+    ),
     (ErrorCode::BadGateway, "502", "Bad Gateway"),
     (ErrorCode::ServiceUnavailable, "503", "Service Unavailable"),
     (ErrorCode::GatewayTimeout, "504", "Gateway Timeout"),
     (ErrorCode::Timeout, "timeout", "Timed out"),
-    (ErrorCode::Connection, "connection", "Connection refused or reset"),
+    (
+        ErrorCode::Connection,
+        "connection",
+        "Connection refused or reset",
+    ),
     (ErrorCode::Dns, "dns", "Host name not found (DNS)"),
     (ErrorCode::Tls, "tls", "Certificate or TLS error"),
     (ErrorCode::InvalidJson, "invalid-json", "Reply is not JSON"),
-    (ErrorCode::Pagination, "pagination", "Records missing or repeated across pages"),
+    (
+        ErrorCode::Pagination,
+        "pagination",
+        "Records missing or repeated across pages",
+    ),
     (ErrorCode::Other, "other", "Something else"),
 ];
 
@@ -155,7 +175,10 @@ mod tests {
     #[test]
     fn accepts_case_and_whitespace_but_not_other_numbers() {
         assert_eq!(ErrorCode::parse(" OTHER "), Some(ErrorCode::Other));
-        assert_eq!(ErrorCode::parse("Invalid-JSON"), Some(ErrorCode::InvalidJson));
+        assert_eq!(
+            ErrorCode::parse("Invalid-JSON"),
+            Some(ErrorCode::InvalidJson)
+        );
         assert_eq!(ErrorCode::parse("402"), None);
         assert_eq!(ErrorCode::parse("408"), None);
         assert_eq!(ErrorCode::parse(""), None);

@@ -557,7 +557,10 @@ mod tests {
             "articles/x.md: file name must be the slug: articles/Bad_Slug.md",
             "articles/x.md: title is empty",
             "articles/x.md: summary is empty",
-            &format!("articles/x.md: code \"402\" must be one of {}", article_codes()),
+            &format!(
+                "articles/x.md: code \"402\" must be one of {}",
+                article_codes()
+            ),
             "articles/x.md: related lists the article itself",
             "articles/x.md: missing section \"Common causes\"",
             "articles/x.md: missing section \"Best practices\"",
@@ -577,7 +580,10 @@ mod tests {
         );
         assert_eq!(
             messages("articles/a.md", &code_without),
-            vec![format!("articles/a.md: kind = \"code\" needs a code, one of {}", article_codes())]
+            vec![format!(
+                "articles/a.md: kind = \"code\" needs a code, one of {}",
+                article_codes()
+            )]
         );
         let checklist_with = "+++\nslug = \"a\"\ntitle = \"t\"\nkind = \"checklist\"\ncode = \"401\"\n\
                               summary = \"s\"\n+++\n## Before you start\n## Checklist\n";
@@ -590,7 +596,10 @@ mod tests {
         );
         assert_eq!(
             messages("articles/a.md", &other),
-            vec![format!("articles/a.md: code \"other\" must be one of {}", article_codes())]
+            vec![format!(
+                "articles/a.md: code \"other\" must be one of {}",
+                article_codes()
+            )]
         );
     }
 

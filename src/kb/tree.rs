@@ -448,7 +448,10 @@ pub(crate) fn validate_set(
         if count == 0 {
             problems.add(
                 &format!("trees/{code}.toml"),
-                format!("missing: every code ({}) needs a tree", ErrorCode::keys(" ")),
+                format!(
+                    "missing: every code ({}) needs a tree",
+                    ErrorCode::keys(" ")
+                ),
             );
         } else if count > 1 {
             problems.add(

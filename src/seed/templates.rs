@@ -80,7 +80,10 @@ pub(super) fn messages_for(code: ErrorCode) -> &'static [&'static str] {
             "503 Service Unavailable",
             "HTTP {method} failed: service unavailable (503)",
         ],
-        ErrorCode::GatewayTimeout => &["504 Gateway Time-out", "Request failed with status code 504"],
+        ErrorCode::GatewayTimeout => &[
+            "504 Gateway Time-out",
+            "Request failed with status code 504",
+        ],
         ErrorCode::Timeout => &["connect ETIMEDOUT {ip}:443", "timeout of 30000ms exceeded"],
         ErrorCode::Connection => &["socket hang up", "connect ECONNREFUSED {ip}:443"],
         ErrorCode::Dns => &["getaddrinfo ENOTFOUND go.trackvia.con"],
