@@ -685,16 +685,14 @@ fn phrase_at(text: &str, at: usize, phrase: &str) -> Option<usize> {
             work::step(gap);
         }
         let end = i + word.len();
-        // Most positions differ at once; only a matching start costs a compare.
-        work::step(1);
-        if !bytes
-            .get(i)
-            .is_some_and(|b| b.eq_ignore_ascii_case(&word.as_bytes()[0]))
-        {
-            return None;
-        }
-        work::step(word.len());
-        if !bytes.get(i..end)?.eq_ignore_ascii_case(word.as_bytes()) {
+        // Compared byte by byte: most candidates differ within a byte or two.
+        let same = bytes[i.min(bytes.len())..]
+            .iter()
+            .zip(word.bytes())
+            .take_while(|(b, w)| b.eq_ignore_ascii_case(w))
+            .count();
+        work::step(same + 1);
+        if same < word.len() {
             return None;
         }
         i = end;
@@ -786,15 +784,22 @@ mod tests {
     fn pathological_inputs(len: usize) -> Vec<(&'static str, String)> {
         let fill = |unit: &str| unit.repeat(len / unit.len());
         vec![
-            ("numbers in one long token", fill("100:")),
-            ("numbers after a URL", format!("http://x{}", fill("=100"))),
-            ("colons before numbers", fill("::::::: 100")),
+            ("numbers in one long token", fill("404:")),
+            ("numbers after a URL", format!("http://x{}", fill("=404"))),
+            ("colons before numbers", fill("::::::: 404")),
             ("gaps after phrase words", fill("not ------- ")),
             ("camel case humps", fill("notFoundX")),
             ("not found after a field", fill("Field 'x' not found ")),
             ("not found after a host", fill("Host not found ")),
             ("digits", fill("1234567890")),
             ("prose", fill("the request failed again today, ")),
+            ("failure words", fill("ECONNRESET socket hang up ")),
+            ("settings after phrases", fill("timeout: 1,")),
+            (
+                "long keys after phrases",
+                fill("clarifyTimeoutErrorXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX: "),
+            ),
+            ("first letters of many phrases", fill("c t s e n u ")),
         ]
     }
 
@@ -1051,10 +1056,148 @@ mod tests {
     }
 
     #[test]
-    fn never_reports_other() {
-        for &(text, _, _) in STATUS_CASES {
-            assert_ne!(diagnose(text).code, Some(Other), "{text}");
+    fn never_reports_other_or_pagination() {
+        for &(text, _, _) in STATUS_CASES.iter().chain(MISROUTES).chain(DECISIONS) {
+            let code = diagnose(text).code;
+            assert!(!matches!(code, Some(Other | Pagination)), "{text}");
         }
+    }
+
+    /// When a message names both a status and a failure, or several
+    /// failures, what happened decides (the rules in the module comment):
+    /// (message, expected code, expected status).
+    const DECISIONS: &[(&str, Option<ErrorCode>, Option<u16>)] = &[
+        // 1. A status with a tree beats the words beside it.
+        (
+            "SyntaxError: Unexpected token < in JSON: <title>502 Bad Gateway</title>",
+            Some(BadGateway),
+            Some(502),
+        ),
+        (
+            "HTTP 500: java.net.SocketTimeoutException: Read timed out",
+            Some(InternalServerError),
+            Some(500),
+        ),
+        (
+            "Max retries exceeded (Caused by ResponseError('too many 429 error responses'))",
+            Some(TooManyRequests),
+            Some(429),
+        ),
+        ("Gateway Timeout", Some(GatewayTimeout), Some(504)),
+        ("408 Request Timeout", Some(Timeout), Some(408)),
+        ("Request Timeout", Some(Timeout), Some(408)),
+        // 2. A proxy refusing the tunnel is about the proxy, whatever it
+        // answered.
+        (
+            "ProxyError('Cannot connect to proxy.', OSError('Tunnel connection failed: 403 Forbidden'))",
+            Some(Connection),
+            Some(403),
+        ),
+        (
+            "curl: (56) Received HTTP code 407 from proxy after CONNECT",
+            Some(Connection),
+            Some(407),
+        ),
+        // 3. The most specific failure: TLS, DNS, timeout, connection, JSON.
+        (
+            "Failed to establish a new connection: [SSL: CERTIFICATE_VERIFY_FAILED]",
+            Some(Tls),
+            None,
+        ),
+        (
+            "Failed to establish a new connection: [Errno -2] Name or service not known",
+            Some(Dns),
+            None,
+        ),
+        (
+            "curl: (28) Resolving timed out after 5000 milliseconds",
+            Some(Dns),
+            None,
+        ),
+        ("Connection timed out", Some(Timeout), None),
+        (
+            "socket hang up, then Unexpected end of JSON input",
+            Some(Connection),
+            None,
+        ),
+        ("Unexpected end of JSON input", Some(InvalidJson), None),
+        // A field that is missing loses to any failure.
+        (
+            "Field 'Status' not found: connection reset",
+            Some(Connection),
+            None,
+        ),
+        // 4. A status with no tree yields to the words, and is still named.
+        (
+            "HTTP/1.1 200 Connection established\ncurl: (60) SSL certificate problem",
+            Some(Tls),
+            Some(200),
+        ),
+        ("Error 522: Connection timed out", Some(Timeout), Some(522)),
+        ("HTTP 418", None, Some(418)),
+        // Settings are not events: the request's config printed after it.
+        (
+            "Error: socket hang up { timeout: 0, clarifyTimeoutError: false }",
+            Some(Connection),
+            None,
+        ),
+        (
+            "{ rejectUnauthorized: false } Error: read ECONNRESET",
+            Some(Connection),
+            None,
+        ),
+        ("timeout: 30000", None, None),
+        ("Read timed out. (read timeout=30)", Some(Timeout), None),
+        // No client fails with a 1xx; an errno in brackets is not a status.
+        (
+            "SocketException (111): Connection refused",
+            Some(Connection),
+            None,
+        ),
+        ("HTTP 100", None, None),
+        // A number followed by "Client Error" is a status whatever the reason.
+        (
+            "409 Client Error: Conflict for url: https://api.example.com/x",
+            Some(Conflict),
+            Some(409),
+        ),
+    ];
+
+    #[test]
+    fn decides_by_what_happened() {
+        let mut failures = Vec::new();
+        for &(text, code, status) in DECISIONS {
+            let found = diagnose(text);
+            if (found.code, found.status) != (code, status) {
+                failures.push(format!(
+                    "{text:?}: expected {code:?}/{status:?}, got {:?}/{:?}",
+                    found.code, found.status
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn settings_are_keys_with_a_number_or_a_literal() {
+        let setting = |text: &str, phrase: &str| {
+            let at = text.find(phrase).unwrap() + phrase.len();
+            is_setting(text.as_bytes(), at)
+        };
+        assert!(setting("timeout: 0,", "timeout"));
+        assert!(setting("\"timeout\": 30", "timeout"));
+        assert!(setting("read timeout=None)", "timeout"));
+        assert!(setting("clarifyTimeoutError: false", "Timeout"));
+        assert!(!setting(
+            "ReadTimeout: HTTPSConnectionPool(host='x')",
+            "Timeout"
+        ));
+        assert!(!setting(
+            "Connection refused: connect",
+            "Connection refused"
+        ));
+        assert!(!setting("timeout of 5000ms exceeded", "timeout"));
+        assert!(!setting("timeout", "timeout"));
     }
 
     #[test]
