@@ -23,7 +23,8 @@
 //!    Forbidden` is the company proxy refusing, not the API, so the
 //!    connection tree (which covers proxies) wins.
 //! 3. Otherwise the failure words decide, the most specific first: TLS,
-//!    then DNS, then timeout, then connection, then unreadable JSON. A
+//!    then DNS, then timeout, then connection, then unreadable JSON (and,
+//!    last, a field that was not found, which goes to the 400 tree). A
 //!    certificate or name-lookup failure is often reported inside a
 //!    connection error (`Failed to establish a new connection: … Name or
 //!    service not known`), a timeout is often a timed-out connection
@@ -1223,6 +1224,31 @@ mod tests {
         ];
         for &(text, method) in cases {
             assert_eq!(diagnose(text).method, method, "{text:?}");
+        }
+    }
+
+    /// Every phrase is in the form `phrase_at` reads: lowercase ASCII words
+    /// separated by one space, starting with a letter or digit (the index
+    /// is by first letter), and listed once.
+    #[test]
+    fn phrases_are_lowercase_words_listed_once() {
+        let all: Vec<&str> = PHRASES
+            .iter()
+            .map(|(_, phrase, _)| *phrase)
+            .chain(FAILURES.iter().map(|(_, phrase)| *phrase))
+            .chain(PROXY_REFUSED.iter().copied())
+            .chain(STATUS_SUFFIXES.iter().copied())
+            .collect();
+        for (i, phrase) in all.iter().enumerate() {
+            assert!(
+                phrase
+                    .bytes()
+                    .all(|b| b.is_ascii() && !b.is_ascii_uppercase()),
+                "{phrase:?}"
+            );
+            assert!(phrase.as_bytes()[0].is_ascii_alphanumeric(), "{phrase:?}");
+            assert!(phrase.split(' ').all(|word| !word.is_empty()), "{phrase:?}");
+            assert!(!all[..i].contains(phrase), "{phrase:?} twice");
         }
     }
 
