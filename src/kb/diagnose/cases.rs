@@ -331,9 +331,10 @@ const PYTHON_WERKZEUG: &[Case] = &[(
     Some(401),
 )];
 
-/// axios: `settle` in `lib/core/settle.js` rejects with "Request failed with
-/// status code " + response.status; the adapters reject with "timeout of "
-/// + timeout + "ms exceeded" and, in the browser, "Network Error".
+/// axios: `settle` in `lib/core/settle.js` rejects with `"Request failed
+/// with status code " + response.status`; the adapters reject with
+/// `"timeout of " + timeout + "ms exceeded"` and, in the browser, "Network
+/// Error".
 /// Pasted: a timeout in C2DH/journal-of-digital-history #121, "socket hang
 /// up" in axios #4245 and in lucadentella/raspberry-dgc #37 (with the
 /// request's config printed after it), "read ECONNRESET" in axios #996.
