@@ -19,7 +19,8 @@ type Case = (&'static str, Option<ErrorCode>, Option<u16>);
 /// Python requests: `Response.raise_for_status` in `requests/models.py`
 /// formats "%s Client Error: %s for url: %s" and "%s Server Error: …".
 /// Pasted in drf-social-oauth2 issue #26, "Automate the Boring Stuff" and
-/// Cray-HPE/docs-csm (troubleshooting 503s).
+/// Cray-HPE/docs-csm (`operations/kubernetes/csm-service-upgrade-FAILED.md`,
+/// 2022).
 const PYTHON_REQUESTS: &[Case] = &[
     (
         "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: http://inventwithpython.com/page_that_does_not_exist",
@@ -104,8 +105,9 @@ const PYTHON_REQUESTS: &[Case] = &[
 /// thp/urlwatch #262 and #505, psf/requests #4189, #4963 and #2410,
 /// blaylockbk/Herbie #375, urllib3 #2189, stevezau/media_preview_generator
 /// #22, pymedusa/Medusa #8005, GauravSingh9356/J.A.R.V.I.S #51,
-/// bugsuse/pytropomi #2, Koodous/python-sdk #18 and Cray-HPE/docs-csm; the
-/// Zapier timeout from a luhhu.com write-up on Zapier timeouts.
+/// bugsuse/pytropomi #2, Koodous/python-sdk #18 and Cray-HPE/docs-csm
+/// (`csm-service-upgrade-FAILED.md`); the Zapier timeout from a luhhu.com
+/// write-up on Zapier timeouts.
 const PYTHON_REQUESTS_NETWORK: &[Case] = &[
     (
         "HTTPConnectionPool(host='randomwebsite.com', port=80): Max retries exceeded with url: / (Caused by NewConnectionError('<requests.packages.urllib3.connection.HTTPConnection object at 0x7f5aee6bae80>: Failed to establish a new connection: [Errno 111] Connection refused',))",
@@ -438,7 +440,8 @@ const NODE_AXIOS: &[Case] = &[
 /// prints; TLS errors from Node's `_tls_wrap`. Pasted: EAI_AGAIN in
 /// ever-co/ever-gauzy #6340, FurqanSoftware/node-whois #98,
 /// homespun/homebridge-platform-ring-video-doorbell #63, luniehq/lunie
-/// #4303; sockets in ranm8/requestify #33, axios #4720; certificates in
+/// #4303; sockets in ranm8/requestify #33, axios #4720 and #489;
+/// certificates in
 /// axios #3005, nodejs/node #45977, nestjs/axios #578,
 /// jira-node/node-jira-client #344, Daplie/node-ssl-root-cas #22.
 const NODE_SYSTEM: &[Case] = &[
@@ -1157,8 +1160,10 @@ const OTHER_CLIENTS: &[Case] = &[
 /// Error pages from the servers and proxies in front of an API: nginx's own
 /// (`ngx_http_special_response.c`), as pasted from curl output in
 /// Kubernetes ingress write-ups and tests, openresty/lua-resty-upload #27
-/// and reportportal/kubernetes #456; Envoy's 503 body, from curl in
-/// Cray-HPE/docs-csm.
+/// and reportportal/kubernetes #456; Envoy's 503 body, from curl and from
+/// HashiCorp Vault's Go client in Cray-HPE/docs-csm
+/// (`csm-service-upgrade-FAILED.md`,
+/// `Power_On_and_Start_the_Management_Kubernetes_Cluster.md`).
 const GATEWAY_PAGES: &[Case] = &[
     (
         "<html>\n<head><title>401 Authorization Required</title></head>\n<body>\n<center><h1>401 Authorization Required</h1></center>\n<hr><center>nginx</center>",
@@ -1195,6 +1200,11 @@ const GATEWAY_PAGES: &[Case] = &[
         Some(ServiceUnavailable),
         Some(503),
     ),
+    (
+        "panic: Error: &api.ResponseError{HTTPMethod:\"PUT\", URL:\"http://cray-vault.vault:8200/v1/auth/kubernetes/login\", StatusCode:503, RawError:true, Errors:[]string{\"upstream connect error or disconnect/reset before headers. reset reason: connection failure\"}}",
+        Some(ServiceUnavailable),
+        Some(503),
+    ),
 ];
 
 /// OAuth 2.0 bearer tokens, RFC 6750 section 3: the error code
@@ -1208,7 +1218,8 @@ const OAUTH_BEARER: &[Case] = &[(
 /// Workato: the HTTP connector's job error (docs.workato.com, "Error type
 /// IDs" and "HTTP error handling") has error_message "HTTP 404 error" and
 /// error_type "404 Not Found"; "General error codes" lists the others.
-/// TrackVia's help article on integration timeouts says a timed-out
+/// TrackVia's help article on integration timeouts
+/// (help.trackvia.com/hc/en-us/articles/50585234051995) says a timed-out
 /// Workato job shows "408 Request Timeout", "504 Gateway Timeout" or
 /// "MULE:RETRY_EXHAUSTED".
 const WORKATO: &[Case] = &[
@@ -1230,7 +1241,8 @@ const WORKATO: &[Case] = &[
 ];
 
 /// Zapier's help centre: "Fix 'Not authenticated' or 'Unauthorized' errors
-/// in Zaps"; "How to troubleshoot errors in Zaps" ("Throttled by Zapier");
+/// in Zaps"; "How to Troubleshoot Errors in Zaps" (messages like
+/// "Throttled by Zapier");
 /// its list of status codes as copied by Teachworks' help centre ("408
 /// Request Timed Out"); the developer platform's "Troubleshoot action
 /// timeouts" (the message users see). Make's help centre: "the
