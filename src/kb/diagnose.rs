@@ -19,7 +19,10 @@
 //!    it tried to read the HTML of a 502 page), a retry's summary (`Max
 //!    retries exceeded … too many 503 error responses`) or the server's own
 //!    text (a 500 whose body says `Read timed out`).
-//! 2. Except a proxy's answer to the tunnel: `Tunnel connection failed: 403
+//!    Except a bare "not found" with no number: it has too many other
+//!    meanings (OkHttp's `EOFException: \n not found` after a dropped
+//!    connection) to outweigh a failure word, and is then not named.
+//! 2. A proxy's answer to the tunnel: `Tunnel connection failed: 403
 //!    Forbidden` is the company proxy refusing, not the API, so the
 //!    connection tree (which covers proxies) wins.
 //! 3. Otherwise the failure words decide, the most specific first: TLS,
@@ -62,11 +65,10 @@ pub struct Diagnosis {
 pub fn diagnose(text: &str) -> Diagnosis {
     let text = examined_prefix(text);
     let words = Words::scan(text);
-    let status = status_in_context(text)
-        .or_else(|| lone_status(text))
-        .or(words.status);
+    let numbered = status_in_context(text).or_else(|| lone_status(text));
+    let (code, status) = decide(numbered, &words);
     Diagnosis {
-        code: decide(status, &words),
+        code,
         status,
         method: method(text),
     }
@@ -92,17 +94,20 @@ const PRECEDENCE: [ErrorCode; 6] = [
     ErrorCode::BadRequest,
 ];
 
-/// The rule in the module comment, in code.
-fn decide(status: Option<u16>, words: &Words) -> Option<ErrorCode> {
-    let failure = || {
-        PRECEDENCE
-            .into_iter()
-            .find(|&code| words.failures & bit(code) != 0)
-    };
+/// The rule in the module comment, in code: the tree and the status to
+/// name, from the status seen beside a number (`numbered`) and the words.
+fn decide(numbered: Option<u16>, words: &Words) -> (Option<ErrorCode>, Option<u16>) {
+    let failure = PRECEDENCE
+        .into_iter()
+        .find(|&code| words.failures & bit(code) != 0);
+    let status = numbered.or(words.status);
     if words.proxy_refused {
-        return Some(ErrorCode::Connection);
+        return (Some(ErrorCode::Connection), status);
     }
-    status.and_then(code_for_status).or_else(failure)
+    if numbered.is_none() && words.status == Some(404) && failure.is_some() {
+        return (failure, None);
+    }
+    (status.and_then(code_for_status).or(failure), status)
 }
 
 fn bit(code: ErrorCode) -> u32 {
@@ -201,6 +206,8 @@ const FAILURES: &[(ErrorCode, &str)] = &[
     (ErrorCode::Tls, "x509"),
     (ErrorCode::Tls, "pkix"),
     (ErrorCode::Tls, "valid certification path"),
+    (ErrorCode::Tls, "certificate exception"),
+    (ErrorCode::Tls, "no subject alternative"),
     (ErrorCode::Tls, "ssl handshake"),
     (ErrorCode::Tls, "handshake failure"),
     (ErrorCode::Tls, "ssl error"),
@@ -272,6 +279,7 @@ const FAILURES: &[(ErrorCode, &str)] = &[
     (ErrorCode::Connection, "send failure"),
     (ErrorCode::Connection, "failed to respond"),
     (ErrorCode::Connection, "unexpected end of file from server"),
+    (ErrorCode::Connection, "unexpected end of stream"),
     (ErrorCode::Connection, "network is unreachable"),
     (ErrorCode::Connection, "no route to host"),
     (ErrorCode::Connection, "remote disconnected"),
@@ -1122,6 +1130,14 @@ mod tests {
             None,
         ),
         ("Unexpected end of JSON input", Some(InvalidJson), None),
+        // A bare "not found" loses to any failure, and is not named.
+        (
+            "unexpected end of stream\nCaused by: java.io.EOFException: \\n not found: size=0",
+            Some(Connection),
+            None,
+        ),
+        ("Not Found", Some(NotFound), Some(404)),
+        ("HTTP 404: socket hang up", Some(NotFound), Some(404)),
         // A field that is missing loses to any failure.
         (
             "Field 'Status' not found: connection reset",

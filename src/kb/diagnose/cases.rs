@@ -725,7 +725,10 @@ const DOTNET: &[Case] = &[
 /// #3480; PKIX in swiftinc/gpi-v4-demo #13 and lysine-dev/retrofit #745;
 /// connections in zalando-zmon/zmon-controller #668, rastating/DroidBeard
 /// #79, com-lihaoyi/requests-scala #103, openMF/DataImportTool #37;
-/// Jackson in JMCuixy/swagger2word #42 and SKCraft/Launcher #326.
+/// Jackson in JMCuixy/swagger2word #42 and SKCraft/Launcher #326; OkHttp
+/// in lysine-dev/okhttp #1867 and #3758 and lysine-dev/retrofit #2718;
+/// certificate names in Chora10/Cknife #14, opengoofy/hippo4j #1190 and
+/// flightstats/hub #112.
 const JAVA: &[Case] = &[
     (
         "org.springframework.web.client.HttpClientErrorException$NotFound: 404 Not Found: [no body]",
@@ -830,6 +833,36 @@ const JAVA: &[Case] = &[
     (
         "com.fasterxml.jackson.core.JsonParseException: Unexpected character ('<' (code 60)): expected a valid value (number, String, array, object, 'true', 'false' or 'null')\n at [Source: java.io.StringReader@3e00008e; line: 1, column: 2]",
         Some(InvalidJson),
+        None,
+    ),
+    (
+        "java.io.IOException: unexpected end of stream on Connection{api.laifeng.com:80, proxy=DIRECT@ hostAddress=106.38.221.245 cipherSuite=none protocol=http/1.1} (recycle count=0)\nCaused by: java.io.EOFException: \\n not found: size=416.",
+        Some(Connection),
+        None,
+    ),
+    (
+        "java.io.IOException: unexpected end of stream on Connection{sjkh.stocke.com.cn:443, proxy=DIRECT hostAddress=sjkh.stocke.com.cn/115.236.66.22:443 cipherSuite=TLS_RSA_WITH_AES_128_GCM_SHA256 protocol=http/1.1}",
+        Some(Connection),
+        None,
+    ),
+    (
+        "java.io.IOException: unexpected end of stream on okhttp3.Address@34845fb\nat okhttp3.internal.http.Http1xStream.readResponse(Http1xStream.java:199)",
+        Some(Connection),
+        None,
+    ),
+    (
+        "java.security.cert.CertificateException: No subject alternative names present",
+        Some(Tls),
+        None,
+    ),
+    (
+        "javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching open.feishu.cn found.",
+        Some(Tls),
+        None,
+    ),
+    (
+        "com.sun.jersey.api.client.ClientHandlerException: javax.net.ssl.SSLHandshakeException: java.security.cert.CertificateException: No subject alternative DNS name matching encrypted-hub-v2-03.cloud-east.staging found.",
+        Some(Tls),
         None,
     ),
 ];
