@@ -368,7 +368,10 @@ impl Words {
                 let Some(end) = phrase_at(text, at, phrase) else {
                     continue;
                 };
-                if is_setting(bytes, end) {
+                // After a reason phrase a number is its status
+                // ("Unauthorized: 401"), so only a literal makes it a key.
+                let numbers_too = !matches!(means, Means::Status(_));
+                if is_setting(bytes, end, numbers_too) {
                     continue;
                 }
                 match means {
@@ -399,8 +402,8 @@ const SETTING_LOOK_AHEAD: usize = 48;
 /// event: `timeout: 0` and `clarifyTimeoutError: false` in the config that
 /// axios prints with every error, `rejectUnauthorized: false` in an HTTPS
 /// agent, `(read timeout=30)` after Python's "Read timed out". A key, then
-/// `:` or `=`, then a number or a literal.
-fn is_setting(bytes: &[u8], end: usize) -> bool {
+/// `:` or `=`, then a literal or, if `numbers_too`, a number.
+fn is_setting(bytes: &[u8], end: usize, numbers_too: bool) -> bool {
     let ahead = &bytes[end..bytes.len().min(end + SETTING_LOOK_AHEAD)];
     work::step(ahead.len());
     let rest_of_key = ahead
@@ -418,7 +421,7 @@ fn is_setting(bytes: &[u8], end: usize) -> bool {
         return false;
     };
     let value = value.trim_ascii_start();
-    value.first().is_some_and(u8::is_ascii_digit)
+    (numbers_too && value.first().is_some_and(u8::is_ascii_digit))
         || [&b"true"[..], b"false", b"null", b"undefined", b"None"]
             .iter()
             .any(|literal| value.starts_with(literal))
@@ -1138,6 +1141,8 @@ mod tests {
         ),
         ("Not Found", Some(NotFound), Some(404)),
         ("HTTP 404: socket hang up", Some(NotFound), Some(404)),
+        // After a reason phrase, a number is its status, not a setting.
+        ("Unauthorized: 401", Some(Unauthorized), Some(401)),
         // A field that is missing loses to any failure.
         (
             "Field 'Status' not found: connection reset",
@@ -1199,7 +1204,7 @@ mod tests {
     fn settings_are_keys_with_a_number_or_a_literal() {
         let setting = |text: &str, phrase: &str| {
             let at = text.find(phrase).unwrap() + phrase.len();
-            is_setting(text.as_bytes(), at)
+            is_setting(text.as_bytes(), at, true)
         };
         assert!(setting("timeout: 0,", "timeout"));
         assert!(setting("\"timeout\": 30", "timeout"));
@@ -1215,6 +1220,9 @@ mod tests {
         ));
         assert!(!setting("timeout of 5000ms exceeded", "timeout"));
         assert!(!setting("timeout", "timeout"));
+        let at = "Unauthorized: 401".len() - ": 401".len();
+        assert!(!is_setting(b"Unauthorized: 401", at, false));
+        assert!(is_setting(b"rejectUnauthorized: false", 18, false));
     }
 
     #[test]
