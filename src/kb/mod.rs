@@ -309,12 +309,45 @@ mod tests {
         let kb = KnowledgeBase::load_embedded().unwrap_or_else(|e| panic!("{e}"));
         for code in ErrorCode::ALL
             .into_iter()
-            .filter(|c| *c != ErrorCode::Other)
+            .filter(|c| c.http_status().is_some())
         {
             let found = diagnose(&format!("HTTP GET failed: {}", code.label()));
-            assert_eq!(found.code, Some(code));
+            assert_eq!(found.code, Some(code), "{}", code.label());
             assert_eq!(kb.article_for(code).code, Some(code));
         }
+    }
+
+    /// Failures that never got a status have no reason phrase; a typical
+    /// message of each (from `diagnose/cases.rs`) leads to its article.
+    /// Pagination prints no message of its own: it is chosen, not
+    /// recognised, and still has its article.
+    #[test]
+    fn a_typical_failure_message_leads_to_its_article() {
+        use ErrorCode::*;
+        let kb = KnowledgeBase::load_embedded().unwrap_or_else(|e| panic!("{e}"));
+        let typical = [
+            (Timeout, "AxiosError: timeout of 30000ms exceeded"),
+            (Connection, "Error: connect ECONNREFUSED 127.0.0.1:443"),
+            (Dns, "curl: (6) Could not resolve host: api.example.com"),
+            (
+                Tls,
+                "curl: (60) SSL certificate problem: unable to get local issuer certificate",
+            ),
+            (
+                InvalidJson,
+                "SyntaxError: Unexpected token < in JSON at position 0",
+            ),
+        ];
+        for (code, message) in typical {
+            assert_eq!(diagnose(message).code, Some(code), "{message}");
+            assert_eq!(kb.article_for(code).code, Some(code));
+        }
+        let without_status: Vec<ErrorCode> = ErrorCode::ALL
+            .into_iter()
+            .filter(|c| c.http_status().is_none() && !matches!(c, Other | Pagination))
+            .collect();
+        assert_eq!(without_status, typical.map(|(code, _)| code));
+        assert_eq!(kb.article_for(Pagination).code, Some(Pagination));
     }
 
     #[test]
