@@ -279,6 +279,14 @@ fn escape_html(text: &str) -> String {
     out
 }
 
+/// The codes an article may have: all but "other", which the checklist serves.
+fn article_codes() -> String {
+    ErrorCode::keys(", ")
+        .trim_end_matches(ErrorCode::Other.as_str())
+        .trim_end_matches(", ")
+        .to_string()
+}
+
 fn check_code(
     path: &str,
     kind: ArticleKind,
@@ -289,7 +297,7 @@ fn check_code(
         (ArticleKind::Code, None) => {
             problems.add(
                 path,
-                "kind = \"code\" needs a code (401, 403, 404, 429 or 500)",
+                format!("kind = \"code\" needs a code, one of {}", article_codes()),
             );
             None
         }
@@ -297,7 +305,7 @@ fn check_code(
             Some(ErrorCode::Other) | None => {
                 problems.add(
                     path,
-                    format!("code \"{raw}\" must be one of 401, 403, 404, 429, 500"),
+                    format!("code \"{raw}\" must be one of {}", article_codes()),
                 );
                 None
             }
@@ -541,7 +549,7 @@ mod tests {
 
     #[test]
     fn reports_every_front_matter_problem_at_once() {
-        let text = "+++\nslug = \"Bad_Slug\"\ntitle = \" \"\nkind = \"code\"\ncode = \"502\"\n\
+        let text = "+++\nslug = \"Bad_Slug\"\ntitle = \" \"\nkind = \"code\"\ncode = \"402\"\n\
                     summary = \"\"\nrelated = [\"Bad_Slug\"]\n+++\n## What it means\n";
         let found = messages("articles/x.md", text);
         let expected = [
@@ -549,7 +557,10 @@ mod tests {
             "articles/x.md: file name must be the slug: articles/Bad_Slug.md",
             "articles/x.md: title is empty",
             "articles/x.md: summary is empty",
-            "articles/x.md: code \"502\" must be one of 401, 403, 404, 429, 500",
+            &format!(
+                "articles/x.md: code \"402\" must be one of {}",
+                article_codes()
+            ),
             "articles/x.md: related lists the article itself",
             "articles/x.md: missing section \"Common causes\"",
             "articles/x.md: missing section \"Best practices\"",
@@ -569,7 +580,10 @@ mod tests {
         );
         assert_eq!(
             messages("articles/a.md", &code_without),
-            vec!["articles/a.md: kind = \"code\" needs a code (401, 403, 404, 429 or 500)"]
+            vec![format!(
+                "articles/a.md: kind = \"code\" needs a code, one of {}",
+                article_codes()
+            )]
         );
         let checklist_with = "+++\nslug = \"a\"\ntitle = \"t\"\nkind = \"checklist\"\ncode = \"401\"\n\
                               summary = \"s\"\n+++\n## Before you start\n## Checklist\n";
@@ -582,7 +596,10 @@ mod tests {
         );
         assert_eq!(
             messages("articles/a.md", &other),
-            vec!["articles/a.md: code \"other\" must be one of 401, 403, 404, 429, 500"]
+            vec![format!(
+                "articles/a.md: code \"other\" must be one of {}",
+                article_codes()
+            )]
         );
     }
 

@@ -86,7 +86,7 @@ impl KnowledgeBase {
         self.articles.iter().find(|a| a.slug == slug)
     }
 
-    /// Checklist, 401, 403, 404, 429, 500, still-stuck.
+    /// Checklist, one per code in `ErrorCode::ALL` order, still-stuck.
     pub fn articles(&self) -> &[Article] {
         &self.articles
     }
@@ -153,6 +153,22 @@ mod tests {
         ("500", "500-internal-server-error"),
     ];
 
+    /// Every code but `Other` with its article's slug: the five named above,
+    /// and `<code>-article` for the rest.
+    fn code_articles() -> Vec<(ErrorCode, String)> {
+        ErrorCode::ALL
+            .into_iter()
+            .filter(|c| *c != ErrorCode::Other)
+            .map(|code| {
+                let slug = CODE_ARTICLES
+                    .iter()
+                    .find(|(c, _)| *c == code.as_str())
+                    .map_or_else(|| format!("{code}-article"), |(_, s)| s.to_string());
+                (code, slug)
+            })
+            .collect()
+    }
+
     fn article_file(slug: &str, kind: &str, code: Option<&str>, body: &str) -> (String, String) {
         let code = code
             .map(|c| format!("code = \"{c}\"\n"))
@@ -208,7 +224,8 @@ mod tests {
             ("README.md".into(), "+++ not an article".into()),
             ("articles/notes.txt".into(), "ignored".into()),
         ];
-        for (code, slug) in CODE_ARTICLES {
+        for (code, slug) in code_articles() {
+            let (code, slug) = (code.as_str(), slug.as_str());
             files.push(article_file(
                 slug,
                 "code",
@@ -245,7 +262,7 @@ mod tests {
     #[test]
     fn the_embedded_content_loads() {
         let kb = KnowledgeBase::load_embedded().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(kb.articles().len(), 7);
+        assert_eq!(kb.articles().len(), ErrorCode::ALL.len() + 1);
         for code in ErrorCode::ALL {
             let tree = kb.tree(code);
             assert_eq!(tree.code, code);
@@ -292,30 +309,56 @@ mod tests {
         let kb = KnowledgeBase::load_embedded().unwrap_or_else(|e| panic!("{e}"));
         for code in ErrorCode::ALL
             .into_iter()
-            .filter(|c| *c != ErrorCode::Other)
+            .filter(|c| c.http_status().is_some())
         {
             let found = diagnose(&format!("HTTP GET failed: {}", code.label()));
-            assert_eq!(found.code, Some(code));
+            assert_eq!(found.code, Some(code), "{}", code.label());
             assert_eq!(kb.article_for(code).code, Some(code));
         }
+    }
+
+    /// Failures that never got a status have no reason phrase; a typical
+    /// message of each (from `diagnose/cases.rs`) leads to its article.
+    /// Pagination prints no message of its own: it is chosen, not
+    /// recognised, and still has its article.
+    #[test]
+    fn a_typical_failure_message_leads_to_its_article() {
+        use ErrorCode::*;
+        let kb = KnowledgeBase::load_embedded().unwrap_or_else(|e| panic!("{e}"));
+        let typical = [
+            (Timeout, "AxiosError: timeout of 30000ms exceeded"),
+            (Connection, "Error: connect ECONNREFUSED 127.0.0.1:443"),
+            (Dns, "curl: (6) Could not resolve host: api.example.com"),
+            (
+                Tls,
+                "curl: (60) SSL certificate problem: unable to get local issuer certificate",
+            ),
+            (
+                InvalidJson,
+                "SyntaxError: Unexpected token < in JSON at position 0",
+            ),
+        ];
+        for (code, message) in typical {
+            assert_eq!(diagnose(message).code, Some(code), "{message}");
+            assert_eq!(kb.article_for(code).code, Some(code));
+        }
+        let without_status: Vec<ErrorCode> = ErrorCode::ALL
+            .into_iter()
+            .filter(|c| c.http_status().is_none() && !matches!(c, Other | Pagination))
+            .collect();
+        assert_eq!(without_status, typical.map(|(code, _)| code));
+        assert_eq!(kb.article_for(Pagination).code, Some(Pagination));
     }
 
     #[test]
     fn fixture_loads_with_lookups_in_place() {
         let kb = loaded(fixture());
         let order: Vec<&str> = kb.articles().iter().map(|a| a.slug.as_str()).collect();
-        assert_eq!(
-            order,
-            [
-                "checklist",
-                "401-unauthorized",
-                "403-forbidden",
-                "404-not-found",
-                "429-too-many-requests",
-                "500-internal-server-error",
-                "still-stuck",
-            ]
-        );
+        let mut expected = vec!["checklist".to_string()];
+        expected.extend(code_articles().into_iter().map(|(_, slug)| slug));
+        expected.push("still-stuck".into());
+        assert_eq!(order, expected);
+        assert_eq!(order[2], "401-unauthorized");
         assert_eq!(kb.article_for(ErrorCode::Other).slug, "checklist");
         assert_eq!(kb.article_for(ErrorCode::NotFound).slug, "404-not-found");
         assert_eq!(kb.still_stuck().slug, "still-stuck");
@@ -590,7 +633,10 @@ mod tests {
         files.retain(|(path, _)| path != "trees/429.toml");
         assert_eq!(
             load_problems(files),
-            ["trees/429.toml: missing: every code (401 403 404 429 500 other) needs a tree"]
+            [format!(
+                "trees/429.toml: missing: every code ({}) needs a tree",
+                ErrorCode::keys(" ")
+            )]
         );
     }
 
@@ -686,7 +732,10 @@ mod tests {
         );
         assert_eq!(
             found[1],
-            "trees/other.toml: missing: every code (401 403 404 429 500 other) needs a tree"
+            format!(
+                "trees/other.toml: missing: every code ({}) needs a tree",
+                ErrorCode::keys(" ")
+            )
         );
     }
 

@@ -59,5 +59,21 @@ pub(crate) fn earlier_ids(code: ErrorCode) -> &'static [&'static str] {
             "payload",
             "simplified-payload",
         ],
+        // Trees added in issue 7 retired nothing yet.
+        ErrorCode::BadRequest
+        | ErrorCode::MethodNotAllowed
+        | ErrorCode::Conflict
+        | ErrorCode::PayloadTooLarge
+        | ErrorCode::UnsupportedMediaType
+        | ErrorCode::UnprocessableEntity
+        | ErrorCode::BadGateway
+        | ErrorCode::ServiceUnavailable
+        | ErrorCode::GatewayTimeout
+        | ErrorCode::Timeout
+        | ErrorCode::Connection
+        | ErrorCode::Dns
+        | ErrorCode::Tls
+        | ErrorCode::InvalidJson
+        | ErrorCode::Pagination => &[],
     }
 }

@@ -190,8 +190,9 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         None => problems.add(
             path,
             format!(
-                "code \"{}\" must be one of 401, 403, 404, 429, 500, other",
-                file.code
+                "code \"{}\" must be one of {}",
+                file.code,
+                ErrorCode::keys(", ")
             ),
         ),
         Some(code) if path != format!("trees/{code}.toml") => problems.add(
@@ -447,7 +448,10 @@ pub(crate) fn validate_set(
         if count == 0 {
             problems.add(
                 &format!("trees/{code}.toml"),
-                "missing: every code (401 403 404 429 500 other) needs a tree",
+                format!(
+                    "missing: every code ({}) needs a tree",
+                    ErrorCode::keys(" ")
+                ),
             );
         } else if count > 1 {
             problems.add(
@@ -625,10 +629,13 @@ mod tests {
             problems(&text),
             ["trees/401.toml: file name must match code: trees/403.toml"]
         );
-        let text = tree_file("a", &[("a", "ticket")]).replace("code = \"401\"", "code = \"502\"");
+        let text = tree_file("a", &[("a", "ticket")]).replace("code = \"401\"", "code = \"402\"");
         assert_eq!(
             problems(&text),
-            ["trees/401.toml: code \"502\" must be one of 401, 403, 404, 429, 500, other"]
+            [format!(
+                "trees/401.toml: code \"402\" must be one of {}",
+                ErrorCode::keys(", ")
+            )]
         );
     }
 

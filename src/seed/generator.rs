@@ -121,12 +121,27 @@ impl Generator {
         };
 
         let code = rng.weighted(&[
-            (ErrorCode::Unauthorized, 30),
-            (ErrorCode::TooManyRequests, 22),
-            (ErrorCode::InternalServerError, 14),
-            (ErrorCode::NotFound, 13),
-            (ErrorCode::Forbidden, 12),
-            (ErrorCode::Other, 9),
+            (ErrorCode::Unauthorized, 26),
+            (ErrorCode::TooManyRequests, 18),
+            (ErrorCode::InternalServerError, 11),
+            (ErrorCode::NotFound, 11),
+            (ErrorCode::Forbidden, 10),
+            (ErrorCode::BadRequest, 5),
+            (ErrorCode::UnprocessableEntity, 3),
+            (ErrorCode::BadGateway, 2),
+            (ErrorCode::ServiceUnavailable, 2),
+            (ErrorCode::GatewayTimeout, 2),
+            (ErrorCode::Timeout, 2),
+            (ErrorCode::Connection, 1),
+            (ErrorCode::Dns, 1),
+            (ErrorCode::Tls, 1),
+            (ErrorCode::InvalidJson, 1),
+            (ErrorCode::Pagination, 1),
+            (ErrorCode::MethodNotAllowed, 1),
+            (ErrorCode::Conflict, 1),
+            (ErrorCode::PayloadTooLarge, 1),
+            (ErrorCode::UnsupportedMediaType, 1),
+            (ErrorCode::Other, 2),
         ]);
         let environment = rng.weighted(&[
             (Environment::Production, 70),

@@ -50,18 +50,58 @@ pub(super) fn messages_for(code: ErrorCode) -> &'static [&'static str] {
             "Request failed with status code 500",
             "Server error while saving record {r} in view {v}: java.lang.NullPointerException",
         ],
-        ErrorCode::Other => &[
-            "connect ETIMEDOUT {ip}:443",
-            "HTTP {method} failed: method not allowed (405)",
+        ErrorCode::BadRequest => &[
             r#"400 Bad Request: {"errors":["Field '{field}' has an invalid value"]}"#,
-            "Unexpected token < in JSON at position 0",
-            "502 Bad Gateway",
-            "503 Service Unavailable",
-            "socket hang up",
-            "unable to verify the first certificate",
-            "Request failed with status code 413 (payload too large)",
+            "HTTP {method} failed: bad request (400)",
+            "Request failed with status code 400",
+        ],
+        ErrorCode::MethodNotAllowed => &[
+            "HTTP {method} failed: method not allowed (405)",
+            "405 Method Not Allowed",
+        ],
+        ErrorCode::Conflict => &[
+            "HTTP {method} failed: conflict (409)",
+            r#"409 Conflict: {"errors":["Record {r} was changed by another user"]}"#,
+        ],
+        ErrorCode::PayloadTooLarge => &[
+            "Request failed with status code 413",
+            "413 Payload Too Large",
+        ],
+        ErrorCode::UnsupportedMediaType => &[
+            "HTTP {method} failed: unsupported media type (415)",
+            "415 Unsupported Media Type: Content-Type 'text/plain' is not supported",
+        ],
+        ErrorCode::UnprocessableEntity => &[
             "422 Unprocessable Entity: required field '{field}' is missing",
-            "getaddrinfo ENOTFOUND go.trackvia.con",
+            "Request failed with status code 422",
+        ],
+        ErrorCode::BadGateway => &["502 Bad Gateway", "Request failed with status code 502"],
+        ErrorCode::ServiceUnavailable => &[
+            "503 Service Unavailable",
+            "HTTP {method} failed: service unavailable (503)",
+        ],
+        ErrorCode::GatewayTimeout => &[
+            "504 Gateway Time-out",
+            "Request failed with status code 504",
+        ],
+        ErrorCode::Timeout => &["connect ETIMEDOUT {ip}:443", "timeout of 30000ms exceeded"],
+        ErrorCode::Connection => &["socket hang up", "connect ECONNREFUSED {ip}:443"],
+        ErrorCode::Dns => &["getaddrinfo ENOTFOUND go.trackvia.con"],
+        ErrorCode::Tls => &[
+            "unable to verify the first certificate",
+            "SSL certificate problem: self-signed certificate in certificate chain",
+        ],
+        ErrorCode::InvalidJson => &[
+            "Unexpected token < in JSON at position 0",
+            "Expecting value: line 1 column 1 (char 0)",
+        ],
+        ErrorCode::Pagination => &[
+            "Export returned {n}00 records but the view shows {n}50",
+            "Same record {r} appears on page 2 and page 3",
+        ],
+        ErrorCode::Other => &[
+            "Job failed: unknown error",
+            "Error: {word} step failed without a message",
         ],
     }
 }
@@ -158,11 +198,27 @@ pub(super) fn answers_for(code: ErrorCode) -> &'static [&'static str] {
             "Hi {first}, we had a short incident around the time of your call. It is resolved; please rerun job {job}. — {agent}",
             "Hi {first}, the payload is larger than the service accepts in one call. Please send at most 100 records per request. — {agent}",
         ],
-        ErrorCode::Other => &[
-            "Hi {first}, that error comes from the network between {tool} and us, not from the API. Could you retry and check your proxy settings? — {agent}",
-            "Hi {first}, the response was an HTML page, not JSON: the URL is missing /openapi. — {agent}",
+        ErrorCode::BadRequest | ErrorCode::UnprocessableEntity => &[
             "Hi {first}, the 400 is a validation error on '{field}': dates must be yyyy-MM-dd. — {agent}",
+            "Hi {first}, field '{field}' is a link field: it needs the record's internal id, not its Record ID. — {agent}",
+        ],
+        ErrorCode::MethodNotAllowed
+        | ErrorCode::Conflict
+        | ErrorCode::PayloadTooLarge
+        | ErrorCode::UnsupportedMediaType => &[
+            "Hi {first}, this endpoint takes {method} only with a JSON body; the recipe sends something else. Details below. — {agent}",
+            "Hi {first}, please send at most 100 records per request. — {agent}",
+        ],
+        ErrorCode::BadGateway | ErrorCode::ServiceUnavailable | ErrorCode::GatewayTimeout => &[
+            "Hi {first}, we had a short incident around the time of your call. It is resolved; please check for duplicates, then rerun job {job}. — {agent}",
+        ],
+        ErrorCode::Timeout | ErrorCode::Connection | ErrorCode::Dns | ErrorCode::Tls => &[
+            "Hi {first}, that error comes from the network between {tool} and us, not from the API. Could you retry and check your proxy settings? — {agent}",
             "Hi {first}, the host name in your connection is misspelled; it should be go.trackvia.com. — {agent}",
+        ],
+        ErrorCode::InvalidJson | ErrorCode::Pagination | ErrorCode::Other => &[
+            "Hi {first}, the response was an HTML page, not JSON: the URL is missing /openapi. — {agent}",
+            "Hi {first}, thanks for the details; this one needs a closer look. I'll write again today. — {agent}",
         ],
     }
 }

@@ -5,6 +5,7 @@
 mod budget;
 mod decode;
 mod deflections;
+mod migrate;
 mod queue;
 mod search_index;
 mod seed;
@@ -31,8 +32,6 @@ pub use staff::AddStaffError;
 pub use ticket_actions::{ActionError, SimilarTicket};
 pub use tickets::InsertOutcome;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
 /// A handle on the database; clones share one pool.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -57,15 +56,14 @@ impl Store {
                 .with_context(|| format!("cannot create the folder {}", parent.display()))?;
         }
         create_private_file(options.get_filename())?;
+        migrate::apply(&options)
+            .await
+            .with_context(|| format!("cannot prepare the database {database_url}"))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {database_url}"))?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .context("cannot apply the database migrations")?;
         Ok(Self { pool })
     }
 

@@ -60,19 +60,26 @@ impl Priority {
 
     /// The starting priority of a new ticket. Written as a table so staff can
     /// read the rule in the README and on the ticket page:
-    /// - a 500 in production is high: the platform is failing for real users;
+    /// - a 500, 502, 503 or 504 in production is high: the platform (or
+    ///   something in front of it) is failing for real users;
     /// - anything else in production, or unsure, is normal;
     /// - anything in sandbox is normal, never higher: nothing live is broken;
     /// - "something else" in sandbox is low.
     pub fn initial(code: ErrorCode, environment: Environment) -> Self {
         match (code, environment) {
-            (ErrorCode::InternalServerError, Environment::Production) => Self::High,
+            (
+                ErrorCode::InternalServerError
+                | ErrorCode::BadGateway
+                | ErrorCode::ServiceUnavailable
+                | ErrorCode::GatewayTimeout,
+                Environment::Production,
+            ) => Self::High,
             (ErrorCode::Other, Environment::Sandbox) => Self::Low,
             _ => Self::Normal,
         }
     }
 
-    pub const RULE: &'static str = "500 in production starts high; \"something else\" in sandbox starts low; everything else starts normal.";
+    pub const RULE: &'static str = "500, 502, 503 or 504 in production starts high; \"something else\" in sandbox starts low; everything else starts normal.";
 }
 
 impl fmt::Display for Priority {
@@ -198,6 +205,23 @@ mod tests {
         assert_eq!(Priority::initial(ErrorCode::Other, Sandbox), Priority::Low);
         assert_eq!(
             Priority::initial(ErrorCode::Other, Unsure),
+            Priority::Normal
+        );
+        for gateway in [
+            ErrorCode::BadGateway,
+            ErrorCode::ServiceUnavailable,
+            ErrorCode::GatewayTimeout,
+        ] {
+            assert_eq!(Priority::initial(gateway, Production), Priority::High);
+            assert_eq!(Priority::initial(gateway, Unsure), Priority::Normal);
+        }
+        // A timeout on the requester's side, or a 4xx, is not the platform failing.
+        assert_eq!(
+            Priority::initial(ErrorCode::Timeout, Production),
+            Priority::Normal
+        );
+        assert_eq!(
+            Priority::initial(ErrorCode::BadRequest, Production),
             Priority::Normal
         );
     }

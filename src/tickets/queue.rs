@@ -178,7 +178,7 @@ impl QueueQuery {
             notes,
             "code",
             &mut self.code,
-            "401, 403, 404, 429, 500 or other",
+            "one of the codes in the Code filter",
             |v| ErrorCode::parse(v).is_some(),
         );
         keep_if(

@@ -35,23 +35,40 @@ struct CodeChoice {
 #[derive(Template)]
 #[template(path = "public/start.html")]
 struct StartPage {
-    codes: Vec<CodeChoice>,
+    /// The five errors most integrations meet, as large cards.
+    common: Vec<CodeChoice>,
+    /// "More errors": the other HTTP statuses with a tree of their own.
+    more_statuses: Vec<CodeChoice>,
+    /// "More errors": failures that never got a status, or a reply that could not be read.
+    more_failures: Vec<CodeChoice>,
+    something_else: CodeChoice,
     message: String,
     message_error: Option<&'static str>,
 }
 
 impl StartPage {
     fn new(kb: &KnowledgeBase, message: String, message_error: Option<&'static str>) -> Self {
-        let codes = ErrorCode::ALL
-            .into_iter()
-            .map(|code| CodeChoice {
-                href: links::troubleshoot(code, &[], &Carry::default()),
-                label: code.label(),
-                summary: kb.article_for(code).summary.clone(),
-            })
-            .collect();
+        let choice = |code: ErrorCode| CodeChoice {
+            href: links::troubleshoot(code, &[], &Carry::default()),
+            label: code.label(),
+            summary: kb.article_for(code).summary.clone(),
+        };
+        let more = || {
+            ErrorCode::ALL
+                .into_iter()
+                .filter(|c| !c.is_common() && *c != ErrorCode::Other)
+        };
         Self {
-            codes,
+            common: ErrorCode::COMMON.into_iter().map(choice).collect(),
+            more_statuses: more()
+                .filter(|c| c.http_status().is_some())
+                .map(choice)
+                .collect(),
+            more_failures: more()
+                .filter(|c| c.http_status().is_none())
+                .map(choice)
+                .collect(),
+            something_else: choice(ErrorCode::Other),
             message,
             message_error,
         }

@@ -74,7 +74,7 @@ struct FormPage<'a> {
     checked: Vec<String>,
     /// The code's article, linked with what the form already holds.
     article: Option<(&'a Article, String)>,
-    codes: [ErrorCode; 6],
+    codes: [ErrorCode; 21],
     methods: [HttpMethod; 5],
     tools: [(&'static str, &'static str); 6],
     environments: [Environment; 3],

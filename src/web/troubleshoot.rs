@@ -134,11 +134,29 @@ async fn notice(code: ErrorCode, message: &str) -> Option<String> {
             "Your message shows HTTP {status}{method}. apidesk has no guide for that code yet, \
              so these are the general checks that solve most API failures."
         ),
-        (ErrorCode::Other, None) => "We could not tell which HTTP error this is, and that is fine: \
-             these general checks solve most API failures, including timeouts and connection errors."
+        (ErrorCode::Other, None) => "We could not tell which error this is, and that is fine: \
+             these general checks solve most API failures. If you later see a status code, a \
+             timeout or a certificate error, the start page has checks for each."
             .to_string(),
-        (code, _) => format!("Your message shows {}{method}.", code.label()),
+        (code, Some(status)) if code.http_status() == Some(status) => {
+            format!("Your message shows {}{method}.", code.label())
+        }
+        (code, _) => format!("Your message reads like {}{method}.", kind_of_failure(code)),
     })
+}
+
+/// An error in the words of "Your message reads like …": an HTTP status by
+/// its number and name, a failure without one in plain words.
+fn kind_of_failure(code: ErrorCode) -> String {
+    match code {
+        ErrorCode::Timeout => "a timeout: the call waited too long for an answer".into(),
+        ErrorCode::Connection => "a connection that was refused or cut off".into(),
+        ErrorCode::Dns => "a host name that could not be found (DNS)".into(),
+        ErrorCode::Tls => "a certificate or TLS problem on the secure connection".into(),
+        ErrorCode::InvalidJson => "a reply that is not the JSON your tool expected".into(),
+        ErrorCode::Pagination => "records missing or repeated across pages".into(),
+        code => code.label(),
+    }
 }
 
 #[derive(Deserialize)]

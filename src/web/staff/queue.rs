@@ -66,7 +66,7 @@ struct QueuePage {
     staff: Vec<StaffMember>,
     next_url: Option<String>,
     first_url: Option<String>,
-    codes: [ErrorCode; 6],
+    codes: [ErrorCode; 21],
     priorities: [Priority; 4],
     environments: [Environment; 3],
     tools: [(&'static str, &'static str); 6],

@@ -1,0 +1,232 @@
+//! Bringing the schema up to date on start.
+//!
+//! Migrations run on a connection of their own with foreign keys off,
+//! because some schema changes SQLite can only make by rebuilding a table
+//! (0005 widens a CHECK constraint): dropping the old table with foreign keys
+//! on would fail for every row that refers to it. Nothing is left unchecked:
+//! once the migrations are in, `PRAGMA foreign_key_check` must find no
+//! broken reference, or the start stops with the tables named. The pool's
+//! connections are opened afterwards with foreign keys on.
+
+use anyhow::{Context, bail};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{Connection, Row};
+
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+pub(super) async fn apply(options: &SqliteConnectOptions) -> anyhow::Result<()> {
+    apply_with(&MIGRATOR, options).await
+}
+
+async fn apply_with(migrator: &Migrator, options: &SqliteConnectOptions) -> anyhow::Result<()> {
+    let options = options.clone().foreign_keys(false);
+    let mut conn = SqliteConnection::connect_with(&options).await?;
+    let applied = migrator.run(&mut conn).await;
+    let broken = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut conn)
+        .await;
+    conn.close().await.ok();
+    applied.context("cannot apply the database migrations")?;
+    let broken = broken.context("cannot check the foreign keys after migrating")?;
+    if !broken.is_empty() {
+        let mut tables: Vec<String> = broken
+            .iter()
+            .filter_map(|row| row.try_get::<String, _>("table").ok())
+            .collect();
+        tables.dedup();
+        bail!(
+            "the database migrations left {} row(s) referring to rows that do not exist, in: {}",
+            broken.len(),
+            tables.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::SqlitePool;
+    use sqlx::sqlite::SqlitePoolOptions;
+    use std::borrow::Cow;
+    use std::str::FromStr;
+
+    fn options(dir: &tempfile::TempDir) -> SqliteConnectOptions {
+        SqliteConnectOptions::from_str(&format!("sqlite://{}/m.db", dir.path().display()))
+            .unwrap()
+            .create_if_missing(true)
+            .foreign_keys(true)
+    }
+
+    /// The migrations up to and including `version`.
+    fn up_to(version: i64) -> Migrator {
+        Migrator {
+            migrations: Cow::Owned(
+                MIGRATOR
+                    .iter()
+                    .filter(|m| m.version <= version)
+                    .cloned()
+                    .collect(),
+            ),
+            ..Migrator::DEFAULT
+        }
+    }
+
+    async fn open_pool(options: &SqliteConnectOptions) -> SqlitePool {
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .unwrap()
+    }
+
+    async fn strings(pool: &SqlitePool, sql: &str) -> Vec<String> {
+        sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
+    }
+
+    const TICKET_COLUMNS: &str = "INSERT INTO tickets (id, token, submission_id, error_code, message, \
+        endpoint, method, occurred_at, tool, environment, requester_email, tree_path, status, \
+        priority, merged_into_id, similar_key, created_at, updated_at, time_zone) VALUES ";
+
+    /// Everything about the tickets table that must survive its rebuild:
+    /// its rows, its indexes and triggers, and what refers to it.
+    async fn snapshot(pool: &SqlitePool) -> Vec<Vec<String>> {
+        vec![
+            strings(
+                pool,
+                "SELECT id || '|' || token || '|' || error_code || '|' || status || '|' || \
+                 priority || '|' || IFNULL(merged_into_id, '-') || '|' || time_zone \
+                 FROM tickets ORDER BY id",
+            )
+            .await,
+            strings(
+                pool,
+                "SELECT type || ' ' || name FROM sqlite_schema \
+                 WHERE tbl_name = 'tickets' AND type IN ('index', 'trigger') ORDER BY name",
+            )
+            .await,
+            strings(
+                pool,
+                "SELECT status || '=' || count FROM ticket_counts ORDER BY status",
+            )
+            .await,
+            strings(
+                pool,
+                "SELECT similar_key || '=' || count FROM similar_counts",
+            )
+            .await,
+            strings(
+                pool,
+                "SELECT ticket_id || ':' || kind FROM ticket_events ORDER BY id",
+            )
+            .await,
+            strings(
+                pool,
+                "SELECT rowid || ':' || body FROM ticket_search ORDER BY rowid",
+            )
+            .await,
+        ]
+    }
+
+    #[tokio::test]
+    async fn widening_the_error_codes_keeps_every_ticket_and_what_refers_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = options(&dir);
+        apply_with(&up_to(4), &options).await.unwrap();
+        let pool = open_pool(&options).await;
+        for (id, code, status, merged) in [
+            (1, "401", "open", "NULL"),
+            (2, "other", "new", "NULL"),
+            (3, "401", "closed", "1"),
+        ] {
+            sqlx::query(&format!(
+                "{TICKET_COLUMNS} ({id}, 't{id}', 's{id}', '{code}', 'HTTP GET failed ({id})', \
+                 '/openapi/views/{id}', 'GET', '2026-01-01T00:00:00Z', 'workato', 'production', \
+                 'r@example.com', 'a,b', '{status}', 1, {merged}, 'k', \
+                 '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'UTC')"
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, actor, kind, public, body) \
+                 VALUES (?, '2026-01-01T00:00:00Z', 'staff', 'note', 0, 'looked at it')",
+            )
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        let before = snapshot(&pool).await;
+        pool.close().await;
+
+        apply(&options).await.unwrap();
+        let pool = open_pool(&options).await;
+        assert_eq!(snapshot(&pool).await, before);
+
+        // The new codes are accepted, anything else still refused, and
+        // references are enforced again on ordinary connections.
+        let insert = |id: i64, code: &str| {
+            format!(
+                "{TICKET_COLUMNS} ({id}, 't{id}', 's{id}', '{code}', 'm', '/x', 'GET', \
+                 '2026-01-01T00:00:00Z', 'script', 'sandbox', 'r@example.com', '', 'new', 2, \
+                 NULL, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'UTC')"
+            )
+        };
+        for (id, code) in [(10, "504"), (11, "invalid-json"), (12, "tls")] {
+            sqlx::query(&insert(id, code)).execute(&pool).await.unwrap();
+        }
+        assert!(
+            sqlx::query(&insert(20, "402"))
+                .execute(&pool)
+                .await
+                .is_err()
+        );
+        assert!(
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, actor, kind, public) \
+                 VALUES (999, '2026-01-01T00:00:00Z', 'system', 'created', 1)"
+            )
+            .execute(&pool)
+            .await
+            .is_err(),
+            "foreign keys are on again"
+        );
+        let counts = strings(
+            &pool,
+            "SELECT status || '=' || count FROM ticket_counts WHERE status = 'new'",
+        )
+        .await;
+        assert_eq!(counts, ["new=4"], "the count triggers were re-created");
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ticket_search WHERE ticket_search MATCH 'invalid' OR rowid = 11 * 1048576",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(found, 1, "the search trigger was re-created");
+    }
+
+    #[tokio::test]
+    async fn a_broken_reference_stops_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = options(&dir);
+        apply_with(&up_to(4), &options).await.unwrap();
+        let pool = open_pool(&options).await;
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, public) \
+             VALUES (42, '2026-01-01T00:00:00Z', 'system', 'created', 1)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        let error = apply(&options).await.unwrap_err().to_string();
+        assert!(error.contains("ticket_events"), "{error}");
+    }
+}
