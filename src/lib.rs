@@ -12,7 +12,6 @@ pub mod kb;
 pub mod seed;
 pub mod staff;
 pub mod startup;
-pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tickets;
