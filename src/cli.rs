@@ -7,7 +7,7 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::staff::{MIN_PASSWORD_CHARS, Role};
+use crate::staff::{MIN_PASSWORD_CHARS, NewStaffMember, Role, StaffMember};
 use crate::startup::Application;
 use crate::store::Store;
 
@@ -92,7 +92,11 @@ async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
     let result = match command {
         StaffCommand::Add { email, name, role } => {
             let role = Role::parse(&role).context("role must be agent or admin")?;
-            crate::staff::add(&store, &email, &name, role, read_password()?).await
+            add_staff(&store, &email, &name, role, read_password()?)
+                .await
+                .map(|added| {
+                    println!("Added {} <{}> as {}.", added.name, added.email, added.role);
+                })
         }
         StaffCommand::Disable { email } => {
             if store
@@ -108,6 +112,22 @@ async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
     };
     store.close().await;
     result
+}
+
+/// Checks and hashes (in `staff`), then stores (in `store`).
+async fn add_staff(
+    store: &Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: String,
+) -> anyhow::Result<StaffMember> {
+    let new = NewStaffMember::check(email, name, role, password).await?;
+    let added = store
+        .add_staff_member(new, OffsetDateTime::now_utc())
+        .await?;
+    tracing::info!(staff_id = added.id, %role, "staff member added");
+    Ok(added)
 }
 
 async fn seed_command(options: crate::seed::SeedOptions, config: Config) -> anyhow::Result<()> {

@@ -3,6 +3,23 @@
 //! Requesters walk a decision tree for their HTTP error, read the matching
 //! article, and file a complete ticket if they are still stuck. The whole
 //! application is built here; `main.rs` only parses the command line.
+//!
+//! Parts, each using only the parts listed below it (`.ci/layers` checks
+//! the rules marked *):
+//! - entry: `main`, `cli`, `startup`, `telemetry`, and `seed` (a command
+//!   that fills the store). Builds everything and may use every part; the
+//!   only part besides web that uses web (*).
+//! - web: `web/`, routers and handlers, and `AppState`, the router's state.
+//!   No sqlx or SQL text (*): it asks the store in domain types. (Its own
+//!   tests build a state through `startup`, as the server does.)
+//! - errors: `error`, the one error type handlers return and its pages.
+//! - config: the typed settings entry reads and hands to web, so it names
+//!   only value types from the parts below, never web's own (*).
+//! - store: `store/`, every SQL statement, over tickets' and kb's types.
+//! - kb: `kb/`, the knowledge base and diagnosis. Never the store (*) and
+//!   no SQL (*).
+//! - tickets, the domain and its rules: `tickets/`, `staff/`, `domain/`.
+//!   Never the store (*) and no SQL (*): the store applies what they decide.
 
 pub mod cli;
 pub mod config;
@@ -12,7 +29,6 @@ pub mod kb;
 pub mod seed;
 pub mod staff;
 pub mod startup;
-pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tickets;

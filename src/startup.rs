@@ -18,9 +18,9 @@ use tower::ServiceExt;
 
 use crate::config::Config;
 use crate::kb::KnowledgeBase;
-use crate::state::AppState;
 use crate::store::Store;
 use crate::web;
+use crate::web::AppState;
 
 pub struct Application {
     listener: TcpListener,

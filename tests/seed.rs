@@ -363,8 +363,7 @@ async fn seed_without_demo_staff_creates_no_account_anyone_can_sign_in_with() {
 #[tokio::test]
 async fn seed_without_demo_staff_assigns_to_the_staff_already_there() {
     let db = fresh().await;
-    apidesk::staff::add(
-        &db.store,
+    let real = apidesk::staff::NewStaffMember::check(
         "real@example.com",
         "Real Person",
         Role::Admin,
@@ -372,6 +371,10 @@ async fn seed_without_demo_staff_assigns_to_the_staff_already_there() {
     )
     .await
     .unwrap();
+    db.store
+        .add_staff_member(real, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     let options = SeedOptions {
         tickets: 500,
         seed: 1,

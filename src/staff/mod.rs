@@ -21,28 +21,99 @@ pub struct StaffMember {
     pub time_zone: crate::domain::Zone,
 }
 
-/// Adds a staff member after checking the email and the password rules.
-pub async fn add(
-    store: &crate::store::Store,
-    email: &str,
-    name: &str,
-    role: Role,
-    password: String,
-) -> anyhow::Result<()> {
-    use validator::ValidateEmail;
-    let email = email.trim();
-    let name = name.trim();
-    anyhow::ensure!(
-        email.validate_email(),
-        "{email:?} is not a valid email address"
-    );
-    anyhow::ensure!(!name.is_empty(), "the name must not be empty");
-    let password = Password::new(password).map_err(anyhow::Error::msg)?;
-    let hash = hash_password_off_thread(password).await?;
-    let id = store
-        .add_staff(email, name, role, &hash, time::OffsetDateTime::now_utc())
-        .await?;
-    tracing::info!(staff_id = id, %role, "staff member added");
-    println!("Added {name} <{email}> as {role}.");
-    Ok(())
+/// A staff member ready to be stored: the email and name checked, the
+/// password hashed. The store adds it; the caller says so.
+#[derive(Debug)]
+pub struct NewStaffMember {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub hash: PasswordHash,
+}
+
+/// Why a staff member cannot be added as given.
+#[derive(Debug, thiserror::Error)]
+pub enum NewStaffError {
+    #[error("{0:?} is not a valid email address")]
+    Email(String),
+    #[error("the name must not be empty")]
+    EmptyName,
+    #[error("{0}")]
+    Password(String),
+    #[error(transparent)]
+    Hashing(#[from] anyhow::Error),
+}
+
+impl NewStaffMember {
+    /// Checks the email and the password rules, then hashes the password
+    /// (off the async threads: hashing is deliberately slow).
+    pub async fn check(
+        email: &str,
+        name: &str,
+        role: Role,
+        password: String,
+    ) -> Result<Self, NewStaffError> {
+        use validator::ValidateEmail;
+        let email = email.trim();
+        let name = name.trim();
+        if !email.validate_email() {
+            return Err(NewStaffError::Email(email.to_string()));
+        }
+        if name.is_empty() {
+            return Err(NewStaffError::EmptyName);
+        }
+        let password = Password::new(password).map_err(NewStaffError::Password)?;
+        let hash = hash_password_off_thread(password).await?;
+        Ok(Self {
+            email: email.to_string(),
+            name: name.to_string(),
+            role,
+            hash,
+        })
+    }
+
+    /// The member as stored under `id`: enabled, showing times in UTC.
+    pub fn stored_as(self, id: i64) -> StaffMember {
+        StaffMember {
+            id,
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            disabled: false,
+            time_zone: crate::domain::Zone::utc(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_new_member_needs_an_email_a_name_and_a_long_enough_password() {
+        let long = "correct horse battery staple".to_string();
+        let err = |r: Result<NewStaffMember, NewStaffError>| r.unwrap_err().to_string();
+        assert_eq!(
+            err(NewStaffMember::check("nope", "Ann", Role::Agent, long.clone()).await),
+            "\"nope\" is not a valid email address"
+        );
+        assert_eq!(
+            err(NewStaffMember::check("a@b.test", "  ", Role::Agent, long.clone()).await),
+            "the name must not be empty"
+        );
+        assert!(
+            err(NewStaffMember::check("a@b.test", "Ann", Role::Agent, "short".into()).await)
+                .starts_with("The password must be at least")
+        );
+        let member = NewStaffMember::check(" a@b.test ", " Ann ", Role::Admin, long)
+            .await
+            .unwrap()
+            .stored_as(7);
+        assert_eq!(
+            (member.id, member.email.as_str(), member.name.as_str()),
+            (7, "a@b.test", "Ann")
+        );
+        assert_eq!(member.role, Role::Admin);
+        assert!(!member.disabled);
+    }
 }

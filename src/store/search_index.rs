@@ -33,6 +33,16 @@ struct Stream {
     exhausted: bool,
 }
 
+/// A person's words as FTS5 terms, one by one: each word a quoted phrase,
+/// so that FTS operators typed by accident (`-`, `*`, `OR`, quotes) are
+/// searched for rather than obeyed.
+pub(super) fn fts_terms(words: &[&str]) -> Vec<String> {
+    words
+        .iter()
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect()
+}
+
 /// Ticket ids matching every word, in walk order, resumable.
 pub(super) struct Matches {
     streams: Vec<Stream>,
@@ -193,6 +203,17 @@ impl Stream {
 mod tests {
     use super::*;
     use sqlx::Connection;
+
+    #[test]
+    fn search_words_are_quoted_for_fts() {
+        let terms = |words: &str| fts_terms(&words.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(terms("rate limit").join(" "), "\"rate\" \"limit\"");
+        assert_eq!(
+            terms("say \"hi\" OR -x*").join(" "),
+            "\"say\" \"\"\"hi\"\"\" \"OR\" \"-x*\""
+        );
+        assert!(terms("   ").is_empty());
+    }
 
     /// Ticket `t`, piece `p` holds word `w` when this small hash says so:
     /// many tickets span several reads, words spread over pieces.

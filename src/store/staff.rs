@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::{Store, time_text};
 use crate::domain::Zone;
-use crate::staff::{PasswordHash, Role, StaffMember};
+use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember};
 
 /// Why a staff member could not be added.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +16,18 @@ pub enum AddStaffError {
 }
 
 impl Store {
+    /// Stores a checked new member; returns them as now stored.
+    pub async fn add_staff_member(
+        &self,
+        new: NewStaffMember,
+        now: OffsetDateTime,
+    ) -> Result<StaffMember, AddStaffError> {
+        let id = self
+            .add_staff(&new.email, &new.name, new.role, &new.hash, now)
+            .await?;
+        Ok(new.stored_as(id))
+    }
+
     pub async fn add_staff(
         &self,
         email: &str,

@@ -10,7 +10,7 @@ use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::{AppError, Result};
 use crate::kb::{Article, ArticleKind, KnowledgeBase};
-use crate::state::AppState;
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

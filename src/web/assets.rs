@@ -22,7 +22,7 @@ use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::web::AppState;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]

@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
-use crate::state::AppState;
+use crate::web::AppState;
 
 const FORWARDED_FOR: &str = "x-forwarded-for";
 

@@ -21,8 +21,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::config::Config;
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::store::Store;
 use crate::web::cookies::{random_token, token_cookie};
 
@@ -121,8 +121,12 @@ fn is_form(headers: &HeaderMap) -> bool {
 
 /// Gives every request its form token and refuses state-changing requests
 /// whose token does not match.
-pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let key = &state.csrf;
+pub async fn protect(
+    State(key): State<CsrfKey>,
+    State(config): State<Arc<Config>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let existing = token_cookie(&parts.headers, COOKIE_NAME);
     let cookie = existing.clone().unwrap_or_else(random_token);
@@ -151,7 +155,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     if existing.is_none() {
         response
             .headers_mut()
-            .append(SET_COOKIE, set_cookie(&cookie, state.config.cookie_secure));
+            .append(SET_COOKIE, set_cookie(&cookie, config.cookie_secure));
     }
     response
 }

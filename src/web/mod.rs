@@ -12,6 +12,7 @@ mod public;
 pub mod rate_limit;
 mod render;
 mod staff;
+mod state;
 
 /// Session handling, public so tools and tests can check sessions.
 pub use staff::session as staff_session;
@@ -35,7 +36,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::{AppError, error_page};
-use crate::state::AppState;
+pub use state::AppState;
 
 /// The largest request body accepted: a 10,000-character message, percent-encoded.
 const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -17,8 +17,8 @@ use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::Result;
 use crate::kb::{KnowledgeBase, diagnose_off_thread};
-use crate::state::AppState;
 use crate::tickets::MAX_MESSAGE_CHARS;
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,13 +20,13 @@ use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
-use crate::state::AppState;
 use crate::store::ActionError;
 use crate::tickets::{
     Environment, EventActor, EventBody, EventKind, FieldErrors, MAX_ADDITION_CHARS_PER_TICKET,
     MAX_ADDITIONS_PER_TICKET, MAX_MESSAGE_TEXT, Refusal, Ticket, TicketInput, TicketStatus, Tool,
     addition_room, prefill, reference_for,
 };
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     // A status page is the requester's private view, reached by a secret

@@ -18,7 +18,7 @@ use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::{AppError, Result};
 use crate::kb::{Article, Step, diagnose_off_thread};
-use crate::state::AppState;
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use apidesk::config::Config;
-use apidesk::state::AppState;
+use apidesk::web::AppState;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -51,7 +51,11 @@ impl Server {
     }
 
     pub async fn add_staff(&self, email: &str, name: &str, role: Role) {
-        apidesk::staff::add(&self.store, email, name, role, PASSWORD.into())
+        let new = apidesk::staff::NewStaffMember::check(email, name, role, PASSWORD.into())
+            .await
+            .expect("a valid staff member");
+        self.store
+            .add_staff_member(new, time::OffsetDateTime::now_utc())
             .await
             .expect("staff added");
     }

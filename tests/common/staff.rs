@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use apidesk::staff::Role;
+use apidesk::staff::{NewStaffMember, Role};
 use apidesk::tickets::Ticket;
 use axum::http::StatusCode;
 use uuid::Uuid;
@@ -16,17 +16,15 @@ pub const PASSWORD: &str = "a long password for tests";
 
 /// Adds an active staff member and returns their id.
 pub async fn add_staff(app: &TestApp, email: &str, name: &str, role: Role) -> i64 {
-    apidesk::staff::add(&app.state.store, email, name, role, PASSWORD.to_string())
+    let new = NewStaffMember::check(email, name, role, PASSWORD.to_string())
         .await
-        .expect("the staff member is added");
-    let (member, _) = app
-        .state
+        .expect("a valid staff member");
+    app.state
         .store
-        .staff_credentials(email)
+        .add_staff_member(new, time::OffsetDateTime::now_utc())
         .await
-        .unwrap()
-        .expect("the staff member exists");
-    member.id
+        .expect("the staff member is added")
+        .id
 }
 
 /// Signs in through `POST /staff/login`, as a browser would (CSRF token and

@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use super::session::{CurrentStaff, SessionId, clear_cookie, safe_next};
 use crate::error::Result;
 use crate::staff::{HashingBusy, Password, verify_password_off_thread};
-use crate::state::AppState;
+use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
 

@@ -11,7 +11,7 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 
-use crate::state::AppState;
+use crate::web::AppState;
 
 pub fn router(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()

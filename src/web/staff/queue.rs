@@ -15,18 +15,18 @@ use crate::domain::ErrorCode;
 use crate::error::Result;
 use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
-use crate::state::AppState;
 use crate::store::{ActionError, BudgetError, QueuePage as Page, QueueRow};
 use crate::tickets::Ticket;
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
 use crate::tickets::queue::{MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort};
 use crate::tickets::{Environment, Priority, TicketStatus, Tool};
+use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::format::{age, due, first_line};
 use crate::web::links::with_query;
 use crate::web::render::render;
 
-pub fn router() -> Router<crate::state::AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/queue", get(queue))
         .route("/staff/queue.csv", get(export_csv))

@@ -14,7 +14,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::error::AppError;
 use crate::staff::StaffMember;
-use crate::state::AppState;
+use crate::web::AppState;
 use crate::web::cookies::{random_token, token_cookie};
 use crate::web::links::with_query;
 

@@ -13,7 +13,7 @@ use super::session::CurrentStaff;
 use crate::domain::Zone;
 use crate::error::Result;
 use crate::staff::StaffMember;
-use crate::state::AppState;
+use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
 use crate::web::time_zones::ZoneSelect;

@@ -18,12 +18,12 @@ use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
-use crate::state::AppState;
 use crate::store::{ActionError, SimilarTicket};
 use crate::tickets::{
     EventBody, FieldErrors, MAX_EVENT_BODY_CHARS, Outcome, Priority, Refusal, Ticket, TicketStatus,
     TimelineEvent, group_thousands, parse_reference, reference_for, staff_label, staff_targets,
 };
+use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::format::{due, first_line, human_time_in, iso_time};
 use crate::web::render::render;

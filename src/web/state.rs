@@ -1,12 +1,15 @@
+//! What every handler shares. The router's state, so it lives with the web
+//! layer: handlers take the parts they need through `FromRef`.
+
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use super::csrf::CsrfKey;
+use super::rate_limit::RateLimits;
 use crate::config::Config;
 use crate::kb::KnowledgeBase;
 use crate::store::Store;
-use crate::web::csrf::CsrfKey;
-use crate::web::rate_limit::RateLimits;
 
 /// Shared by every handler; cheap to clone (a pool handle and `Arc`s).
 #[derive(Clone)]
@@ -21,6 +24,12 @@ pub struct AppState {
 impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Self {
         state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Config> {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.clone()
     }
 }
 

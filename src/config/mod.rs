@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use clap::Args;
 
+mod rate_limits;
+pub use rate_limits::{Level, Rate, RateLimitSettings};
+
 use crate::domain::parse_span;
 use crate::tickets::ResponseTargets;
-use crate::web::rate_limit::RateLimitSettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";

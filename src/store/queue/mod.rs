@@ -1,0 +1,243 @@
+//! The triage queue: one page of a filtered, sorted view, by keyset.
+
+mod conditions;
+mod search;
+
+use std::time::Duration;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use time::OffsetDateTime;
+
+use self::conditions::{order_by, push_merged_arms, view_ticket_columns};
+use self::search::search_rows;
+use super::budget::{BudgetError, Budgeted};
+use super::decode::{self, optional_time, parsed};
+use super::search_index::fts_terms;
+use super::tickets::ticket_from_row;
+use super::{Store, time_text};
+use crate::domain::ErrorCode;
+use crate::tickets::queue::{Cursor, QueueFilter, Sort};
+use crate::tickets::{Environment, Priority, STATUSES, Ticket, TicketStatus, Tool, reference_for};
+
+/// One row of the queue: what a person scanning the list needs.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub error_code: ErrorCode,
+    /// The start of the message (a few hundred characters at most).
+    pub message_start: String,
+    pub endpoint: String,
+    pub tool: Tool,
+    pub environment: Environment,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub due_at: Option<OffsetDateTime>,
+    pub first_response_at: Option<OffsetDateTime>,
+    pub assignee_name: Option<String>,
+    /// Tickets sharing this one's code, method, endpoint shape and tool (itself included).
+    pub similar: i64,
+    cursor: Cursor,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Cursor>,
+}
+
+/// What the queue page shows of each ticket, from the view `v`.
+const QUEUE_COLUMNS: &str = "v.id, v.error_code, substr(v.message, 1, 300) AS message_start, \
+     v.endpoint, v.tool, v.tool_other, v.environment, v.requester_name, v.requester_email, \
+     v.created_at, v.updated_at, v.priority, v.status, v.due_at, v.first_response_at, \
+     s.name AS assignee_name, COALESCE(c.count, 1) AS similar";
+
+impl Store {
+    /// One page of the queue. `me` is the signed-in staff member (for
+    /// "assigned to me"); `now` decides what is overdue. A view that needs
+    /// more than `budget` to read is stopped: `BudgetError::OverBudget`.
+    pub async fn queue_page(
+        &self,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
+        budget: Duration,
+    ) -> Result<QueuePage, BudgetError> {
+        let raw = self
+            .view_rows(QUEUE_COLUMNS, filter, me, now, limit, budget)
+            .await?;
+        let mut rows = raw
+            .iter()
+            .map(|(row, segment)| queue_row(row, filter.sort, *segment))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| r.cursor.clone())
+        });
+        Ok(QueuePage {
+            rows,
+            next: next.flatten(),
+        })
+    }
+
+    /// Whole tickets in the queue's order, for exporting a view. Returns the
+    /// tickets with their assignee's name, and where the next batch starts.
+    /// Each batch has its own `budget`.
+    #[allow(clippy::type_complexity)]
+    pub async fn export_batch(
+        &self,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
+        budget: Duration,
+    ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), BudgetError> {
+        let columns = format!("{}, s.name AS assignee_name", view_ticket_columns());
+        let raw = self
+            .view_rows(&columns, filter, me, now, limit, budget)
+            .await?;
+        let mut tickets = Vec::with_capacity(raw.len());
+        let mut cursor = None;
+        for (row, segment) in raw.iter().take(limit as usize) {
+            let ticket = ticket_from_row(row)?;
+            cursor = Some(Cursor {
+                segment: *segment,
+                priority: ticket.priority.rank(),
+                time: if filter.sort == Sort::Updated {
+                    ticket.updated_at
+                } else {
+                    ticket.created_at
+                },
+                id: ticket.id,
+            });
+            tickets.push((ticket, row.try_get("assignee_name")?));
+        }
+        let next = if raw.len() as i64 > limit {
+            cursor
+        } else {
+            None
+        };
+        Ok((tickets, next))
+    }
+
+    /// Up to `limit + 1` rows of the view after its cursor, each with the
+    /// urgency segment it came from; the extra row says whether more follow.
+    /// Read on one connection within `budget`.
+    async fn view_rows(
+        &self,
+        columns: &str,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
+        budget: Duration,
+    ) -> Result<Vec<(SqliteRow, i64)>, BudgetError> {
+        let mut read = self.budgeted(budget).await?;
+        let rows = self
+            .read_view_rows(&mut read, columns, filter, me, now, limit)
+            .await;
+        let rows = read.check(rows);
+        read.finish().await;
+        rows
+    }
+
+    async fn read_view_rows(
+        &self,
+        read: &mut Budgeted,
+        columns: &str,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<(SqliteRow, i64)>, sqlx::Error> {
+        let terms = fts_terms(&filter.search_words());
+        if !terms.is_empty() {
+            return search_rows(read, columns, &terms, filter, me, limit).await;
+        }
+        let now = time_text::to_text(now);
+        let mut rows = Vec::new();
+        let segments: &[i64] = match (filter.sort, &filter.after) {
+            (Sort::Urgency, Some(after)) if after.segment == 1 => &[1],
+            (Sort::Urgency, _) => &[0, 1],
+            _ => &[0],
+        };
+        for &segment in segments {
+            let want = limit + 1 - rows.len() as i64;
+            if want <= 0 {
+                break;
+            }
+            let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {columns} FROM ("));
+            push_merged_arms(&mut qb, filter, me, &now, segment, want);
+            qb.push(
+                ") v LEFT JOIN staff s ON s.id = v.assignee_id \
+                 LEFT JOIN similar_counts c ON c.similar_key = v.similar_key ORDER BY ",
+            )
+            .push(order_by(filter.sort, "v."));
+            for row in qb.build().fetch_all(read.conn()).await? {
+                rows.push((row, segment));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Tickets per status, from the counters the triggers keep.
+    pub async fn status_counts(&self) -> Result<Vec<(TicketStatus, i64)>, sqlx::Error> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, count FROM ticket_counts")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts: Vec<(TicketStatus, i64)> = rows
+            .into_iter()
+            .filter_map(|(status, count)| TicketStatus::parse(&status).map(|s| (s, count)))
+            .collect();
+        // Workflow order: new, open, waiting, resolved, closed.
+        counts.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
+        Ok(counts)
+    }
+}
+
+fn queue_row(row: &SqliteRow, sort: Sort, segment: i64) -> Result<QueueRow, sqlx::Error> {
+    let text = |column: &str| row.try_get::<String, _>(column);
+    let id: i64 = row.try_get("id")?;
+    let priority = decode::priority(row)?;
+    let tool_other = text("tool_other")?;
+    let cursor = Cursor {
+        segment,
+        priority: priority.rank(),
+        time: decode::time(
+            row,
+            if sort == Sort::Updated {
+                "updated_at"
+            } else {
+                "created_at"
+            },
+        )?,
+        id,
+    };
+    Ok(QueueRow {
+        id,
+        reference: reference_for(id),
+        error_code: parsed(row, "error_code", ErrorCode::parse)?,
+        message_start: text("message_start")?,
+        endpoint: text("endpoint")?,
+        tool: parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
+        environment: parsed(row, "environment", Environment::parse)?,
+        requester_name: text("requester_name")?,
+        requester_email: text("requester_email")?,
+        created_at: decode::time(row, "created_at")?,
+        updated_at: decode::time(row, "updated_at")?,
+        priority,
+        status: parsed(row, "status", TicketStatus::parse)?,
+        due_at: optional_time(row, "due_at")?,
+        first_response_at: optional_time(row, "first_response_at")?,
+        assignee_name: row.try_get("assignee_name")?,
+        similar: row.try_get("similar")?,
+        cursor,
+    })
+}
