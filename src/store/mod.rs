@@ -14,6 +14,7 @@ mod staff;
 mod ticket_actions;
 mod tickets;
 mod time_text;
+mod timeline;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -25,11 +26,12 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use budget::BudgetError;
 pub use queue::{QueuePage, QueueRow};
-pub use seed::{SeedActor, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
+pub use seed::{SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 pub use sessions::LoginAttempt;
 pub use staff::AddStaffError;
-pub use ticket_actions::{ActionError, SimilarTicket};
+pub use ticket_actions::ActionError;
 pub use tickets::InsertOutcome;
+pub use timeline::SimilarTicket;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
