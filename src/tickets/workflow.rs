@@ -212,7 +212,7 @@ pub fn decide(
 ) -> Result<Decision, Refusal> {
     permitted(request.actor, request.command.kind())?;
     let mut after = ticket.clone();
-    let kind = match &request.command {
+    let (kind, body) = match &request.command {
         Command::Assign { to } => {
             if ticket.assignee == *to {
                 return Ok(Decision::Unchanged);
@@ -221,10 +221,11 @@ pub fn decide(
                 return Err(Refusal::UnknownAssignee);
             }
             after.assignee = *to;
-            EventKind::Assigned {
+            let kind = EventKind::Assigned {
                 from: ticket.assignee.map(StaffRef::id),
                 to: to.map(StaffRef::id),
-            }
+            };
+            (kind, None)
         }
         Command::SetPriority { to } => {
             if ticket.priority == *to {
@@ -235,10 +236,11 @@ pub fn decide(
             if ticket.first_response_at.is_none() {
                 after.due_at = Some(ticket.created_at + targets.for_priority(*to));
             }
-            EventKind::Priority {
+            let kind = EventKind::Priority {
                 from: Some(ticket.priority),
                 to: Some(*to),
-            }
+            };
+            (kind, None)
         }
         Command::SetStatus { to } => {
             if let Some(into) = ticket.merged_into
@@ -250,15 +252,16 @@ pub fn decide(
                 return Ok(Decision::Unchanged);
             }
             after.status = *to;
-            EventKind::Status {
+            let kind = EventKind::Status {
                 from: Some(ticket.status),
                 to: Some(*to),
-            }
+            };
+            (kind, None)
         }
-        Command::Note { .. } => EventKind::Note,
+        Command::Note { body } => (EventKind::Note, Some(body)),
         Command::Reply {
+            body,
             waiting_on_requester,
-            ..
         } => {
             let moved = status_after_staff_reply(ticket.status, *waiting_on_requester)?;
             if let (Some(into), Some(_)) = (ticket.merged_into, moved) {
@@ -266,19 +269,16 @@ pub fn decide(
             }
             after.status = moved.unwrap_or(ticket.status);
             after.first_response_at = ticket.first_response_at.or(Some(request.at));
-            EventKind::Reply {
+            let kind = EventKind::Reply {
                 status: moved.map(|to| StatusMove {
                     from: ticket.status,
                     to,
                 }),
-            }
+            };
+            (kind, Some(body))
         }
         Command::Merge { into } => return merge(request, ticket, *into, facts),
         Command::RequesterAddition { body } => return requester_addition(ticket, body),
-    };
-    let body = match &request.command {
-        Command::Note { body } | Command::Reply { body, .. } => body.as_str().to_string(),
-        _ => String::new(),
     };
     Ok(Decision::Changed(Change {
         tickets: vec![after],
@@ -286,7 +286,9 @@ pub fn decide(
             ticket_id: ticket.id,
             by: request.actor.author(),
             kind,
-            body,
+            body: body
+                .map(|body| body.as_str().to_string())
+                .unwrap_or_default(),
         }],
     }))
 }
