@@ -169,3 +169,145 @@ pub(super) async fn insert_event(
     .await
     .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::staff::Role;
+    use crate::store::tests::store_with_tickets;
+    use crate::tickets::EventBody;
+    use crate::tickets::workflow::{Actor, Command};
+
+    const ADMIN: Actor = Actor::Staff {
+        id: 1,
+        role: Role::Admin,
+    };
+
+    async fn with_admin(count: usize) -> (Store, tempfile::TempDir) {
+        let (store, dir) = store_with_tickets(count).await;
+        sqlx::query(
+            "INSERT INTO staff (email, name, role, password_hash, created_at) \
+             VALUES ('ada@example.com', 'Ada', 'admin', 'x', '2026-01-01T00:00:00Z')",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        (store, dir)
+    }
+
+    fn request(ticket: i64, actor: Actor, command: Command) -> Request {
+        Request {
+            ticket,
+            actor,
+            command,
+            at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    async fn stored_events(store: &Store) -> Vec<(i64, String, String, i64, String)> {
+        sqlx::query_as("SELECT ticket_id, actor, kind, public, data FROM ticket_events ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Rows as earlier versions wrote them, so that they and the rows written
+    /// now read the same.
+    #[tokio::test]
+    async fn events_are_stored_as_before() {
+        let (store, _dir) = with_admin(2).await;
+        let targets = ResponseTargets::default();
+        let body = EventBody::parse("Rotate the key.").unwrap();
+        for request in [
+            request(
+                1,
+                ADMIN,
+                Command::Reply {
+                    body,
+                    waiting_on_requester: false,
+                },
+            ),
+            request(2, ADMIN, Command::Merge { into: 1 }),
+            request(1, ADMIN, Command::Assign { to: Some(1) }),
+        ] {
+            assert_eq!(
+                store.apply(&request, &targets).await.unwrap(),
+                Outcome::Changed
+            );
+        }
+        let row = |ticket, actor: &str, kind: &str, public, data: &str| {
+            (ticket, actor.into(), kind.into(), public, data.into())
+        };
+        assert_eq!(
+            stored_events(&store).await,
+            [
+                row(1, "requester", "created", 1, "{}"),
+                row(2, "requester", "created", 1, "{}"),
+                row(
+                    1,
+                    "staff",
+                    "reply",
+                    1,
+                    r#"{"status":{"from":"new","to":"open"}}"#
+                ),
+                row(2, "staff", "merged", 1, r#"{"into":1,"status_from":"new"}"#),
+                row(1, "staff", "merged_from", 0, r#"{"from":2}"#),
+                row(1, "staff", "assigned", 0, r#"{"from":null,"to":1}"#),
+            ]
+        );
+    }
+
+    /// How a writer that groups commands uses `apply_in`: one transaction,
+    /// one savepoint per command, a refused command rolled back alone.
+    #[tokio::test]
+    async fn commands_share_a_transaction_one_savepoint_each() {
+        let (store, _dir) = with_admin(1).await;
+        let targets = ResponseTargets::default();
+        let mut tx = store.begin_write().await.unwrap();
+        let mut outcomes = Vec::new();
+        for command in [
+            Command::Assign { to: Some(1) },
+            Command::Merge { into: 1 },
+            Command::SetStatus {
+                to: TicketStatus::Open,
+            },
+        ] {
+            sqlx::query("SAVEPOINT command")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let outcome = apply_in(&mut tx, &request(1, ADMIN, command), &targets).await;
+            if outcome.is_err() {
+                sqlx::query("ROLLBACK TO command")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("RELEASE command")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            outcomes.push(outcome.map_err(|e| e.to_string()));
+        }
+        tx.commit().await.unwrap();
+        assert_eq!(
+            outcomes,
+            [
+                Ok(Outcome::Changed),
+                Err("refused: a ticket cannot be merged into itself".into()),
+                Ok(Outcome::Changed),
+            ]
+        );
+        let kinds: Vec<String> = stored_events(&store)
+            .await
+            .into_iter()
+            .map(|(_, _, kind, _, _)| kind)
+            .collect();
+        assert_eq!(kinds, ["created", "assigned", "status"]);
+        let ticket = store.ticket_by_id(1).await.unwrap().unwrap();
+        assert_eq!(ticket.status, TicketStatus::Open);
+        assert_eq!(ticket.assignee_id, Some(1));
+    }
+}
