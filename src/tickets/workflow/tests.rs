@@ -32,6 +32,14 @@ fn ticket(id: i64, status: TicketStatus) -> TicketState {
     }
 }
 
+/// Ticket 1, merged into ticket 2.
+fn merged_into_2(status: TicketStatus) -> TicketState {
+    TicketState {
+        merged_into: Some(2),
+        ..ticket(1, status)
+    }
+}
+
 fn body(text: &str) -> EventBody {
     EventBody::parse(text).unwrap()
 }

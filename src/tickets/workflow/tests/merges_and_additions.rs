@@ -66,10 +66,7 @@ fn merges_that_make_no_sense_are_refused() {
         run(ADMIN, merge(2), &ticket(1, Open), &merged_on),
         Err(Refusal::MergeTargetMerged { target: 2, into: 3 })
     );
-    let merged = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, Closed)
-    };
+    let merged = merged_into_2(Closed);
     assert_eq!(
         run(ADMIN, merge(2), &merged, &survivor(2)),
         Ok(Decision::Unchanged)
@@ -123,10 +120,7 @@ fn a_closed_merged_or_full_ticket_takes_no_additions() {
         run(Actor::Requester, add("x"), &ticket(1, Closed), &none),
         Err(Refusal::ClosedToRequester)
     );
-    let merged = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, Closed)
-    };
+    let merged = merged_into_2(Closed);
     assert_eq!(
         run(Actor::Requester, add("x"), &merged, &none),
         Err(Refusal::Merged { into: 2 })

@@ -35,10 +35,7 @@ fn who_may_give_which_command() {
 #[test]
 fn decide_refuses_what_the_actor_may_not_do_before_anything_else() {
     // Even a merge that would change nothing is refused to an agent.
-    let merged = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, Closed)
-    };
+    let merged = merged_into_2(Closed);
     let refused = Err(Refusal::NotAllowed);
     assert_eq!(
         run(AGENT, Command::Merge { into: 2 }, &merged, &survivor(2)),

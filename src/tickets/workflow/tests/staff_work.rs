@@ -163,10 +163,7 @@ fn status_moves_follow_the_staff_rules() {
 
 #[test]
 fn a_merged_ticket_keeps_its_status() {
-    let merged = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, Closed)
-    };
+    let merged = merged_into_2(Closed);
     assert_eq!(
         run(
             AGENT,
@@ -189,10 +186,7 @@ fn a_merged_ticket_keeps_its_status() {
 
 #[test]
 fn notes_are_taken_on_any_ticket_and_change_nothing_else() {
-    let merged = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, Closed)
-    };
+    let merged = merged_into_2(Closed);
     for t in [ticket(1, New), ticket(1, Closed), merged] {
         let c = change(
             AGENT,
@@ -264,18 +258,12 @@ fn a_reply_that_would_move_a_ticket_against_the_rules_is_refused() {
         );
     }
     // A merged ticket takes a reply that leaves its status alone, no other.
-    let merged = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, Closed)
-    };
+    let merged = merged_into_2(Closed);
     assert!(matches!(
         run(AGENT, reply(false), &merged, &Facts::default()),
         Ok(Decision::Changed(_))
     ));
-    let merged_new = TicketState {
-        merged_into: Some(2),
-        ..ticket(1, New)
-    };
+    let merged_new = merged_into_2(New);
     assert_eq!(
         run(AGENT, reply(false), &merged_new, &Facts::default()),
         Err(Refusal::Merged { into: 2 })
