@@ -8,8 +8,8 @@ mod server;
 use std::io::Read;
 
 use apidesk::staff::Role;
-use apidesk::store::{SeedActor, SeedEvent, SeedTicket, Store};
-use apidesk::tickets::{ResponseTargets, TicketInput, TicketStatus};
+use apidesk::store::{SeedEvent, SeedTicket, Store};
+use apidesk::tickets::{Author, EventKind, ResponseTargets, TicketInput, TicketStatus};
 use server::{Browser, PASSWORD, Server};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -81,11 +81,9 @@ async fn file_many(store: &Store, count: usize, message: impl Fn(usize) -> Strin
                 updated_at: created,
                 events: vec![SeedEvent {
                     at: created,
-                    actor: SeedActor::Requester,
-                    kind: "created",
-                    public: true,
+                    by: Author::Requester,
+                    kind: EventKind::Created,
                     body: String::new(),
-                    data: "{}".into(),
                 }],
                 details,
             }

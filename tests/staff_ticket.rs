@@ -7,6 +7,7 @@ mod staff_helpers;
 
 use apidesk::domain::ErrorCode;
 use apidesk::staff::Role;
+use apidesk::tickets::workflow::{Actor, Command, Request};
 use apidesk::tickets::{EventBody, Outcome, Priority, TicketStatus};
 use axum::http::StatusCode;
 use common::{TestApp, escape, selected, textarea_value};
@@ -718,13 +719,17 @@ async fn markup_in_notes_replies_and_additions_is_shown_inert() {
         .assert_lacks("<script>");
 }
 
-/// The store functions the queue's bulk actions call: one id each, one
-/// transaction each, exactly one event per change, `updated_at` moved.
+/// The store's one apply path, as the queue's bulk actions use it: one id
+/// each, one transaction each, exactly one event per change, `updated_at`
+/// moved.
 #[tokio::test]
 async fn store_actions_report_changes_and_write_one_event_each() {
     let mut app = TestApp::spawn().await;
     let ana_id = add_staff(&app, "ana@example.com", "Ana", Role::Agent).await;
-    let ana = app.state.store.staff_by_id(ana_id).await.unwrap().unwrap();
+    let ana = Actor::Staff {
+        id: ana_id,
+        role: Role::Agent,
+    };
     let ticket = file_ticket(&mut app).await;
     let store = app.state.store.clone();
     let targets = app.state.config.response_targets;
@@ -732,9 +737,15 @@ async fn store_actions_report_changes_and_write_one_event_each() {
     let mut events = 1;
 
     macro_rules! step {
-        ($call:expr, $outcome:expr) => {{
+        ($command:expr, $outcome:expr) => {{
             now += Duration::minutes(5);
-            let outcome = $call.unwrap();
+            let request = Request {
+                ticket: ticket.id,
+                actor: ana,
+                command: $command,
+                at: now,
+            };
+            let outcome = store.apply(&request, &targets).await.unwrap();
             assert_eq!(outcome, $outcome);
             if outcome.changed() {
                 events += 1;
@@ -746,39 +757,25 @@ async fn store_actions_report_changes_and_write_one_event_each() {
             );
         }};
     }
+    step!(Command::Assign { to: Some(ana_id) }, Outcome::Changed);
+    step!(Command::Assign { to: Some(ana_id) }, Outcome::Unchanged);
     step!(
-        store
-            .assign_ticket(ticket.id, Some(ana.id), &ana, now)
-            .await,
+        Command::SetPriority { to: Priority::High },
         Outcome::Changed
     );
     step!(
-        store
-            .assign_ticket(ticket.id, Some(ana.id), &ana, now)
-            .await,
-        Outcome::Unchanged
-    );
-    step!(
-        store
-            .set_ticket_priority(ticket.id, Priority::High, &ana, now, &targets)
-            .await,
-        Outcome::Changed
-    );
-    step!(
-        store
-            .set_ticket_status(ticket.id, TicketStatus::Open, &ana, now)
-            .await,
+        Command::SetStatus {
+            to: TicketStatus::Open
+        },
         Outcome::Changed
     );
     let body = EventBody::parse("checked the logs").unwrap();
+    step!(Command::Note { body: body.clone() }, Outcome::Changed);
     step!(
-        store.add_ticket_note(ticket.id, &body, &ana, now).await,
-        Outcome::Changed
-    );
-    step!(
-        store
-            .add_ticket_reply(ticket.id, &body, false, &ana, now)
-            .await,
+        Command::Reply {
+            body,
+            waiting_on_requester: false
+        },
         Outcome::Changed
     );
     let after = reload(&app, ticket.id).await;
@@ -786,11 +783,16 @@ async fn store_actions_report_changes_and_write_one_event_each() {
     assert_eq!(after.due_at, Some(ticket.created_at + targets.high));
 
     // A missing ticket is refused, not an error.
-    let missing = store
-        .set_ticket_status(424_242, TicketStatus::Closed, &ana, now)
-        .await;
+    let missing = Request {
+        ticket: 424_242,
+        actor: ana,
+        command: Command::SetStatus {
+            to: TicketStatus::Closed,
+        },
+        at: now,
+    };
     assert!(matches!(
-        missing,
+        store.apply(&missing, &targets).await,
         Err(apidesk::store::ActionError::Refused(
             apidesk::tickets::Refusal::TicketNotFound
         ))

@@ -9,7 +9,7 @@ use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
 use crate::store::{SeedEvent, SeedTicket};
 use crate::tickets::{
-    Environment, NewTicket, Priority, ResponseTargets, TicketStatus, Tool, similar_key,
+    Environment, EventKind, NewTicket, Priority, ResponseTargets, TicketStatus, Tool, similar_key,
 };
 
 use super::SeedOptions;
@@ -221,18 +221,16 @@ impl Generator {
             self.timeline(&mut rng, &mut ctx, status, target.whole_seconds(), age_secs);
         let first_response_at = steps
             .iter()
-            .find(|s| s.kind == "reply")
+            .find(|s| matches!(s.kind, EventKind::Reply { .. }))
             .map(|s| created_at + Duration::seconds(s.offset));
         let updated_at = created_at + Duration::seconds(steps.last().map_or(0, |s| s.offset));
         let events = steps
             .into_iter()
             .map(|s| SeedEvent {
                 at: created_at + Duration::seconds(s.offset),
-                actor: s.actor,
+                by: s.by,
                 kind: s.kind,
-                public: s.public,
                 body: s.body,
-                data: s.data,
             })
             .collect();
         SeedTicket {

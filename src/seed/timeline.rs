@@ -1,7 +1,6 @@
 //! A ticket's timeline: the events that bring it to its status.
 
-use crate::store::SeedActor;
-use crate::tickets::TicketStatus;
+use crate::tickets::{Author, EventKind, StaffRef, TicketStatus};
 
 use super::generator::Generator;
 use super::rng::Rng;
@@ -13,11 +12,9 @@ use super::text::{Ctx, fill};
 /// One timeline entry, `offset` seconds after the ticket was created.
 pub(super) struct Step {
     pub(super) offset: i64,
-    pub(super) actor: SeedActor,
-    pub(super) kind: &'static str,
-    pub(super) public: bool,
+    pub(super) by: Author,
+    pub(super) kind: EventKind,
     pub(super) body: String,
-    pub(super) data: String,
 }
 
 impl Generator {
@@ -36,11 +33,9 @@ impl Generator {
         let mut t = 0;
         steps.push(Step {
             offset: 0,
-            actor: SeedActor::Requester,
-            kind: "created",
-            public: true,
+            by: Author::Requester,
+            kind: EventKind::Created,
             body: String::new(),
-            data: "{}".into(),
         });
         if self.staff.is_empty() {
             return (steps, None);
@@ -55,7 +50,7 @@ impl Generator {
         let worker = assignee.unwrap_or_else(|| self.pick_staff(rng));
         let worker_id = self.staff[worker].id;
         ctx.agent = &self.staff[worker].first_name;
-        let staff = SeedActor::Staff(worker_id);
+        let staff = Author::Staff(worker_id);
         // When staff first reply: mostly well within the priority's target,
         // about one in seven late. What comes before the reply (assignment,
         // opening, a note) happens well before it.
@@ -85,44 +80,42 @@ impl Generator {
             };
             steps.push(Step {
                 offset: t,
-                actor: SeedActor::Staff(self.staff[by].id),
-                kind: "assigned",
-                public: false,
+                by: Author::Staff(self.staff[by].id),
+                kind: EventKind::Assigned {
+                    from: None,
+                    to: Some(StaffRef::id(self.staff[a].id)),
+                },
                 body: String::new(),
-                data: format!(r#"{{"from":null,"to":{}}}"#, self.staff[a].id),
             });
         }
 
         let mut state = New;
-        let mut change = |steps: &mut Vec<Step>, t: i64, to: TicketStatus, actor: SeedActor| {
+        let mut change = |steps: &mut Vec<Step>, t: i64, to: TicketStatus, by: Author| {
             steps.push(Step {
                 offset: t,
-                actor,
-                kind: "status",
-                public: true,
+                by,
+                kind: EventKind::Status {
+                    from: Some(state),
+                    to: Some(to),
+                },
                 body: String::new(),
-                data: format!(r#"{{"from":"{}","to":"{}"}}"#, state.as_str(), to.as_str()),
             });
             state = to;
         };
         let note = |steps: &mut Vec<Step>, t: i64, rng: &mut Rng, ctx: &Ctx<'_>| {
             steps.push(Step {
                 offset: t,
-                actor: staff,
-                kind: "note",
-                public: false,
+                by: staff,
+                kind: EventKind::Note,
                 body: fill(rng.pick(&NOTES), ctx, rng),
-                data: "{}".into(),
             });
         };
         let reply = |steps: &mut Vec<Step>, t: i64, body: String| {
             steps.push(Step {
                 offset: t,
-                actor: staff,
-                kind: "reply",
-                public: true,
+                by: staff,
+                kind: EventKind::Reply { status: None },
                 body,
-                data: "{}".into(),
             });
         };
         let first_reply = |rng: &mut Rng, ctx: &Ctx<'_>| {
@@ -137,11 +130,9 @@ impl Generator {
             *t += rng.range(1_800, 3 * 86_400);
             steps.push(Step {
                 offset: *t,
-                actor: SeedActor::Requester,
-                kind: "requester_reply",
-                public: true,
+                by: Author::Requester,
+                kind: EventKind::RequesterReply,
                 body: fill(rng.pick(&REQUESTER_REPLIES), ctx, rng),
-                data: "{}".into(),
             });
         };
 
@@ -218,7 +209,7 @@ impl Generator {
                 if route == Route::ViaResolved {
                     change(&mut steps, t, Resolved, staff);
                     t += 7 * 86_400 + rng.range(0, 3_600);
-                    change(&mut steps, t, Closed, SeedActor::System);
+                    change(&mut steps, t, Closed, Author::System);
                 } else {
                     change(&mut steps, t, status, staff);
                 }
@@ -261,11 +252,9 @@ mod tests {
     fn squeezed_timelines_stay_in_order_and_before_now() {
         let step = |offset| Step {
             offset,
-            actor: SeedActor::System,
-            kind: "status",
-            public: true,
+            by: Author::System,
+            kind: EventKind::Note,
             body: String::new(),
-            data: String::new(),
         };
         let mut steps: Vec<Step> = [0, 10, 86_400, 86_401, 900_000]
             .into_iter()

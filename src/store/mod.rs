@@ -15,6 +15,7 @@ mod staff;
 mod ticket_actions;
 mod tickets;
 mod time_text;
+mod timeline;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -26,11 +27,12 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use budget::BudgetError;
 pub use queue::{QueuePage, QueueRow};
-pub use seed::{SeedActor, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
+pub use seed::{SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 pub use sessions::LoginAttempt;
 pub use staff::AddStaffError;
-pub use ticket_actions::{ActionError, SimilarTicket};
+pub use ticket_actions::ActionError;
 pub use tickets::InsertOutcome;
+pub use timeline::SimilarTicket;
 
 /// A handle on the database; clones share one pool.
 #[derive(Clone, Debug)]
@@ -112,26 +114,33 @@ mod tests {
     use time::OffsetDateTime;
 
     async fn store_with_a_ticket() -> (Store, tempfile::TempDir) {
+        store_with_tickets(1).await
+    }
+
+    /// A fresh database holding `count` tickets, with ids from 1.
+    pub(super) async fn store_with_tickets(count: usize) -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::connect(&format!("sqlite://{}/t.db", dir.path().display()))
             .await
             .unwrap();
         let now = OffsetDateTime::now_utc();
-        let ticket = TicketInput {
-            error_code: "401".into(),
-            message: "HTTP GET failed: unauthorized (401)".into(),
-            endpoint: "/openapi/apps".into(),
-            method: "GET".into(),
-            occurred_at: "2026-01-15T09:30:00Z".into(),
-            tool: "workato".into(),
-            environment: "production".into(),
-            email: "req@example.com".into(),
-            ..Default::default()
+        for _ in 0..count {
+            let ticket = TicketInput {
+                error_code: "401".into(),
+                message: "HTTP GET failed: unauthorized (401)".into(),
+                endpoint: "/openapi/apps".into(),
+                method: "GET".into(),
+                occurred_at: "2026-01-15T09:30:00Z".into(),
+                tool: "workato".into(),
+                environment: "production".into(),
+                email: "req@example.com".into(),
+                ..Default::default()
+            }
+            .validate(now)
+            .unwrap();
+            let triage = ticket.triage(now, &ResponseTargets::default());
+            store.insert_ticket(&ticket, &triage, now).await.unwrap();
         }
-        .validate(now)
-        .unwrap();
-        let triage = ticket.triage(now, &ResponseTargets::default());
-        store.insert_ticket(&ticket, &triage, now).await.unwrap();
         (store, dir)
     }
 

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Store, time_text};
-use crate::tickets::{NewTicket, Priority, TicketStatus};
+use crate::tickets::{Author, EventKind, NewTicket, Priority, TicketStatus};
 
 /// Rows per multi-row INSERT. Tickets bind 23 values a row, events 8: both
 /// stay well under SQLite's limit of 32,766 bound values per statement.
@@ -52,26 +52,15 @@ pub struct SeedTicket {
     pub events: Vec<SeedEvent>,
 }
 
-/// Who an event is by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SeedActor {
-    Requester,
-    Staff(i64),
-    System,
-}
-
-/// One entry of a ticket's timeline (`ticket_events`).
+/// One entry of a ticket's timeline (`ticket_events`), public as its kind
+/// says.
 #[derive(Debug, Clone)]
 pub struct SeedEvent {
     pub at: OffsetDateTime,
-    pub actor: SeedActor,
-    /// `created`, `assigned`, `status`, `note`, `reply`, `requester_reply`, …
-    pub kind: &'static str,
-    /// Whether the requester may see it.
-    pub public: bool,
+    pub by: Author,
+    pub kind: EventKind,
+    /// What was written (notes, replies, additions); empty otherwise.
     pub body: String,
-    /// Kind-specific details as a JSON object.
-    pub data: String,
 }
 
 /// What one batch stored.
@@ -163,20 +152,15 @@ impl SeedLoader {
             let sql = values_sql(EVENT_INSERT, EVENT_PLACEHOLDERS, chunk.len());
             let mut query = sqlx::query(&sql);
             for (ticket_id, e) in chunk {
-                let (actor, staff_id) = match e.actor {
-                    SeedActor::Requester => ("requester", None),
-                    SeedActor::Staff(id) => ("staff", Some(id)),
-                    SeedActor::System => ("system", None),
-                };
                 query = query
                     .bind(*ticket_id)
                     .bind(time_text::to_text(e.at))
-                    .bind(actor)
-                    .bind(staff_id)
-                    .bind(e.kind)
-                    .bind(i64::from(e.public))
+                    .bind(e.by.as_str())
+                    .bind(e.by.staff_id())
+                    .bind(e.kind.name())
+                    .bind(i64::from(e.kind.is_public()))
                     .bind(e.body.as_str())
-                    .bind(e.data.as_str());
+                    .bind(e.kind.data());
             }
             query.execute(&mut *tx).await?;
         }

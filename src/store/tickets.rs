@@ -4,9 +4,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::decode::{self, optional_time, parsed};
+use super::ticket_actions::insert_event;
 use super::{Store, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
-use crate::tickets::{Environment, NewTicket, Ticket, TicketStatus, Tool, Triage};
+use crate::tickets::{
+    Author, Environment, EventKind, NewEvent, NewTicket, Ticket, TicketStatus, Tool, Triage,
+};
 
 /// What storing a ticket did: created it, or found the one an earlier submit
 /// of the same form had already created.
@@ -79,14 +82,13 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = sqlx::Row::try_get(&id, 0)?;
-        sqlx::query(
-            "INSERT INTO ticket_events (ticket_id, at, actor, kind, public) \
-             VALUES (?, ?, 'requester', 'created', 1)",
-        )
-        .bind(id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let created = NewEvent {
+            ticket_id: id,
+            by: Author::Requester,
+            kind: EventKind::Created,
+            body: String::new(),
+        };
+        insert_event(&mut tx, &created, &now).await?;
         tx.commit().await?;
         Ok(InsertOutcome::Created(token))
     }
@@ -95,6 +97,16 @@ impl Store {
         sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
             .fetch_one(&self.pool)
             .await
+    }
+
+    pub async fn ticket_by_id(&self, id: i64) -> Result<Option<Ticket>, sqlx::Error> {
+        let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| ticket_from_row(&row))
+            .transpose()
     }
 
     pub async fn ticket_by_token(&self, token: Uuid) -> Result<Option<Ticket>, sqlx::Error> {

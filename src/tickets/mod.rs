@@ -4,6 +4,7 @@
 
 mod actions;
 mod errors;
+mod event;
 pub mod export;
 mod fields;
 mod input;
@@ -12,17 +13,22 @@ mod priority;
 pub mod queue;
 mod similar;
 mod ticket;
+mod timeline;
+pub mod workflow;
 
 pub use actions::{
-    EventActor, EventBody, EventKind, MAX_ADDITION_CHARS_PER_TICKET, MAX_ADDITIONS_PER_TICKET,
-    MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, StaffRef, TimelineEvent, addition_room,
-    check_addition_room, check_staff_move, may_merge, parse_reference, staff_label, staff_may_move,
-    staff_targets, status_after_requester_reply, status_after_staff_reply,
+    EventBody, MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, parse_reference, staff_label,
 };
 pub use errors::FieldErrors;
+pub use event::{Author, EventKind, NewEvent, StaffRef, StatusMove};
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, group_thousands, split_path};
 pub use occurred_at::{Occurred, TimeProblem, parse_occurred_at, prefill};
 pub use priority::{Priority, ResponseTargets};
 pub use similar::{endpoint_shape, similar_key};
 pub use ticket::{NewTicket, Ticket, Triage, reference_for};
+pub use timeline::{EventActor, TimelineEvent};
+pub use workflow::{
+    MAX_ADDITION_CHARS_PER_TICKET, MAX_ADDITIONS_PER_TICKET, addition_room, may_merge,
+    staff_may_move, staff_targets,
+};

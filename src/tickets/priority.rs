@@ -82,6 +82,13 @@ impl Priority {
     pub const RULE: &'static str = "500, 502, 503 or 504 in production starts high; \"something else\" in sandbox starts low; everything else starts normal.";
 }
 
+/// In event details, by name (the column holds the rank).
+impl serde::Serialize for Priority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Priority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

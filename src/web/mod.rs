@@ -1,5 +1,6 @@
 //! HTTP: one router per area, merged here, wrapped in the shared layers.
 
+mod actions;
 mod articles;
 pub(crate) mod assets;
 pub mod client_addr;

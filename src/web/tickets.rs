@@ -10,6 +10,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::actions::apply;
 use super::client_addr::ClientAddr;
 use super::csrf::CsrfToken;
 use super::format::{human_time_in, iso_time};
@@ -20,7 +21,7 @@ use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
-use crate::store::ActionError;
+use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
     Environment, EventActor, EventBody, EventKind, FieldErrors, MAX_ADDITION_CHARS_PER_TICKET,
     MAX_ADDITIONS_PER_TICKET, MAX_MESSAGE_TEXT, Refusal, Ticket, TicketInput, TicketStatus, Tool,
@@ -343,22 +344,23 @@ async fn add_information(
             let limits = &state.limits;
             limits.check(Level::Additions, &client.rate_key(), true)?;
             limits.check(Level::TicketAdditions, &ticket.id.to_string(), true)?;
-            match state
-                .store
-                .add_requester_reply(ticket.id, &body, OffsetDateTime::now_utc())
-                .await
-            {
+            let request = Request {
+                ticket: ticket.id,
+                actor: Actor::Requester,
+                command: Command::RequesterAddition { body },
+                at: OffsetDateTime::now_utc(),
+            };
+            match apply(&state, request).await? {
                 Ok(_) => {
                     tracing::info!(ticket = ticket.id, "requester added information");
                     let to = format!("/tickets/{}?added=1#updates", ticket.token);
                     return Ok(Redirect::to(&to).into_response());
                 }
-                Err(ActionError::Refused(Refusal::Merged { into })) => format!(
+                Err(Refusal::Merged { into }) => format!(
                     "This ticket was merged into another one ({0}), so it takes no more information here: file a new ticket and mention {0}.",
                     reference_for(into)
                 ),
-                Err(ActionError::Refused(refusal)) => refusal.message(),
-                Err(ActionError::Database(e)) => return Err(e.into()),
+                Err(refusal) => refusal.message(),
             }
         }
         Err(message) => message,

@@ -6,6 +6,7 @@ mod queue;
 pub mod session;
 mod settings;
 mod ticket;
+mod ticket_actions;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};

@@ -19,8 +19,10 @@ use crate::store::{ActionError, BudgetError, QueuePage as Page, QueueRow};
 use crate::tickets::Ticket;
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
 use crate::tickets::queue::{MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort};
+use crate::tickets::workflow::{Command, Request};
 use crate::tickets::{Environment, Priority, TicketStatus, Tool};
 use crate::web::AppState;
+use crate::web::actions::staff_actor;
 use crate::web::csrf::CsrfToken;
 use crate::web::format::{age, due, first_line};
 use crate::web::links::with_query;
@@ -216,9 +218,9 @@ fn bulk_notice(param: &str) -> Option<String> {
     Some(text)
 }
 
-/// Applies one action to the selected tickets, each in its own transaction
-/// through the same store functions as the ticket page, then returns to the
-/// view it came from.
+/// Gives one command to each selected ticket, each in its own transaction
+/// through the same path as the ticket page, then returns to the view it
+/// came from.
 async fn bulk(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
@@ -245,33 +247,31 @@ async fn bulk(
     } else {
         "/staff/queue"
     };
-    let action = match field("action") {
+    let command = match field("action") {
         "assign" => match field("assign_to") {
-            "me" => Some(BulkAction::Assign(Some(me.id))),
-            "none" => Some(BulkAction::Assign(None)),
-            id => id.parse().ok().map(|id| BulkAction::Assign(Some(id))),
+            "me" => Some(Command::Assign { to: Some(me.id) }),
+            "none" => Some(Command::Assign { to: None }),
+            id => id.parse().ok().map(|id| Command::Assign { to: Some(id) }),
         },
-        "status" => TicketStatus::parse(field("status_to")).map(BulkAction::Status),
-        "priority" => Priority::parse(field("priority_to")).map(BulkAction::Priority),
+        "status" => TicketStatus::parse(field("status_to")).map(|to| Command::SetStatus { to }),
+        "priority" => Priority::parse(field("priority_to")).map(|to| Command::SetPriority { to }),
         _ => None,
     };
-    let now = OffsetDateTime::now_utc();
     let (mut changed, mut skipped) = (0, 0);
-    if let Some(action) = action {
-        for &id in &ids {
-            let outcome = match action {
-                BulkAction::Assign(to) => state.store.assign_ticket(id, to, &me, now).await,
-                BulkAction::Status(to) => state.store.set_ticket_status(id, to, &me, now).await,
-                BulkAction::Priority(to) => {
-                    let targets = &state.config.response_targets;
-                    state
-                        .store
-                        .set_ticket_priority(id, to, &me, now, targets)
-                        .await
-                }
+    if let Some(command) = command {
+        let at = OffsetDateTime::now_utc();
+        let targets = &state.config.response_targets;
+        for &ticket in &ids {
+            let request = Request {
+                ticket,
+                actor: staff_actor(&me),
+                command: command.clone(),
+                at,
             };
-            match outcome {
+            match state.store.apply(&request, targets).await {
                 Ok(outcome) if outcome.changed() => changed += 1,
+                // Refused here (a missing ticket included) is one left out,
+                // counted in the notice, not a failed page.
                 Ok(_) | Err(ActionError::Refused(_)) => skipped += 1,
                 Err(ActionError::Database(e)) => return Err(e.into()),
             }
@@ -281,13 +281,6 @@ async fn bulk(
     }
     let separator = if back.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{back}{separator}bulk={changed},{skipped}")).into_response())
-}
-
-#[derive(Clone, Copy)]
-enum BulkAction {
-    Assign(Option<i64>),
-    Status(TicketStatus),
-    Priority(Priority),
 }
 
 /// The whole view (every page) as CSV, streamed in batches so a large export

@@ -1,15 +1,12 @@
 //! One ticket, for staff: everything the requester sent, what apidesk knows
 //! around it (checks made, the matching article, similar tickets), its
-//! timeline, and the actions. Each action is a form POST answered with a 303
-//! back to this page, or with the page again (422) and a message beside the
-//! field when it is refused.
+//! timeline, and the forms of its actions (`ticket_actions` takes them).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -18,10 +15,10 @@ use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
-use crate::store::{ActionError, SimilarTicket};
+use crate::store::SimilarTicket;
 use crate::tickets::{
-    EventBody, FieldErrors, MAX_EVENT_BODY_CHARS, Outcome, Priority, Refusal, Ticket, TicketStatus,
-    TimelineEvent, group_thousands, parse_reference, reference_for, staff_label, staff_targets,
+    FieldErrors, MAX_EVENT_BODY_CHARS, Priority, Ticket, TicketStatus, TimelineEvent,
+    group_thousands, reference_for, staff_label, staff_targets,
 };
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
@@ -35,24 +32,28 @@ const SIMILAR_SHOWN: i64 = 10;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/tickets/{id}", get(show))
-        .route("/staff/tickets/{id}/assign", post(assign))
-        .route("/staff/tickets/{id}/priority", post(set_priority))
-        .route("/staff/tickets/{id}/status", post(set_status))
-        .route("/staff/tickets/{id}/notes", post(add_note))
-        .route("/staff/tickets/{id}/replies", post(add_reply))
-        .route("/staff/tickets/{id}/merge", post(merge))
+        .merge(super::ticket_actions::router())
 }
 
 /// What was typed or chosen in a refused form, to show it again.
 #[derive(Debug, Default)]
-struct Kept {
-    assignee: Option<String>,
-    priority: Option<String>,
-    status: Option<String>,
-    note: String,
-    reply: String,
-    waiting: bool,
-    merge: String,
+pub(super) struct Kept {
+    pub(super) assignee: Option<String>,
+    pub(super) priority: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) note: String,
+    pub(super) reply: String,
+    pub(super) waiting: bool,
+    pub(super) merge: String,
+}
+
+/// How the page is shown: after a refused action, with what was typed and
+/// the message beside its field; after a 303, with its confirmation.
+#[derive(Debug, Default)]
+pub(super) struct Shown {
+    pub(super) kept: Kept,
+    pub(super) errors: FieldErrors,
+    pub(super) flash: Option<&'static str>,
 }
 
 /// A timeline entry as the page shows it.
@@ -165,7 +166,7 @@ fn flash_for(done: &str) -> Option<&'static str> {
     })
 }
 
-fn ticket_id(raw: &str) -> Result<i64> {
+pub(super) fn ticket_id(raw: &str) -> Result<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
@@ -180,29 +181,21 @@ async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response> {
     let id = ticket_id(&id)?;
-    let flash = flash_for(&query.done);
-    page(
-        &state,
-        me,
-        csrf,
-        id,
-        Kept::default(),
-        FieldErrors::default(),
-        flash,
-    )
-    .await
-    .map(|html| html.into_response())
+    let shown = Shown {
+        flash: flash_for(&query.done),
+        ..Shown::default()
+    };
+    page(&state, me, csrf, id, shown)
+        .await
+        .map(|html| html.into_response())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     me: StaffMember,
     csrf: CsrfToken,
     id: i64,
-    kept: Kept,
-    errors: FieldErrors,
-    flash: Option<&'static str>,
+    shown: Shown,
 ) -> Result<axum::response::Html<String>> {
     let now = OffsetDateTime::now_utc();
     let zone = me.time_zone.clone();
@@ -262,9 +255,9 @@ async fn page(
         ticket,
         me,
         csrf,
-        kept,
-        errors,
-        flash,
+        kept: shown.kept,
+        errors: shown.errors,
+        flash: shown.flash,
         max_body: MAX_EVENT_BODY_CHARS,
         max_body_text: group_thousands(MAX_EVENT_BODY_CHARS),
     };
@@ -333,261 +326,6 @@ fn target_text(d: time::Duration) -> String {
     } else {
         format!("{minutes} min")
     }
-}
-
-/// After an action: 303 back to the page, or the page again with the
-/// refusal beside `field` (422), or 404 for a ticket that does not exist.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    state: &AppState,
-    me: StaffMember,
-    csrf: CsrfToken,
-    id: i64,
-    result: std::result::Result<Outcome, ActionError>,
-    done: &str,
-    field: &'static str,
-    kept: Kept,
-) -> Result<Response> {
-    match result {
-        Ok(outcome) => {
-            let done = if outcome.changed() { done } else { "unchanged" };
-            Ok(Redirect::to(&format!("/staff/tickets/{id}?done={done}")).into_response())
-        }
-        Err(ActionError::Refused(Refusal::TicketNotFound)) => Err(AppError::NotFound),
-        Err(ActionError::Refused(refusal)) => {
-            let mut errors = FieldErrors::default();
-            errors.add(field, refusal.message());
-            refused(state, me, csrf, id, kept, errors).await
-        }
-        Err(ActionError::Database(e)) => Err(e.into()),
-    }
-}
-
-async fn refused(
-    state: &AppState,
-    me: StaffMember,
-    csrf: CsrfToken,
-    id: i64,
-    kept: Kept,
-    errors: FieldErrors,
-) -> Result<Response> {
-    let html = page(state, me, csrf, id, kept, errors, None).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct AssignForm {
-    /// `me`, `none`, or a staff id.
-    assignee: String,
-}
-
-async fn assign(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(form): Form<AssignForm>,
-) -> Result<Response> {
-    let id = ticket_id(&id)?;
-    let choice = form.assignee.trim();
-    let kept = Kept {
-        assignee: Some(choice.to_string()),
-        ..Kept::default()
-    };
-    let to = match choice {
-        "me" => Some(me.id),
-        "none" => None,
-        other => match other.parse::<i64>() {
-            Ok(staff_id) => Some(staff_id),
-            Err(_) => {
-                let mut errors = FieldErrors::default();
-                errors.add("assignee", Refusal::UnknownAssignee.message());
-                return refused(&state, me, csrf, id, kept, errors).await;
-            }
-        },
-    };
-    let result = state
-        .store
-        .assign_ticket(id, to, &me, OffsetDateTime::now_utc())
-        .await;
-    finish(&state, me, csrf, id, result, "assigned", "assignee", kept).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PriorityForm {
-    priority: String,
-}
-
-async fn set_priority(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(form): Form<PriorityForm>,
-) -> Result<Response> {
-    let id = ticket_id(&id)?;
-    let kept = Kept {
-        priority: Some(form.priority.clone()),
-        ..Kept::default()
-    };
-    let Some(priority) = Priority::parse(&form.priority) else {
-        let mut errors = FieldErrors::default();
-        errors.add("priority", "Choose urgent, high, normal or low.");
-        return refused(&state, me, csrf, id, kept, errors).await;
-    };
-    let result = state
-        .store
-        .set_ticket_priority(
-            id,
-            priority,
-            &me,
-            OffsetDateTime::now_utc(),
-            &state.config.response_targets,
-        )
-        .await;
-    finish(&state, me, csrf, id, result, "priority", "priority", kept).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StatusForm {
-    status: String,
-}
-
-async fn set_status(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(form): Form<StatusForm>,
-) -> Result<Response> {
-    let id = ticket_id(&id)?;
-    let kept = Kept {
-        status: Some(form.status.clone()),
-        ..Kept::default()
-    };
-    let Some(status) = TicketStatus::parse(form.status.trim()) else {
-        let mut errors = FieldErrors::default();
-        errors.add("status", "Choose a status from the list.");
-        return refused(&state, me, csrf, id, kept, errors).await;
-    };
-    let result = state
-        .store
-        .set_ticket_status(id, status, &me, OffsetDateTime::now_utc())
-        .await;
-    finish(&state, me, csrf, id, result, "status", "status", kept).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct NoteForm {
-    note: String,
-}
-
-async fn add_note(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(form): Form<NoteForm>,
-) -> Result<Response> {
-    let id = ticket_id(&id)?;
-    let body = EventBody::parse(&form.note);
-    let kept = Kept {
-        note: form.note,
-        ..Kept::default()
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(message) => {
-            let mut errors = FieldErrors::default();
-            errors.add("note", message);
-            return refused(&state, me, csrf, id, kept, errors).await;
-        }
-    };
-    let result = state
-        .store
-        .add_ticket_note(id, &body, &me, OffsetDateTime::now_utc())
-        .await;
-    finish(&state, me, csrf, id, result, "note", "note", kept).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReplyForm {
-    reply: String,
-    /// Present when "waiting on the requester" is ticked.
-    waiting: Option<String>,
-}
-
-async fn add_reply(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(form): Form<ReplyForm>,
-) -> Result<Response> {
-    let id = ticket_id(&id)?;
-    let body = EventBody::parse(&form.reply);
-    let waiting = form.waiting.is_some();
-    let kept = Kept {
-        reply: form.reply,
-        waiting,
-        ..Kept::default()
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(message) => {
-            let mut errors = FieldErrors::default();
-            errors.add("reply", message);
-            return refused(&state, me, csrf, id, kept, errors).await;
-        }
-    };
-    let result = state
-        .store
-        .add_ticket_reply(id, &body, waiting, &me, OffsetDateTime::now_utc())
-        .await;
-    finish(&state, me, csrf, id, result, "reply", "reply", kept).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MergeForm {
-    /// A reference (APD-000123) or an id.
-    into: String,
-}
-
-async fn merge(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(form): Form<MergeForm>,
-) -> Result<Response> {
-    let id = ticket_id(&id)?;
-    if !crate::tickets::may_merge(me.role) {
-        return Err(AppError::Forbidden);
-    }
-    let into = parse_reference(&form.into);
-    let kept = Kept {
-        merge: form.into,
-        ..Kept::default()
-    };
-    let Some(into) = into else {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "merge",
-            "Give the ticket to merge into by its reference, e.g. APD-000123.",
-        );
-        return refused(&state, me, csrf, id, kept, errors).await;
-    };
-    let result = state
-        .store
-        .merge_ticket(id, into, &me, OffsetDateTime::now_utc())
-        .await;
-    finish(&state, me, csrf, id, result, "merged", "merge", kept).await
 }
 
 #[cfg(test)]

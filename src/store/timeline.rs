@@ -1,0 +1,124 @@
+//! Reading a ticket's surroundings for its pages: its timeline (for staff,
+//! or only what the requester may see) and the tickets like it.
+
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+
+use super::{Store, decode};
+use crate::tickets::{EventActor, EventKind, Ticket, TicketStatus, TimelineEvent, reference_for};
+
+/// Another ticket with the same similar key, for the "similar tickets" list.
+#[derive(Debug, Clone)]
+pub struct SimilarTicket {
+    pub id: i64,
+    pub reference: String,
+    pub status: TicketStatus,
+    pub created_at: OffsetDateTime,
+    /// The start of the message (two hundred characters at most).
+    pub message_start: String,
+    pub endpoint: String,
+}
+
+impl Store {
+    /// The most recent tickets sharing this one's similar key, itself left out.
+    pub async fn similar_tickets(
+        &self,
+        ticket: &Ticket,
+        limit: i64,
+    ) -> Result<Vec<SimilarTicket>, sqlx::Error> {
+        if ticket.similar_key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT id, status, created_at, substr(message, 1, 200) AS message_start, endpoint \
+             FROM tickets WHERE similar_key = ? AND id <> ? \
+             ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(&ticket.similar_key)
+        .bind(ticket.id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                Ok(SimilarTicket {
+                    id,
+                    reference: reference_for(id),
+                    status: decode::parsed(row, "status", TicketStatus::parse)?,
+                    created_at: decode::time(row, "created_at")?,
+                    message_start: row.try_get("message_start")?,
+                    endpoint: row.try_get("endpoint")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every event of the ticket, oldest first, for staff.
+    pub async fn ticket_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, sqlx::Error> {
+        self.timeline(id, false).await
+    }
+
+    /// Only the events the requester may see (`public = 1`), oldest first.
+    /// Internal notes never leave the database for the requester's page.
+    pub async fn public_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, sqlx::Error> {
+        self.timeline(id, true).await
+    }
+
+    async fn timeline(
+        &self,
+        id: i64,
+        public_only: bool,
+    ) -> Result<Vec<TimelineEvent>, sqlx::Error> {
+        // Assignment events name staff by id; their names are joined in. CASE
+        // keeps json_extract away from anything but well-formed JSON.
+        let sql = format!(
+            "SELECT e.id, e.at, e.actor, e.actor_staff_id, s.name AS actor_name, e.kind, \
+             e.public, e.body, e.data, sf.name AS from_name, st.name AS to_name \
+             FROM ticket_events e \
+             LEFT JOIN staff s ON s.id = e.actor_staff_id \
+             LEFT JOIN staff sf ON sf.id = CASE WHEN e.kind = 'assigned' AND json_valid(e.data) \
+                 THEN json_extract(e.data, '$.from') END \
+             LEFT JOIN staff st ON st.id = CASE WHEN e.kind = 'assigned' AND json_valid(e.data) \
+                 THEN json_extract(e.data, '$.to') END \
+             WHERE e.ticket_id = ?{} ORDER BY e.id",
+            if public_only { " AND e.public = 1" } else { "" }
+        );
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(timeline_event)
+            .collect()
+    }
+}
+
+fn timeline_event(row: &SqliteRow) -> Result<TimelineEvent, sqlx::Error> {
+    let actor: String = row.try_get("actor")?;
+    let actor = match actor.as_str() {
+        "staff" => EventActor::Staff {
+            id: row
+                .try_get::<Option<i64>, _>("actor_staff_id")?
+                .unwrap_or(0),
+            name: row
+                .try_get::<Option<String>, _>("actor_name")?
+                .unwrap_or_else(|| "A staff member".into()),
+        },
+        "requester" => EventActor::Requester,
+        _ => EventActor::System,
+    };
+    let kind: String = row.try_get("kind")?;
+    let data: String = row.try_get("data")?;
+    let kind = EventKind::read(&kind, &data)
+        .with_staff_names(row.try_get("from_name")?, row.try_get("to_name")?);
+    Ok(TimelineEvent {
+        id: row.try_get("id")?,
+        at: decode::time(row, "at")?,
+        actor,
+        kind,
+        public: row.try_get::<i64, _>("public")? != 0,
+        body: row.try_get("body")?,
+    })
+}

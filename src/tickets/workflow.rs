@@ -1,0 +1,483 @@
+//! The ticket workflow: given a ticket's current state, who acts and what
+//! they ask for, `decide` returns the change and the events it produces, or
+//! why it is refused. Every rule about changing a filed ticket lives here;
+//! nothing here does I/O. The store loads the state under its write lock,
+//! asks `decide`, and writes what it is told (`store::ticket_actions`), so
+//! the ticket page, the queue's bulk actions, requester additions and any
+//! later caller obey the same rules.
+
+use time::OffsetDateTime;
+
+use super::{
+    Author, EventBody, EventKind, MAX_EVENT_BODY_CHARS, NewEvent, Priority, Refusal,
+    ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
+};
+use crate::staff::Role;
+
+/// What the rules need to know about one ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketState {
+    pub id: i64,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub assignee: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub first_response_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub due_at: Option<OffsetDateTime>,
+    /// The requester's additions so far.
+    pub additions: AdditionTally,
+}
+
+/// How many additions a ticket holds from its requester, and how many
+/// characters of them in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AdditionTally {
+    pub count: usize,
+    pub chars: usize,
+}
+
+/// Who acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Staff {
+        id: i64,
+        role: Role,
+    },
+    /// Whoever holds the ticket's status-page link.
+    Requester,
+    /// apidesk itself.
+    System,
+}
+
+impl Actor {
+    /// Who the events the actor causes are by.
+    pub fn author(self) -> Author {
+        match self {
+            Self::Staff { id, .. } => Author::Staff(id),
+            Self::Requester => Author::Requester,
+            Self::System => Author::System,
+        }
+    }
+}
+
+/// What someone asks to do to a ticket. A bulk action is the same command
+/// given once per ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Assign to a staff member, or unassign (`None`).
+    Assign {
+        to: Option<i64>,
+    },
+    SetPriority {
+        to: Priority,
+    },
+    SetStatus {
+        to: TicketStatus,
+    },
+    /// An internal note, never shown to the requester.
+    Note {
+        body: EventBody,
+    },
+    /// A public reply; ticking "waiting on requester" makes the ticket wait.
+    Reply {
+        body: EventBody,
+        waiting_on_requester: bool,
+    },
+    /// Merge this ticket into the survivor `into`.
+    Merge {
+        into: i64,
+    },
+    /// The requester adds information from their status page.
+    RequesterAddition {
+        body: EventBody,
+    },
+}
+
+/// A command's kind, for checking roles before its form is even read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    Assign,
+    SetPriority,
+    SetStatus,
+    Note,
+    Reply,
+    Merge,
+    RequesterAddition,
+}
+
+impl Command {
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Self::Assign { .. } => CommandKind::Assign,
+            Self::SetPriority { .. } => CommandKind::SetPriority,
+            Self::SetStatus { .. } => CommandKind::SetStatus,
+            Self::Note { .. } => CommandKind::Note,
+            Self::Reply { .. } => CommandKind::Reply,
+            Self::Merge { .. } => CommandKind::Merge,
+            Self::RequesterAddition { .. } => CommandKind::RequesterAddition,
+        }
+    }
+
+    /// The staff member whose standing the command depends on (`Facts`).
+    pub fn staff_to_check(&self) -> Option<i64> {
+        match self {
+            Self::Assign { to } => *to,
+            _ => None,
+        }
+    }
+
+    /// The other ticket whose state the command depends on (`Facts`).
+    pub fn other_ticket(&self) -> Option<i64> {
+        match self {
+            Self::Merge { into } => Some(*into),
+            _ => None,
+        }
+    }
+}
+
+/// A command given to one ticket at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub ticket: i64,
+    pub actor: Actor,
+    pub command: Command,
+    pub at: OffsetDateTime,
+}
+
+/// What a command needs to know from outside its ticket, looked up by the
+/// caller as `Command::staff_to_check` and `Command::other_ticket` say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Whether the staff member to check is active.
+    pub staff_active: bool,
+    /// The other ticket (a merge's survivor), if it exists.
+    pub other_ticket: Option<TicketState>,
+}
+
+/// What the workflow decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Decision {
+    /// The ticket is already like that: nothing to write, no event.
+    Unchanged,
+    Changed(Change),
+}
+
+/// A change to write in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Every ticket the change touches, as it is to be stored, with
+    /// `updated_at` set to the request's time. A merge touches two.
+    pub tickets: Vec<TicketState>,
+    /// The events to append, in order.
+    pub events: Vec<NewEvent>,
+}
+
+/// Whether the actor may give a command of this kind at all:
+/// - staff work tickets; merging closes one for good, so it is for admins;
+/// - apidesk itself only moves statuses;
+/// - the requester only adds information.
+pub fn permitted(actor: Actor, kind: CommandKind) -> Result<(), Refusal> {
+    use CommandKind::*;
+    let allowed = match actor {
+        Actor::Staff { role, .. } => match kind {
+            Merge => may_merge(role),
+            RequesterAddition => false,
+            Assign | SetPriority | SetStatus | Note | Reply => true,
+        },
+        Actor::System => kind == SetStatus,
+        Actor::Requester => kind == RequesterAddition,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::NotAllowed)
+    }
+}
+
+/// Agents ask an admin to merge. The merged ticket's requester is told the
+/// survivor's reference and nothing more (see the status page).
+pub fn may_merge(role: Role) -> bool {
+    role.is_admin()
+}
+
+/// Decides what `request` does to `ticket` (its state read under the write
+/// lock, with the `facts` the command needs).
+pub fn decide(
+    request: &Request,
+    ticket: &TicketState,
+    facts: &Facts,
+    targets: &ResponseTargets,
+) -> Result<Decision, Refusal> {
+    permitted(request.actor, request.command.kind())?;
+    let mut after = ticket.clone();
+    let (kind, body) = match &request.command {
+        Command::Assign { to } => {
+            if ticket.assignee == *to {
+                return Ok(Decision::Unchanged);
+            }
+            if to.is_some() && !facts.staff_active {
+                return Err(Refusal::UnknownAssignee);
+            }
+            after.assignee = *to;
+            let kind = EventKind::Assigned {
+                from: ticket.assignee.map(StaffRef::id),
+                to: to.map(StaffRef::id),
+            };
+            (kind, None)
+        }
+        Command::SetPriority { to } => {
+            if ticket.priority == *to {
+                return Ok(Decision::Unchanged);
+            }
+            after.priority = *to;
+            // The due time follows the priority until someone has answered.
+            if ticket.first_response_at.is_none() {
+                after.due_at = Some(ticket.created_at + targets.for_priority(*to));
+            }
+            let kind = EventKind::Priority {
+                from: Some(ticket.priority),
+                to: Some(*to),
+            };
+            (kind, None)
+        }
+        Command::SetStatus { to } => {
+            if let Some(into) = ticket.merged_into
+                && *to != ticket.status
+            {
+                return Err(Refusal::Merged { into });
+            }
+            if !check_staff_move(ticket.status, *to)? {
+                return Ok(Decision::Unchanged);
+            }
+            after.status = *to;
+            let kind = EventKind::Status {
+                from: Some(ticket.status),
+                to: Some(*to),
+            };
+            (kind, None)
+        }
+        Command::Note { body } => (EventKind::Note, Some(body)),
+        Command::Reply {
+            body,
+            waiting_on_requester,
+        } => {
+            let moved = status_after_staff_reply(ticket.status, *waiting_on_requester)?;
+            if let (Some(into), Some(_)) = (ticket.merged_into, moved) {
+                return Err(Refusal::Merged { into });
+            }
+            after.status = moved.unwrap_or(ticket.status);
+            after.first_response_at = ticket.first_response_at.or(Some(request.at));
+            let kind = EventKind::Reply {
+                status: moved.map(|to| StatusMove {
+                    from: ticket.status,
+                    to,
+                }),
+            };
+            (kind, Some(body))
+        }
+        Command::Merge { into } => return merge(request, ticket, *into, facts),
+        Command::RequesterAddition { body } => return requester_addition(ticket, body),
+    };
+    Ok(Decision::Changed(Change {
+        tickets: vec![after],
+        events: vec![NewEvent {
+            ticket_id: ticket.id,
+            by: request.actor.author(),
+            kind,
+            body: body
+                .map(|body| body.as_str().to_string())
+                .unwrap_or_default(),
+        }],
+    }))
+}
+
+/// The ticket is closed and points at the survivor, which is only touched.
+/// Refused into itself, into a missing ticket, or into one itself merged.
+fn merge(
+    request: &Request,
+    ticket: &TicketState,
+    into: i64,
+    facts: &Facts,
+) -> Result<Decision, Refusal> {
+    match ticket.merged_into {
+        Some(already) if already == into => return Ok(Decision::Unchanged),
+        Some(already) => return Err(Refusal::Merged { into: already }),
+        None => {}
+    }
+    if ticket.id == into {
+        return Err(Refusal::MergeIntoItself);
+    }
+    let survivor = match &facts.other_ticket {
+        Some(survivor) if survivor.id == into => survivor,
+        _ => return Err(Refusal::MergeTargetMissing),
+    };
+    if let Some(further) = survivor.merged_into {
+        return Err(Refusal::MergeTargetMerged {
+            target: into,
+            into: further,
+        });
+    }
+    let merged = TicketState {
+        status: TicketStatus::Closed,
+        merged_into: Some(into),
+        ..ticket.clone()
+    };
+    let by = request.actor.author();
+    Ok(Decision::Changed(Change {
+        tickets: vec![merged, survivor.clone()],
+        events: vec![
+            NewEvent {
+                ticket_id: ticket.id,
+                by,
+                kind: EventKind::Merged {
+                    into: Some(into),
+                    status_from: Some(ticket.status),
+                },
+                body: String::new(),
+            },
+            NewEvent {
+                ticket_id: into,
+                by,
+                kind: EventKind::MergedFrom {
+                    from: Some(ticket.id),
+                },
+                body: String::new(),
+            },
+        ],
+    }))
+}
+
+/// The addition is appended; a waiting or resolved ticket goes back to open,
+/// recorded as a status change by apidesk. A closed, merged or full ticket
+/// takes no more.
+fn requester_addition(ticket: &TicketState, body: &EventBody) -> Result<Decision, Refusal> {
+    if let Some(into) = ticket.merged_into {
+        return Err(Refusal::Merged { into });
+    }
+    let moved = status_after_requester_reply(ticket.status)?;
+    check_addition_room(ticket.additions, body.as_str().chars().count())?;
+    let mut events = vec![NewEvent {
+        ticket_id: ticket.id,
+        by: Author::Requester,
+        kind: EventKind::RequesterReply,
+        body: body.as_str().to_string(),
+    }];
+    if let Some(to) = moved {
+        events.push(NewEvent {
+            ticket_id: ticket.id,
+            by: Author::System,
+            kind: EventKind::Status {
+                from: Some(ticket.status),
+                to: Some(to),
+            },
+            body: String::new(),
+        });
+    }
+    Ok(Decision::Changed(Change {
+        tickets: vec![TicketState {
+            status: moved.unwrap_or(ticket.status),
+            ..ticket.clone()
+        }],
+        events,
+    }))
+}
+
+/// Whether staff may move a ticket from one status to another:
+/// - forward along new → open → waiting → resolved → closed, where an open
+///   ticket may be resolved without waiting on anyone;
+/// - open ↔ waiting, and a new ticket straight to waiting or resolved;
+/// - reopening: resolved or closed → open;
+/// - anything → closed.
+///
+/// Nothing ever goes back to `new`, and staying put is not a move.
+pub fn staff_may_move(from: TicketStatus, to: TicketStatus) -> bool {
+    use TicketStatus::*;
+    if from == to {
+        return false;
+    }
+    matches!(
+        (from, to),
+        (_, Closed)
+            | (New, Open | Waiting | Resolved)
+            | (Open, Waiting | Resolved)
+            | (Waiting, Open | Resolved)
+            | (Resolved, Open)
+            | (Closed, Open)
+    )
+}
+
+/// Where staff may move a ticket from `from`, in the usual order.
+pub fn staff_targets(from: TicketStatus) -> Vec<TicketStatus> {
+    STATUSES
+        .into_iter()
+        .filter(|to| staff_may_move(from, *to))
+        .collect()
+}
+
+/// Checks a status change staff asked for. `Ok(false)`: the ticket already
+/// has that status, so nothing changes.
+pub fn check_staff_move(from: TicketStatus, to: TicketStatus) -> Result<bool, Refusal> {
+    if from == to {
+        Ok(false)
+    } else if staff_may_move(from, to) {
+        Ok(true)
+    } else {
+        Err(Refusal::StatusChange { from, to })
+    }
+}
+
+/// The status a public staff reply leaves the ticket in, if it changes:
+/// ticking "waiting on requester" makes it `Waiting`; otherwise only a `New`
+/// ticket changes, to `Open` (someone is working on it now).
+pub fn status_after_staff_reply(
+    from: TicketStatus,
+    waiting_on_requester: bool,
+) -> Result<Option<TicketStatus>, Refusal> {
+    if waiting_on_requester {
+        check_staff_move(from, TicketStatus::Waiting)
+            .map(|moves| moves.then_some(TicketStatus::Waiting))
+    } else if from == TicketStatus::New {
+        Ok(Some(TicketStatus::Open))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The status a requester's addition leaves the ticket in, if it changes:
+/// an answer to a waiting ticket, or a "still broken" on a resolved one,
+/// puts it back in front of staff. A closed ticket takes no additions.
+pub fn status_after_requester_reply(from: TicketStatus) -> Result<Option<TicketStatus>, Refusal> {
+    match from {
+        TicketStatus::Closed => Err(Refusal::ClosedToRequester),
+        TicketStatus::Waiting | TicketStatus::Resolved => Ok(Some(TicketStatus::Open)),
+        TicketStatus::New | TicketStatus::Open => Ok(None),
+    }
+}
+
+/// How many additions a ticket takes from its requester, and how many
+/// characters of them in all: keeps a status page (and the work of staff)
+/// bounded whoever holds the link.
+pub const MAX_ADDITIONS_PER_TICKET: usize = 50;
+pub const MAX_ADDITION_CHARS_PER_TICKET: usize = 100_000;
+
+/// How many characters one more addition may have on a ticket that already
+/// holds `count` additions of `chars` characters in all; `None` when it
+/// takes no more.
+pub fn addition_room(count: usize, chars: usize) -> Option<usize> {
+    let left = MAX_ADDITION_CHARS_PER_TICKET.saturating_sub(chars);
+    (count < MAX_ADDITIONS_PER_TICKET && left > 0).then(|| left.min(MAX_EVENT_BODY_CHARS))
+}
+
+/// Whether a ticket holding `tally` takes one more addition of `adding`
+/// characters.
+pub fn check_addition_room(tally: AdditionTally, adding: usize) -> Result<(), Refusal> {
+    match addition_room(tally.count, tally.chars) {
+        Some(room) if adding <= room => Ok(()),
+        _ => Err(Refusal::AdditionsFull),
+    }
+}
+
+#[cfg(test)]
+mod tests;

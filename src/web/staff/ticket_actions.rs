@@ -1,0 +1,259 @@
+//! The actions on a staff ticket page. Each is a form POST: its values
+//! become a workflow command, applied through the store, answered with a 303
+//! back to the page, or with the page again (422) keeping what was typed and
+//! a message beside the field when the form or the rules refuse it.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use super::session::CurrentStaff;
+use super::ticket::{Kept, Shown, page, ticket_id};
+use crate::error::{AppError, Result};
+use crate::staff::StaffMember;
+use crate::tickets::workflow::{Command, CommandKind, Request, permitted};
+use crate::tickets::{EventBody, FieldErrors, Priority, Refusal, TicketStatus, parse_reference};
+use crate::web::AppState;
+use crate::web::actions::{apply, staff_actor};
+use crate::web::csrf::CsrfToken;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff/tickets/{id}/assign", post(act::<AssignForm>))
+        .route("/staff/tickets/{id}/priority", post(act::<PriorityForm>))
+        .route("/staff/tickets/{id}/status", post(act::<StatusForm>))
+        .route("/staff/tickets/{id}/notes", post(act::<NoteForm>))
+        .route("/staff/tickets/{id}/replies", post(act::<ReplyForm>))
+        .route("/staff/tickets/{id}/merge", post(act::<MergeForm>))
+}
+
+/// One action's form.
+trait ActionForm: DeserializeOwned + Send + 'static {
+    /// Checked against the staff member's role before the form is read.
+    const KIND: CommandKind;
+    /// The confirmation the page shows after the 303 (`?done=`).
+    const DONE: &'static str;
+    /// The field a mistake or a refusal is shown beside.
+    const FIELD: &'static str;
+
+    /// What was typed, to show again if the action is refused.
+    fn keep(&self) -> Kept;
+
+    /// The command the form asks for, or why its values make none.
+    fn command(self, me: &StaffMember) -> std::result::Result<Command, String>;
+}
+
+/// Parse the form, apply its command, then 303 back to the page, or the
+/// page again (422) with the message beside the form's field.
+async fn act<F: ActionForm>(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<F>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let actor = staff_actor(&me);
+    permitted(actor, F::KIND).map_err(|_| AppError::Forbidden)?;
+    let kept = form.keep();
+    let problem = match form.command(&me) {
+        Err(problem) => problem,
+        Ok(command) => {
+            let request = Request {
+                ticket: id,
+                actor,
+                command,
+                at: OffsetDateTime::now_utc(),
+            };
+            match apply(&state, request).await? {
+                Ok(outcome) => {
+                    let done = if outcome.changed() {
+                        F::DONE
+                    } else {
+                        "unchanged"
+                    };
+                    let to = format!("/staff/tickets/{id}?done={done}");
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(refusal) => refusal.message(),
+            }
+        }
+    };
+    let mut errors = FieldErrors::default();
+    errors.add(F::FIELD, problem);
+    let shown = Shown {
+        kept,
+        errors,
+        flash: None,
+    };
+    let html = page(&state, me, csrf, id, shown).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AssignForm {
+    /// `me`, `none`, or a staff id.
+    assignee: String,
+}
+
+impl ActionForm for AssignForm {
+    const KIND: CommandKind = CommandKind::Assign;
+    const DONE: &'static str = "assigned";
+    const FIELD: &'static str = "assignee";
+
+    fn keep(&self) -> Kept {
+        Kept {
+            assignee: Some(self.assignee.trim().to_string()),
+            ..Kept::default()
+        }
+    }
+
+    fn command(self, me: &StaffMember) -> std::result::Result<Command, String> {
+        let to = match self.assignee.trim() {
+            "me" => Some(me.id),
+            "none" => None,
+            other => Some(
+                other
+                    .parse::<i64>()
+                    .map_err(|_| Refusal::UnknownAssignee.message())?,
+            ),
+        };
+        Ok(Command::Assign { to })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PriorityForm {
+    priority: String,
+}
+
+impl ActionForm for PriorityForm {
+    const KIND: CommandKind = CommandKind::SetPriority;
+    const DONE: &'static str = "priority";
+    const FIELD: &'static str = "priority";
+
+    fn keep(&self) -> Kept {
+        Kept {
+            priority: Some(self.priority.clone()),
+            ..Kept::default()
+        }
+    }
+
+    fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
+        Priority::parse(&self.priority)
+            .map(|to| Command::SetPriority { to })
+            .ok_or_else(|| "Choose urgent, high, normal or low.".into())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StatusForm {
+    status: String,
+}
+
+impl ActionForm for StatusForm {
+    const KIND: CommandKind = CommandKind::SetStatus;
+    const DONE: &'static str = "status";
+    const FIELD: &'static str = "status";
+
+    fn keep(&self) -> Kept {
+        Kept {
+            status: Some(self.status.clone()),
+            ..Kept::default()
+        }
+    }
+
+    fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
+        TicketStatus::parse(self.status.trim())
+            .map(|to| Command::SetStatus { to })
+            .ok_or_else(|| "Choose a status from the list.".into())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NoteForm {
+    note: String,
+}
+
+impl ActionForm for NoteForm {
+    const KIND: CommandKind = CommandKind::Note;
+    const DONE: &'static str = "note";
+    const FIELD: &'static str = "note";
+
+    fn keep(&self) -> Kept {
+        Kept {
+            note: self.note.clone(),
+            ..Kept::default()
+        }
+    }
+
+    fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
+        EventBody::parse(&self.note).map(|body| Command::Note { body })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReplyForm {
+    reply: String,
+    /// Present when "waiting on the requester" is ticked.
+    waiting: Option<String>,
+}
+
+impl ActionForm for ReplyForm {
+    const KIND: CommandKind = CommandKind::Reply;
+    const DONE: &'static str = "reply";
+    const FIELD: &'static str = "reply";
+
+    fn keep(&self) -> Kept {
+        Kept {
+            reply: self.reply.clone(),
+            waiting: self.waiting.is_some(),
+            ..Kept::default()
+        }
+    }
+
+    fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
+        EventBody::parse(&self.reply).map(|body| Command::Reply {
+            body,
+            waiting_on_requester: self.waiting.is_some(),
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MergeForm {
+    /// A reference (APD-000123) or an id.
+    into: String,
+}
+
+impl ActionForm for MergeForm {
+    const KIND: CommandKind = CommandKind::Merge;
+    const DONE: &'static str = "merged";
+    const FIELD: &'static str = "merge";
+
+    fn keep(&self) -> Kept {
+        Kept {
+            merge: self.into.clone(),
+            ..Kept::default()
+        }
+    }
+
+    fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
+        parse_reference(&self.into)
+            .map(|into| Command::Merge { into })
+            .ok_or_else(|| {
+                "Give the ticket to merge into by its reference, e.g. APD-000123.".into()
+            })
+    }
+}
