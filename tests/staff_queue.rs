@@ -685,3 +685,34 @@ async fn a_view_over_its_budget_is_stopped_with_a_message_and_the_pool_stays_usa
     }
     server.shut_down().await;
 }
+
+/// The errors that got trees in issue 7 are filed, filtered and prioritised
+/// like the first five: a gateway failure in production starts high, a
+/// timeout on the requester's side or anything in sandbox does not.
+#[tokio::test]
+async fn the_newer_error_codes_are_filtered_and_gateway_failures_start_high() {
+    let server = Server::start().await;
+    let store = &server.store;
+    file(store, spec("504", "504 Gateway Time-out", 3)).await;
+    file(
+        store,
+        Spec {
+            environment: "sandbox",
+            ..spec("504", "Request failed with status code 504", 2)
+        },
+    )
+    .await;
+    file(store, spec("timeout", "timeout of 30000ms exceeded", 1)).await;
+    file(store, spec("invalid-json", "Unexpected token < in JSON", 1)).await;
+
+    let browser = signed_in(&server).await;
+    let gateway = browser.get("/staff/queue?code=504").await;
+    assert_eq!(references(&gateway.body), ["APD-000001", "APD-000002"]);
+    gateway.assert_contains("<option value=\"504\" selected>504 Gateway Timeout</option>");
+    let high = browser.get("/staff/queue?priority=high").await;
+    assert_eq!(references(&high.body), ["APD-000001"]);
+    let json = browser.get("/staff/queue?code=invalid-json").await;
+    assert_eq!(references(&json.body), ["APD-000004"]);
+    json.assert_contains("Reply is not JSON");
+    server.shut_down().await;
+}
