@@ -601,7 +601,7 @@ async fn an_unrecognised_message_goes_to_the_general_checks_kindly() {
 /// A new user pastes what their client printed and lands on the right
 /// tree, whose first check and article are on the page. One message per
 /// client, each quoted from that client's source or documentation (the
-/// recogniser's table, `src/kb/diagnose/cases.rs`, names them all).
+/// recogniser's table, `src/kb/diagnose/cases/`, names them all).
 #[tokio::test]
 async fn a_dozen_real_messages_from_different_clients_land_on_their_tree() {
     let mut app = TestApp::spawn().await;
