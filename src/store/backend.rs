@@ -73,7 +73,8 @@ pub trait Health {
 #[async_trait]
 pub trait Tickets {
     /// Stores a new ticket and its `created` event; a repeated submit of the
-    /// same form finds the ticket the first one filed.
+    /// same form finds the ticket the first one filed. Durable before it
+    /// returns, so the caller may acknowledge the ticket.
     async fn insert_ticket(
         &self,
         ticket: &NewTicket,
@@ -101,7 +102,8 @@ pub trait Timelines {
     /// Every event of a ticket, for staff, oldest first.
     async fn ticket_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, StoreError>;
 
-    /// The events the requester may see, oldest first.
+    /// Only the events the requester may see, oldest first: internal notes
+    /// never reach the requester's page.
     async fn public_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, StoreError>;
 }
 
@@ -170,7 +172,7 @@ pub trait StaffAccounts {
     /// there is no such account.
     async fn disable_staff(&self, email: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
 
-    /// An active member and their password hash, for signing in.
+    /// The account and its password hash, for signing in.
     async fn staff_credentials(
         &self,
         email: &str,
@@ -182,7 +184,8 @@ pub trait StaffAccounts {
 
     async fn staff_emails(&self) -> Result<Vec<String>, StoreError>;
 
-    /// False when there is no such account.
+    /// Replaces an account's password hash; false when there is no such
+    /// account.
     async fn set_staff_password(
         &self,
         email: &str,
@@ -251,7 +254,9 @@ pub trait Settings {
 /// Diagnosis steps that answered a visitor's question.
 #[async_trait]
 pub trait Deflections {
-    /// Counts a visitor once per step; true when this visit was new.
+    /// Counts one "yes, fixed" for a step of a code's tree, at most once per
+    /// visitor and step within the backend's window (30 days for SQLite);
+    /// returns whether it counted. An earlier step id counts for the step that replaced it.
     async fn record_deflection(
         &self,
         tree: &Tree,
