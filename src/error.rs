@@ -16,8 +16,10 @@ pub enum AppError {
     Csrf,
     #[error("the signed-in staff member's role does not allow this")]
     Forbidden,
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    /// Logged with the backend's own cause; the page says only that
+    /// something went wrong on our side.
+    #[error("database error: {}", .0.cause())]
+    Database(#[from] crate::store::StoreError),
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
     #[error(transparent)]

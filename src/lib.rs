@@ -10,12 +10,15 @@
 //!   that fills the store). Builds everything and may use every part; the
 //!   only part besides web that uses web (*).
 //! - web: `web/`, routers and handlers, and `AppState`, the router's state.
-//!   No sqlx or SQL text (*): it asks the store in domain types. (Its own
+//!   No SQL text (*): it asks the store in domain types. (Its own
 //!   tests build a state through `startup`, as the server does.)
 //! - errors: `error`, the one error type handlers return and its pages.
 //! - config: the typed settings entry reads and hands to web, so it names
 //!   only value types from the parts below, never web's own (*).
-//! - store: `store/`, every SQL statement, over tickets' and kb's types.
+//! - store: `store/`, every SQL statement, over tickets' and kb's types,
+//!   behind a seam (`store::Backend`) in those types only. Only its SQLite
+//!   backend, `store/sqlite/`, names the database crate (*); the rest sees the
+//!   opaque `StoreError`.
 //! - kb: `kb/`, the knowledge base and diagnosis. Never the store (*) and
 //!   no SQL (*).
 //! - tickets, the domain and its rules: `tickets/`, `staff/`, `domain/`.

@@ -1,178 +1,61 @@
-//! Every SQL statement apidesk runs lives under this module, one file per
-//! aggregate. Handlers and domain code speak in domain types; SQLite types and
-//! SQL stay here, so another backend can later replace this module alone.
+//! Storage: every SQL statement apidesk runs, behind a seam. Handlers, the
+//! CLI and the seed command hold a `Store` and speak in domain types
+//! (`backend` lists what they may ask); the only backend, SQLite, lives in
+//! `sqlite/` with its SQL, its timestamp text and its full-text syntax, so
+//! another backend can later be added beside it without touching `web/` or
+//! `tickets/`.
 
-mod budget;
-mod decode;
-mod deflections;
-mod migrate;
-mod queue;
-mod search_index;
+mod backend;
+mod error;
+mod rows;
 mod seed;
-mod sessions;
-mod settings;
-mod staff;
-mod ticket_actions;
-mod tickets;
-mod time_text;
-mod timeline;
+mod sqlite;
 
-use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
+use std::ops::Deref;
+use std::sync::Arc;
 
-use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+pub use backend::{
+    Actions, Backend, Deflections, Health, Queue, Seeding, Sessions, Settings, StaffAccounts,
+    Tickets, Timelines,
+};
+pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
+pub use rows::{InsertOutcome, LoginAttempt, QueuePage, QueueRow, SimilarTicket};
+pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 
-pub use budget::BudgetError;
-pub use queue::{QueuePage, QueueRow};
-pub use seed::{SeedEvent, SeedLoader, SeedTicket, SeededBatch};
-pub use sessions::LoginAttempt;
-pub use staff::AddStaffError;
-pub use ticket_actions::ActionError;
-pub use tickets::InsertOutcome;
-pub use timeline::SimilarTicket;
-
-/// A handle on the database; clones share one pool.
-#[derive(Clone, Debug)]
+/// A handle on the database; clones share one backend (and its pool).
+///
+/// It dereferences to the backend, so `store.ticket_by_id(id)` calls the
+/// `Tickets` method of whichever backend `connect` chose.
+#[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    backend: Arc<dyn Backend>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens (creating if needed) the database and brings its schema up to
+    /// date. SQLite is the only backend so far.
     pub async fn connect(database_url: &str) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(database_url)
-            .with_context(|| format!("invalid database URL {database_url:?}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a ticket acknowledged with a 303 survives a power cut, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        if let Some(parent) = Path::new(options.get_filename()).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+        let backend = sqlite::SqliteStore::connect(database_url).await?;
+        Ok(Self::new(backend))
+    }
+
+    pub fn new(backend: impl Backend + 'static) -> Self {
+        Self {
+            backend: Arc::new(backend),
         }
-        create_private_file(options.get_filename())?;
-        migrate::apply(&options)
-            .await
-            .with_context(|| format!("cannot prepare the database {database_url}"))?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
-        Ok(Self { pool })
-    }
-
-    /// Answers whether the database responds to a trivial query.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// Write transactions take the write lock up front: a deferred transaction
-    /// that later upgrades fails at once with "database is locked" under load.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 }
 
-/// Creates the database file readable by its owner only, before SQLite
-/// does with the process's umask (usually 0644): it holds the CSRF key and
-/// session hashes. SQLite gives the `-wal` and `-shm` files the same mode.
-fn create_private_file(path: &Path) -> anyhow::Result<()> {
-    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" || path.exists() {
-        return Ok(());
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        // Another process created it first: fine, it is theirs to have made.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+impl Deref for Store {
+    type Target = dyn Backend;
+
+    fn deref(&self) -> &Self::Target {
+        self.backend.as_ref()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tickets::{ResponseTargets, TicketInput};
-    use time::OffsetDateTime;
-
-    async fn store_with_a_ticket() -> (Store, tempfile::TempDir) {
-        store_with_tickets(1).await
-    }
-
-    /// A fresh database holding `count` tickets, with ids from 1.
-    pub(super) async fn store_with_tickets(count: usize) -> (Store, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite://{}/t.db", dir.path().display()))
-            .await
-            .unwrap();
-        let now = OffsetDateTime::now_utc();
-        for _ in 0..count {
-            let ticket = TicketInput {
-                error_code: "401".into(),
-                message: "HTTP GET failed: unauthorized (401)".into(),
-                endpoint: "/openapi/apps".into(),
-                method: "GET".into(),
-                occurred_at: "2026-01-15T09:30:00Z".into(),
-                tool: "workato".into(),
-                environment: "production".into(),
-                email: "req@example.com".into(),
-                ..Default::default()
-            }
-            .validate(now)
-            .unwrap();
-            let triage = ticket.triage(now, &ResponseTargets::default());
-            store.insert_ticket(&ticket, &triage, now).await.unwrap();
-        }
-        (store, dir)
-    }
-
-    #[tokio::test]
-    async fn the_timeline_refuses_edits_and_deletions() {
-        let (store, _dir) = store_with_a_ticket().await;
-        for sql in [
-            "UPDATE ticket_events SET body = 'rewritten'",
-            "DELETE FROM ticket_events",
-        ] {
-            let err = sqlx::query(sql).execute(&store.pool).await.unwrap_err();
-            assert!(err.to_string().contains("append-only"), "{sql}: {err}");
-        }
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(events, 1);
-    }
-
-    #[tokio::test]
-    async fn status_counters_follow_the_tickets() {
-        let (store, _dir) = store_with_a_ticket().await;
-        let counts = store.status_counts().await.unwrap();
-        assert_eq!(counts[0], (crate::tickets::TicketStatus::New, 1));
-        assert!(counts[1..].iter().all(|(_, n)| *n == 0));
-        sqlx::query("UPDATE tickets SET status = 'closed'")
-            .execute(&store.pool)
-            .await
-            .unwrap();
-        let counts = store.status_counts().await.unwrap();
-        assert_eq!(counts[0].1, 0);
-        assert_eq!(counts[4], (crate::tickets::TicketStatus::Closed, 1));
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
     }
 }

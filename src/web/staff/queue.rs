@@ -101,23 +101,41 @@ async fn queue(
         ),
         Err(BudgetError::Database(err)) => return Err(err.into()),
     };
-    render_queue(&state, me, csrf, query, notes, page, too_broad, now).await
+    let view = View {
+        query,
+        notes,
+        page,
+        too_broad,
+    };
+    render_queue(&state, me, csrf, view, now).await
+}
+
+/// What a queue page shows: the view asked for, what in its address was
+/// not understood, and what was read of it.
+struct View {
+    query: QueueQuery,
+    notes: Vec<String>,
+    page: Page,
+    /// The read was stopped for its budget, so `page` is empty.
+    too_broad: bool,
 }
 
 /// The queue page for a view and what was read of it. A view stopped for
 /// its budget comes back 422, like a form with a mistake, with the view
 /// kept so the agent can narrow it.
-#[allow(clippy::too_many_arguments)]
 async fn render_queue(
     state: &AppState,
     me: StaffMember,
     csrf: CsrfToken,
-    query: QueueQuery,
-    notes: Vec<String>,
-    page: Page,
-    too_broad: bool,
+    view: View,
     now: OffsetDateTime,
 ) -> Result<Response> {
+    let View {
+        query,
+        notes,
+        page,
+        too_broad,
+    } = view;
     let bulk_notice = bulk_notice(&query.bulk);
     let counts = state
         .store
@@ -304,15 +322,19 @@ async fn export_csv(
     {
         Ok(batch) => batch,
         Err(BudgetError::OverBudget) => {
-            let query = QueueQuery {
-                after: String::new(),
-                ..query
+            let view = View {
+                query: QueueQuery {
+                    after: String::new(),
+                    ..query
+                },
+                notes,
+                page: Page {
+                    rows: Vec::new(),
+                    next: None,
+                },
+                too_broad: true,
             };
-            let nothing = Page {
-                rows: Vec::new(),
-                next: None,
-            };
-            return render_queue(&state, me, csrf, query, notes, nothing, true, now).await;
+            return render_queue(&state, me, csrf, view, now).await;
         }
         Err(BudgetError::Database(err)) => return Err(err.into()),
     };

@@ -7,23 +7,18 @@
 
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, decode, time_text};
+use async_trait::async_trait;
+
+use super::{SqliteStore, decode, time_text};
+use crate::store::{ActionError, Actions};
 use crate::tickets::workflow::{AdditionTally, Decision, Facts, Request, TicketState, decide};
 use crate::tickets::{EventKind, NewEvent, Outcome, Refusal, ResponseTargets, TicketStatus};
 
-/// Why an action did not happen: the rules refused it, or the database failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ActionError {
-    #[error("refused: {0}")]
-    Refused(#[from] Refusal),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-impl Store {
+#[async_trait]
+impl Actions for SqliteStore {
     /// Applies one command in a `BEGIN IMMEDIATE` transaction of its own,
     /// committed only when the command changed something.
-    pub async fn apply(
+    async fn apply(
         &self,
         request: &Request,
         targets: &ResponseTargets,
@@ -176,7 +171,8 @@ mod tests {
 
     use super::*;
     use crate::staff::Role;
-    use crate::store::tests::store_with_tickets;
+    use crate::store::Tickets;
+    use crate::store::sqlite::tests::store_with_tickets;
     use crate::tickets::EventBody;
     use crate::tickets::workflow::{Actor, Command};
 
@@ -185,7 +181,7 @@ mod tests {
         role: Role::Admin,
     };
 
-    async fn with_admin(count: usize) -> (Store, tempfile::TempDir) {
+    async fn with_admin(count: usize) -> (SqliteStore, tempfile::TempDir) {
         let (store, dir) = store_with_tickets(count).await;
         sqlx::query(
             "INSERT INTO staff (email, name, role, password_hash, created_at) \
@@ -206,7 +202,7 @@ mod tests {
         }
     }
 
-    async fn stored_events(store: &Store) -> Vec<(i64, String, String, i64, String)> {
+    async fn stored_events(store: &SqliteStore) -> Vec<(i64, String, String, i64, String)> {
         sqlx::query_as("SELECT ticket_id, actor, kind, public, data FROM ticket_events ORDER BY id")
             .fetch_all(&store.pool)
             .await

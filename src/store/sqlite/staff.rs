@@ -2,22 +2,17 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
-use super::{Store, time_text};
+use async_trait::async_trait;
+
+use super::{SqliteStore, time_text};
 use crate::domain::Zone;
 use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember};
+use crate::store::{AddStaffError, StaffAccounts, StoreError};
 
-/// Why a staff member could not be added.
-#[derive(Debug, thiserror::Error)]
-pub enum AddStaffError {
-    #[error("a staff member with that email already exists")]
-    EmailTaken,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-impl Store {
+#[async_trait]
+impl StaffAccounts for SqliteStore {
     /// Stores a checked new member; returns them as now stored.
-    pub async fn add_staff_member(
+    async fn add_staff_member(
         &self,
         new: NewStaffMember,
         now: OffsetDateTime,
@@ -28,7 +23,7 @@ impl Store {
         Ok(new.stored_as(id))
     }
 
-    pub async fn add_staff(
+    async fn add_staff(
         &self,
         email: &str,
         name: &str,
@@ -57,11 +52,7 @@ impl Store {
 
     /// Disables the account and ends all its sessions, in one transaction.
     /// Returns false when there is no such account.
-    pub async fn disable_staff(
-        &self,
-        email: &str,
-        now: OffsetDateTime,
-    ) -> Result<bool, sqlx::Error> {
+    async fn disable_staff(&self, email: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE email = ?")
             .bind(email)
@@ -84,10 +75,10 @@ impl Store {
     }
 
     /// The account and its password hash, for signing in.
-    pub async fn staff_credentials(
+    async fn staff_credentials(
         &self,
         email: &str,
-    ) -> Result<Option<(StaffMember, PasswordHash)>, sqlx::Error> {
+    ) -> Result<Option<(StaffMember, PasswordHash)>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {STAFF_COLUMNS}, password_hash FROM staff WHERE email = ?"
         ))
@@ -101,40 +92,42 @@ impl Store {
         .transpose()
     }
 
-    pub async fn staff_by_id(&self, id: i64) -> Result<Option<StaffMember>, sqlx::Error> {
-        sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| staff_from_row(&row))
-            .transpose()
+    async fn staff_by_id(&self, id: i64) -> Result<Option<StaffMember>, StoreError> {
+        Ok(
+            sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| staff_from_row(&row))
+                .transpose()?,
+        )
     }
 
     /// The zone this staff member reads times in.
-    pub async fn set_staff_time_zone(&self, id: i64, zone: &Zone) -> Result<(), sqlx::Error> {
+    async fn set_staff_time_zone(&self, id: i64, zone: &Zone) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE staff SET time_zone = ? WHERE id = ?")
             .bind(zone.name())
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
     /// Every account's email, disabled ones included.
-    pub async fn staff_emails(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT email FROM staff ORDER BY id")
+    async fn staff_emails(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT email FROM staff ORDER BY id")
             .fetch_all(&self.pool)
-            .await
+            .await?)
     }
 
     /// Replaces an account's password hash. Returns false when there is no
     /// such account.
-    pub async fn set_staff_password(
+    async fn set_staff_password(
         &self,
         email: &str,
         hash: &PasswordHash,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE staff SET password_hash = ? WHERE email = ?")
             .bind(hash.as_str())
             .bind(email)
@@ -144,15 +137,15 @@ impl Store {
     }
 
     /// Everyone who can be assigned tickets, by name.
-    pub async fn active_staff(&self) -> Result<Vec<StaffMember>, sqlx::Error> {
-        sqlx::query(&format!(
+    async fn active_staff(&self) -> Result<Vec<StaffMember>, StoreError> {
+        Ok(sqlx::query(&format!(
             "SELECT {STAFF_COLUMNS} FROM staff WHERE disabled_at IS NULL ORDER BY name, id"
         ))
         .fetch_all(&self.pool)
         .await?
         .iter()
         .map(staff_from_row)
-        .collect()
+        .collect::<Result<_, sqlx::Error>>()?)
     }
 }
 

@@ -1,13 +1,17 @@
-use super::Store;
+use async_trait::async_trait;
 
-impl Store {
+use super::SqliteStore;
+use crate::store::{Settings, StoreError};
+
+#[async_trait]
+impl Settings for SqliteStore {
     /// Returns the stored value for `key`, storing `make()` first if there is
     /// none. Two servers starting at once agree on one value.
-    pub async fn setting_or_insert(
+    async fn setting_or_insert(
         &self,
         key: &str,
-        make: impl FnOnce() -> String,
-    ) -> Result<String, sqlx::Error> {
+        make: fn() -> String,
+    ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
             .bind(key)

@@ -1,32 +1,22 @@
 //! Reading a ticket's surroundings for its pages: its timeline (for staff,
 //! or only what the requester may see) and the tickets like it.
 
+use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use time::OffsetDateTime;
 
-use super::{Store, decode};
+use super::{SqliteStore, decode};
+use crate::store::{SimilarTicket, StoreError, Timelines};
 use crate::tickets::{EventActor, EventKind, Ticket, TicketStatus, TimelineEvent, reference_for};
 
-/// Another ticket with the same similar key, for the "similar tickets" list.
-#[derive(Debug, Clone)]
-pub struct SimilarTicket {
-    pub id: i64,
-    pub reference: String,
-    pub status: TicketStatus,
-    pub created_at: OffsetDateTime,
-    /// The start of the message (two hundred characters at most).
-    pub message_start: String,
-    pub endpoint: String,
-}
-
-impl Store {
+#[async_trait]
+impl Timelines for SqliteStore {
     /// The most recent tickets sharing this one's similar key, itself left out.
-    pub async fn similar_tickets(
+    async fn similar_tickets(
         &self,
         ticket: &Ticket,
         limit: i64,
-    ) -> Result<Vec<SimilarTicket>, sqlx::Error> {
+    ) -> Result<Vec<SimilarTicket>, StoreError> {
         if ticket.similar_key.is_empty() {
             return Ok(Vec::new());
         }
@@ -56,16 +46,18 @@ impl Store {
     }
 
     /// Every event of the ticket, oldest first, for staff.
-    pub async fn ticket_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, sqlx::Error> {
-        self.timeline(id, false).await
+    async fn ticket_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, StoreError> {
+        Ok(self.timeline(id, false).await?)
     }
 
     /// Only the events the requester may see (`public = 1`), oldest first.
     /// Internal notes never leave the database for the requester's page.
-    pub async fn public_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, sqlx::Error> {
-        self.timeline(id, true).await
+    async fn public_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, StoreError> {
+        Ok(self.timeline(id, true).await?)
     }
+}
 
+impl SqliteStore {
     async fn timeline(
         &self,
         id: i64,

@@ -4,8 +4,8 @@
 use sqlx::{QueryBuilder, Sqlite};
 use time::OffsetDateTime;
 
-use crate::store::tickets::TICKET_COLUMNS;
-use crate::store::time_text;
+use crate::store::sqlite::tickets::TICKET_COLUMNS;
+use crate::store::sqlite::time_text;
 use crate::tickets::queue::{AssigneeFilter, QueueFilter, Sort};
 use crate::tickets::{STATUSES, TicketStatus};
 

@@ -1,3 +1,4 @@
+use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
@@ -5,42 +6,28 @@ use uuid::Uuid;
 
 use super::decode::{self, optional_time, parsed};
 use super::ticket_actions::insert_event;
-use super::{Store, time_text};
+use super::{SqliteStore, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
+use crate::store::{InsertOutcome, StoreError, Tickets};
 use crate::tickets::{
     Author, Environment, EventKind, NewEvent, NewTicket, Ticket, TicketStatus, Tool, Triage,
 };
-
-/// What storing a ticket did: created it, or found the one an earlier submit
-/// of the same form had already created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InsertOutcome {
-    Created(Uuid),
-    AlreadyFiled(Uuid),
-}
-
-impl InsertOutcome {
-    pub fn token(self) -> Uuid {
-        match self {
-            Self::Created(token) | Self::AlreadyFiled(token) => token,
-        }
-    }
-}
 
 pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
      method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
      requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
      first_response_at, due_at, similar_key, created_at, updated_at, time_zone";
 
-impl Store {
+#[async_trait]
+impl Tickets for SqliteStore {
     /// Stores a new ticket in one transaction. The commit is durable before
     /// this returns, so the caller may acknowledge the ticket.
-    pub async fn insert_ticket(
+    async fn insert_ticket(
         &self,
         ticket: &NewTicket,
         triage: &Triage,
         now: OffsetDateTime,
-    ) -> Result<InsertOutcome, sqlx::Error> {
+    ) -> Result<InsertOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
         let existing: Option<String> =
             sqlx::query_scalar("SELECT token FROM tickets WHERE submission_id = ?")
@@ -93,30 +80,30 @@ impl Store {
         Ok(InsertOutcome::Created(token))
     }
 
-    pub async fn count_tickets(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+    async fn count_tickets(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
             .fetch_one(&self.pool)
-            .await
+            .await?)
     }
 
-    pub async fn ticket_by_id(&self, id: i64) -> Result<Option<Ticket>, sqlx::Error> {
+    async fn ticket_by_id(&self, id: i64) -> Result<Option<Ticket>, StoreError> {
         let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?");
-        sqlx::query(&sql)
+        Ok(sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
             .map(|row| ticket_from_row(&row))
-            .transpose()
+            .transpose()?)
     }
 
-    pub async fn ticket_by_token(&self, token: Uuid) -> Result<Option<Ticket>, sqlx::Error> {
+    async fn ticket_by_token(&self, token: Uuid) -> Result<Option<Ticket>, StoreError> {
         let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE token = ?");
-        sqlx::query(&sql)
+        Ok(sqlx::query(&sql)
             .bind(token.to_string())
             .fetch_optional(&self.pool)
             .await?
             .map(|row| ticket_from_row(&row))
-            .transpose()
+            .transpose()?)
     }
 }
 

@@ -5,8 +5,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::conditions::{push_filters, push_status_filter};
-use crate::store::budget::Budgeted;
-use crate::store::search_index::Matches;
+use crate::store::sqlite::budget::Budgeted;
+use crate::store::sqlite::search_index::Matches;
 use crate::tickets::queue::{QueueFilter, Sort};
 
 /// A search: tickets holding every word, in ticket order (newest first,

@@ -2,21 +2,20 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Store, time_text};
+use async_trait::async_trait;
+
+use super::{SqliteStore, time_text};
 use crate::staff::StaffMember;
+use crate::store::{LoginAttempt, Sessions, StaffAccounts, StoreError};
 
-/// A sign-in attempt recorded before the password is checked.
-#[derive(Debug)]
-#[must_use = "a reserved attempt counts as a failure until released"]
-pub struct LoginAttempt(Vec<i64>);
-
-impl Store {
-    pub async fn create_session(
+#[async_trait]
+impl Sessions for SqliteStore {
+    async fn create_session(
         &self,
         id_hash: &str,
         staff_id: i64,
         now: OffsetDateTime,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StoreError> {
         let now = time_text::to_text(now);
         sqlx::query(
             "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
@@ -34,13 +33,13 @@ impl Store {
     /// longer than `idle`, not older than `absolute`, account not disabled.
     /// A valid session's last-seen time is refreshed at most once a minute,
     /// so browsing does not turn every page view into a write.
-    pub async fn session_staff(
+    async fn session_staff(
         &self,
         id_hash: &str,
         now: OffsetDateTime,
         idle: Duration,
         absolute: Duration,
-    ) -> Result<Option<StaffMember>, sqlx::Error> {
+    ) -> Result<Option<StaffMember>, StoreError> {
         let row: Option<(i64, String, String)> = sqlx::query_as(
             "SELECT s.staff_id, s.created_at, s.last_seen_at FROM staff_sessions s \
              JOIN staff ON staff.id = s.staff_id \
@@ -68,7 +67,7 @@ impl Store {
         self.staff_by_id(staff_id).await
     }
 
-    pub async fn end_session(&self, id_hash: &str) -> Result<(), sqlx::Error> {
+    async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM staff_sessions WHERE id_hash = ?")
             .bind(id_hash)
             .execute(&self.pool)
@@ -81,13 +80,13 @@ impl Store {
     /// and the insert happen in one write transaction, so parallel attempts
     /// queue on the write lock instead of all passing the check before any
     /// failure is recorded. A reserved attempt counts as a failure until
-    /// [`Store::release_login_attempt`] takes it back.
-    pub async fn reserve_login_attempt(
+    /// [`SqliteStore::release_login_attempt`] takes it back.
+    async fn reserve_login_attempt(
         &self,
         limits: &[(&str, i64)],
         since: OffsetDateTime,
         now: OffsetDateTime,
-    ) -> Result<Option<LoginAttempt>, sqlx::Error> {
+    ) -> Result<Option<LoginAttempt>, StoreError> {
         let mut tx = self.begin_write().await?;
         for (scope, limit) in limits {
             let recent: i64 = sqlx::query_scalar(
@@ -120,7 +119,7 @@ impl Store {
     }
 
     /// Takes back a reserved attempt: it succeeded, or was never evaluated.
-    pub async fn release_login_attempt(&self, attempt: LoginAttempt) -> Result<(), sqlx::Error> {
+    async fn release_login_attempt(&self, attempt: LoginAttempt) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for id in attempt.0 {
             sqlx::query("DELETE FROM login_failures WHERE id = ?")
@@ -128,22 +127,24 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
-    pub async fn login_failures_since(
+    async fn login_failures_since(
         &self,
         scope: &str,
         since: OffsetDateTime,
-    ) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE scope = ? AND failed_at >= ?")
-            .bind(scope)
-            .bind(time_text::to_text(since))
-            .fetch_one(&self.pool)
-            .await
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE scope = ? AND failed_at >= ?",
+        )
+        .bind(scope)
+        .bind(time_text::to_text(since))
+        .fetch_one(&self.pool)
+        .await?)
     }
 
-    pub async fn clear_login_failures(&self, scope: &str) -> Result<(), sqlx::Error> {
+    async fn clear_login_failures(&self, scope: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE scope = ?")
             .bind(scope)
             .execute(&self.pool)

@@ -1,25 +1,29 @@
 use time::{Duration, OffsetDateTime};
 
-use super::{Store, time_text};
+use async_trait::async_trait;
+
+use super::{SqliteStore, time_text};
 use crate::kb::Tree;
+use crate::store::{Deflections, StoreError};
 
 /// A visitor's "fixed" for a step is remembered this long: pressing it again
 /// within the window does not count again.
 pub const DEFLECTION_VISITOR_WINDOW: Duration = Duration::days(30);
 
-impl Store {
+#[async_trait]
+impl Deflections for SqliteStore {
     /// Counts one "yes, fixed" for a step of a code's tree, at most
     /// once per visitor (a hash of something only their browser holds) and
     /// step within `DEFLECTION_VISITOR_WINDOW`. Returns whether it counted.
     /// An earlier step id counts for the step that replaced it; an id the
     /// tree does not know is not counted.
-    pub async fn record_deflection(
+    async fn record_deflection(
         &self,
         tree: &Tree,
         step_id: &str,
         visitor_hash: &str,
         at: OffsetDateTime,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, StoreError> {
         let Some(step_id) = tree.current_id(step_id) else {
             return Ok(false);
         };
@@ -59,7 +63,7 @@ impl Store {
     /// The "yes, fixed" count of a step: its own, plus what was counted
     /// under the earlier ids it `replaces` before they were retired. An
     /// earlier id reads as its successor's count; an unknown id is 0.
-    pub async fn deflection_count(&self, tree: &Tree, step_id: &str) -> Result<i64, sqlx::Error> {
+    async fn deflection_count(&self, tree: &Tree, step_id: &str) -> Result<i64, StoreError> {
         let Some(step) = tree.current_id(step_id).and_then(|id| tree.step(id)) else {
             return Ok(0);
         };

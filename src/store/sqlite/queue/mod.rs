@@ -5,52 +5,22 @@ mod search;
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 
 use self::conditions::{order_by, push_merged_arms, view_ticket_columns};
 use self::search::search_rows;
-use super::budget::{BudgetError, Budgeted};
+use super::budget::Budgeted;
 use super::decode::{self, optional_time, parsed};
 use super::search_index::fts_terms;
 use super::tickets::ticket_from_row;
-use super::{Store, time_text};
+use super::{SqliteStore, time_text};
 use crate::domain::ErrorCode;
+use crate::store::{BudgetError, Queue, QueuePage, QueueRow, StoreError};
 use crate::tickets::queue::{Cursor, QueueFilter, Sort};
-use crate::tickets::{Environment, Priority, STATUSES, Ticket, TicketStatus, Tool, reference_for};
-
-/// One row of the queue: what a person scanning the list needs.
-#[derive(Debug, Clone)]
-pub struct QueueRow {
-    pub id: i64,
-    pub reference: String,
-    pub error_code: ErrorCode,
-    /// The start of the message (a few hundred characters at most).
-    pub message_start: String,
-    pub endpoint: String,
-    pub tool: Tool,
-    pub environment: Environment,
-    pub requester_name: String,
-    pub requester_email: String,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-    pub priority: Priority,
-    pub status: TicketStatus,
-    pub due_at: Option<OffsetDateTime>,
-    pub first_response_at: Option<OffsetDateTime>,
-    pub assignee_name: Option<String>,
-    /// Tickets sharing this one's code, method, endpoint shape and tool (itself included).
-    pub similar: i64,
-    cursor: Cursor,
-}
-
-#[derive(Debug, Clone)]
-pub struct QueuePage {
-    pub rows: Vec<QueueRow>,
-    /// Where the next page starts, if there is one.
-    pub next: Option<Cursor>,
-}
+use crate::tickets::{Environment, STATUSES, Ticket, TicketStatus, Tool, reference_for};
 
 /// What the queue page shows of each ticket, from the view `v`.
 const QUEUE_COLUMNS: &str = "v.id, v.error_code, substr(v.message, 1, 300) AS message_start, \
@@ -58,11 +28,12 @@ const QUEUE_COLUMNS: &str = "v.id, v.error_code, substr(v.message, 1, 300) AS me
      v.created_at, v.updated_at, v.priority, v.status, v.due_at, v.first_response_at, \
      s.name AS assignee_name, COALESCE(c.count, 1) AS similar";
 
-impl Store {
+#[async_trait]
+impl Queue for SqliteStore {
     /// One page of the queue. `me` is the signed-in staff member (for
     /// "assigned to me"); `now` decides what is overdue. A view that needs
     /// more than `budget` to read is stopped: `BudgetError::OverBudget`.
-    pub async fn queue_page(
+    async fn queue_page(
         &self,
         filter: &QueueFilter,
         me: i64,
@@ -91,7 +62,7 @@ impl Store {
     /// tickets with their assignee's name, and where the next batch starts.
     /// Each batch has its own `budget`.
     #[allow(clippy::type_complexity)]
-    pub async fn export_batch(
+    async fn export_batch(
         &self,
         filter: &QueueFilter,
         me: i64,
@@ -127,6 +98,22 @@ impl Store {
         Ok((tickets, next))
     }
 
+    /// Tickets per status, from the counters the triggers keep.
+    async fn status_counts(&self) -> Result<Vec<(TicketStatus, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, count FROM ticket_counts")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts: Vec<(TicketStatus, i64)> = rows
+            .into_iter()
+            .filter_map(|(status, count)| TicketStatus::parse(&status).map(|s| (s, count)))
+            .collect();
+        // Workflow order: new, open, waiting, resolved, closed.
+        counts.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
+        Ok(counts)
+    }
+}
+
+impl SqliteStore {
     /// Up to `limit + 1` rows of the view after its cursor, each with the
     /// urgency segment it came from; the extra row says whether more follow.
     /// Read on one connection within `budget`.
@@ -185,20 +172,6 @@ impl Store {
             }
         }
         Ok(rows)
-    }
-
-    /// Tickets per status, from the counters the triggers keep.
-    pub async fn status_counts(&self) -> Result<Vec<(TicketStatus, i64)>, sqlx::Error> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, count FROM ticket_counts")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut counts: Vec<(TicketStatus, i64)> = rows
-            .into_iter()
-            .filter_map(|(status, count)| TicketStatus::parse(&status).map(|s| (s, count)))
-            .collect();
-        // Workflow order: new, open, waiting, resolved, closed.
-        counts.sort_by_key(|(status, _)| STATUSES.iter().position(|s| s == status));
-        Ok(counts)
     }
 }
 

@@ -17,21 +17,12 @@ use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteConnection;
 
-use super::Store;
+use super::SqliteStore;
+use crate::store::BudgetError;
 
 /// Virtual-machine steps between two looks at the clock: frequent enough to
 /// stop within a millisecond or so, rare enough to cost nothing measurable.
 const STEPS_BETWEEN_CHECKS: i32 = 1_000;
-
-/// Why a budgeted read gave no answer.
-#[derive(Debug, thiserror::Error)]
-pub enum BudgetError {
-    /// The read needed more than its budget; asking for less will help.
-    #[error("the query needed more than its time budget")]
-    OverBudget,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
 
 /// What the progress handler consults, shared with the connection's thread.
 #[derive(Debug)]
@@ -65,7 +56,7 @@ pub(super) struct Budgeted {
     watch: Arc<Watch>,
 }
 
-impl Store {
+impl SqliteStore {
     pub(super) async fn budgeted(&self, budget: Duration) -> Result<Budgeted, sqlx::Error> {
         let conn = self.pool.acquire().await?;
         let watch = Arc::new(Watch {
@@ -147,7 +138,7 @@ mod tests {
 
     /// A store whose pool has a single connection, so a connection that is
     /// never given back would leave nothing for the next query.
-    async fn one_connection_store() -> (Store, tempfile::TempDir) {
+    async fn one_connection_store() -> (SqliteStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/b.db?mode=rwc", dir.path().display());
         let pool = SqlitePoolOptions::new()
@@ -155,12 +146,12 @@ mod tests {
             .connect(&url)
             .await
             .unwrap();
-        (Store { pool }, dir)
+        (SqliteStore { pool }, dir)
     }
 
     /// Some work on the pool that takes many progress checks: a stale
     /// handler left on the connection would interrupt it.
-    async fn a_long_count(store: &Store) -> i64 {
+    async fn a_long_count(store: &SqliteStore) -> i64 {
         sqlx::query_scalar(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
              SELECT COUNT(*) FROM n",

@@ -1,0 +1,277 @@
+//! The storage seam: what the web layer, the CLI and the seed command may ask
+//! of a database, in domain types only. A backend implements every trait
+//! below (SQLite's lives in `sqlite/`); `Backend` names them together. The
+//! traits group the methods by what they store, one trait per table family,
+//! so a backend can implement them in one file each.
+//!
+//! Every method returns `StoreError` (or an error that wraps it) for a
+//! failure; "not found" is `None` or `false`, never an error.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    ActionError, AddStaffError, BudgetError, InsertOutcome, LoginAttempt, QueuePage, SeedLoader,
+    SimilarTicket, StoreError,
+};
+use crate::domain::Zone;
+use crate::kb::Tree;
+use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember};
+use crate::tickets::queue::{Cursor, QueueFilter};
+use crate::tickets::workflow::Request;
+use crate::tickets::{
+    NewTicket, Outcome, ResponseTargets, Ticket, TicketStatus, TimelineEvent, Triage,
+};
+
+/// Everything a backend provides; what `Store` holds.
+pub trait Backend:
+    Health
+    + Tickets
+    + Timelines
+    + Queue
+    + Actions
+    + StaffAccounts
+    + Sessions
+    + Settings
+    + Deflections
+    + Seeding
+    + Send
+    + Sync
+{
+}
+
+impl<T> Backend for T where
+    T: Health
+        + Tickets
+        + Timelines
+        + Queue
+        + Actions
+        + StaffAccounts
+        + Sessions
+        + Settings
+        + Deflections
+        + Seeding
+        + Send
+        + Sync
+{
+}
+
+/// The database itself: is it there, and letting it go at shutdown.
+#[async_trait]
+pub trait Health {
+    /// Answers whether the database responds to a trivial query.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Waits for work in progress and closes every connection.
+    async fn close(&self);
+}
+
+/// Filed tickets: filing one, and reading one back.
+#[async_trait]
+pub trait Tickets {
+    /// Stores a new ticket and its `created` event; a repeated submit of the
+    /// same form finds the ticket the first one filed. Durable before it
+    /// returns, so the caller may acknowledge the ticket.
+    async fn insert_ticket(
+        &self,
+        ticket: &NewTicket,
+        triage: &Triage,
+        now: OffsetDateTime,
+    ) -> Result<InsertOutcome, StoreError>;
+
+    async fn count_tickets(&self) -> Result<i64, StoreError>;
+
+    async fn ticket_by_id(&self, id: i64) -> Result<Option<Ticket>, StoreError>;
+
+    async fn ticket_by_token(&self, token: Uuid) -> Result<Option<Ticket>, StoreError>;
+}
+
+/// A ticket's surroundings for its pages.
+#[async_trait]
+pub trait Timelines {
+    /// The most recent tickets sharing this one's similar key, itself left out.
+    async fn similar_tickets(
+        &self,
+        ticket: &Ticket,
+        limit: i64,
+    ) -> Result<Vec<SimilarTicket>, StoreError>;
+
+    /// Every event of a ticket, for staff, oldest first.
+    async fn ticket_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, StoreError>;
+
+    /// Only the events the requester may see, oldest first: internal notes
+    /// never reach the requester's page.
+    async fn public_timeline(&self, id: i64) -> Result<Vec<TimelineEvent>, StoreError>;
+}
+
+/// The triage queue: filtered, sorted views read by keyset, each read
+/// stopped once it needs more than its time `budget`.
+#[async_trait]
+pub trait Queue {
+    /// One page of the queue. `me` is the signed-in staff member (for
+    /// "assigned to me"); `now` decides what is overdue.
+    async fn queue_page(
+        &self,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
+        budget: Duration,
+    ) -> Result<QueuePage, BudgetError>;
+
+    /// Up to `limit` whole tickets of the view after its cursor, each with
+    /// its assignee's name, and where the next batch starts.
+    async fn export_batch(
+        &self,
+        filter: &QueueFilter,
+        me: i64,
+        now: OffsetDateTime,
+        limit: i64,
+        budget: Duration,
+    ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), BudgetError>;
+
+    /// How many tickets have each status, in the order of `STATUSES`.
+    async fn status_counts(&self) -> Result<Vec<(TicketStatus, i64)>, StoreError>;
+}
+
+/// Changes to filed tickets, decided by `tickets::workflow`.
+#[async_trait]
+pub trait Actions {
+    /// Applies one command atomically: the ticket's state is read, the
+    /// workflow decides, and the change and its events are written together.
+    async fn apply(
+        &self,
+        request: &Request,
+        targets: &ResponseTargets,
+    ) -> Result<Outcome, ActionError>;
+}
+
+/// Staff accounts.
+#[async_trait]
+pub trait StaffAccounts {
+    /// Stores a checked new member; returns them as now stored.
+    async fn add_staff_member(
+        &self,
+        new: NewStaffMember,
+        now: OffsetDateTime,
+    ) -> Result<StaffMember, AddStaffError>;
+
+    async fn add_staff(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        hash: &PasswordHash,
+        now: OffsetDateTime,
+    ) -> Result<i64, AddStaffError>;
+
+    /// Disables the account and ends all its sessions, together. False when
+    /// there is no such account.
+    async fn disable_staff(&self, email: &str, now: OffsetDateTime) -> Result<bool, StoreError>;
+
+    /// The account and its password hash, for signing in.
+    async fn staff_credentials(
+        &self,
+        email: &str,
+    ) -> Result<Option<(StaffMember, PasswordHash)>, StoreError>;
+
+    async fn staff_by_id(&self, id: i64) -> Result<Option<StaffMember>, StoreError>;
+
+    async fn set_staff_time_zone(&self, id: i64, zone: &Zone) -> Result<(), StoreError>;
+
+    async fn staff_emails(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Replaces an account's password hash; false when there is no such
+    /// account.
+    async fn set_staff_password(
+        &self,
+        email: &str,
+        hash: &PasswordHash,
+    ) -> Result<bool, StoreError>;
+
+    async fn active_staff(&self) -> Result<Vec<StaffMember>, StoreError>;
+}
+
+/// Staff sessions and sign-in throttling.
+#[async_trait]
+pub trait Sessions {
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        staff_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The member a live session belongs to: not idle longer than `idle`,
+    /// not older than `absolute`, the account still active.
+    async fn session_staff(
+        &self,
+        id_hash: &str,
+        now: OffsetDateTime,
+        idle: time::Duration,
+        absolute: time::Duration,
+    ) -> Result<Option<StaffMember>, StoreError>;
+
+    async fn end_session(&self, id_hash: &str) -> Result<(), StoreError>;
+
+    /// Records a sign-in attempt as a failure in every scope, or `None` when
+    /// any scope already has its limit of attempts since `since`; the count
+    /// and the record are one atomic step, so parallel attempts cannot all
+    /// pass the check. Counts as a failure until released.
+    async fn reserve_login_attempt(
+        &self,
+        limits: &[(&str, i64)],
+        since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Option<LoginAttempt>, StoreError>;
+
+    /// Takes back a reserved attempt: it succeeded, or was never evaluated.
+    async fn release_login_attempt(&self, attempt: LoginAttempt) -> Result<(), StoreError>;
+
+    async fn login_failures_since(
+        &self,
+        scope: &str,
+        since: OffsetDateTime,
+    ) -> Result<i64, StoreError>;
+
+    async fn clear_login_failures(&self, scope: &str) -> Result<(), StoreError>;
+}
+
+/// Settings the application keeps for itself (the CSRF key).
+#[async_trait]
+pub trait Settings {
+    /// The stored value, or `make()`'s, stored first if none was.
+    async fn setting_or_insert(
+        &self,
+        key: &str,
+        make: fn() -> String,
+    ) -> Result<String, StoreError>;
+}
+
+/// Diagnosis steps that answered a visitor's question.
+#[async_trait]
+pub trait Deflections {
+    /// Counts one "yes, fixed" for a step of a code's tree, at most once per
+    /// visitor and step within the backend's window (30 days for SQLite);
+    /// returns whether it counted. An earlier step id counts for the step that replaced it.
+    async fn record_deflection(
+        &self,
+        tree: &Tree,
+        step_id: &str,
+        visitor_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    async fn deflection_count(&self, tree: &Tree, step_id: &str) -> Result<i64, StoreError>;
+}
+
+/// Bulk loading for `apidesk seed`.
+#[async_trait]
+pub trait Seeding {
+    /// A writer for large batches, with settings of its own that never reach
+    /// the connections serving requests.
+    async fn seed_loader(&self) -> Result<SeedLoader, StoreError>;
+}

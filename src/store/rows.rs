@@ -1,0 +1,74 @@
+//! What the store hands back besides the domain's own types: rows shaped
+//! for one page (the queue, the similar tickets) and receipts of a write.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::domain::ErrorCode;
+use crate::tickets::queue::Cursor;
+use crate::tickets::{Environment, Priority, TicketStatus, Tool};
+
+/// What storing a ticket did: created it, or found the one an earlier submit
+/// of the same form had already created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Created(Uuid),
+    AlreadyFiled(Uuid),
+}
+
+impl InsertOutcome {
+    pub fn token(self) -> Uuid {
+        match self {
+            Self::Created(token) | Self::AlreadyFiled(token) => token,
+        }
+    }
+}
+
+/// One row of the queue: what a person scanning the list needs.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub error_code: ErrorCode,
+    /// The start of the message (a few hundred characters at most).
+    pub message_start: String,
+    pub endpoint: String,
+    pub tool: Tool,
+    pub environment: Environment,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub due_at: Option<OffsetDateTime>,
+    pub first_response_at: Option<OffsetDateTime>,
+    pub assignee_name: Option<String>,
+    /// Tickets sharing this one's code, method, endpoint shape and tool (itself included).
+    pub similar: i64,
+    pub(in crate::store) cursor: Cursor,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Cursor>,
+}
+
+/// Another ticket with the same similar key, for the "similar tickets" list.
+#[derive(Debug, Clone)]
+pub struct SimilarTicket {
+    pub id: i64,
+    pub reference: String,
+    pub status: TicketStatus,
+    pub created_at: OffsetDateTime,
+    /// The start of the message (two hundred characters at most).
+    pub message_start: String,
+    pub endpoint: String,
+}
+
+/// A sign-in attempt recorded before the password is checked.
+#[derive(Debug)]
+#[must_use = "a reserved attempt counts as a failure until released"]
+pub struct LoginAttempt(pub(in crate::store) Vec<i64>);
