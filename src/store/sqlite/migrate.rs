@@ -8,8 +8,10 @@
 //! broken reference, or the start stops with the tables named. The pool's
 //! connections are opened afterwards with foreign keys on.
 
+use std::time::Instant;
+
 use anyhow::{Context, bail};
-use sqlx::migrate::Migrator;
+use sqlx::migrate::{Migrate, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection, Row};
 
@@ -22,7 +24,25 @@ pub(super) async fn apply(options: &SqliteConnectOptions) -> anyhow::Result<()> 
 async fn apply_with(migrator: &Migrator, options: &SqliteConnectOptions) -> anyhow::Result<()> {
     let options = options.clone().foreign_keys(false);
     let mut conn = SqliteConnection::connect_with(&options).await?;
+    // Said before they run: a table rebuild on a large database takes a
+    // while, and the server does not listen until it is done.
+    let (pending, fresh) = pending(migrator, &mut conn).await?;
+    if fresh {
+        tracing::info!("creating the database schema");
+    } else if !pending.is_empty() {
+        tracing::info!(
+            migrations = %pending.join(", "),
+            "updating the database schema; on a large database this can take a minute or more"
+        );
+    }
+    let started = Instant::now();
     let applied = migrator.run(&mut conn).await;
+    if !pending.is_empty() && applied.is_ok() {
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "database schema up to date"
+        );
+    }
     let broken = sqlx::query("PRAGMA foreign_key_check")
         .fetch_all(&mut conn)
         .await;
@@ -42,6 +62,27 @@ async fn apply_with(migrator: &Migrator, options: &SqliteConnectOptions) -> anyh
         );
     }
     Ok(())
+}
+
+/// The migrations not yet applied, as `0005_more_error_codes`, and whether
+/// none ever was (a new database).
+async fn pending(
+    migrator: &Migrator,
+    conn: &mut SqliteConnection,
+) -> anyhow::Result<(Vec<String>, bool)> {
+    conn.ensure_migrations_table()
+        .await
+        .context("cannot read which migrations were applied")?;
+    let applied = conn
+        .list_applied_migrations()
+        .await
+        .context("cannot read which migrations were applied")?;
+    let pending = migrator
+        .iter()
+        .filter(|m| !applied.iter().any(|a| a.version == m.version))
+        .map(|m| format!("{:04}_{}", m.version, m.description.replace(' ', "_")))
+        .collect();
+    Ok((pending, applied.is_empty()))
 }
 
 #[cfg(test)]
