@@ -10,6 +10,21 @@ use common::{
     TestApp, as_pairs, escape, hidden_value, is_checked, selected, textarea_value, valid_ticket,
 };
 
+/// Pastes `message` on the start page and checks that it is sent to the
+/// tree of `code`; returns where it was sent.
+async fn pasted_lands_on(app: &mut TestApp, message: &str, code: impl std::fmt::Display) -> String {
+    let res = app
+        .get(&format!("/diagnose?message={}", query_encode(message)))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{message}");
+    let location = res.location().to_string();
+    assert!(
+        location.starts_with(&format!("/troubleshoot/{code}?")),
+        "{message} -> {location}"
+    );
+    location
+}
+
 fn query_encode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap()[2..].to_string()
 }
@@ -556,15 +571,7 @@ async fn pasting_a_message_recognises_the_code_and_the_method() {
         ("internal server error", "500", ""),
     ];
     for (message, code, method) in cases {
-        let res = app
-            .get(&format!("/diagnose?message={}", query_encode(message)))
-            .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{message}");
-        let location = res.location().to_string();
-        assert!(
-            location.starts_with(&format!("/troubleshoot/{code}?")),
-            "{message} -> {location}"
-        );
+        let location = pasted_lands_on(&mut app, message, code).await;
         if !method.is_empty() {
             assert!(
                 location.ends_with(&format!("method={method}")),
@@ -668,15 +675,7 @@ async fn a_dozen_real_messages_from_different_clients_land_on_their_tree() {
         ),
     ];
     for (message, code) in cases {
-        let res = app
-            .get(&format!("/diagnose?message={}", query_encode(message)))
-            .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{message}");
-        let location = res.location().to_string();
-        assert!(
-            location.starts_with(&format!("/troubleshoot/{code}?")),
-            "{message} -> {location}"
-        );
+        let location = pasted_lands_on(&mut app, message, code).await;
         let page = app.get(&location).await;
         let tree = app.state.kb.tree(code);
         let article = app.state.kb.article_for(code);

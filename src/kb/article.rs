@@ -281,10 +281,12 @@ fn escape_html(text: &str) -> String {
 
 /// The codes an article may have: all but "other", which the checklist serves.
 fn article_codes() -> String {
-    ErrorCode::keys(", ")
-        .trim_end_matches(ErrorCode::Other.as_str())
-        .trim_end_matches(", ")
-        .to_string()
+    ErrorCode::ALL
+        .into_iter()
+        .filter(|c| *c != ErrorCode::Other)
+        .map(ErrorCode::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_code(
