@@ -1,0 +1,404 @@
+//! The browser harness: apidesk on port 0 with a fresh database, one
+//! chromedriver shared by the tests running at the same time (shut down when
+//! the last of them ends), and a headless Chromium session per test at a
+//! given window size.
+//!
+//! Without chromedriver or Chromium a test prints a notice and passes; under
+//! `CI=true` it fails instead, saying what is missing.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::json;
+
+use crate::server::Server;
+
+/// A browser window size; `name` goes into screenshot file names.
+#[derive(Clone, Copy, Debug)]
+pub struct Size {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+pub const PHONE: Size = Size {
+    name: "390x844",
+    width: 390,
+    height: 844,
+};
+pub const DESKTOP: Size = Size {
+    name: "1280x800",
+    width: 1280,
+    height: 800,
+};
+
+/// A running chromedriver, shut down (with its browsers) on drop.
+struct Chromedriver {
+    port: u16,
+    child: Child,
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // `/shutdown` closes the sessions and their browsers cleanly; kill it
+        // only if it is still there after that.
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = stream.write_all(b"GET /shutdown HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+            let _ = stream.read(&mut [0; 256]);
+        }
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The chromedriver the running tests share, started by the first of them.
+static DRIVER: Mutex<Weak<Chromedriver>> = Mutex::new(Weak::new());
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// `APIDESK_<NAME>` if set, else the first of `candidates` found on `PATH`
+/// (or given as an absolute path that exists).
+fn find_program(variable: &str, candidates: &[&str]) -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os(variable) {
+        return Ok(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in candidates {
+        if name.starts_with('/') {
+            if std::path::Path::new(name).is_file() {
+                return Ok(PathBuf::from(name));
+            }
+            continue;
+        }
+        for dir in std::env::split_paths(&path) {
+            let full = dir.join(name);
+            if full.is_file() {
+                return Ok(full);
+            }
+        }
+    }
+    Err(format!(
+        "none of {candidates:?} is on PATH (or set {variable}); on Debian: apt-get install chromium chromium-driver"
+    ))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn start_chromedriver() -> Result<Arc<Chromedriver>, String> {
+    let mut shared = DRIVER.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(driver) = shared.upgrade() {
+        return Ok(driver);
+    }
+    let program = find_program("APIDESK_CHROMEDRIVER", &["chromedriver"])?;
+    let port = free_port();
+    let child = Command::new(&program)
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+    let driver = Arc::new(Chromedriver { port, child });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{} did not listen on port {port} within 10 s",
+                program.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    *shared = Arc::downgrade(&driver);
+    Ok(driver)
+}
+
+/// Where screenshots go: `target/screenshots/` beside this test binary's
+/// `target/debug/deps/`.
+pub fn screenshot_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .expect("the test binary lives in target/<profile>/deps/");
+    target.join("screenshots")
+}
+
+/// One test's browser: its own apidesk (fresh database) and Chromium window.
+pub struct Browser {
+    pub app: Server,
+    pub client: Client,
+    pub size: Size,
+    _driver: Arc<Chromedriver>,
+}
+
+impl Browser {
+    /// A fresh apidesk and a headless Chromium at `size`, or `None` (after a
+    /// notice) when chromedriver or Chromium is missing outside CI.
+    pub async fn start(size: Size) -> Option<Self> {
+        match Self::try_start(size).await {
+            Ok(browser) => Some(browser),
+            Err(why) if in_ci() => {
+                panic!("browser tests need Chromium and chromedriver under CI: {why}")
+            }
+            Err(why) => {
+                eprintln!("SKIPPED (not in CI): browser test without a browser: {why}");
+                None
+            }
+        }
+    }
+
+    async fn try_start(size: Size) -> Result<Self, String> {
+        let chromium = find_program(
+            "APIDESK_CHROMIUM",
+            &["chromium", "chromium-browser", "google-chrome"],
+        )?;
+        let driver = start_chromedriver()?;
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-dev-shm-usage",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--lang=en-GB",
+                    format!("--window-size={},{}", size.width, size.height),
+                ],
+            },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let client = ClientBuilder::new(hyper_util_connector())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .map_err(|e| format!("chromedriver could not start {}: {e}", chromium.display()))?;
+        let app = Server::start().await;
+        let browser = Self {
+            app,
+            client,
+            size,
+            _driver: driver,
+        };
+        browser.fit_viewport().await;
+        Ok(browser)
+    }
+
+    /// Makes the page's viewport exactly `size` (the window may add borders).
+    async fn fit_viewport(&self) {
+        let (w, h) = (self.size.width, self.size.height);
+        self.client.set_window_size(w, h).await.unwrap();
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight];")
+            .await;
+        let (iw, ih) = (inner[0].as_u64().unwrap(), inner[1].as_u64().unwrap());
+        if (iw, ih) != (w.into(), h.into()) {
+            let ow = w + (w - iw as u32);
+            let oh = h + (h - ih as u32);
+            self.client.set_window_size(ow, oh).await.unwrap();
+        }
+    }
+
+    /// Runs `script` in the page and returns its result.
+    pub async fn script(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Opens `path` (e.g. `/tickets/new`) on this test's server.
+    pub async fn visit(&self, path: &str) {
+        let url = format!("{}{path}", self.app.base);
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    }
+
+    /// The current path and query, e.g. `/troubleshoot/401?path=…`.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// The one element matching the CSS `selector` (waiting briefly for it).
+    pub async fn find(&self, selector: &str) -> fantoccini::elements::Element {
+        self.wait_for(Locator::Css(selector), selector).await
+    }
+
+    /// The element `locator` finds, waiting up to 5 s for it to appear.
+    async fn wait_for(&self, locator: Locator<'_>, what: &str) -> fantoccini::elements::Element {
+        let found = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(locator)
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => panic!("no {what:?} on {}: {e}", self.describe().await),
+        }
+    }
+
+    /// Clicks the element matching the CSS `selector`, staying on the page
+    /// (see [`Browser::follow`] for a click that loads another page).
+    pub async fn click(&self, selector: &str) {
+        self.find(selector)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {selector:?}: {e}"));
+    }
+
+    /// Clicks the link or button matching `selector` and waits for the page
+    /// it leads to (after any redirect) to load.
+    pub async fn follow(&self, selector: &str) {
+        self.mark_page().await;
+        self.click(selector).await;
+        self.wait_for_new_page(selector).await;
+    }
+
+    /// Clicks the link or button whose visible text is exactly `text` and
+    /// waits for the page it leads to.
+    pub async fn follow_text(&self, text: &str) {
+        let xpath = format!(
+            "//a[normalize-space()={0}] | //button[normalize-space()={0}]",
+            xpath_literal(text)
+        );
+        let element = self.wait_for(Locator::XPath(&xpath), text).await;
+        self.mark_page().await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {text:?}: {e}"));
+        self.wait_for_new_page(text).await;
+    }
+
+    /// Marks the current document, so that a new one can be told apart.
+    async fn mark_page(&self) {
+        self.script("window.__apideskOldPage = true; return null;")
+            .await;
+    }
+
+    /// Waits until the marked document is gone and the new one has loaded.
+    async fn wait_for_new_page(&self, after: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let loaded = self
+                .client
+                .execute(
+                    "return !window.__apideskOldPage && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            if matches!(loaded, Ok(serde_json::Value::Bool(true))) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no new page within 10 s after clicking {after:?}; still on {}",
+                self.describe().await
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Types `text` into the field matching `selector` (after what it holds).
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.find(selector).await.send_keys(text).await.unwrap();
+    }
+
+    /// Presses `key` in whatever has focus.
+    pub async fn press(&self, key: Key) {
+        let focused = self.client.active_element().await.unwrap();
+        focused
+            .send_keys(&char::from(key).to_string())
+            .await
+            .unwrap();
+    }
+
+    /// The visible text of the element matching `selector`.
+    pub async fn text(&self, selector: &str) -> String {
+        self.find(selector).await.text().await.unwrap()
+    }
+
+    /// Saves the viewport to `target/screenshots/<name>-<size>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{name}-{}.png", self.size.name));
+        std::fs::write(&file, png).unwrap();
+        file
+    }
+
+    /// Fails if the page scrolls sideways (wider than the window).
+    pub async fn assert_no_horizontal_scroll(&self) {
+        let widths = self
+            .script("const d = document.documentElement; return [d.scrollWidth, d.clientWidth];")
+            .await;
+        let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert!(
+            scroll <= client,
+            "{} scrolls sideways at {}: scrollWidth {scroll} > clientWidth {client}",
+            self.path().await,
+            self.size.name
+        );
+    }
+
+    /// "path (title)", for failure messages.
+    async fn describe(&self) -> String {
+        let title = self.client.title().await.unwrap_or_default();
+        format!("{} ({title:?})", self.path().await)
+    }
+
+    /// Closes the browser session and stops the server.
+    pub async fn finish(self) {
+        let _ = self.client.close().await;
+        self.app.shut_down().await;
+    }
+}
+
+/// `text` as an XPath string literal (XPath 1.0 has no escapes).
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('"') {
+        format!("\"{text}\"")
+    } else if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        let parts: Vec<String> = text.split('"').map(|p| format!("\"{p}\"")).collect();
+        format!("concat({})", parts.join(", '\"', "))
+    }
+}
+
+fn hyper_util_connector() -> hyper_util::client::legacy::connect::HttpConnector {
+    hyper_util::client::legacy::connect::HttpConnector::new()
+}

@@ -1,0 +1,68 @@
+//! The requester's journeys in the browser.
+
+use apidesk::domain::ErrorCode;
+use apidesk::kb::KnowledgeBase;
+
+use crate::harness::{Browser, DESKTOP};
+
+const NEXT_CHECK: &str = "No, still failing — next check";
+const YES: &str = "Yes, fixed — the call works now";
+
+/// Journey 1, for every code: the start page, the code's card, every check
+/// ("No, still failing" until the last), "Yes, fixed" on the last, the
+/// thank-you page; the fix is counted once, even after a reload.
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn every_code_from_the_start_page_to_fixed_is_counted_once() {
+    let Some(b) = Browser::start(DESKTOP).await else {
+        return;
+    };
+    let kb = KnowledgeBase::load_embedded().expect("the built-in content loads");
+    for code in ErrorCode::ALL {
+        let tree = kb.tree(code);
+        b.visit("/").await;
+        b.follow(&format!(
+            "a.code-card[href='/troubleshoot/{code}'], a.code-card[href^='/troubleshoot/{code}?']"
+        ))
+        .await;
+        assert_eq!(b.text("h1").await, code.label(), "{code}");
+
+        let (last, before_last) = tree.steps.split_last().expect("a tree has steps");
+        for (i, step) in before_last.iter().enumerate() {
+            assert_eq!(b.text("#step-heading").await, step.check, "{code} step {i}");
+            b.follow_text(NEXT_CHECK).await;
+        }
+        assert_eq!(
+            b.text("#step-heading").await,
+            last.check,
+            "{code} last step"
+        );
+        b.follow_text(YES).await;
+
+        assert_eq!(b.text("h1").await, "Glad that fixed it", "{code}");
+        assert!(b.text(".success").await.contains(&last.check), "{code}");
+        assert!(
+            b.path()
+                .await
+                .starts_with(&format!("/troubleshoot/{code}/fixed"))
+        );
+        b.client.refresh().await.unwrap();
+        assert_eq!(b.text("h1").await, "Glad that fixed it", "{code} reloaded");
+
+        let store = &b.app.store;
+        assert_eq!(
+            store.deflection_count(tree, &last.id).await.unwrap(),
+            1,
+            "{code}: the fix is counted once"
+        );
+        for step in before_last {
+            assert_eq!(
+                store.deflection_count(tree, &step.id).await.unwrap(),
+                0,
+                "{code} {}: only the step that fixed it counts",
+                step.id
+            );
+        }
+    }
+    b.finish().await;
+}
