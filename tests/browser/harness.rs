@@ -45,13 +45,9 @@ struct Chromedriver {
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
-        // `/shutdown` closes the sessions and their browsers cleanly; kill it
-        // only if it is still there after that.
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-            let _ = stream.write_all(b"GET /shutdown HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-            let _ = stream.read(&mut [0; 256]);
-        }
+        // `/shutdown` stops it cleanly; kill it only if it is still there
+        // after that. (Each test closes its own browser: see Browser's Drop.)
+        self.request("GET", "/shutdown");
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -61,6 +57,22 @@ impl Drop for Chromedriver {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Chromedriver {
+    /// A blocking request to chromedriver, usable from `Drop`; returns the
+    /// start of the response, if any.
+    fn request(&self, method: &str, path: &str) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).ok()?;
+        let mut answer = vec![0; 512];
+        let n = stream.read(&mut answer).ok()?;
+        Some(String::from_utf8_lossy(&answer[..n]).into_owned())
     }
 }
 
@@ -149,7 +161,23 @@ pub struct Browser {
     pub app: Server,
     pub client: Client,
     pub size: Size,
-    _driver: Arc<Chromedriver>,
+    session: Session,
+}
+
+/// The WebDriver session, until [`Browser::finish`] closes it.
+struct Session {
+    id: Option<String>,
+    driver: Arc<Chromedriver>,
+}
+
+impl Drop for Session {
+    /// A test that panicked never reached `finish`: close its Chromium here,
+    /// or it would outlive the test run.
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.driver.request("DELETE", &format!("/session/{id}"));
+        }
+    }
 }
 
 impl Browser {
@@ -197,12 +225,16 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
             .map_err(|e| format!("chromedriver could not start {}: {e}", chromium.display()))?;
+        let session = Session {
+            id: client.session_id().await.ok().flatten(),
+            driver,
+        };
         let app = Server::start().await;
         let browser = Self {
             app,
             client,
             size,
-            _driver: driver,
+            session,
         };
         browser.fit_viewport().await;
         Ok(browser)
@@ -345,6 +377,14 @@ impl Browser {
             .unwrap();
     }
 
+    /// Presses `key` in whatever has focus and waits for the page it leads
+    /// to (Enter on a link or a submit button).
+    pub async fn press_and_follow(&self, key: Key) {
+        self.mark_page().await;
+        self.press(key).await;
+        self.wait_for_new_page(&format!("{key:?}")).await;
+    }
+
     /// The visible text of the element matching `selector`.
     pub async fn text(&self, selector: &str) -> String {
         self.find(selector).await.text().await.unwrap()
@@ -381,8 +421,10 @@ impl Browser {
     }
 
     /// Closes the browser session and stops the server.
-    pub async fn finish(self) {
-        let _ = self.client.close().await;
+    pub async fn finish(mut self) {
+        if self.session.id.take().is_some() {
+            let _ = self.client.close().await;
+        }
         self.app.shut_down().await;
     }
 }

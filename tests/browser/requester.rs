@@ -2,6 +2,7 @@
 
 use apidesk::domain::ErrorCode;
 use apidesk::kb::KnowledgeBase;
+use fantoccini::key::Key;
 
 use crate::harness::{Browser, DESKTOP};
 
@@ -64,5 +65,30 @@ async fn every_code_from_the_start_page_to_fixed_is_counted_once() {
             );
         }
     }
+    b.finish().await;
+}
+
+/// The start of journey 2, by keyboard: paste a message, Tab to "Find the
+/// cause", Enter: the recognised code's first check, message kept.
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn a_pasted_message_leads_to_its_code_by_keyboard() {
+    let Some(b) = Browser::start(crate::harness::PHONE).await else {
+        return;
+    };
+    b.visit("/").await;
+    b.click("#field-message").await;
+    b.type_into("#field-message", "HTTP GET failed: unauthorized (401)")
+        .await;
+    b.press(Key::Tab).await;
+    let focused = b.client.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Find the cause");
+    b.press_and_follow(Key::Enter).await;
+    assert!(
+        b.path().await.starts_with("/troubleshoot/401"),
+        "{}",
+        b.path().await
+    );
+    assert!(b.text("#step-heading").await.len() > 10);
     b.finish().await;
 }
