@@ -190,7 +190,12 @@ impl Browser {
                 panic!("browser tests need Chromium and chromedriver under CI: {why}")
             }
             Err(why) => {
-                eprintln!("SKIPPED (not in CI): browser test without a browser: {why}");
+                // Straight to stderr, past the test harness's capture, so the
+                // notice shows even though the test passes.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED (not in CI): browser test without a browser: {why}"
+                );
                 None
             }
         }
