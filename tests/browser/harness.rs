@@ -64,13 +64,20 @@ impl Chromedriver {
     /// A blocking request to chromedriver, usable from `Drop`; returns the
     /// start of the response, if any.
     fn request(&self, method: &str, path: &str) -> Option<String> {
+        self.request_with_body(method, path, "")
+    }
+
+    /// As [`Chromedriver::request`], with a JSON `body`.
+    fn request_with_body(&self, method: &str, path: &str, body: &str) -> Option<String> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
         );
         stream.write_all(request.as_bytes()).ok()?;
-        let mut answer = vec![0; 512];
+        // The status line comes first; the rest of the answer is not needed.
+        let mut answer = vec![0; 4096];
         let n = stream.read(&mut answer).ok()?;
         Some(String::from_utf8_lossy(&answer[..n]).into_owned())
     }
@@ -156,12 +163,48 @@ pub fn screenshot_dir() -> PathBuf {
     target.join("screenshots")
 }
 
+/// How a test's Chromium is set up: [`Options::at`] a size, then adjusted.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub size: Size,
+    /// `false` runs every page with JavaScript switched off (journey 5).
+    pub javascript: bool,
+    /// The IANA time zone the browser reports, instead of the machine's.
+    pub time_zone: Option<&'static str>,
+}
+
+impl Options {
+    pub fn at(size: Size) -> Self {
+        Self {
+            size,
+            javascript: true,
+            time_zone: None,
+        }
+    }
+
+    pub fn without_javascript(self) -> Self {
+        Self {
+            javascript: false,
+            ..self
+        }
+    }
+
+    pub fn in_time_zone(self, zone: &'static str) -> Self {
+        Self {
+            time_zone: Some(zone),
+            ..self
+        }
+    }
+}
+
 /// One test's browser: its own apidesk (fresh database) and Chromium window.
 pub struct Browser {
     pub app: Server,
     pub client: Client,
     pub size: Size,
+    pub options: Options,
     session: Session,
+    downloads: tempfile::TempDir,
 }
 
 /// The WebDriver session, until [`Browser::finish`] closes it.
@@ -184,7 +227,12 @@ impl Browser {
     /// A fresh apidesk and a headless Chromium at `size`, or `None` (after a
     /// notice) when chromedriver or Chromium is missing outside CI.
     pub async fn start(size: Size) -> Option<Self> {
-        match Self::try_start(size).await {
+        Self::start_with(Options::at(size)).await
+    }
+
+    /// As [`Browser::start`], with the browser set up as `options` say.
+    pub async fn start_with(options: Options) -> Option<Self> {
+        match Self::try_start(options).await {
             Ok(browser) => Some(browser),
             Err(why) if in_ci() => {
                 panic!("browser tests need Chromium and chromedriver under CI: {why}")
@@ -201,12 +249,22 @@ impl Browser {
         }
     }
 
-    async fn try_start(size: Size) -> Result<Self, String> {
+    async fn try_start(options: Options) -> Result<Self, String> {
+        let size = options.size;
         let chromium = find_program(
             "APIDESK_CHROMIUM",
             &["chromium", "chromium-browser", "google-chrome"],
         )?;
         let driver = start_chromedriver()?;
+        let downloads = tempfile::tempdir().map_err(|e| format!("no download folder: {e}"))?;
+        let mut prefs = json!({
+            "download.default_directory": downloads.path(),
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
+        });
+        if !options.javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -220,6 +278,7 @@ impl Browser {
                     "--lang=en-GB",
                     format!("--window-size={},{}", size.width, size.height),
                 ],
+                "prefs": prefs,
             },
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
@@ -239,10 +298,80 @@ impl Browser {
             app,
             client,
             size,
+            options,
             session,
+            downloads,
         };
+        if let Some(zone) = options.time_zone {
+            browser
+                .devtools(
+                    "Emulation.setTimezoneOverride",
+                    json!({ "timezoneId": zone }),
+                )
+                .await;
+        }
         browser.fit_viewport().await;
         Ok(browser)
+    }
+
+    /// Sends a Chrome DevTools Protocol command to this browser's page (for
+    /// what WebDriver cannot set, such as the time zone).
+    pub async fn devtools(&self, command: &str, params: serde_json::Value) {
+        let id = self.session.id.clone().expect("an open session");
+        let driver = self.session.driver.clone();
+        let body = json!({ "cmd": command, "params": params }).to_string();
+        let answer = tokio::task::spawn_blocking(move || {
+            driver.request_with_body("POST", &format!("/session/{id}/goog/cdp/execute"), &body)
+        })
+        .await
+        .unwrap()
+        .unwrap_or_default();
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "DevTools {command} failed: {answer}"
+        );
+    }
+
+    /// The folder the browser saves downloads into (empty at the start).
+    pub fn downloads(&self) -> &std::path::Path {
+        self.downloads.path()
+    }
+
+    /// Waits up to 10 s for a finished download whose name ends in
+    /// `suffix` and returns its path.
+    pub async fn downloaded(&self, suffix: &str) -> PathBuf {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let done = std::fs::read_dir(self.downloads())
+                .unwrap()
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .find(|path| path.to_string_lossy().ends_with(suffix));
+            if let Some(path) = done {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no download ending in {suffix:?} within 10 s in {:?}",
+                self.downloads()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Adds a staff member with the test password and signs them in through
+    /// the sign-in page, as a person would; ends on the page it leads to.
+    pub async fn sign_in_staff(&self, email: &str, name: &str, role: apidesk::staff::Role) {
+        self.app.add_staff(email, name, role).await;
+        self.visit("/staff/login").await;
+        self.type_into("input[name=email]", email).await;
+        self.type_into("input[name=password]", crate::server::PASSWORD)
+            .await;
+        self.follow("main form button[type=submit]").await;
+        assert!(
+            !self.path().await.starts_with("/staff/login"),
+            "signing in failed: {}",
+            self.describe().await
+        );
     }
 
     /// Makes the page's viewport exactly `size` (the window may add borders).

@@ -4,7 +4,7 @@ use apidesk::domain::ErrorCode;
 use apidesk::kb::KnowledgeBase;
 use fantoccini::key::Key;
 
-use crate::harness::{Browser, DESKTOP};
+use crate::harness::{Browser, DESKTOP, Options};
 
 const NEXT_CHECK: &str = "No, still failing — next check";
 const YES: &str = "Yes, fixed — the call works now";
@@ -91,4 +91,28 @@ async fn a_pasted_message_leads_to_its_code_by_keyboard() {
     );
     assert!(b.text("#step-heading").await.len() > 10);
     b.finish().await;
+}
+
+/// The ticket form preselects the time zone the browser reports (here one
+/// that is not the machine's, and that browsers may name by an older alias).
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn the_ticket_form_preselects_the_browsers_time_zone() {
+    for (reported, listed) in [
+        ("Asia/Kolkata", "Asia/Kolkata"),
+        ("Asia/Calcutta", "Asia/Kolkata"),
+        ("Europe/Kiev", "Europe/Kyiv"),
+        ("America/Sao_Paulo", "America/Sao_Paulo"),
+    ] {
+        let options = Options::at(DESKTOP).in_time_zone(reported);
+        let Some(b) = Browser::start_with(options).await else {
+            return;
+        };
+        b.visit("/tickets/new").await;
+        let chosen = b
+            .script("return document.querySelector('select[data-browser-default]').value;")
+            .await;
+        assert_eq!(chosen, listed, "the browser reports {reported}");
+        b.finish().await;
+    }
 }
