@@ -12,6 +12,7 @@ mod occurred_at;
 mod priority;
 pub mod queue;
 mod similar;
+mod text;
 mod ticket;
 mod timeline;
 pub mod workflow;

@@ -261,6 +261,7 @@ impl Browser {
             "download.default_directory": downloads.path(),
             "download.prompt_for_download": false,
             "download.directory_upgrade": true,
+            "intl.accept_languages": "en-US",
         });
         if !options.javascript {
             prefs["profile.managed_default_content_settings.javascript"] = json!(2);
@@ -275,7 +276,8 @@ impl Browser {
                     "--disable-dev-shm-usage",
                     "--disable-gpu",
                     "--no-first-run",
-                    "--lang=en-GB",
+                    // Date fields then read month/day/year, as journeys type them.
+                    "--lang=en-US",
                     format!("--window-size={},{}", size.width, size.height),
                 ],
                 "prefs": prefs,
@@ -511,6 +513,12 @@ impl Browser {
             .unwrap();
     }
 
+    /// Types `keys` into whatever has focus.
+    pub async fn press_keys(&self, keys: &str) {
+        let focused = self.client.active_element().await.unwrap();
+        focused.send_keys(keys).await.unwrap();
+    }
+
     /// Presses `key` in whatever has focus and waits for the page it leads
     /// to (Enter on a link or a submit button).
     pub async fn press_and_follow(&self, key: Key) {
@@ -522,6 +530,41 @@ impl Browser {
     /// The visible text of the element matching `selector`.
     pub async fn text(&self, selector: &str) -> String {
         self.find(selector).await.text().await.unwrap()
+    }
+
+    /// The visible text of every element matching `selector`, in order.
+    pub async fn texts(&self, selector: &str) -> Vec<String> {
+        let mut texts = Vec::new();
+        for element in self.client.find_all(Locator::Css(selector)).await.unwrap() {
+            texts.push(element.text().await.unwrap());
+        }
+        texts
+    }
+
+    /// The current value of the form field matching `selector`.
+    pub async fn value(&self, selector: &str) -> String {
+        self.find(selector)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// The value of the checked radio button named `name`, if one is.
+    pub async fn checked_value(&self, name: &str) -> Option<String> {
+        let found = self
+            .client
+            .find(Locator::Css(&format!("input[name='{name}']:checked")))
+            .await
+            .ok()?;
+        found.prop("value").await.unwrap()
+    }
+
+    /// The `id` of the element that has focus ("" when it has none).
+    pub async fn focused_id(&self) -> String {
+        let focused = self.client.active_element().await.unwrap();
+        focused.attr("id").await.unwrap().unwrap_or_default()
     }
 
     /// Saves the viewport to `target/screenshots/<name>-<size>.png`.

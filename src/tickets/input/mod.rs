@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::{ValidateEmail, ValidateUrl};
 
 use super::occurred_at::parse_occurred_at;
+use super::text::normalise_line_breaks;
 use super::{Environment, FieldErrors, NewTicket, Tool};
 use crate::domain::{ErrorCode, HttpMethod};
 
@@ -58,7 +59,8 @@ impl TicketInput {
             );
         }
 
-        let message = self.message.trim();
+        let message = normalise_line_breaks(&self.message);
+        let message = message.trim();
         if message.is_empty() {
             errors.add(
                 "message",
@@ -102,7 +104,8 @@ impl TicketInput {
             Some(_) => {}
         }
 
-        let recent_changes = self.recent_changes.trim();
+        let recent_changes = normalise_line_breaks(&self.recent_changes);
+        let recent_changes = recent_changes.trim();
         if recent_changes.chars().count() > MAX_CHANGES_CHARS {
             errors.add(
                 "recent_changes",

@@ -260,3 +260,13 @@ fn path_keeps_only_step_ids() {
 fn the_readable_limit_matches_the_limit() {
     assert_eq!(MAX_MESSAGE_TEXT, group_thousands(MAX_MESSAGE_CHARS));
 }
+
+#[test]
+fn line_breaks_a_browser_sends_as_crlf_are_stored_as_newlines() {
+    let mut input = valid();
+    input.message = "HTTP GET failed\r\nbody: {}\r\n".into();
+    input.recent_changes = "New key\r\nNew role".into();
+    let ticket = input.validate(NOW).unwrap();
+    assert_eq!(ticket.message, "HTTP GET failed\nbody: {}");
+    assert_eq!(ticket.recent_changes, "New key\nNew role");
+}
