@@ -399,6 +399,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Waits up to 5 s for `script` to return `true`; says whether it did.
+    pub async fn wait_until(&self, script: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if self.script(script).await == serde_json::Value::Bool(true) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// Opens `path` (e.g. `/tickets/new`) on this test's server.
     pub async fn visit(&self, path: &str) {
         let url = format!("{}{path}", self.app.base);

@@ -27,5 +27,6 @@ mod common;
 mod server;
 
 mod harness;
+mod keyboard;
 mod requester;
 mod screenshots;
