@@ -26,6 +26,8 @@ mod common;
 #[path = "../common/server.rs"]
 mod server;
 
+mod forms;
 mod harness;
 mod requester;
 mod screenshots;
+mod staff;
