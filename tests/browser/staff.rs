@@ -259,6 +259,7 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
     let mut all: Vec<String> = filed.iter().map(Ticket::reference).collect();
     all.sort();
     assert_eq!(queue_references(&b).await, all, "every new ticket");
+    b.assert_no_horizontal_scroll().await;
 
     choose(&b, "Code", &ErrorCode::Unauthorized.label()).await;
     b.follow_text("Apply").await;
@@ -289,7 +290,18 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
         "the eyebrow is shown in capitals"
     );
     assert!(b.text("main").await.contains(&ticket.details.message));
+    b.assert_no_horizontal_scroll().await;
     assign_reply_and_move(&b, "Resolved").await;
+
+    // Resolved, it leaves the default view ("needs a human"), and the
+    // status filter finds it alone.
+    b.follow_text("Queue").await;
+    let mut waiting = vec![same_code_ticket.reference(), other_code_ticket.reference()];
+    waiting.sort();
+    assert_eq!(queue_references(&b).await, waiting);
+    choose(&b, "Status", "Resolved").await;
+    b.follow_text("Apply").await;
+    assert_eq!(queue_references(&b).await, vec![ticket.reference()]);
 
     let stored = store.ticket_by_id(ticket.id).await.unwrap().unwrap();
     assert_eq!(stored.status, TicketStatus::Resolved);
@@ -392,8 +404,17 @@ async fn staff_answer_a_ticket_without_javascript() {
     b.finish().await;
 }
 
-/// After signing out, a staff page sends the browser to sign-in; signing in
-/// there returns the person to the page they asked for.
+/// Signs in through the sign-in page the browser is on.
+async fn sign_in_here(b: &Browser) {
+    assert_eq!(b.text("h1").await, "Staff sign-in");
+    fill(b, "Email", STAFF_EMAIL).await;
+    fill(b, "Password", crate::server::PASSWORD).await;
+    b.follow_text("Sign in").await;
+}
+
+/// After signing out, a staff page (even the one just left, through Back)
+/// sends the browser to sign-in; signing in there returns the person to
+/// the page they asked for, a filtered view's address included.
 #[tokio::test]
 #[ignore = "browser test: cargo test --test browser -- --ignored"]
 async fn signing_out_ends_access_and_signing_in_returns_to_the_page_asked_for() {
@@ -401,36 +422,46 @@ async fn signing_out_ends_access_and_signing_in_returns_to_the_page_asked_for() 
         return;
     };
     let ticket = seed_ticket(&b.app.store, "404", "HTTP GET failed: not found (404)").await;
+    let page = format!("/staff/tickets/{}", ticket.id);
     b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
+    b.visit(&page).await;
+    assert!(b.text("main").await.contains(&ticket.details.message));
     b.follow_text("Sign out").await;
-    assert!(
-        b.path().await.starts_with("/staff/login"),
-        "{}",
-        b.path().await
-    );
+    assert_eq!(b.path().await, "/staff/login?signed_out=1");
     assert_eq!(b.text("main [role=status]").await, "You are signed out.");
 
-    let page = format!("/staff/tickets/{}", ticket.id);
+    // Back, as someone at a shared computer would: not the ticket again.
+    b.client.back().await.unwrap();
+    assert!(
+        b.path().await.starts_with("/staff/login?"),
+        "Back after signing out shows {}",
+        b.path().await
+    );
+    assert!(!b.text("main").await.contains(&ticket.details.message));
+    assert_eq!(b.text("h1").await, "Staff sign-in");
+
     b.visit(&page).await;
     assert!(
         b.path().await.starts_with("/staff/login?"),
         "a signed-out browser is sent to sign-in, not shown {}",
         b.path().await
     );
-    assert_eq!(b.text("h1").await, "Staff sign-in");
-    assert!(!b.text("main").await.contains(&ticket.details.message));
-    b.visit("/staff/queue").await;
-    assert!(b.path().await.starts_with("/staff/login?"));
-    b.visit(&page).await;
-
-    fill(&b, "Email", STAFF_EMAIL).await;
-    fill(&b, "Password", crate::server::PASSWORD).await;
-    b.follow_text("Sign in").await;
+    sign_in_here(&b).await;
     assert_eq!(b.path().await, page, "back to the page asked for");
     assert_eq!(
         words(&b.text(".ticket-head .eyebrow").await).to_lowercase(),
         format!("ticket {}", ticket.reference()).to_lowercase(),
         "the eyebrow is shown in capitals"
     );
+
+    b.follow_text("Sign out").await;
+    let view = "/staff/queue?status=all&code=404&q=found";
+    b.visit(view).await;
+    assert!(b.path().await.starts_with("/staff/login?"));
+    sign_in_here(&b).await;
+    assert_eq!(b.path().await, view, "the whole view, filters and all");
+    assert_eq!(chosen(&b, "Code").await, ErrorCode::NotFound.label());
+    assert_eq!(chosen(&b, "Status").await, "Any status");
+    assert_eq!(queue_references(&b).await, vec![ticket.reference()]);
     b.finish().await;
 }

@@ -84,7 +84,7 @@ async fn bulk_assign_changes_exactly_the_ticked_tickets() {
 const EXPORTED: usize = 1_234;
 /// Every seventh of them is a 429, for the filtered export.
 fn code_of(n: usize) -> &'static str {
-    if n % 7 == 0 { "429" } else { "401" }
+    if n.is_multiple_of(7) { "429" } else { "401" }
 }
 
 fn message_of(n: usize) -> String {
