@@ -26,7 +26,9 @@ mod common;
 #[path = "../common/server.rs"]
 mod server;
 
+mod forms;
 mod harness;
 mod keyboard;
 mod requester;
 mod screenshots;
+mod staff;

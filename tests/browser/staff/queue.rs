@@ -1,0 +1,288 @@
+//! The queue's work on many tickets at once, in the browser: a bulk
+//! assignment from ticked boxes, and the CSV export as the browser saves it.
+
+use apidesk::staff::Role;
+use apidesk::store::{SeedEvent, SeedTicket, Store};
+use apidesk::tickets::export::CSV_HEADER;
+use apidesk::tickets::{Author, EventKind, ResponseTargets, TicketInput, TicketStatus};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{STAFF_EMAIL, STAFF_NAME, queue_references, queue_rows, seed_ticket, staff_id};
+use crate::forms::{choose, click_link, tick};
+use crate::harness::{Browser, DESKTOP};
+
+/// From the queue, three of five tickets ticked and assigned to a colleague:
+/// the queue then shows her as their assignee, and the other two are as
+/// they were (one of them already assigned to someone else).
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn bulk_assign_changes_exactly_the_ticked_tickets() {
+    let Some(b) = Browser::start(DESKTOP).await else {
+        return;
+    };
+    let store = b.app.store.clone();
+    let mut tickets = Vec::new();
+    for n in 1..=5 {
+        let message = format!("HTTP GET failed: unauthorized (401), run {n}");
+        tickets.push(seed_ticket(&store, "401", &message).await);
+    }
+    b.app
+        .add_staff("bea@example.com", "Bea Agent", Role::Agent)
+        .await;
+    b.app
+        .add_staff("cal@example.com", "Cal Agent", Role::Agent)
+        .await;
+    let (bea, cal) = (
+        staff_id(&store, "bea@example.com").await,
+        staff_id(&store, "cal@example.com").await,
+    );
+    b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
+
+    // One left out is already Cal's, assigned from its own page.
+    let cals = &tickets[4];
+    b.visit(&format!("/staff/tickets/{}", cals.id)).await;
+    choose(&b, "Assign to", "Cal Agent").await;
+    b.follow_text("Save assignee").await;
+
+    b.follow_text("Queue").await;
+    let chosen = [&tickets[0], &tickets[2], &tickets[3]];
+    for ticket in chosen {
+        tick(&b, &format!("Select {}", ticket.reference())).await;
+    }
+    choose(&b, "Assign to", "Bea Agent").await;
+    b.follow_text("Assign").await;
+
+    assert!(
+        b.path().await.starts_with("/staff/queue"),
+        "back to the queue"
+    );
+    assert_eq!(b.text("main [role=status]").await, "Updated 3 tickets.");
+    let rows = queue_rows(&b).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    for ticket in &tickets {
+        let row = rows
+            .iter()
+            .find(|row| row["Ticket"] == ticket.reference())
+            .unwrap_or_else(|| panic!("{} is in the queue", ticket.reference()));
+        let stored = store.ticket_by_id(ticket.id).await.unwrap().unwrap();
+        let (shown, id) = if chosen.iter().any(|c| c.id == ticket.id) {
+            ("Bea Agent", Some(bea))
+        } else if ticket.id == cals.id {
+            ("Cal Agent", Some(cal))
+        } else {
+            ("Unassigned", None)
+        };
+        assert_eq!(row["Assignee"], shown, "{}", ticket.reference());
+        assert_eq!(stored.assignee_id, id, "{}", ticket.reference());
+    }
+    b.finish().await;
+}
+
+/// Tickets in the export: enough that it is streamed in more than one batch
+/// (of 1,000), with messages holding commas, quotes and line breaks.
+const EXPORTED: usize = 1_234;
+/// Every seventh of them is a 429, for the filtered export.
+fn code_of(n: usize) -> &'static str {
+    if n.is_multiple_of(7) { "429" } else { "401" }
+}
+
+fn message_of(n: usize) -> String {
+    format!("Sync {n} failed, \"unauthorized\" (401)\nretried, then gave up")
+}
+
+/// Stores `EXPORTED` new tickets through the bulk loader (what `apidesk
+/// seed` uses); returns them as seeded, in id order.
+async fn seed_many(store: &Store) -> Vec<SeedTicket> {
+    let now = OffsetDateTime::now_utc();
+    let tickets: Vec<SeedTicket> = (0..EXPORTED)
+        .map(|n| {
+            let created = now - Duration::minutes((EXPORTED - n) as i64);
+            let details = TicketInput {
+                error_code: code_of(n).into(),
+                message: message_of(n),
+                endpoint: "https://go.trackvia.com/openapi/views/12/records/7".into(),
+                method: "GET".into(),
+                occurred_at: "2026-01-15T09:30:00Z".into(),
+                tool: "workato".into(),
+                environment: "production".into(),
+                recent_changes: "Rotated the token, \"by hand\",\non Monday".into(),
+                name: format!("Requester {n}"),
+                email: "req@example.com".into(),
+                ..Default::default()
+            }
+            .validate(now)
+            .expect("a valid ticket");
+            let triage = details.triage(created, &ResponseTargets::default());
+            SeedTicket {
+                token: Uuid::new_v4(),
+                status: TicketStatus::New,
+                priority: triage.priority,
+                assignee_id: None,
+                first_response_at: None,
+                due_at: triage.due_at,
+                similar_key: triage.similar_key,
+                created_at: created,
+                updated_at: created,
+                events: vec![SeedEvent {
+                    at: created,
+                    by: Author::Requester,
+                    kind: EventKind::Created,
+                    body: String::new(),
+                }],
+                details,
+            }
+        })
+        .collect();
+    let mut loader = store.seed_loader().await.unwrap();
+    let batch = loader.insert_batch(&tickets).await.unwrap();
+    loader.finish().await.unwrap();
+    assert_eq!(batch.first_id, 1, "a fresh database");
+    tickets
+}
+
+/// RFC 4180 records, or why the text is not a whole file: it ends inside a
+/// quoted field or without the last line's ending (cut short).
+fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let (mut records, mut record, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut cell)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut cell));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err("the file ends inside a quoted field: cut short".into());
+    }
+    if !(cell.is_empty() && record.is_empty()) {
+        return Err(format!(
+            "the last line has no ending: cut short after {cell:?}"
+        ));
+    }
+    Ok(records)
+}
+
+/// Clicks the queue's export link and reads the CSV the browser saved,
+/// whole; the file is then removed, so the next export is told apart.
+async fn export_through_the_browser(b: &Browser) -> Vec<Vec<String>> {
+    click_link(b, "Export this view as CSV").await;
+    let file = b.downloaded(".csv").await;
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("apidesk-tickets-"), "{name}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let records = parse_csv(&text).unwrap_or_else(|why| panic!("{name}: {why}"));
+    assert_eq!(
+        records.first().map(Vec::as_slice),
+        Some(&CSV_HEADER.map(String::from)[..])
+    );
+    records
+}
+
+/// Checks `records` hold the header and exactly the `expected` tickets (by
+/// index into `seeded`), each row whole and its awkward fields intact.
+fn assert_rows(records: &[Vec<String>], seeded: &[SeedTicket], expected: &[usize]) {
+    let column = |name: &str| CSV_HEADER.iter().position(|h| *h == name).unwrap();
+    let (reference, message, changes, name, code) = (
+        column("reference"),
+        column("message"),
+        column("recent_changes"),
+        column("requester_name"),
+        column("error_code"),
+    );
+    let rows = &records[1..];
+    assert_eq!(rows.len(), expected.len(), "one row per ticket in the view");
+    let mut seen: Vec<&str> = rows.iter().map(|r| r[reference].as_str()).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), expected.len(), "no ticket twice");
+    for row in rows {
+        assert_eq!(row.len(), CSV_HEADER.len(), "a whole row: {row:?}");
+        let id: usize = row[reference]["APD-".len()..].parse().unwrap();
+        let n = id - 1;
+        assert!(
+            expected.contains(&n),
+            "{} is not in the view",
+            row[reference]
+        );
+        let details = &seeded[n].details;
+        assert_eq!(row[message], details.message, "{}", row[reference]);
+        assert_eq!(row[changes], details.recent_changes, "{}", row[reference]);
+        assert_eq!(row[name], details.name);
+        assert_eq!(row[code], code_of(n));
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(
+        last[column("similar_key")],
+        seeded[last[reference]["APD-".len()..].parse::<usize>().unwrap() - 1].similar_key,
+        "the last row is complete to its last field"
+    );
+}
+
+/// The export link, clicked in Chromium, saves the whole view: a header and
+/// one complete row per ticket, every reference, commas, quotes and line
+/// breaks intact through two batches; a filtered view exports only its own
+/// tickets.
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn the_csv_export_is_saved_whole_by_the_browser() {
+    let Some(b) = Browser::start(DESKTOP).await else {
+        return;
+    };
+    let seeded = seed_many(&b.app.store).await;
+    let sample = &seeded[3].details;
+    assert!(
+        [&sample.message, &sample.recent_changes]
+            .iter()
+            .all(|text| text.contains(',') && text.contains('"') && text.contains('\n')),
+        "the seeded text keeps what CSV must quote: {sample:?}"
+    );
+    b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
+
+    let records = export_through_the_browser(&b).await;
+    let everything: Vec<usize> = (0..EXPORTED).collect();
+    assert_rows(&records, &seeded, &everything);
+
+    choose(&b, "Code", "429 Too Many Requests").await;
+    b.follow_text("Apply").await;
+    let in_view: Vec<usize> = everything
+        .into_iter()
+        .filter(|n| code_of(*n) == "429")
+        .collect();
+    let first_page = queue_references(&b).await;
+    assert!(first_page.iter().all(|r| {
+        let id: usize = r["APD-".len()..].parse().unwrap();
+        code_of(id - 1) == "429"
+    }));
+    let records = export_through_the_browser(&b).await;
+    assert_rows(&records, &seeded, &in_view);
+    b.finish().await;
+}
+
+/// The parser itself, without a browser: quoted commas, quotes and line
+/// breaks, and a file cut short in either way is refused.
+#[test]
+fn the_csv_parser_reads_quoted_fields_and_refuses_a_cut_file() {
+    let whole = "\"a\",\"b\"\r\n\"1, \"\"x\"\"\nend\",\"\"\r\n";
+    assert_eq!(
+        parse_csv(whole).unwrap(),
+        vec![vec!["a", "b"], vec!["1, \"x\"\nend", ""]]
+    );
+    for cut in [&whole[..whole.len() - 2], &whole[..12]] {
+        assert!(parse_csv(cut).is_err(), "{cut:?} was accepted");
+    }
+}
