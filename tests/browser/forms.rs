@@ -1,49 +1,21 @@
 //! Filling in forms the way a person does: a field found by the words of
 //! its label, an option by the words it shows, a link by its text.
 
-use std::time::Duration;
-
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 
-use crate::harness::Browser;
-
-/// `text` as an XPath 1.0 string literal (which has no escapes).
-pub fn literal(text: &str) -> String {
-    if !text.contains('"') {
-        format!("\"{text}\"")
-    } else if !text.contains('\'') {
-        format!("'{text}'")
-    } else {
-        let parts: Vec<String> = text.split('"').map(|p| format!("\"{p}\"")).collect();
-        format!("concat({})", parts.join(", '\"', "))
-    }
-}
-
-/// The element `xpath` finds, waiting up to 5 s for it; `what` names it in
-/// the failure message.
-pub async fn by_xpath(b: &Browser, xpath: &str, what: &str) -> Element {
-    let found = b
-        .client
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::XPath(xpath))
-        .await;
-    match found {
-        Ok(element) => element,
-        Err(e) => panic!("no {what} on {}: {e}", b.path().await),
-    }
-}
+use crate::harness::{Browser, xpath_literal};
 
 /// The form control labelled `label`: by the `<label for>` whose visible
 /// text is exactly `label`, or by its `aria-label`.
 pub async fn field(b: &Browser, label: &str) -> Element {
-    let l = literal(label);
+    let l = xpath_literal(label);
     let xpath = format!(
         "//*[@id = //label[normalize-space()={l}]/@for] \
          | //*[self::input or self::select or self::textarea][@aria-label={l}]"
     );
-    by_xpath(b, &xpath, &format!("field labelled {label:?}")).await
+    b.find_xpath(&xpath, &format!("field labelled {label:?}"))
+        .await
 }
 
 /// Replaces what the field labelled `label` holds with `text`, typed.
@@ -56,7 +28,7 @@ pub async fn fill(b: &Browser, label: &str, text: &str) {
 /// Chooses the option showing `option` in the list labelled `label`.
 pub async fn choose(b: &Browser, label: &str, option: &str) {
     let select = field(b, label).await;
-    let xpath = format!(".//option[normalize-space()={}]", literal(option));
+    let xpath = format!(".//option[normalize-space()={}]", xpath_literal(option));
     select
         .select_by(Locator::XPath(&xpath))
         .await
@@ -86,10 +58,12 @@ pub async fn tick(b: &Browser, label: &str) {
 pub async fn pick(b: &Browser, group: &str, choice: &str) {
     let xpath = format!(
         "//fieldset[legend[normalize-space()={}]]//label[normalize-space()={}]//input[@type='radio']",
-        literal(group),
-        literal(choice)
+        xpath_literal(group),
+        xpath_literal(choice)
     );
-    let radio = by_xpath(b, &xpath, &format!("{choice:?} in {group:?}")).await;
+    let radio = b
+        .find_xpath(&xpath, &format!("{choice:?} in {group:?}"))
+        .await;
     radio.click().await.unwrap();
     assert!(radio.is_selected().await.unwrap(), "{choice:?} is picked");
 }
@@ -117,8 +91,8 @@ pub async fn set_date_time(b: &Browser, label: &str, value: &str) {
 /// Clicks the link whose visible text is exactly `text`, without waiting
 /// for a new page (a download leaves the page where it is).
 pub async fn click_link(b: &Browser, text: &str) {
-    let xpath = format!("//a[normalize-space()={}]", literal(text));
-    by_xpath(b, &xpath, &format!("link {text:?}"))
+    let xpath = format!("//a[normalize-space()={}]", xpath_literal(text));
+    b.find_xpath(&xpath, &format!("link {text:?}"))
         .await
         .click()
         .await

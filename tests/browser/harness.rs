@@ -202,7 +202,6 @@ pub struct Browser {
     pub app: Server,
     pub client: Client,
     pub size: Size,
-    pub options: Options,
     session: Session,
     downloads: tempfile::TempDir,
 }
@@ -300,7 +299,6 @@ impl Browser {
             app,
             client,
             size,
-            options,
             session,
             downloads,
         };
@@ -434,6 +432,12 @@ impl Browser {
     /// The one element matching the CSS `selector` (waiting briefly for it).
     pub async fn find(&self, selector: &str) -> fantoccini::elements::Element {
         self.wait_for(Locator::Css(selector), selector).await
+    }
+
+    /// The element the XPath `xpath` finds (waiting briefly for it); `what`
+    /// names it in the failure message.
+    pub async fn find_xpath(&self, xpath: &str, what: &str) -> fantoccini::elements::Element {
+        self.wait_for(Locator::XPath(xpath), what).await
     }
 
     /// The element `locator` finds, waiting up to 5 s for it to appear.
@@ -621,7 +625,7 @@ impl Browser {
 }
 
 /// `text` as an XPath string literal (XPath 1.0 has no escapes).
-fn xpath_literal(text: &str) -> String {
+pub fn xpath_literal(text: &str) -> String {
     if !text.contains('"') {
         format!("\"{text}\"")
     } else if !text.contains('\'') {
