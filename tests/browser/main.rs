@@ -29,6 +29,7 @@ mod server;
 mod forms;
 mod harness;
 mod keyboard;
+mod no_javascript;
 mod requester;
 mod screenshots;
 mod staff;
