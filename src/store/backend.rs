@@ -23,7 +23,8 @@ use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember};
 use crate::tickets::queue::{Cursor, QueueFilter};
 use crate::tickets::workflow::Request;
 use crate::tickets::{
-    NewTicket, Outcome, ResponseTargets, Ticket, TicketStatus, TimelineEvent, Triage,
+    Delivery, MailRecord, NewTicket, Outcome, ResponseTargets, Ticket, TicketStatus, TimelineEvent,
+    Triage,
 };
 
 /// Everything a backend provides; what `Store` holds.
@@ -38,6 +39,7 @@ pub trait Backend:
     + Settings
     + Deflections
     + Seeding
+    + Outbox
     + Send
     + Sync
 {
@@ -54,6 +56,7 @@ impl<T> Backend for T where
         + Settings
         + Deflections
         + Seeding
+        + Outbox
         + Send
         + Sync
 {
@@ -274,4 +277,44 @@ pub trait Seeding {
     /// A writer for large batches, with settings of its own that never reach
     /// the connections serving requests.
     async fn seed_loader(&self) -> Result<SeedLoader, StoreError>;
+}
+
+/// Mail to requesters. The store writes it together with the events that
+/// cause it (`Tickets::insert_ticket`, `Actions::apply`), in their
+/// transaction; `mail::delivery` sends what is pending and records how each
+/// attempt went.
+#[async_trait]
+pub trait Outbox {
+    /// Pending mail due at `now`, the longest-waiting first, at most `limit`.
+    async fn due_mail(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<MailRecord>, StoreError>;
+
+    /// When the next pending mail is due, if any is pending.
+    async fn next_mail_due(&self) -> Result<Option<OffsetDateTime>, StoreError>;
+
+    /// Every mail about a ticket, oldest first.
+    async fn ticket_mail(&self, ticket_id: i64) -> Result<Vec<MailRecord>, StoreError>;
+
+    /// One mail, if there is such a mail.
+    async fn mail_by_id(&self, mail_id: i64) -> Result<Option<MailRecord>, StoreError>;
+
+    /// Records one delivery attempt and moves the mail on as it says.
+    async fn record_delivery(
+        &self,
+        mail_id: i64,
+        at: OffsetDateTime,
+        delivery: &Delivery,
+    ) -> Result<(), StoreError>;
+
+    /// A new copy of a ticket's mail, to be sent now (staff pressing
+    /// "resend"); `None` when the ticket has no such mail.
+    async fn resend_mail(
+        &self,
+        ticket_id: i64,
+        mail_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<Option<MailRecord>, StoreError>;
 }

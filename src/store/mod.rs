@@ -14,9 +14,11 @@ mod sqlite;
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::tickets::OutgoingMail;
+
 pub use backend::{
-    Actions, Backend, Deflections, Health, Queue, Seeding, Sessions, Settings, StaffAccounts,
-    Tickets, Timelines,
+    Actions, Backend, Deflections, Health, Outbox, Queue, Seeding, Sessions, Settings,
+    StaffAccounts, Tickets, Timelines,
 };
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
 pub use rows::{InsertOutcome, LoginAttempt, QueuePage, QueueRow, SimilarTicket};
@@ -33,9 +35,15 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to
-    /// date. SQLite is the only backend so far.
+    /// date, with outgoing mail off. SQLite is the only backend so far.
     pub async fn connect(database_url: &str) -> anyhow::Result<Self> {
-        let backend = sqlite::SqliteStore::connect(database_url).await?;
+        Self::connect_with(database_url, OutgoingMail::Off).await
+    }
+
+    /// As [`Store::connect`]; mail the outbox records is to be sent as
+    /// `outgoing` says (on when SMTP is configured).
+    pub async fn connect_with(database_url: &str, outgoing: OutgoingMail) -> anyhow::Result<Self> {
+        let backend = sqlite::SqliteStore::connect(database_url, outgoing).await?;
         Ok(Self::new(backend))
     }
 

@@ -8,6 +8,7 @@ mod event;
 pub mod export;
 mod fields;
 mod input;
+mod notify;
 mod occurred_at;
 mod priority;
 pub mod queue;
@@ -24,6 +25,10 @@ pub use errors::FieldErrors;
 pub use event::{Author, EventKind, NewEvent, StaffRef, StatusMove};
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, group_thousands, split_path};
+pub use notify::{
+    Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR, MailKind,
+    MailRecord, MailState, OutgoingMail, requester_mail,
+};
 pub use occurred_at::{Occurred, TimeProblem, parse_occurred_at, prefill};
 pub use priority::{Priority, ResponseTargets};
 pub use similar::{endpoint_shape, similar_key};

@@ -146,7 +146,8 @@ mod tests {
             .connect(&url)
             .await
             .unwrap();
-        (SqliteStore { pool }, dir)
+        let outgoing = crate::tickets::OutgoingMail::Off;
+        (SqliteStore { pool, outgoing }, dir)
     }
 
     /// Some work on the pool that takes many progress checks: a stale

@@ -8,6 +8,7 @@ mod budget;
 mod decode;
 mod deflections;
 mod migrate;
+mod outbox;
 mod queue;
 mod search_index;
 mod seed;
@@ -29,16 +30,20 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{BudgetError, Health, StoreError};
+use crate::tickets::OutgoingMail;
 
 /// The SQLite backend: a pool of connections to one database file.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Whether mail written to the outbox is to be sent.
+    outgoing: OutgoingMail,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database and brings its schema up to date.
-    pub async fn connect(database_url: &str) -> anyhow::Result<Self> {
+    /// Opens (creating if needed) the database and brings its schema up to
+    /// date; mail written to the outbox is sent or not as `outgoing` says.
+    pub async fn connect(database_url: &str, outgoing: OutgoingMail) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(database_url)
             .with_context(|| format!("invalid database URL {database_url:?}"))?
             .create_if_missing(true)
@@ -62,7 +67,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {database_url}"))?;
-        Ok(Self { pool })
+        Ok(Self { pool, outgoing })
     }
 
     /// Write transactions take the write lock up front: a deferred transaction
@@ -142,9 +147,8 @@ mod tests {
     /// A fresh database holding `count` tickets, with ids from 1.
     pub(super) async fn store_with_tickets(count: usize) -> (SqliteStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(&format!("sqlite://{}/t.db", dir.path().display()))
-            .await
-            .unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let store = SqliteStore::connect(&url, OutgoingMail::On).await.unwrap();
         let now = OffsetDateTime::now_utc();
         for _ in 0..count {
             let ticket = TicketInput {

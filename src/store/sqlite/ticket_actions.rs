@@ -9,10 +9,12 @@ use sqlx::{Row, SqliteConnection};
 
 use async_trait::async_trait;
 
-use super::{SqliteStore, decode, time_text};
+use super::{SqliteStore, decode, outbox, time_text};
 use crate::store::{ActionError, Actions};
 use crate::tickets::workflow::{AdditionTally, Decision, Facts, Request, TicketState, decide};
-use crate::tickets::{EventKind, NewEvent, Outcome, Refusal, ResponseTargets, TicketStatus};
+use crate::tickets::{
+    EventKind, NewEvent, Outcome, OutgoingMail, Refusal, ResponseTargets, TicketStatus,
+};
 
 #[async_trait]
 impl Actions for SqliteStore {
@@ -24,7 +26,7 @@ impl Actions for SqliteStore {
         targets: &ResponseTargets,
     ) -> Result<Outcome, ActionError> {
         let mut tx = self.begin_write().await?;
-        let outcome = apply_in(&mut tx, request, targets).await?;
+        let outcome = apply_in(&mut tx, request, targets, self.outgoing).await?;
         if outcome.changed() {
             tx.commit().await?;
         }
@@ -40,6 +42,7 @@ pub(super) async fn apply_in(
     conn: &mut SqliteConnection,
     request: &Request,
     targets: &ResponseTargets,
+    outgoing: OutgoingMail,
 ) -> Result<Outcome, ActionError> {
     let ticket = load_state(conn, request.ticket)
         .await?
@@ -54,10 +57,12 @@ pub(super) async fn apply_in(
         write_state(conn, ticket, &at).await?;
     }
     for event in &change.events {
-        insert_event(conn, event, &at).await?;
+        let id = insert_event(conn, event, &at).await?;
+        // Its mail commits with it, or neither does. (Webhook deliveries
+        // will be written here too.)
+        outbox::enqueue_for_event(conn, outgoing, event.ticket_id, id, &event.kind, request.at)
+            .await?;
     }
-    // Rows that must commit together with these events (the mail outbox,
-    // webhook deliveries) are written here, from `change.events`.
     Ok(Outcome::Changed)
 }
 
@@ -147,7 +152,7 @@ pub(super) async fn insert_event(
     conn: &mut SqliteConnection,
     event: &NewEvent,
     at: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     sqlx::query(
         "INSERT INTO ticket_events (ticket_id, at, actor, actor_staff_id, kind, public, body, data) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -162,7 +167,7 @@ pub(super) async fn insert_event(
     .bind(event.kind.data())
     .execute(&mut *conn)
     .await
-    .map(|_| ())
+    .map(|done| done.last_insert_rowid())
 }
 
 #[cfg(test)]
@@ -274,7 +279,13 @@ mod tests {
                 .execute(&mut *tx)
                 .await
                 .unwrap();
-            let outcome = apply_in(&mut tx, &request(1, ADMIN, command), &targets).await;
+            let outcome = apply_in(
+                &mut tx,
+                &request(1, ADMIN, command),
+                &targets,
+                OutgoingMail::On,
+            )
+            .await;
             if outcome.is_err() {
                 sqlx::query("ROLLBACK TO command")
                     .execute(&mut *tx)

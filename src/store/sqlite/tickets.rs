@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::decode::{self, optional_time, parsed};
 use super::ticket_actions::insert_event;
-use super::{SqliteStore, time_text};
+use super::{SqliteStore, outbox, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::store::{InsertOutcome, StoreError, Tickets};
 use crate::tickets::{
@@ -38,6 +38,7 @@ impl Tickets for SqliteStore {
             return Ok(InsertOutcome::AlreadyFiled(decode::uuid(&token)?));
         }
         let token = Uuid::new_v4();
+        let at = now;
         let now = time_text::to_text(now);
         let id = sqlx::query(
             "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
@@ -75,7 +76,8 @@ impl Tickets for SqliteStore {
             kind: EventKind::Created,
             body: String::new(),
         };
-        insert_event(&mut tx, &created, &now).await?;
+        let event_id = insert_event(&mut tx, &created, &now).await?;
+        outbox::enqueue_for_event(&mut tx, self.outgoing, id, event_id, &created.kind, at).await?;
         tx.commit().await?;
         Ok(InsertOutcome::Created(token))
     }

@@ -1,0 +1,39 @@
+-- Mail to requesters, written in the same transaction as the event that
+-- causes it (a ticket filed, a public reply, a status the requester must act
+-- on): if the event is stored, so is its mail. A background task delivers
+-- what is pending and records every attempt.
+
+CREATE TABLE mail_outbox (
+    id               INTEGER PRIMARY KEY,
+    ticket_id        INTEGER NOT NULL REFERENCES tickets (id),
+    -- The event the mail tells about (a resend's copy names the same one).
+    event_id         INTEGER NOT NULL REFERENCES ticket_events (id),
+    kind             TEXT    NOT NULL CHECK (kind IN ('filed', 'reply', 'waiting', 'resolved')),
+    recipient        TEXT    NOT NULL,
+    -- The left part of the Message-ID (random); the domain is added when sent.
+    message_key      TEXT    NOT NULL UNIQUE,
+    -- pending: to be sent at next_attempt_at; sent; failed: given up after
+    -- errors; not_sent: never tried (mail was off, or a cap held it back).
+    state            TEXT    NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'not_sent')),
+    -- Why it is not sent, or the last error while pending or failed.
+    reason           TEXT    NOT NULL DEFAULT '',
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT,
+    created_at       TEXT    NOT NULL,
+    sent_at          TEXT,
+    -- Set on a copy made by staff pressing "resend".
+    resend_of        INTEGER REFERENCES mail_outbox (id)
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX mail_outbox_by_ticket ON mail_outbox (ticket_id, id);
+CREATE INDEX mail_outbox_by_recipient ON mail_outbox (recipient, kind, created_at);
+
+-- Every delivery attempt and how it ended, for staff and for the record.
+CREATE TABLE mail_attempts (
+    id         INTEGER PRIMARY KEY,
+    mail_id    INTEGER NOT NULL REFERENCES mail_outbox (id),
+    at         TEXT    NOT NULL,
+    outcome    TEXT    NOT NULL CHECK (outcome IN ('sent', 'temporary', 'permanent')),
+    detail     TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_attempts_by_mail ON mail_attempts (mail_id, id);

@@ -1,0 +1,296 @@
+//! The mail outbox: mail written in the transaction of the event that
+//! causes it, then delivered and its attempts recorded.
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{SqliteStore, decode, time_text};
+use crate::store::{Outbox, StoreError};
+use crate::tickets::{
+    Delivery, EventKind, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR,
+    MailKind, MailRecord, MailState, OutgoingMail, requester_mail,
+};
+
+const MAIL_COLUMNS: &str = "id, ticket_id, event_id, kind, recipient, message_key, state, \
+     reason, attempts, next_attempt_at, created_at, sent_at, resend_of";
+
+/// Writes the mail `event` (just stored as `event_id`) sends the ticket's
+/// requester, if it sends one: pending, or not sent with the reason when
+/// mail is off or a cap holds it back. Runs in the event's transaction.
+pub(super) async fn enqueue_for_event(
+    conn: &mut SqliteConnection,
+    outgoing: OutgoingMail,
+    ticket_id: i64,
+    event_id: i64,
+    event: &EventKind,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let Some(kind) = requester_mail(event) else {
+        return Ok(());
+    };
+    let recipient: Option<String> =
+        sqlx::query_scalar("SELECT requester_email FROM tickets WHERE id = ?")
+            .bind(ticket_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(recipient) = recipient.filter(|r| !r.is_empty()) else {
+        return Ok(());
+    };
+    let held_back = match outgoing {
+        OutgoingMail::Off => Some("Email is not configured, so nothing was sent.".to_string()),
+        OutgoingMail::On => cap_reached(conn, ticket_id, kind, &recipient, now).await?,
+    };
+    let mail = NewMail {
+        ticket_id,
+        event_id,
+        kind,
+        recipient: &recipient,
+        held_back,
+        resend_of: None,
+    };
+    insert_mail(conn, mail, now).await?;
+    Ok(())
+}
+
+/// Why a cap holds this mail back, if one does.
+async fn cap_reached(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    kind: MailKind,
+    recipient: &str,
+    now: OffsetDateTime,
+) -> Result<Option<String>, sqlx::Error> {
+    let hour_ago = time_text::to_text(now - Duration::HOUR);
+    let about_ticket: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE ticket_id = ? AND created_at > ? \
+         AND state <> 'not_sent'",
+    )
+    .bind(ticket_id)
+    .bind(&hour_ago)
+    .fetch_one(&mut *conn)
+    .await?;
+    if about_ticket >= MAX_MAILS_PER_TICKET_PER_HOUR {
+        return Ok(Some(format!(
+            "Held back: {MAX_MAILS_PER_TICKET_PER_HOUR} mails about this ticket went out in the last hour."
+        )));
+    }
+    if kind == MailKind::Filed {
+        let to_address: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? AND kind = 'filed' \
+             AND created_at > ? AND state <> 'not_sent'",
+        )
+        .bind(recipient)
+        .bind(&hour_ago)
+        .fetch_one(&mut *conn)
+        .await?;
+        if to_address >= MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR {
+            return Ok(Some(format!(
+                "Held back: {MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR} confirmations went to this address in the last hour."
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A mail about to join the outbox.
+struct NewMail<'a> {
+    ticket_id: i64,
+    event_id: i64,
+    kind: MailKind,
+    recipient: &'a str,
+    /// Why it is not to be sent; `None` sends it.
+    held_back: Option<String>,
+    resend_of: Option<i64>,
+}
+
+/// One row of the outbox: pending from `now`, or not sent when held back.
+async fn insert_mail(
+    conn: &mut SqliteConnection,
+    mail: NewMail<'_>,
+    now: OffsetDateTime,
+) -> Result<i64, sqlx::Error> {
+    let now = time_text::to_text(now);
+    let (state, reason, next) = match mail.held_back {
+        Some(reason) => (MailState::NotSent, reason, None),
+        None => (MailState::Pending, String::new(), Some(now.clone())),
+    };
+    sqlx::query_scalar(
+        "INSERT INTO mail_outbox (ticket_id, event_id, kind, recipient, message_key, state, \
+         reason, next_attempt_at, created_at, resend_of) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(mail.ticket_id)
+    .bind(mail.event_id)
+    .bind(mail.kind.as_str())
+    .bind(mail.recipient)
+    .bind(format!("apidesk.{}", Uuid::new_v4().simple()))
+    .bind(state.as_str())
+    .bind(reason)
+    .bind(next)
+    .bind(&now)
+    .bind(mail.resend_of)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+fn mail_from_row(row: &SqliteRow) -> Result<MailRecord, sqlx::Error> {
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(MailRecord {
+        id: row.try_get("id")?,
+        ticket_id: row.try_get("ticket_id")?,
+        event_id: row.try_get("event_id")?,
+        kind: decode::parsed(row, "kind", MailKind::parse)?,
+        recipient: row.try_get("recipient")?,
+        message_key: row.try_get("message_key")?,
+        state: decode::parsed(row, "state", MailState::parse)?,
+        reason: row.try_get("reason")?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        next_attempt_at: decode::optional_time(row, "next_attempt_at")?,
+        created_at: decode::time(row, "created_at")?,
+        sent_at: decode::optional_time(row, "sent_at")?,
+        resend_of: row.try_get("resend_of")?,
+    })
+}
+
+#[async_trait]
+impl Outbox for SqliteStore {
+    async fn due_mail(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<MailRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MAIL_COLUMNS} FROM mail_outbox \
+             WHERE state = 'pending' AND next_attempt_at <= ? \
+             ORDER BY next_attempt_at, id LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(time_text::to_text(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(mail_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn next_mail_due(&self) -> Result<Option<OffsetDateTime>, StoreError> {
+        let next: Option<String> = sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM mail_outbox WHERE state = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(next.map(|t| time_text::from_text(&t)).transpose()?)
+    }
+
+    async fn ticket_mail(&self, ticket_id: i64) -> Result<Vec<MailRecord>, StoreError> {
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE ticket_id = ? ORDER BY id");
+        let rows = sqlx::query(&sql)
+            .bind(ticket_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(mail_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn mail_by_id(&self, mail_id: i64) -> Result<Option<MailRecord>, StoreError> {
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ?");
+        let row = sqlx::query(&sql)
+            .bind(mail_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(mail_from_row).transpose()?)
+    }
+
+    async fn record_delivery(
+        &self,
+        mail_id: i64,
+        at: OffsetDateTime,
+        delivery: &Delivery,
+    ) -> Result<(), StoreError> {
+        let at = time_text::to_text(at);
+        let (outcome, detail, state, next, sent_at) = match delivery {
+            Delivery::Sent { detail } => ("sent", detail, MailState::Sent, None, Some(&at)),
+            Delivery::Retry { detail, next_at } => (
+                "temporary",
+                detail,
+                MailState::Pending,
+                Some(time_text::to_text(*next_at)),
+                None,
+            ),
+            Delivery::GaveUp { detail, permanent } => (
+                if *permanent { "permanent" } else { "temporary" },
+                detail,
+                MailState::Failed,
+                None,
+                None,
+            ),
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO mail_attempts (mail_id, at, outcome, detail) VALUES (?, ?, ?, ?)")
+            .bind(mail_id)
+            .bind(&at)
+            .bind(outcome)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+        let reason = if state == MailState::Sent {
+            ""
+        } else {
+            detail.as_str()
+        };
+        sqlx::query(
+            "UPDATE mail_outbox SET state = ?, reason = ?, attempts = attempts + 1, \
+             next_attempt_at = ?, sent_at = COALESCE(?, sent_at) WHERE id = ?",
+        )
+        .bind(state.as_str())
+        .bind(reason)
+        .bind(next)
+        .bind(sent_at)
+        .bind(mail_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn resend_mail(
+        &self,
+        ticket_id: i64,
+        mail_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<Option<MailRecord>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ? AND ticket_id = ?");
+        let Some(row) = sqlx::query(&sql)
+            .bind(mail_id)
+            .bind(ticket_id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let original = mail_from_row(&row)?;
+        let held_back = match self.outgoing {
+            OutgoingMail::Off => Some("Email is not configured, so nothing was sent.".to_string()),
+            OutgoingMail::On => None,
+        };
+        let copy = NewMail {
+            ticket_id,
+            event_id: original.event_id,
+            kind: original.kind,
+            recipient: &original.recipient,
+            held_back,
+            resend_of: Some(original.id),
+        };
+        let id = insert_mail(&mut tx, copy, now).await?;
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+        let copy = mail_from_row(&row)?;
+        tx.commit().await?;
+        Ok(Some(copy))
+    }
+}
+
+#[cfg(test)]
+mod tests;

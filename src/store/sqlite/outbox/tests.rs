@@ -1,0 +1,332 @@
+use time::OffsetDateTime;
+
+use super::*;
+use crate::staff::Role;
+use crate::store::sqlite::tests::store_with_tickets;
+use crate::store::{Actions, Tickets};
+use crate::tickets::workflow::{Actor, Command, Request};
+use crate::tickets::{EventBody, ResponseTargets, TicketInput, TicketStatus};
+
+const ADMIN: Actor = Actor::Staff {
+    id: 1,
+    role: Role::Admin,
+};
+
+async fn with_admin(count: usize) -> (SqliteStore, tempfile::TempDir) {
+    let (store, dir) = store_with_tickets(count).await;
+    sqlx::query(
+        "INSERT INTO staff (email, name, role, password_hash, created_at) \
+         VALUES ('ada@example.com', 'Ada', 'admin', 'x', '2026-01-01T00:00:00Z')",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    (store, dir)
+}
+
+fn staff(ticket: i64, command: Command) -> Request {
+    Request {
+        ticket,
+        actor: ADMIN,
+        command,
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+fn reply(text: &str) -> Command {
+    Command::Reply {
+        body: EventBody::parse(text).unwrap(),
+        waiting_on_requester: false,
+    }
+}
+
+async fn file(store: &SqliteStore, email: &str) -> i64 {
+    let now = OffsetDateTime::now_utc();
+    let ticket = TicketInput {
+        error_code: "429".into(),
+        message: "HTTP GET failed: too many requests (429)".into(),
+        endpoint: "/openapi/views/1/records".into(),
+        method: "GET".into(),
+        occurred_at: "2026-01-15T09:30:00Z".into(),
+        tool: "script".into(),
+        environment: "sandbox".into(),
+        email: email.into(),
+        ..Default::default()
+    }
+    .validate(now)
+    .unwrap();
+    let triage = ticket.triage(now, &ResponseTargets::default());
+    store.insert_ticket(&ticket, &triage, now).await.unwrap();
+    sqlx::query_scalar("SELECT MAX(id) FROM tickets")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+fn kinds(mail: &[MailRecord]) -> Vec<(MailKind, MailState)> {
+    mail.iter().map(|m| (m.kind, m.state)).collect()
+}
+
+#[tokio::test]
+async fn filing_writes_its_confirmation_with_the_ticket() {
+    let (store, _dir) = store_with_tickets(1).await;
+    let mail = store.ticket_mail(1).await.unwrap();
+    assert_eq!(kinds(&mail), [(MailKind::Filed, MailState::Pending)]);
+    assert_eq!(mail[0].recipient, "req@example.com");
+    assert!(mail[0].message_key.starts_with("apidesk."));
+    let event: i64 = sqlx::query_scalar("SELECT id FROM ticket_events WHERE ticket_id = 1")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(mail[0].event_id, event);
+}
+
+#[tokio::test]
+async fn with_mail_off_the_mail_is_recorded_as_not_sent_and_stays_so() {
+    let (mut store, _dir) = with_admin(0).await;
+    store.outgoing = OutgoingMail::Off;
+    let id = file(&store, "lin@example.com").await;
+    store
+        .apply(
+            &staff(id, reply("Try a new key.")),
+            &ResponseTargets::default(),
+        )
+        .await
+        .unwrap();
+    let mail = store.ticket_mail(id).await.unwrap();
+    assert_eq!(
+        kinds(&mail),
+        [
+            (MailKind::Filed, MailState::NotSent),
+            (MailKind::Reply, MailState::NotSent)
+        ]
+    );
+    assert!(
+        mail[0].reason.contains("not configured"),
+        "{}",
+        mail[0].reason
+    );
+    // Switching mail on later sends none of it.
+    store.outgoing = OutgoingMail::On;
+    let later = OffsetDateTime::now_utc() + time::Duration::DAY;
+    assert!(store.due_mail(later, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn replies_and_the_statuses_a_requester_acts_on_send_mail_and_nothing_else_does() {
+    let (store, _dir) = with_admin(1).await;
+    let targets = ResponseTargets::default();
+    let to = |status| Command::SetStatus { to: status };
+    for command in [
+        Command::Note {
+            body: EventBody::parse("Internal: key rotated?").unwrap(),
+        },
+        Command::Assign { to: Some(1) },
+        to(TicketStatus::Open),
+        reply("Which key do you use?"),
+        to(TicketStatus::Waiting),
+        to(TicketStatus::Resolved),
+    ] {
+        store.apply(&staff(1, command), &targets).await.unwrap();
+    }
+    let mail = store.ticket_mail(1).await.unwrap();
+    let sent: Vec<MailKind> = mail.iter().map(|m| m.kind).collect();
+    assert_eq!(
+        sent,
+        [
+            MailKind::Filed,
+            MailKind::Reply,
+            MailKind::Waiting,
+            MailKind::Resolved
+        ]
+    );
+}
+
+#[tokio::test]
+async fn mail_is_written_only_if_its_event_commits() {
+    let (store, _dir) = with_admin(1).await;
+    let targets = ResponseTargets::default();
+    {
+        let mut tx = store.begin_write().await.unwrap();
+        let outcome = super::super::ticket_actions::apply_in(
+            &mut tx,
+            &staff(1, reply("Rolled back")),
+            &targets,
+            OutgoingMail::On,
+        )
+        .await
+        .unwrap();
+        assert!(outcome.changed());
+        // Dropped without commit: the transaction rolls back.
+    }
+    // A refused command writes nothing either.
+    let refused = store
+        .apply(&staff(1, Command::Merge { into: 1 }), &targets)
+        .await;
+    assert!(refused.is_err());
+    assert_eq!(
+        kinds(&store.ticket_mail(1).await.unwrap()),
+        [(MailKind::Filed, MailState::Pending)]
+    );
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 1, "only the filing");
+}
+
+#[tokio::test]
+async fn one_address_gets_at_most_three_confirmations_an_hour() {
+    let (store, _dir) = with_admin(0).await;
+    let mut states = Vec::new();
+    for _ in 0..5 {
+        let id = file(&store, "Flood@Example.com").await;
+        states.push(store.ticket_mail(id).await.unwrap()[0].state);
+    }
+    assert_eq!(
+        states,
+        [
+            MailState::Pending,
+            MailState::Pending,
+            MailState::Pending,
+            MailState::NotSent,
+            MailState::NotSent
+        ]
+    );
+    // Another address is not held back.
+    let other = file(&store, "someone@example.com").await;
+    assert_eq!(
+        store.ticket_mail(other).await.unwrap()[0].state,
+        MailState::Pending
+    );
+}
+
+#[tokio::test]
+async fn one_ticket_gets_at_most_ten_mails_an_hour() {
+    let (store, _dir) = with_admin(1).await;
+    let targets = ResponseTargets::default();
+    for i in 0..12 {
+        store
+            .apply(&staff(1, reply(&format!("Reply {i}"))), &targets)
+            .await
+            .unwrap();
+    }
+    let mail = store.ticket_mail(1).await.unwrap();
+    let pending = mail
+        .iter()
+        .filter(|m| m.state == MailState::Pending)
+        .count();
+    assert_eq!(pending, 10, "the filing and nine replies");
+    let last = mail.last().unwrap();
+    assert_eq!(last.state, MailState::NotSent);
+    assert!(
+        last.reason.contains("10 mails about this ticket"),
+        "{}",
+        last.reason
+    );
+}
+
+#[tokio::test]
+async fn attempts_move_a_mail_on_and_are_each_recorded() {
+    let (store, _dir) = with_admin(2).await;
+    let now = OffsetDateTime::now_utc();
+    let due = store.due_mail(now, 10).await.unwrap();
+    assert_eq!(due.iter().map(|m| m.ticket_id).collect::<Vec<_>>(), [1, 2]);
+    let (first, second) = (due[0].id, due[1].id);
+
+    let later = now + time::Duration::minutes(1);
+    store
+        .record_delivery(
+            first,
+            now,
+            &Delivery::Retry {
+                detail: "451 try later".into(),
+                next_at: later,
+            },
+        )
+        .await
+        .unwrap();
+    let mail = store.mail_by_id(first).await.unwrap().unwrap();
+    assert_eq!((mail.state, mail.attempts), (MailState::Pending, 1));
+    assert_eq!(mail.reason, "451 try later");
+    assert_eq!(
+        store.due_mail(now, 10).await.unwrap().len(),
+        1,
+        "not due until later"
+    );
+    assert_eq!(
+        store
+            .next_mail_due()
+            .await
+            .unwrap()
+            .map(|t| t.unix_timestamp()),
+        Some(now.unix_timestamp())
+    );
+
+    store
+        .record_delivery(
+            second,
+            now,
+            &Delivery::GaveUp {
+                detail: "550 no such user".into(),
+                permanent: true,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_delivery(
+            first,
+            later,
+            &Delivery::Sent {
+                detail: "250 OK".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mail = store.mail_by_id(first).await.unwrap().unwrap();
+    assert_eq!(
+        (mail.state, mail.attempts, mail.reason.as_str()),
+        (MailState::Sent, 2, "")
+    );
+    assert!(mail.sent_at.is_some());
+    assert_eq!(
+        store.mail_by_id(second).await.unwrap().unwrap().state,
+        MailState::Failed
+    );
+    assert_eq!(store.next_mail_due().await.unwrap(), None);
+    let attempts: Vec<(i64, String)> =
+        sqlx::query_as("SELECT mail_id, outcome FROM mail_attempts ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        attempts,
+        [
+            (first, "temporary".into()),
+            (second, "permanent".into()),
+            (first, "sent".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_resend_is_a_new_pending_copy_of_that_tickets_mail() {
+    let (store, _dir) = with_admin(2).await;
+    let original = store.ticket_mail(1).await.unwrap().remove(0);
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(
+        store.resend_mail(2, original.id, now).await.unwrap(),
+        None,
+        "not ticket 2's"
+    );
+    let copy = store
+        .resend_mail(1, original.id, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy.resend_of, Some(original.id));
+    assert_eq!((copy.kind, copy.state), (original.kind, MailState::Pending));
+    assert_ne!(copy.message_key, original.message_key);
+    assert_eq!(store.ticket_mail(1).await.unwrap().len(), 2);
+}

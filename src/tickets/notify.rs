@@ -1,0 +1,202 @@
+//! Which events the requester hears about by mail, and the caps that keep
+//! apidesk from mailing anyone too often.
+
+use time::OffsetDateTime;
+
+use super::{EventKind, TicketStatus};
+
+/// A mail to the requester, by what it tells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MailKind {
+    /// Their ticket is filed: its reference, what was received, the link.
+    Filed,
+    /// Support replied in public.
+    Reply,
+    /// Support is waiting for them.
+    Waiting,
+    /// Support resolved the ticket.
+    Resolved,
+}
+
+/// At most this many "your ticket is filed" mails go to one address in an
+/// hour: the address is not verified, so filing must not become a way to
+/// flood someone else's mailbox.
+pub const MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
+
+/// At most this many mails about one ticket in an hour, whatever causes
+/// them: the backstop against a loop with another system.
+pub const MAX_MAILS_PER_TICKET_PER_HOUR: i64 = 10;
+
+impl MailKind {
+    pub const ALL: [MailKind; 4] = [Self::Filed, Self::Reply, Self::Waiting, Self::Resolved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Filed => "filed",
+            Self::Reply => "reply",
+            Self::Waiting => "waiting",
+            Self::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// How staff see it in the ticket's list of mails.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Filed => "Ticket received",
+            Self::Reply => "Reply from support",
+            Self::Waiting => "Waiting for you",
+            Self::Resolved => "Resolved",
+        }
+    }
+}
+
+/// Whether apidesk sends mail at all (SMTP configured). Mail that would have
+/// gone out while it was off is recorded as not sent, and stays unsent when
+/// mail is switched on later: no flood of stale news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutgoingMail {
+    #[default]
+    Off,
+    On,
+}
+
+/// Where a mail is on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailState {
+    /// Waiting for its (next) attempt.
+    Pending,
+    Sent,
+    /// Given up: the server refused it, or kept failing past the limit.
+    Failed,
+    /// Never tried: mail was off, or a cap held it back.
+    NotSent,
+}
+
+impl MailState {
+    pub const ALL: [MailState; 4] = [Self::Pending, Self::Sent, Self::Failed, Self::NotSent];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::NotSent => "not_sent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Waiting to be sent",
+            Self::Sent => "Sent",
+            Self::Failed => "Not delivered",
+            Self::NotSent => "Not sent",
+        }
+    }
+}
+
+/// One mail in the outbox, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailRecord {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub event_id: i64,
+    pub kind: MailKind,
+    pub recipient: String,
+    /// The Message-ID's left part; the domain is the sender's.
+    pub message_key: String,
+    pub state: MailState,
+    /// Why it was not sent, or the last error.
+    pub reason: String,
+    pub attempts: u32,
+    pub next_attempt_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+    pub resend_of: Option<i64>,
+}
+
+/// How one delivery attempt ended, and what happens next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent {
+        detail: String,
+    },
+    /// A temporary failure: try again at `next_at`.
+    Retry {
+        detail: String,
+        next_at: OffsetDateTime,
+    },
+    /// Refused for good, or too many temporary failures.
+    GaveUp {
+        detail: String,
+        permanent: bool,
+    },
+}
+
+/// The mail an event sends its requester, if any. A reply that also moves
+/// the ticket is one mail (the reply says the new status), not two.
+pub fn requester_mail(event: &EventKind) -> Option<MailKind> {
+    match event {
+        EventKind::Created => Some(MailKind::Filed),
+        EventKind::Reply { .. } => Some(MailKind::Reply),
+        EventKind::Status {
+            to: Some(TicketStatus::Waiting),
+            ..
+        } => Some(MailKind::Waiting),
+        EventKind::Status {
+            to: Some(TicketStatus::Resolved),
+            ..
+        } => Some(MailKind::Resolved),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tickets::Priority;
+
+    #[test]
+    fn the_requester_hears_of_filing_replies_and_what_they_must_act_on() {
+        assert_eq!(requester_mail(&EventKind::Created), Some(MailKind::Filed));
+        assert_eq!(
+            requester_mail(&EventKind::Reply { status: None }),
+            Some(MailKind::Reply)
+        );
+        let moved = |to| EventKind::Status {
+            from: Some(TicketStatus::Open),
+            to: Some(to),
+        };
+        assert_eq!(
+            requester_mail(&moved(TicketStatus::Waiting)),
+            Some(MailKind::Waiting)
+        );
+        assert_eq!(
+            requester_mail(&moved(TicketStatus::Resolved)),
+            Some(MailKind::Resolved)
+        );
+        assert_eq!(requester_mail(&moved(TicketStatus::Open)), None);
+        assert_eq!(requester_mail(&EventKind::Note), None);
+        assert_eq!(requester_mail(&EventKind::RequesterReply), None);
+        let priority = EventKind::Priority {
+            from: Some(Priority::Normal),
+            to: Some(Priority::Urgent),
+        };
+        assert_eq!(requester_mail(&priority), None);
+    }
+
+    #[test]
+    fn kinds_read_back_as_stored() {
+        for kind in MailKind::ALL {
+            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(MailKind::parse("other"), None);
+    }
+}
