@@ -86,13 +86,14 @@ async fn with_mail_off_the_mail_is_recorded_as_not_sent_and_stays_so() {
     let (mut store, _dir) = with_admin(0).await;
     store.outgoing = OutgoingMail::Off;
     let id = file(&store, "lin@example.com").await;
-    store
+    let outcome = store
         .apply(
             &staff(id, reply("Try a new key.")),
             &ResponseTargets::default(),
         )
         .await
         .unwrap();
+    assert!(outcome.changed());
     let mail = store.ticket_mail(id).await.unwrap();
     assert_eq!(
         kinds(&mail),
@@ -127,7 +128,8 @@ async fn replies_and_the_statuses_a_requester_acts_on_send_mail_and_nothing_else
         to(TicketStatus::Waiting),
         to(TicketStatus::Resolved),
     ] {
-        store.apply(&staff(1, command), &targets).await.unwrap();
+        let outcome = store.apply(&staff(1, command), &targets).await.unwrap();
+        assert!(outcome.changed());
     }
     let mail = store.ticket_mail(1).await.unwrap();
     let sent: Vec<MailKind> = mail.iter().map(|m| m.kind).collect();
@@ -206,10 +208,11 @@ async fn one_ticket_gets_at_most_ten_mails_an_hour() {
     let (store, _dir) = with_admin(1).await;
     let targets = ResponseTargets::default();
     for i in 0..12 {
-        store
+        let outcome = store
             .apply(&staff(1, reply(&format!("Reply {i}"))), &targets)
             .await
             .unwrap();
+        assert!(outcome.changed());
     }
     let mail = store.ticket_mail(1).await.unwrap();
     let pending = mail
