@@ -12,6 +12,9 @@
 //! - web: `web/`, routers and handlers, and `AppState`, the router's state.
 //!   No SQL text (*): it asks the store in domain types. (Its own
 //!   tests build a state through `startup`, as the server does.)
+//! - mail: `mail/`, what requesters are told by mail and its delivery in
+//!   the background: reads the store, renders, hands messages to SMTP. Never
+//!   web (*) and no SQL (*).
 //! - errors: `error`, the one error type handlers return and its pages.
 //! - config: the typed settings entry reads and hands to web, so it names
 //!   only value types from the parts below, never web's own (*).
@@ -29,6 +32,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod kb;
+pub mod mail;
 pub mod seed;
 pub mod staff;
 pub mod startup;

@@ -109,6 +109,26 @@ impl KnowledgeBase {
         retired_ids::earlier_ids(code)
     }
 
+    /// The checks a path names, as the headings the person worked through. An
+    /// id from before a step was renamed or split shows its successor (once, if
+    /// several earlier ids merged into it); an id the tree never had is shown
+    /// as it is.
+    pub fn checks_made(&self, code: Option<ErrorCode>, path: &[String]) -> Vec<String> {
+        let mut checks: Vec<String> = Vec::with_capacity(path.len());
+        for id in path {
+            let check = code
+                .and_then(|code| {
+                    let tree = self.tree(code);
+                    tree.current_id(id).and_then(|now| tree.step(now))
+                })
+                .map_or_else(|| id.clone(), |step| step.check.clone());
+            if !checks.contains(&check) {
+                checks.push(check);
+            }
+        }
+        checks
+    }
+
     pub fn tree(&self, code: ErrorCode) -> &Tree {
         self.trees
             .iter()

@@ -33,7 +33,9 @@ mod tests {
 
     #[test]
     fn waits_double_from_thirty_seconds_to_an_hour() {
-        let middle: Vec<i64> = (1..=10).map(|n| wait_after(n, 0.5).whole_seconds()).collect();
+        let middle: Vec<i64> = (1..=10)
+            .map(|n| wait_after(n, 0.5).whole_seconds())
+            .collect();
         assert_eq!(middle, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
     }
 
@@ -48,7 +50,9 @@ mod tests {
 
     #[test]
     fn all_attempts_together_last_hours_not_minutes() {
-        let total: i64 = (1..MAX_ATTEMPTS).map(|n| wait_after(n, 0.0).whole_seconds()).sum();
+        let total: i64 = (1..MAX_ATTEMPTS)
+            .map(|n| wait_after(n, 0.0).whole_seconds())
+            .sum();
         assert!(total > 2 * 3600, "{total}");
     }
 }

@@ -42,30 +42,6 @@ pub fn router() -> Router<AppState> {
         .merge(private)
 }
 
-/// The checks a path names, as the headings the person worked through. An
-/// id from before a step was renamed or split shows its successor (once, if
-/// several earlier ids merged into it); an id the tree never had is shown
-/// as it is.
-pub(crate) fn checks_made(
-    kb: &KnowledgeBase,
-    code: Option<ErrorCode>,
-    path: &[String],
-) -> Vec<String> {
-    let mut checks: Vec<String> = Vec::with_capacity(path.len());
-    for id in path {
-        let check = code
-            .and_then(|code| {
-                let tree = kb.tree(code);
-                tree.current_id(id).and_then(|now| tree.step(now))
-            })
-            .map_or_else(|| id.clone(), |step| step.check.clone());
-        if !checks.contains(&check) {
-            checks.push(check);
-        }
-    }
-    checks
-}
-
 #[derive(Template)]
 #[template(path = "tickets/new.html")]
 struct FormPage<'a> {
@@ -99,7 +75,7 @@ impl<'a> FormPage<'a> {
         };
         Self {
             zones: ZoneSelect::new(&input.time_zone),
-            checked: checks_made(kb, code, &path),
+            checked: kb.checks_made(code, &path),
             article: code.map(|code| {
                 let article = kb.article_for(code);
                 let url = links::article(&article.slug, code, &walked, &carry);
@@ -301,7 +277,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         reference: ticket.reference(),
         just_filed: false,
         private_link: None,
-        checked: checks_made(&state.kb, Some(code), &ticket.details.path),
+        checked: state.kb.checks_made(Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
         occurred_at: human_time_in(ticket.details.occurred_at, &zone),
         created_at: human_time_in(ticket.created_at, &zone),

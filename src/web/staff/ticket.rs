@@ -24,7 +24,6 @@ use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::format::{due, first_line, human_time_in, iso_time};
 use crate::web::render::render;
-use crate::web::tickets::checks_made;
 
 /// How many similar tickets the page lists.
 const SIMILAR_SHOWN: i64 = 10;
@@ -233,7 +232,7 @@ pub(super) async fn page(
         occurred_at: occurred_text(ticket.details.occurred_at, &zone, &ticket.details.time_zone),
         created_at: human_time_in(ticket.created_at, &zone),
         updated_at: human_time_in(ticket.updated_at, &zone),
-        checked: checks_made(&state.kb, Some(code), &ticket.details.path),
+        checked: state.kb.checks_made(Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
         similar,
         due: ticket

@@ -1,0 +1,209 @@
+//! What each mail to a requester says: one view per mail, shown through a
+//! plain-text and an HTML template (`templates/mail/`).
+//!
+//! The confirmation quotes nothing the requester typed: their address is
+//! not verified, so a ticket must not become a way to send someone else's
+//! words (or pasted credentials) to any mailbox. It names what was received
+//! and repeats only values chosen from apidesk's own lists.
+
+use askama::Template;
+
+use crate::domain::human_time_in;
+use crate::tickets::{
+    EventActor, EventKind, MailKind, MailRecord, StatusMove, Ticket, TicketStatus, TimelineEvent,
+    Tool,
+};
+
+/// A rendered mail: its subject and both bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What a mail is about.
+pub struct MailInput<'a> {
+    pub mail: &'a MailRecord,
+    pub ticket: &'a Ticket,
+    /// The event the mail tells about (a reply's text and author).
+    pub event: Option<&'a TimelineEvent>,
+    /// The checks the requester made, as headings.
+    pub checks: Vec<String>,
+    /// The requester's private status page.
+    pub status_url: String,
+}
+
+struct MailView {
+    subject: String,
+    heading: String,
+    paragraphs: Vec<String>,
+    /// Who wrote, and their words with each line marked as quoted.
+    quote: Option<(String, String)>,
+    /// The quoted words as written, for the HTML part.
+    quote_body: String,
+    facts: Vec<(&'static str, String)>,
+    checks: Vec<String>,
+    link: String,
+    link_label: &'static str,
+    footer: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/message.txt")]
+struct TextMail<'a> {
+    view: &'a MailView,
+}
+
+#[derive(Template)]
+#[template(path = "mail/message.html")]
+struct HtmlMail<'a> {
+    view: &'a MailView,
+}
+
+/// The subject every mail about a ticket shares, so a mail client keeps
+/// them in one thread: "[APD-000012] 401 Unauthorized on GET".
+pub fn thread_subject(ticket: &Ticket) -> String {
+    format!(
+        "[{}] {} on {}",
+        ticket.reference(),
+        ticket.details.error_code.label(),
+        ticket.details.method
+    )
+}
+
+pub fn render(input: &MailInput<'_>) -> Result<Rendered, askama::Error> {
+    let view = view(input);
+    Ok(Rendered {
+        text: TextMail { view: &view }.render()?,
+        html: HtmlMail { view: &view }.render()?,
+        subject: view.subject,
+    })
+}
+
+fn view(input: &MailInput<'_>) -> MailView {
+    let ticket = input.ticket;
+    let reference = ticket.reference();
+    let subject = thread_subject(ticket);
+    let mut view = MailView {
+        subject: format!("Re: {subject}"),
+        heading: String::new(),
+        paragraphs: Vec::new(),
+        quote: None,
+        quote_body: String::new(),
+        facts: Vec::new(),
+        checks: Vec::new(),
+        link: input.status_url.clone(),
+        link_label: "Open your ticket",
+        footer: format!(
+            "You get this mail because this address was given when ticket {reference} was \
+             filed. To add information, use the link above: it keeps everything with the ticket."
+        ),
+    };
+    match input.mail.kind {
+        MailKind::Filed => {
+            view.subject = subject;
+            view.heading = format!("We received your ticket {reference}");
+            view.paragraphs = vec![
+                "Support will look at it and answer on your ticket's page; you will get a mail \
+                 when they do."
+                    .into(),
+                "Keep this mail: its link is the private way back to your ticket.".into(),
+            ];
+            view.facts = received(ticket);
+            view.checks = input.checks.clone();
+        }
+        MailKind::Reply => {
+            view.heading = format!("Support replied on {reference}");
+            let who = match input.event.map(|e| &e.actor) {
+                Some(EventActor::Staff { name, .. }) => format!("{name} from support"),
+                _ => "Support".into(),
+            };
+            let body = input.event.map(|e| e.body.clone()).unwrap_or_default();
+            view.quote = Some((who, quoted(&body)));
+            view.quote_body = body;
+            if let Some(EventKind::Reply {
+                status: Some(StatusMove { to, .. }),
+            }) = input.event.map(|e| &e.kind)
+            {
+                view.paragraphs.push(status_news(*to));
+            }
+        }
+        MailKind::Waiting => {
+            view.heading = format!("Support is waiting for you on {reference}");
+            view.paragraphs = vec![status_news(TicketStatus::Waiting)];
+        }
+        MailKind::Resolved => {
+            view.heading = format!("Support resolved {reference}");
+            view.paragraphs = vec![status_news(TicketStatus::Resolved)];
+        }
+    }
+    view
+}
+
+/// What a status means for the requester, in a sentence.
+fn status_news(status: TicketStatus) -> String {
+    match status {
+        TicketStatus::Waiting => {
+            "Support needs something from you before they can go on: the ticket's page says \
+             what. Add it there and the ticket goes back to them."
+        }
+        TicketStatus::Resolved => {
+            "Support believes the problem is solved. If it is not, add information on the \
+             ticket's page and it opens again."
+        }
+        TicketStatus::Closed => "The ticket is closed.",
+        TicketStatus::New | TicketStatus::Open => "Support is working on the ticket.",
+    }
+    .to_string()
+}
+
+/// The fields received, by name; values only where they come from apidesk's
+/// own lists, never text the requester typed.
+fn received(ticket: &Ticket) -> Vec<(&'static str, String)> {
+    let details = &ticket.details;
+    let given = |text: &str| {
+        if text.trim().is_empty() {
+            "not given".to_string()
+        } else {
+            "received".to_string()
+        }
+    };
+    let tool = match &details.tool {
+        Tool::Other(_) => "another tool (named in your ticket)".to_string(),
+        known => known.label(),
+    };
+    vec![
+        ("Error", details.error_code.label()),
+        ("HTTP method", details.method.to_string()),
+        (
+            "When it failed",
+            human_time_in(details.occurred_at, &details.time_zone),
+        ),
+        ("Integration tool", tool),
+        ("Environment", details.environment.label().to_string()),
+        ("Full error message", given(&details.message)),
+        ("API endpoint", given(&details.endpoint)),
+        (
+            "Recent configuration changes",
+            given(&details.recent_changes),
+        ),
+    ]
+}
+
+/// `text` with each line marked as quoted ("> "), as plain-text mail does.
+fn quoted(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests;

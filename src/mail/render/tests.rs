@@ -1,0 +1,158 @@
+use time::macros::datetime;
+use uuid::Uuid;
+
+use super::*;
+use crate::domain::{ErrorCode, HttpMethod, Zone};
+use crate::tickets::{Environment, MailState, NewTicket, Priority};
+
+fn ticket() -> Ticket {
+    Ticket {
+        id: 12,
+        token: Uuid::nil(),
+        status: TicketStatus::New,
+        priority: Priority::Normal,
+        assignee_id: None,
+        merged_into_id: None,
+        first_response_at: None,
+        due_at: None,
+        similar_key: String::new(),
+        created_at: datetime!(2026-11-27 08:20 UTC),
+        updated_at: datetime!(2026-11-27 08:20 UTC),
+        details: NewTicket {
+            submission_id: Uuid::nil(),
+            error_code: ErrorCode::parse("401").unwrap(),
+            message: "HTTP GET failed: unauthorized (401) token=SECRET-TYPED".into(),
+            endpoint: "/openapi/views/12/records?user_key=TYPED-KEY".into(),
+            method: HttpMethod::Get,
+            occurred_at: datetime!(2026-11-27 08:15 UTC),
+            time_zone: Zone::parse("Europe/Berlin").unwrap(),
+            tool: Tool::Other("<b>my tool</b>".into()),
+            recent_changes: "Typed by <i>someone</i>".into(),
+            environment: Environment::Production,
+            name: "Typed Name".into(),
+            email: "ada@example.com".into(),
+            path: vec![],
+        },
+    }
+}
+
+fn mail(kind: MailKind) -> MailRecord {
+    MailRecord {
+        id: 1,
+        ticket_id: 12,
+        event_id: 1,
+        kind,
+        recipient: "ada@example.com".into(),
+        message_key: "apidesk.x".into(),
+        state: MailState::Pending,
+        reason: String::new(),
+        attempts: 0,
+        next_attempt_at: None,
+        created_at: datetime!(2026-11-27 08:20 UTC),
+        sent_at: None,
+        resend_of: None,
+    }
+}
+
+const LINK: &str = "https://help.example.com/tickets/00000000-0000-0000-0000-000000000000";
+
+fn rendered(kind: MailKind, event: Option<&TimelineEvent>) -> Rendered {
+    let ticket = ticket();
+    let mail = mail(kind);
+    render(&MailInput {
+        mail: &mail,
+        ticket: &ticket,
+        event,
+        checks: vec!["Check that the user key is active".into()],
+        status_url: LINK.into(),
+    })
+    .unwrap()
+}
+
+#[test]
+fn the_confirmation_names_what_was_received_and_quotes_nothing_typed() {
+    let mail = rendered(MailKind::Filed, None);
+    assert_eq!(mail.subject, "[APD-000012] 401 Unauthorized on GET");
+    for part in [&mail.text, &mail.html] {
+        assert!(
+            part.contains("We received your ticket APD-000012"),
+            "{part}"
+        );
+        assert!(part.contains("Check that the user key is active"));
+        assert!(part.contains(LINK));
+        assert!(
+            part.contains("27 Nov 2026, 09:15 CET"),
+            "the time in their zone"
+        );
+        assert!(part.contains("another tool (named in your ticket)"));
+        for typed in [
+            "SECRET-TYPED",
+            "TYPED-KEY",
+            "my tool",
+            "someone",
+            "Typed Name",
+        ] {
+            assert!(
+                !part.contains(typed),
+                "{typed:?} must not be mailed:\n{part}"
+            );
+        }
+    }
+    assert!(mail.text.contains("- Full error message: received"));
+    assert!(mail.text.contains("1. Check that the user key is active"));
+}
+
+#[test]
+fn a_reply_quotes_supports_words_escaped_in_html_and_says_what_happens_next() {
+    let event = TimelineEvent {
+        id: 1,
+        at: datetime!(2026-11-27 10:00 UTC),
+        actor: EventActor::Staff {
+            id: 1,
+            name: "Sam".into(),
+        },
+        kind: EventKind::Reply {
+            status: Some(StatusMove {
+                from: TicketStatus::Open,
+                to: TicketStatus::Waiting,
+            }),
+        },
+        public: true,
+        body: "Which key do you use?\n\nSend <the> last 4 characters & the app.".into(),
+    };
+    let mail = rendered(MailKind::Reply, Some(&event));
+    assert_eq!(mail.subject, "Re: [APD-000012] 401 Unauthorized on GET");
+    assert!(mail.text.contains("Sam from support wrote:"));
+    assert!(
+        mail.text
+            .contains("> Which key do you use?\n>\n> Send <the> last 4")
+    );
+    assert!(
+        mail.html
+            .contains("Send &#60;the&#62; last 4 characters &#38; the app.")
+            || mail
+                .html
+                .contains("Send &lt;the&gt; last 4 characters &amp; the app."),
+        "{}",
+        mail.html
+    );
+    assert!(!mail.html.contains("<the>"));
+    assert!(mail.text.contains("Support needs something from you"));
+    assert!(
+        !mail.text.contains("What we received"),
+        "a reply does not repeat the fields"
+    );
+}
+
+#[test]
+fn status_mails_say_what_the_requester_can_do() {
+    let waiting = rendered(MailKind::Waiting, None);
+    assert!(
+        waiting
+            .text
+            .contains("Support is waiting for you on APD-000012")
+    );
+    let resolved = rendered(MailKind::Resolved, None);
+    assert!(resolved.text.contains("it opens again"));
+    assert!(resolved.html.contains(&format!("href=\"{LINK}\"")));
+}
