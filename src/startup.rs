@@ -19,6 +19,7 @@ use tower::ServiceExt;
 use crate::config::Config;
 use crate::kb::KnowledgeBase;
 use crate::store::Store;
+use crate::tickets::OutgoingMail;
 use crate::web;
 use crate::web::AppState;
 
@@ -138,6 +139,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         kb: Arc::new(kb),
         csrf,
+        outgoing_mail: OutgoingMail::Off,
     })
 }
 

@@ -10,6 +10,7 @@ use super::rate_limit::RateLimits;
 use crate::config::Config;
 use crate::kb::KnowledgeBase;
 use crate::store::Store;
+use crate::tickets::OutgoingMail;
 
 /// Shared by every handler; cheap to clone (a pool handle and `Arc`s).
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct AppState {
     pub kb: Arc<KnowledgeBase>,
     pub csrf: CsrfKey,
     pub limits: RateLimits,
+    /// Whether mail to requesters is sent (SMTP configured).
+    pub outgoing_mail: OutgoingMail,
 }
 
 impl FromRef<AppState> for Store {

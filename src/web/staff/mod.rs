@@ -7,6 +7,7 @@ pub mod session;
 mod settings;
 mod ticket;
 mod ticket_actions;
+mod ticket_mail;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};

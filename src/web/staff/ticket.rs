@@ -11,13 +11,14 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::session::CurrentStaff;
+use super::ticket_mail::{MailRow, mail_rows};
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
 use crate::store::SimilarTicket;
 use crate::tickets::{
-    FieldErrors, MAX_EVENT_BODY_CHARS, Priority, Ticket, TicketStatus, TimelineEvent,
+    FieldErrors, MAX_EVENT_BODY_CHARS, OutgoingMail, Priority, Ticket, TicketStatus, TimelineEvent,
     group_thousands, reference_for, staff_label, staff_targets,
 };
 use crate::web::AppState;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/tickets/{id}", get(show))
         .merge(super::ticket_actions::router())
+        .merge(super::ticket_mail::router())
 }
 
 /// What was typed or chosen in a refused form, to show it again.
@@ -100,6 +102,10 @@ struct TicketPage<'a> {
     priorities: [Priority; 4],
     status_targets: Vec<TicketStatus>,
     timeline: Vec<TimelineRow>,
+    /// What the requester was mailed, and how delivery went.
+    mail: Vec<MailRow>,
+    /// Whether outgoing mail is switched off (no SMTP configured).
+    mail_off: bool,
     /// The survivor's id and reference, when this ticket is merged.
     merged_into: Option<(i64, String)>,
     kept: Kept,
@@ -160,6 +166,7 @@ fn flash_for(done: &str) -> Option<&'static str> {
         "note" => "Internal note added.",
         "reply" => "Reply sent: the requester sees it on their status page.",
         "merged" => "Ticket merged.",
+        "resent" => "The mail is sent again.",
         "unchanged" => "Nothing to change: the ticket was already like that.",
         _ => return None,
     })
@@ -248,6 +255,8 @@ pub(super) async fn page(
         priorities: Priority::ALL,
         status_targets: staff_targets(ticket.status),
         timeline,
+        mail: mail_rows(store.ticket_mail(id).await?, &zone),
+        mail_off: state.outgoing_mail == OutgoingMail::Off,
         merged_into: ticket
             .merged_into_id
             .map(|into| (into, reference_for(into))),
