@@ -14,6 +14,9 @@ use crate::tickets::{
     MailKind, MailRecord, MailState, OutgoingMail, requester_mail,
 };
 
+/// The reason recorded for mail written while mail is off.
+const NOT_CONFIGURED: &str = "Email was not configured at the time.";
+
 const MAIL_COLUMNS: &str = "id, ticket_id, event_id, kind, recipient, message_key, state, \
      reason, attempts, next_attempt_at, created_at, sent_at, resend_of";
 
@@ -40,7 +43,7 @@ pub(super) async fn enqueue_for_event(
         return Ok(());
     };
     let held_back = match outgoing {
-        OutgoingMail::Off => Some("Email is not configured, so nothing was sent.".to_string()),
+        OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
         OutgoingMail::On => cap_reached(conn, ticket_id, kind, &recipient, now).await?,
     };
     let mail = NewMail {
@@ -272,7 +275,7 @@ impl Outbox for SqliteStore {
         };
         let original = mail_from_row(&row)?;
         let held_back = match self.outgoing {
-            OutgoingMail::Off => Some("Email is not configured, so nothing was sent.".to_string()),
+            OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
             OutgoingMail::On => None,
         };
         let copy = NewMail {
