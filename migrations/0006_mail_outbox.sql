@@ -1,14 +1,16 @@
--- Mail to requesters, written in the same transaction as the event that
--- causes it (a ticket filed, a public reply, a status the requester must act
--- on): if the event is stored, so is its mail. A background task delivers
--- what is pending and records every attempt.
+-- Mail, written in the same transaction as the event that causes it (to the
+-- requester: a ticket filed, a public reply, a status they must act on; to
+-- staff who asked for it: a new urgent ticket, a ticket assigned to them):
+-- if the event is stored, so is its mail. A background task delivers what is
+-- pending and records every attempt.
 
 CREATE TABLE mail_outbox (
     id               INTEGER PRIMARY KEY,
     ticket_id        INTEGER NOT NULL REFERENCES tickets (id),
     -- The event the mail tells about (a resend's copy names the same one).
     event_id         INTEGER NOT NULL REFERENCES ticket_events (id),
-    kind             TEXT    NOT NULL CHECK (kind IN ('filed', 'reply', 'waiting', 'resolved')),
+    kind             TEXT    NOT NULL CHECK (kind IN ('filed', 'reply', 'waiting', 'resolved',
+                                                      'staff_urgent', 'staff_assigned')),
     recipient        TEXT    NOT NULL,
     -- The left part of the Message-ID (random); the domain is added when sent.
     message_key      TEXT    NOT NULL UNIQUE,
@@ -37,3 +39,7 @@ CREATE TABLE mail_attempts (
     detail     TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX mail_attempts_by_mail ON mail_attempts (mail_id, id);
+
+-- Which mail each staff member wants ("My settings"); none until chosen.
+ALTER TABLE staff ADD COLUMN notify_urgent INTEGER NOT NULL DEFAULT 0 CHECK (notify_urgent IN (0, 1));
+ALTER TABLE staff ADD COLUMN notify_assigned INTEGER NOT NULL DEFAULT 0 CHECK (notify_assigned IN (0, 1));

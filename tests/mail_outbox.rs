@@ -35,3 +35,34 @@ async fn without_smtp_the_page_says_so_once_and_the_mail_is_recorded_as_not_sent
         "said once, not once per mail"
     );
 }
+
+#[tokio::test]
+async fn staff_choose_their_mail_under_my_settings() {
+    let mut app = TestApp::spawn().await;
+    let id = signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
+    let page = app.get("/staff/settings").await;
+    page.assert_contains("When a ticket needs attention fast")
+        .assert_contains("Email is not configured on this apidesk")
+        .assert_lacks("checked");
+
+    let saved = app
+        .post_form(
+            "/staff/settings",
+            &[("time_zone", "Europe/Berlin"), ("notify_assigned", "on")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let me = app.state.store.staff_by_id(id).await.unwrap().unwrap();
+    assert_eq!((me.notices.urgent, me.notices.assigned), (false, true));
+    let page = app.get("/staff/settings").await;
+    assert_eq!(page.body.matches(" checked").count(), 1);
+
+    // Unticking both, with a mistake elsewhere: the page keeps the choice.
+    let refused = app
+        .post_form("/staff/settings", &[("time_zone", "Mars/Olympus")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_lacks(" checked");
+    let me = app.state.store.staff_by_id(id).await.unwrap().unwrap();
+    assert!(me.notices.assigned, "nothing saved from a refused form");
+}

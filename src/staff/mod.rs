@@ -19,6 +19,17 @@ pub struct StaffMember {
     pub disabled: bool,
     /// Staff pages show times in this zone ("My settings"); UTC until chosen.
     pub time_zone: crate::domain::Zone,
+    /// The mail they asked for ("My settings"); none until chosen.
+    pub notices: StaffNotices,
+}
+
+/// The mail a staff member chose to get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StaffNotices {
+    /// A new ticket that starts urgent.
+    pub urgent: bool,
+    /// A ticket someone else assigned to them.
+    pub assigned: bool,
 }
 
 /// A staff member ready to be stored: the email and name checked, the
@@ -81,6 +92,7 @@ impl NewStaffMember {
             role: self.role,
             disabled: false,
             time_zone: crate::domain::Zone::utc(),
+            notices: StaffNotices::default(),
         }
     }
 }

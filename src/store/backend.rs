@@ -19,7 +19,7 @@ use super::{
 };
 use crate::domain::Zone;
 use crate::kb::Tree;
-use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember};
+use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
 use crate::tickets::queue::{Cursor, QueueFilter};
 use crate::tickets::workflow::Request;
 use crate::tickets::{
@@ -184,6 +184,9 @@ pub trait StaffAccounts {
     async fn staff_by_id(&self, id: i64) -> Result<Option<StaffMember>, StoreError>;
 
     async fn set_staff_time_zone(&self, id: i64, zone: &Zone) -> Result<(), StoreError>;
+
+    /// Which mail the staff member gets.
+    async fn set_staff_notices(&self, id: i64, notices: StaffNotices) -> Result<(), StoreError>;
 
     async fn staff_emails(&self) -> Result<Vec<String>, StoreError>;
 

@@ -27,7 +27,7 @@ pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, group_thousands, split_path};
 pub use notify::{
     Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR, MailKind,
-    MailRecord, MailState, OutgoingMail, requester_mail,
+    MailRecord, MailState, OutgoingMail, StaffNotice, requester_mail, staff_notice,
 };
 pub use occurred_at::{Occurred, TimeProblem, parse_occurred_at, prefill};
 pub use priority::{Priority, ResponseTargets};

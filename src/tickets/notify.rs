@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{EventKind, TicketStatus};
+use super::{Author, EventKind, Priority, StaffRef, TicketStatus};
 
 /// A mail to the requester, by what it tells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +16,11 @@ pub enum MailKind {
     Waiting,
     /// Support resolved the ticket.
     Resolved,
+    /// To staff who asked for it: a ticket that needs attention fast (filed
+    /// at high priority, or raised to urgent).
+    StaffUrgent,
+    /// To a staff member who asked for it: someone assigned them a ticket.
+    StaffAssigned,
 }
 
 /// At most this many "your ticket is filed" mails go to one address in an
@@ -28,7 +33,14 @@ pub const MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
 pub const MAX_MAILS_PER_TICKET_PER_HOUR: i64 = 10;
 
 impl MailKind {
-    pub const ALL: [MailKind; 4] = [Self::Filed, Self::Reply, Self::Waiting, Self::Resolved];
+    pub const ALL: [MailKind; 6] = [
+        Self::Filed,
+        Self::Reply,
+        Self::Waiting,
+        Self::Resolved,
+        Self::StaffUrgent,
+        Self::StaffAssigned,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,6 +48,8 @@ impl MailKind {
             Self::Reply => "reply",
             Self::Waiting => "waiting",
             Self::Resolved => "resolved",
+            Self::StaffUrgent => "staff_urgent",
+            Self::StaffAssigned => "staff_assigned",
         }
     }
 
@@ -50,7 +64,49 @@ impl MailKind {
             Self::Reply => "Reply from support",
             Self::Waiting => "Waiting for you",
             Self::Resolved => "Resolved",
+            Self::StaffUrgent => "Needs attention fast (to staff)",
+            Self::StaffAssigned => "Assigned (to staff)",
         }
+    }
+
+    /// Whether it goes to staff rather than the requester.
+    pub fn is_for_staff(self) -> bool {
+        matches!(self, Self::StaffUrgent | Self::StaffAssigned)
+    }
+}
+
+/// Which staff hear of an event by mail (each only if they chose to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffNotice {
+    /// Everyone who asked to hear of tickets that need attention fast,
+    /// except whoever caused it.
+    Urgent { except: Option<i64> },
+    /// The one staff member the ticket was assigned to.
+    Assigned(i64),
+}
+
+/// The staff mail `event` (written by `by`) causes; `priority` is the
+/// ticket's after the event. A ticket needs attention fast when it is filed
+/// at high priority (the highest a new ticket starts at: a 5xx in
+/// production) or raised to urgent. Nobody is told of what they did.
+pub fn staff_notice(event: &EventKind, by: Author, priority: Priority) -> Option<StaffNotice> {
+    let except = match by {
+        Author::Staff(id) => Some(id),
+        _ => None,
+    };
+    match event {
+        EventKind::Created if priority.rank() <= Priority::High.rank() => {
+            Some(StaffNotice::Urgent { except })
+        }
+        EventKind::Priority {
+            to: Some(Priority::Urgent),
+            ..
+        } => Some(StaffNotice::Urgent { except }),
+        EventKind::Assigned {
+            to: Some(StaffRef { id, .. }),
+            ..
+        } if by != Author::Staff(*id) => Some(StaffNotice::Assigned(*id)),
+        _ => None,
     }
 }
 
@@ -190,6 +246,48 @@ mod tests {
             to: Some(Priority::Urgent),
         };
         assert_eq!(requester_mail(&priority), None);
+    }
+
+    #[test]
+    fn staff_hear_of_urgent_tickets_and_of_what_others_assign_them() {
+        let created = EventKind::Created;
+        assert_eq!(
+            staff_notice(&created, Author::Requester, Priority::High),
+            Some(StaffNotice::Urgent { except: None })
+        );
+        assert_eq!(
+            staff_notice(&created, Author::Requester, Priority::Normal),
+            None
+        );
+        let raised = EventKind::Priority {
+            from: Some(Priority::Normal),
+            to: Some(Priority::Urgent),
+        };
+        assert_eq!(
+            staff_notice(&raised, Author::Staff(3), Priority::Urgent),
+            Some(StaffNotice::Urgent { except: Some(3) })
+        );
+        let to_7 = EventKind::Assigned {
+            from: None,
+            to: Some(StaffRef::id(7)),
+        };
+        assert_eq!(
+            staff_notice(&to_7, Author::Staff(3), Priority::Normal),
+            Some(StaffNotice::Assigned(7))
+        );
+        assert_eq!(
+            staff_notice(&to_7, Author::Staff(7), Priority::Normal),
+            None,
+            "took it themselves"
+        );
+        let unassigned = EventKind::Assigned {
+            from: Some(StaffRef::id(7)),
+            to: None,
+        };
+        assert_eq!(
+            staff_notice(&unassigned, Author::Staff(3), Priority::Normal),
+            None
+        );
     }
 
     #[test]

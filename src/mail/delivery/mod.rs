@@ -149,7 +149,10 @@ impl Deliverer {
             .await
             .map_err(unreadable)?
             .into_iter()
-            .filter(|other| other.id < mail.id && other.resend_of.is_none())
+            // One thread per recipient: staff mail is not in the requester's.
+            .filter(|other| {
+                other.id < mail.id && other.resend_of.is_none() && other.recipient == mail.recipient
+            })
             .collect();
         let input = MailInput {
             mail,
@@ -158,7 +161,7 @@ impl Deliverer {
             checks: self
                 .kb
                 .checks_made(Some(ticket.details.error_code), &ticket.details.path),
-            status_url: format!("{}/tickets/{}", self.public_url, ticket.token),
+            public_url: self.public_url.clone(),
         };
         let rendered =
             render(&input).map_err(|err| format!("the mail could not be written: {err}"))?;

@@ -30,8 +30,8 @@ pub struct MailInput<'a> {
     pub event: Option<&'a TimelineEvent>,
     /// The checks the requester made, as headings.
     pub checks: Vec<String>,
-    /// The requester's private status page.
-    pub status_url: String,
+    /// Where people reach apidesk, e.g. "https://help.example.com".
+    pub public_url: String,
 }
 
 struct MailView {
@@ -64,12 +64,7 @@ struct HtmlMail<'a> {
 /// The subject every mail about a ticket shares, so a mail client keeps
 /// them in one thread: "[APD-000012] 401 Unauthorized on GET".
 pub fn thread_subject(ticket: &Ticket) -> String {
-    format!(
-        "[{}] {} on {}",
-        ticket.reference(),
-        ticket.details.error_code.label(),
-        ticket.details.method
-    )
+    format!("[{}] {}", ticket.reference(), ticket_title(ticket))
 }
 
 pub fn render(input: &MailInput<'_>) -> Result<Rendered, askama::Error> {
@@ -83,6 +78,9 @@ pub fn render(input: &MailInput<'_>) -> Result<Rendered, askama::Error> {
 
 fn view(input: &MailInput<'_>) -> MailView {
     let ticket = input.ticket;
+    if input.mail.kind.is_for_staff() {
+        return staff_view(input);
+    }
     let reference = ticket.reference();
     let subject = thread_subject(ticket);
     let mut view = MailView {
@@ -93,7 +91,7 @@ fn view(input: &MailInput<'_>) -> MailView {
         quote_body: String::new(),
         facts: Vec::new(),
         checks: Vec::new(),
-        link: input.status_url.clone(),
+        link: format!("{}/tickets/{}", input.public_url, ticket.token),
         link_label: "Open your ticket",
         footer: format!(
             "You get this mail because this address was given when ticket {reference} was \
@@ -137,8 +135,69 @@ fn view(input: &MailInput<'_>) -> MailView {
             view.heading = format!("Support resolved {reference}");
             view.paragraphs = vec![status_news(TicketStatus::Resolved)];
         }
+        MailKind::StaffUrgent | MailKind::StaffAssigned => {}
     }
     view
+}
+
+/// A mail to staff: what happened and the link to the ticket's staff page.
+/// It repeats nothing the requester typed either: mail is read on phones
+/// and in notification previews.
+fn staff_view(input: &MailInput<'_>) -> MailView {
+    let ticket = input.ticket;
+    let reference = ticket.reference();
+    let (subject, heading, paragraph) = match input.mail.kind {
+        MailKind::StaffUrgent => (
+            format!(
+                "[{reference}] Needs attention fast: {}",
+                ticket_title(ticket)
+            ),
+            format!("{reference} needs attention fast"),
+            format!(
+                "{} in {}, priority {}. Its first response is due {}.",
+                ticket_title(ticket),
+                ticket.details.environment.label().to_lowercase(),
+                ticket.priority.label().to_lowercase(),
+                ticket
+                    .due_at
+                    .map(|at| human_time_in(at, &crate::domain::Zone::utc()))
+                    .unwrap_or_else(|| "soon".into())
+            ),
+        ),
+        _ => {
+            let by = match input.event.map(|e| &e.actor) {
+                Some(EventActor::Staff { name, .. }) => name.clone(),
+                _ => "Someone".into(),
+            };
+            (
+                format!("[{reference}] Assigned to you: {}", ticket_title(ticket)),
+                format!("{by} assigned {reference} to you"),
+                format!("{} ({}).", ticket_title(ticket), ticket.priority.label()),
+            )
+        }
+    };
+    MailView {
+        subject,
+        heading,
+        paragraphs: vec![paragraph],
+        quote: None,
+        quote_body: String::new(),
+        facts: Vec::new(),
+        checks: Vec::new(),
+        link: format!("{}/staff/tickets/{}", input.public_url, ticket.id),
+        link_label: "Open the ticket",
+        footer: "You get this mail because you chose it under My settings in apidesk;                  change it there."
+            .into(),
+    }
+}
+
+/// "401 Unauthorized on GET".
+fn ticket_title(ticket: &Ticket) -> String {
+    format!(
+        "{} on {}",
+        ticket.details.error_code.label(),
+        ticket.details.method
+    )
 }
 
 /// What a status means for the requester, in a sentence.

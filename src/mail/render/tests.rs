@@ -64,7 +64,7 @@ fn rendered(kind: MailKind, event: Option<&TimelineEvent>) -> Rendered {
         ticket: &ticket,
         event,
         checks: vec!["Check that the user key is active".into()],
-        status_url: LINK.into(),
+        public_url: "https://help.example.com".into(),
     })
     .unwrap()
 }
@@ -155,4 +155,49 @@ fn status_mails_say_what_the_requester_can_do() {
     let resolved = rendered(MailKind::Resolved, None);
     assert!(resolved.text.contains("it opens again"));
     assert!(resolved.html.contains(&format!("href=\"{LINK}\"")));
+}
+
+#[test]
+fn staff_mail_links_the_staff_page_and_quotes_nothing_typed() {
+    let assign = TimelineEvent {
+        id: 1,
+        at: datetime!(2026-11-27 10:00 UTC),
+        actor: EventActor::Staff {
+            id: 1,
+            name: "Sam".into(),
+        },
+        kind: EventKind::Assigned {
+            from: None,
+            to: Some(crate::tickets::StaffRef::id(2)),
+        },
+        public: false,
+        body: String::new(),
+    };
+    let assigned = rendered(MailKind::StaffAssigned, Some(&assign));
+    assert_eq!(
+        assigned.subject,
+        "[APD-000012] Assigned to you: 401 Unauthorized on GET"
+    );
+    assert!(assigned.text.contains("Sam assigned APD-000012 to you"));
+    let urgent = rendered(MailKind::StaffUrgent, None);
+    assert!(urgent.subject.contains("Needs attention fast"));
+    for part in [&assigned.text, &assigned.html, &urgent.text, &urgent.html] {
+        assert!(
+            part.contains("https://help.example.com/staff/tickets/12"),
+            "{part}"
+        );
+        assert!(
+            !part.contains("/tickets/00000000"),
+            "not the requester's private link"
+        );
+        for typed in [
+            "SECRET-TYPED",
+            "TYPED-KEY",
+            "my tool",
+            "someone",
+            "Typed Name",
+        ] {
+            assert!(!part.contains(typed), "{typed:?}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::{SqliteStore, time_text};
 use crate::domain::Zone;
-use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember};
+use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
 use crate::store::{AddStaffError, StaffAccounts, StoreError};
 
 #[async_trait]
@@ -114,6 +114,17 @@ impl StaffAccounts for SqliteStore {
         Ok(tx.commit().await?)
     }
 
+    async fn set_staff_notices(&self, id: i64, notices: StaffNotices) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE staff SET notify_urgent = ?, notify_assigned = ? WHERE id = ?")
+            .bind(notices.urgent)
+            .bind(notices.assigned)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
     /// Every account's email, disabled ones included.
     async fn staff_emails(&self) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT email FROM staff ORDER BY id")
@@ -149,7 +160,8 @@ impl StaffAccounts for SqliteStore {
     }
 }
 
-const STAFF_COLUMNS: &str = "id, email, name, role, disabled_at, time_zone";
+const STAFF_COLUMNS: &str =
+    "id, email, name, role, disabled_at, time_zone, notify_urgent, notify_assigned";
 
 pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
     Ok(StaffMember {
@@ -159,5 +171,9 @@ pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error
         role: super::decode::parsed(row, "role", Role::parse)?,
         disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
         time_zone: super::decode::time_zone(row, "time_zone")?,
+        notices: StaffNotices {
+            urgent: row.try_get("notify_urgent")?,
+            assigned: row.try_get("notify_assigned")?,
+        },
     })
 }

@@ -60,8 +60,7 @@ pub(super) async fn apply_in(
         let id = insert_event(conn, event, &at).await?;
         // Its mail commits with it, or neither does. (Webhook deliveries
         // will be written here too.)
-        outbox::enqueue_for_event(conn, outgoing, event.ticket_id, id, &event.kind, request.at)
-            .await?;
+        outbox::enqueue_for_event(conn, outgoing, id, event, request.at).await?;
     }
     Ok(Outcome::Changed)
 }

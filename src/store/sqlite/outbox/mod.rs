@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::{SqliteStore, decode, time_text};
 use crate::store::{Outbox, StoreError};
 use crate::tickets::{
-    Delivery, EventKind, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR,
-    MailKind, MailRecord, MailState, OutgoingMail, requester_mail,
+    Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR, MailKind,
+    MailRecord, MailState, NewEvent, OutgoingMail, Priority, StaffNotice, requester_mail,
+    staff_notice,
 };
 
 /// The reason recorded for mail written while mail is off.
@@ -20,18 +21,30 @@ const NOT_CONFIGURED: &str = "Email was not configured at the time.";
 const MAIL_COLUMNS: &str = "id, ticket_id, event_id, kind, recipient, message_key, state, \
      reason, attempts, next_attempt_at, created_at, sent_at, resend_of";
 
-/// Writes the mail `event` (just stored as `event_id`) sends the ticket's
-/// requester, if it sends one: pending, or not sent with the reason when
-/// mail is off or a cap holds it back. Runs in the event's transaction.
+/// Writes the mail `event` (just stored as `event_id`) causes: to the
+/// ticket's requester, and to staff who asked for it. Each is pending, or
+/// not sent with the reason when mail is off or a cap holds it back. Runs in
+/// the event's transaction.
 pub(super) async fn enqueue_for_event(
     conn: &mut SqliteConnection,
     outgoing: OutgoingMail,
-    ticket_id: i64,
     event_id: i64,
-    event: &EventKind,
+    event: &NewEvent,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let Some(kind) = requester_mail(event) else {
+    enqueue_for_requester(conn, outgoing, event_id, event, now).await?;
+    enqueue_for_staff(conn, outgoing, event_id, event, now).await
+}
+
+async fn enqueue_for_requester(
+    conn: &mut SqliteConnection,
+    outgoing: OutgoingMail,
+    event_id: i64,
+    event: &NewEvent,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let ticket_id = event.ticket_id;
+    let Some(kind) = requester_mail(&event.kind) else {
         return Ok(());
     };
     let recipient: Option<String> =
@@ -55,6 +68,63 @@ pub(super) async fn enqueue_for_event(
         resend_of: None,
     };
     insert_mail(conn, mail, now).await?;
+    Ok(())
+}
+
+/// Mail to the staff who chose to hear of this event.
+async fn enqueue_for_staff(
+    conn: &mut SqliteConnection,
+    outgoing: OutgoingMail,
+    event_id: i64,
+    event: &NewEvent,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let priority: Option<i64> = sqlx::query_scalar("SELECT priority FROM tickets WHERE id = ?")
+        .bind(event.ticket_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(priority) = priority.and_then(Priority::from_rank) else {
+        return Ok(());
+    };
+    let Some(notice) = staff_notice(&event.kind, event.by, priority) else {
+        return Ok(());
+    };
+    let (kind, recipients): (MailKind, Vec<String>) = match notice {
+        StaffNotice::Urgent { except } => (
+            MailKind::StaffUrgent,
+            sqlx::query_scalar(
+                "SELECT email FROM staff WHERE notify_urgent = 1 AND disabled_at IS NULL \
+                 AND id IS NOT ? ORDER BY id",
+            )
+            .bind(except)
+            .fetch_all(&mut *conn)
+            .await?,
+        ),
+        StaffNotice::Assigned(id) => (
+            MailKind::StaffAssigned,
+            sqlx::query_scalar(
+                "SELECT email FROM staff WHERE id = ? AND notify_assigned = 1 AND disabled_at IS NULL",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?,
+        ),
+    };
+    for recipient in &recipients {
+        let held_back = match outgoing {
+            OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
+            OutgoingMail::On => None,
+        };
+        let mail = NewMail {
+            ticket_id: event.ticket_id,
+            event_id,
+            kind,
+            recipient,
+            held_back,
+            resend_of: None,
+        };
+        insert_mail(conn, mail, now).await?;
+    }
     Ok(())
 }
 

@@ -333,3 +333,69 @@ async fn a_resend_is_a_new_pending_copy_of_that_tickets_mail() {
     assert_ne!(copy.message_key, original.message_key);
     assert_eq!(store.ticket_mail(1).await.unwrap().len(), 2);
 }
+
+async fn add_staff(store: &SqliteStore, id: i64, email: &str, urgent: bool, assigned: bool) {
+    sqlx::query(
+        "INSERT INTO staff (id, email, name, role, password_hash, created_at, notify_urgent, \
+         notify_assigned) VALUES (?, ?, ?, 'agent', 'x', '2026-01-01T00:00:00Z', ?, ?)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(email)
+    .bind(urgent)
+    .bind(assigned)
+    .execute(&store.pool)
+    .await
+    .unwrap();
+}
+
+fn staff_mail(mail: &[MailRecord]) -> Vec<(MailKind, String)> {
+    mail.iter()
+        .filter(|m| m.kind.is_for_staff())
+        .map(|m| (m.kind, m.recipient.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_who_chose_it_hear_of_urgent_tickets_and_of_tickets_others_assign_them() {
+    let (store, _dir) = with_admin(0).await;
+    add_staff(&store, 2, "bea@example.com", true, true).await;
+    add_staff(&store, 3, "cal@example.com", false, false).await;
+    add_staff(&store, 4, "dee@example.com", true, false).await;
+    let targets = ResponseTargets::default();
+
+    // A 429 in sandbox starts normal: nobody hears of it.
+    let id = file(&store, "req@example.com").await;
+    assert_eq!(staff_mail(&store.ticket_mail(id).await.unwrap()), []);
+
+    // Ada (1) raises it to urgent: Bea and Dee chose to hear, Cal did not.
+    let raise = Command::SetPriority {
+        to: crate::tickets::Priority::Urgent,
+    };
+    assert!(
+        store
+            .apply(&staff(id, raise), &targets)
+            .await
+            .unwrap()
+            .changed()
+    );
+    // Ada assigns it to Bea, then to Cal; Bea takes it back herself.
+    for (actor, to) in [(1, 2), (1, 3), (2, 2)] {
+        let request = Request {
+            actor: Actor::Staff {
+                id: actor,
+                role: Role::Agent,
+            },
+            ..staff(id, Command::Assign { to: Some(to) })
+        };
+        assert!(store.apply(&request, &targets).await.unwrap().changed());
+    }
+    assert_eq!(
+        staff_mail(&store.ticket_mail(id).await.unwrap()),
+        [
+            (MailKind::StaffUrgent, "bea@example.com".to_string()),
+            (MailKind::StaffUrgent, "dee@example.com".to_string()),
+            (MailKind::StaffAssigned, "bea@example.com".to_string()),
+        ]
+    );
+}
