@@ -48,6 +48,22 @@ enum Command {
         #[arg(long)]
         demo_staff: bool,
     },
+    /// Outgoing mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Send one short message with the configured settings (--smtp-url,
+    /// --mail-from, --public-url) and say what the server answered.
+    Test {
+        /// Where to send it.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,7 +100,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             seed_command(options, cli.config).await
         }
+        Some(Command::Mail {
+            command: MailCommand::Test { to },
+        }) => mail_test(&to, &cli.config).await,
     }
+}
+
+/// Prints the outcome on success; on failure the error says it, and the
+/// exit status is non-zero.
+async fn mail_test(to: &str, config: &Config) -> anyhow::Result<()> {
+    let settings = config
+        .mail
+        .check(config.public_url.as_deref())?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "email is not configured: set --smtp-url (APIDESK_SMTP_URL), \
+                 --mail-from (APIDESK_MAIL_FROM) and --public-url (APIDESK_PUBLIC_URL)"
+            )
+        })?;
+    let mailer = crate::mail::Mailer::new(&settings)?;
+    let line = mailer
+        .test_connection(to)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!("{line}");
+    Ok(())
 }
 
 async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {

@@ -121,6 +121,8 @@ pub enum MailConfigError {
     BadFrom(String),
     #[error("--smtp-ca-file (APIDESK_SMTP_CA_FILE) {0}")]
     CaFile(String),
+    #[error("TLS for --smtp-url (APIDESK_SMTP_URL) cannot be set up: {0}")]
+    Tls(String),
 }
 
 impl MailSettings {
