@@ -102,13 +102,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Mail {
             command: MailCommand::Test { to },
-        }) => mail_test(&to, &cli.config).await,
+        }) => {
+            println!("{}", mail_test(&to, &cli.config).await?);
+            Ok(())
+        }
     }
 }
 
-/// Prints the outcome on success; on failure the error says it, and the
-/// exit status is non-zero.
-async fn mail_test(to: &str, config: &Config) -> anyhow::Result<()> {
+/// `apidesk mail test`: the line to print when the server took the
+/// message; otherwise the error, which `main` prints before exiting with
+/// a failure status.
+pub async fn mail_test(to: &str, config: &Config) -> anyhow::Result<String> {
     let settings = config
         .mail
         .check(config.public_url.as_deref())?
@@ -119,12 +123,7 @@ async fn mail_test(to: &str, config: &Config) -> anyhow::Result<()> {
             )
         })?;
     let mailer = crate::mail::Mailer::new(&settings)?;
-    let line = mailer
-        .test_connection(to)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    println!("{line}");
-    Ok(())
+    mailer.test_connection(to).await.map_err(anyhow::Error::msg)
 }
 
 async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
@@ -197,4 +196,40 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     tracing::info!("apidesk listening on http://{}", app.local_addr());
     app.run_until(crate::startup::shutdown_signal()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_test_takes_the_mail_settings_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "apidesk",
+            "mail",
+            "test",
+            "--to",
+            "dana@example.com",
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "support@example.com",
+        ])
+        .unwrap();
+        let Some(Command::Mail {
+            command: MailCommand::Test { to },
+        }) = cli.command
+        else {
+            panic!("not the mail test command: {:?}", cli.command);
+        };
+        assert_eq!(to, "dana@example.com");
+        assert_eq!(
+            cli.config.mail.smtp_url.as_deref(),
+            Some("smtp://127.0.0.1:2525")
+        );
+        assert_eq!(
+            cli.config.mail.mail_from.as_deref(),
+            Some("support@example.com")
+        );
+    }
 }

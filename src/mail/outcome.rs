@@ -99,11 +99,7 @@ impl Failure {
         if let Some(code) = err.status() {
             let temporary = err.is_transient();
             let reply = format!("{code} {detail}").trim().to_string();
-            let verb = if temporary {
-                "turned away for now"
-            } else {
-                "refused"
-            };
+            let verb = if temporary { "deferred" } else { "refused" };
             let reason = match stage {
                 Stage::Connect => format!("{server} {verb} the connection ({reply})"),
                 Stage::Secure => format!("{server} {verb} STARTTLS ({reply})"),
