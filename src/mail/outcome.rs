@@ -1,6 +1,6 @@
 //! What became of one delivery attempt, in words a person can act on.
 
-use std::error::Error as _;
+use std::io;
 
 use lettre::transport::smtp::Error as SmtpError;
 
@@ -95,7 +95,7 @@ impl Failure {
     /// Words for lettre's error at `stage`; `subject` names what was
     /// refused (the sender's or recipient's address).
     pub fn smtp(stage: Stage, err: &SmtpError, server: &str, subject: &str) -> Self {
-        let detail = err.source().map(ToString::to_string).unwrap_or_default();
+        let (detail, io_kind) = innermost(err);
         if let Some(code) = err.status() {
             let temporary = err.is_transient();
             let reply = format!("{code} {detail}").trim().to_string();
@@ -114,30 +114,30 @@ impl Failure {
                 reason,
             };
         }
-        let (temporary, reason) = if err.is_timeout() {
+        // tokio-rustls reports a failed handshake (an untrusted certificate,
+        // say) as invalid data, which a plain TCP connection never gives.
+        let tls_failed = err.is_tls()
+            || (matches!(stage, Stage::Connect | Stage::Secure)
+                && io_kind == Some(io::ErrorKind::InvalidData));
+        let (temporary, stage, reason) = if err.is_timeout() {
             (
                 true,
+                stage,
                 format!("no answer from {server} in time, {}", doing(stage)),
             )
-        } else if err.is_tls() {
-            (
-                true,
-                format!("the secure connection to {server} failed: {detail}"),
-            )
-        } else if err.is_client() && stage == Stage::SignIn {
-            (
-                false,
-                "the server offers no sign-in apidesk speaks (AUTH PLAIN or LOGIN)".to_string(),
-            )
-        } else if err.is_client() {
-            (false, format!("apidesk cannot go on: {detail}"))
+        } else if tls_failed {
+            let reason = format!("the secure connection to {server} failed: {detail}");
+            (true, Stage::Secure, reason)
         } else if err.is_response() {
-            (
-                true,
-                format!("the answer from {server} could not be read: {detail}"),
-            )
+            let reason = format!("the answer from {server} could not be read: {detail}");
+            (true, stage, reason)
+        } else if err.is_client() && stage == Stage::SignIn {
+            let reason = "the server offers no sign-in apidesk speaks (AUTH PLAIN or LOGIN)";
+            (false, stage, reason.to_string())
+        } else if err.is_client() {
+            (false, stage, format!("apidesk cannot go on: {detail}"))
         } else {
-            (true, format!("cannot reach {server}: {detail}"))
+            (true, stage, format!("cannot reach {server}: {detail}"))
         };
         Self {
             temporary,
@@ -187,6 +187,25 @@ impl From<Failure> for SendError {
             Self::Permanent(failure.reason)
         }
     }
+}
+
+/// The words of the innermost error (lettre nests its own: "network error:
+/// Connection error: …"), and the kind of the innermost I/O error.
+fn innermost(err: &SmtpError) -> (String, Option<io::ErrorKind>) {
+    let mut current: &dyn std::error::Error = err;
+    let mut kind = None;
+    while let Some(next) = current.source() {
+        current = next;
+        if let Some(io) = current.downcast_ref::<io::Error>() {
+            kind = Some(io.kind());
+        }
+    }
+    let words = if std::ptr::addr_eq(current, err) {
+        String::new()
+    } else {
+        current.to_string()
+    };
+    (words, kind)
 }
 
 fn doing(stage: Stage) -> &'static str {

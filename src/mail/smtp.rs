@@ -146,6 +146,12 @@ impl Mailer {
                 // The message is taken; a lost QUIT changes nothing.
                 let _ = tokio::time::timeout(self.inner.timeout, connection.quit()).await;
             }
+            // A TLS upgrade that failed leaves lettre no stream to write
+            // QUIT on (writing would trip its debug assertion): just close.
+            Err(Failure {
+                stage: Stage::Secure,
+                ..
+            }) => drop(connection),
             Err(_) => {
                 let _ = tokio::time::timeout(self.inner.timeout, connection.abort()).await;
             }

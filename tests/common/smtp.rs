@@ -1,6 +1,7 @@
 //! A real SMTP server for tests: speaks the protocol over TCP on
 //! 127.0.0.1, records what it receives, and answers as scripted (deferrals,
-//! refused recipients, a stop and a restart on the same port).
+//! refused recipients, a stop and a restart on the same port), in the
+//! clear or over TLS (STARTTLS or from the start) with a test CA.
 //!
 //! Declare it with `#[path = "common/smtp.rs"] mod smtp;`.
 
@@ -10,12 +11,16 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::PrivateKeyDer;
+
+// Beside this file (a path in a non-mod.rs file is relative to its folder).
+#[path = "smtp_session.rs"]
+mod session;
 
 /// How long `wait_for_messages` waits before failing the test.
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -29,6 +34,59 @@ pub struct Received {
     pub data: Vec<u8>,
     /// The user who signed in on that connection, if anyone did.
     pub user: Option<String>,
+    /// Whether it came over TLS.
+    pub secure: bool,
+}
+
+/// A certificate authority made for one test, and a server certificate it
+/// signed for 127.0.0.1 and localhost.
+pub struct TestCa {
+    /// The authority's certificate, for `--smtp-ca-file`.
+    pub ca_pem: String,
+    acceptor: TlsAcceptor,
+}
+
+impl TestCa {
+    pub fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "apidesk test CA");
+        let ca_key = KeyPair::generate().unwrap();
+        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca_params, ca_key);
+        let names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+        let key = KeyPair::generate().unwrap();
+        let cert = CertificateParams::new(names)
+            .unwrap()
+            .signed_by(&key, &issuer)
+            .unwrap();
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
+        Self {
+            ca_pem: ca_cert.pem(),
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+        }
+    }
+}
+
+/// How the server offers TLS.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Offered with STARTTLS after EHLO.
+    StartTls,
+    /// From the first byte, as on port 465.
+    Implicit,
 }
 
 impl Received {
@@ -51,6 +109,7 @@ struct Script {
 
 struct Shared {
     credentials: Option<(String, String)>,
+    tls: Option<(TlsAcceptor, TlsMode)>,
     script: Mutex<Script>,
     received: watch::Sender<Vec<Received>>,
 }
@@ -64,18 +123,29 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// A server that takes mail without signing in (and offers no AUTH).
     pub async fn start() -> Self {
-        Self::launch(None).await
+        Self::launch(None, None).await
     }
 
     /// A server that requires AUTH PLAIN or LOGIN with these credentials.
     pub async fn start_with_auth(user: &str, password: &str) -> Self {
-        Self::launch(Some((user.to_string(), password.to_string()))).await
+        Self::launch(Some((user.to_string(), password.to_string())), None).await
     }
 
-    async fn launch(credentials: Option<(String, String)>) -> Self {
+    /// A server that requires the credentials, over TLS with `ca`'s
+    /// certificate.
+    pub async fn start_tls(ca: &TestCa, mode: TlsMode, user: &str, password: &str) -> Self {
+        let credentials = Some((user.to_string(), password.to_string()));
+        Self::launch(credentials, Some((ca.acceptor.clone(), mode))).await
+    }
+
+    async fn launch(
+        credentials: Option<(String, String)>,
+        tls: Option<(TlsAcceptor, TlsMode)>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let shared = Arc::new(Shared {
             credentials,
+            tls,
             script: Mutex::default(),
             received: watch::Sender::new(Vec::new()),
         });
@@ -175,204 +245,10 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>) {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
-                    connections.spawn(converse(stream, shared.clone()));
+                    connections.spawn(session::serve(stream, shared.clone()));
                 }
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-}
-
-#[derive(Default)]
-struct Transaction {
-    mail_from: Option<String>,
-    rcpt_to: Vec<String>,
-}
-
-async fn converse(stream: TcpStream, shared: Arc<Shared>) {
-    let (reader, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
-    let mut user: Option<String> = None;
-    let mut transaction = Transaction::default();
-    let mut line = Vec::new();
-    macro_rules! reply {
-        ($($text:tt)*) => {
-            if writer.write_all(format!("{}\r\n", format!($($text)*)).as_bytes()).await.is_err() {
-                return;
-            }
-        };
-    }
-    macro_rules! read_line {
-        () => {{
-            line.clear();
-            match reader.read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                    shared.script.lock().unwrap().transcript.push(text.clone());
-                    text
-                }
-            }
-        }};
-    }
-
-    reply!("220 test.smtp ESMTP ready");
-    loop {
-        let command = read_line!();
-        let verb = command
-            .split(' ')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let argument = command
-            .get(verb.len()..)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        match verb.as_str() {
-            "EHLO" => {
-                let auth = if shared.credentials.is_some() {
-                    "250-AUTH PLAIN LOGIN\r\n"
-                } else {
-                    ""
-                };
-                reply!("250-test.smtp greets {argument}\r\n{auth}250-8BITMIME\r\n250 SMTPUTF8");
-            }
-            "HELO" => reply!("250 test.smtp"),
-            "AUTH" => {
-                let mut words = argument.split(' ');
-                let mechanism = words.next().unwrap_or_default().to_ascii_uppercase();
-                let initial = words.next().map(str::to_string);
-                let (name, password) = match mechanism.as_str() {
-                    "PLAIN" => {
-                        let response = match initial {
-                            Some(response) => response,
-                            None => {
-                                reply!("334 ");
-                                read_line!()
-                            }
-                        };
-                        let decoded = decode(&response);
-                        let mut parts = decoded.split('\0').skip(1);
-                        (
-                            parts.next().unwrap_or_default().to_string(),
-                            parts.next().unwrap_or_default().to_string(),
-                        )
-                    }
-                    "LOGIN" => {
-                        let name = match initial {
-                            Some(name) => decode(&name),
-                            None => {
-                                reply!("334 VXNlcm5hbWU6");
-                                decode(&read_line!())
-                            }
-                        };
-                        reply!("334 UGFzc3dvcmQ6");
-                        (name, decode(&read_line!()))
-                    }
-                    _ => {
-                        reply!("504 5.5.4 unrecognised authentication type");
-                        continue;
-                    }
-                };
-                if shared.credentials == Some((name.clone(), password)) {
-                    user = Some(name);
-                    reply!("235 2.7.0 Authentication successful");
-                } else {
-                    reply!("535 5.7.8 Authentication credentials invalid");
-                }
-            }
-            "MAIL" => {
-                if shared.credentials.is_some() && user.is_none() {
-                    reply!("530 5.7.0 Authentication required");
-                } else {
-                    transaction = Transaction {
-                        mail_from: Some(address(&argument)),
-                        rcpt_to: Vec::new(),
-                    };
-                    reply!("250 2.1.0 Ok");
-                }
-            }
-            "RCPT" if transaction.mail_from.is_none() => reply!("503 5.5.1 MAIL first"),
-            "RCPT" => {
-                let refusal = shared.script.lock().unwrap().refuse_recipients.clone();
-                match refusal {
-                    Some(refusal) => reply!("{refusal}"),
-                    None => {
-                        transaction.rcpt_to.push(address(&argument));
-                        reply!("250 2.1.5 Ok");
-                    }
-                }
-            }
-            "DATA" if transaction.rcpt_to.is_empty() => reply!("503 5.5.1 RCPT first"),
-            "DATA" => {
-                reply!("354 End data with <CR><LF>.<CR><LF>");
-                let mut data = Vec::new();
-                loop {
-                    line.clear();
-                    match reader.read_until(b'\n', &mut line).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => {}
-                    }
-                    if line == b".\r\n" || line == b".\n" {
-                        break;
-                    }
-                    // Dot-unstuffing (RFC 5321 4.5.2).
-                    let start = usize::from(line.starts_with(b".."));
-                    data.extend_from_slice(&line[start..]);
-                }
-                let taken = std::mem::take(&mut transaction);
-                let failure = {
-                    let mut script = shared.script.lock().unwrap();
-                    (script.fail_next > 0).then(|| {
-                        script.fail_next -= 1;
-                        script.fail_reply.clone()
-                    })
-                };
-                if let Some(failure) = failure {
-                    reply!("{failure}");
-                    continue;
-                }
-                let received = Received {
-                    mail_from: taken.mail_from.unwrap_or_default(),
-                    rcpt_to: taken.rcpt_to,
-                    data,
-                    user: user.clone(),
-                };
-                let number = {
-                    let mut number = 0;
-                    shared.received.send_modify(|all| {
-                        all.push(received);
-                        number = all.len();
-                    });
-                    number
-                };
-                reply!("250 2.0.0 Ok: queued as {number}");
-            }
-            "RSET" => {
-                transaction = Transaction::default();
-                reply!("250 2.0.0 Ok");
-            }
-            "NOOP" => reply!("250 2.0.0 Ok"),
-            "QUIT" => {
-                reply!("221 2.0.0 Bye");
-                return;
-            }
-            _ => reply!("502 5.5.2 Command not recognised"),
-        }
-    }
-}
-
-/// `FROM:<a@b> BODY=8BITMIME` → `a@b`.
-fn address(argument: &str) -> String {
-    let start = argument.find('<').map_or(0, |i| i + 1);
-    let end = argument[start..]
-        .find('>')
-        .map_or(argument.len(), |i| start + i);
-    argument[start..end].to_string()
-}
-
-fn decode(base64: &str) -> String {
-    let bytes = BASE64.decode(base64.trim()).unwrap_or_default();
-    String::from_utf8_lossy(&bytes).into_owned()
 }
