@@ -129,7 +129,13 @@ impl MailSettings {
     /// The checked settings, or `None` when no mail server is configured
     /// (mail off). `public_url` is `--public-url`, already checked.
     pub fn check(&self, public_url: Option<&str>) -> Result<Option<MailConfig>, MailConfigError> {
-        let Some(url) = self.smtp_url.as_deref().map(str::trim) else {
+        // An empty value (APIDESK_SMTP_URL= in an env file) means off too.
+        let Some(url) = self
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
             return Ok(None);
         };
         let server = parse_smtp_url(url)?;

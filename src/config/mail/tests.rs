@@ -24,6 +24,11 @@ fn no_smtp_url_means_mail_is_off() {
         ..MailSettings::default()
     };
     assert!(off.check(None).unwrap().is_none());
+    let empty = MailSettings {
+        smtp_url: Some("  ".into()),
+        ..off
+    };
+    assert!(empty.check(None).unwrap().is_none());
 }
 
 #[test]
