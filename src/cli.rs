@@ -48,6 +48,22 @@ enum Command {
         #[arg(long)]
         demo_staff: bool,
     },
+    /// Outgoing mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Send one short message with the configured settings (--smtp-url,
+    /// --mail-from, --public-url) and say what the server answered.
+    Test {
+        /// Where to send it.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,7 +100,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             seed_command(options, cli.config).await
         }
+        Some(Command::Mail {
+            command: MailCommand::Test { to },
+        }) => {
+            println!("{}", mail_test(&to, &cli.config).await?);
+            Ok(())
+        }
     }
+}
+
+/// `apidesk mail test`: the line to print when the server took the
+/// message; otherwise the error, which `main` prints before exiting with
+/// a failure status.
+pub async fn mail_test(to: &str, config: &Config) -> anyhow::Result<String> {
+    let settings = config
+        .mail
+        .check(config.public_url.as_deref())?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "email is not configured: set --smtp-url (APIDESK_SMTP_URL), \
+                 --mail-from (APIDESK_MAIL_FROM) and --public-url (APIDESK_PUBLIC_URL)"
+            )
+        })?;
+    let mailer = crate::mail::Mailer::new(&settings)?;
+    mailer.test_connection(to).await.map_err(anyhow::Error::msg)
 }
 
 async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
@@ -157,4 +196,40 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     tracing::info!("apidesk listening on http://{}", app.local_addr());
     app.run_until(crate::startup::shutdown_signal()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_test_takes_the_mail_settings_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "apidesk",
+            "mail",
+            "test",
+            "--to",
+            "dana@example.com",
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "support@example.com",
+        ])
+        .unwrap();
+        let Some(Command::Mail {
+            command: MailCommand::Test { to },
+        }) = cli.command
+        else {
+            panic!("not the mail test command: {:?}", cli.command);
+        };
+        assert_eq!(to, "dana@example.com");
+        assert_eq!(
+            cli.config.mail.smtp_url.as_deref(),
+            Some("smtp://127.0.0.1:2525")
+        );
+        assert_eq!(
+            cli.config.mail.mail_from.as_deref(),
+            Some("support@example.com")
+        );
+    }
 }

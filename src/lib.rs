@@ -18,6 +18,9 @@
 //! - errors: `error`, the one error type handlers return and its pages.
 //! - config: the typed settings entry reads and hands to web, so it names
 //!   only value types from the parts below, never web's own (*).
+//! - mail: `mail/`, outgoing mail over SMTP. Built from config's checked
+//!   settings; knows nothing of tickets, the store or web: the delivery loop
+//!   gives it a rendered message and records what it answers.
 //! - store: `store/`, every SQL statement, over tickets' and kb's types,
 //!   behind a seam (`store::Backend`) in those types only. Only its SQLite
 //!   backend, `store/sqlite/`, names the database crate (*); the rest sees the

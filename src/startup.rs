@@ -18,6 +18,8 @@ use tower::ServiceExt;
 
 use crate::config::Config;
 use crate::kb::KnowledgeBase;
+use crate::mail::Mailer;
+use crate::mail::delivery::Deliverer;
 use crate::store::Store;
 use crate::tickets::OutgoingMail;
 use crate::web;
@@ -29,12 +31,31 @@ pub struct Application {
     store: Store,
     header_timeout: Duration,
     max_connections: usize,
+    /// The outbox's delivery task, when SMTP is configured.
+    deliverer: Option<Deliverer>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let state = build_state(config.clone()).await?;
         let store = state.store.clone();
+        let deliverer = match config.mail.check(config.public_url.as_deref())? {
+            Some(mail) => {
+                let mailer = Mailer::new(&mail)?;
+                tracing::info!(server = %mailer.server(), "mail: sending through SMTP");
+                Some(Deliverer {
+                    store: store.clone(),
+                    kb: state.kb.clone(),
+                    transport: Arc::new(mailer),
+                    public_url: mail.public_url.clone(),
+                    domain: mail.from.email.domain().to_string(),
+                })
+            }
+            None => {
+                tracing::info!("mail: off (no --smtp-url); nothing is sent");
+                None
+            }
+        };
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -44,6 +65,7 @@ impl Application {
             store,
             header_timeout: config.header_timeout,
             max_connections: config.max_connections.max(1),
+            deliverer,
         })
     }
 
@@ -78,6 +100,10 @@ impl Application {
             .header_read_timeout(self.header_timeout)
             .keep_alive(true);
         let graceful = GracefulShutdown::new();
+        let (stop_delivery, delivery_stopped) = tokio::sync::watch::channel(false);
+        let delivery = self
+            .deliverer
+            .map(|deliverer| tokio::spawn(deliverer.run(delivery_stopped)));
         let connections = Arc::new(Semaphore::new(self.max_connections));
         tokio::pin!(shutdown);
         loop {
@@ -120,6 +146,14 @@ impl Application {
         drop(self.listener);
         tracing::info!("shutting down: finishing requests in flight");
         graceful.shutdown().await;
+        if let Some(delivery) = delivery {
+            // The mail in hand is finished (each SMTP step is bounded), so
+            // it is recorded as sent before the database closes.
+            let _ = stop_delivery.send(true);
+            if let Err(err) = delivery.await {
+                tracing::error!(%err, "the mail delivery task failed");
+            }
+        }
         self.store.close().await;
         tracing::info!("apidesk stopped");
         Ok(())
@@ -130,7 +164,12 @@ impl Application {
 /// knowledge base and the configuration.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let kb = KnowledgeBase::load_embedded().context("the built-in content is invalid")?;
-    let store = Store::connect(&config.database_url).await?;
+    // Refuses to start with a mail setting that cannot work, naming it.
+    let outgoing_mail = match config.mail.check(config.public_url.as_deref())? {
+        Some(_) => OutgoingMail::On,
+        None => OutgoingMail::Off,
+    };
+    let store = Store::connect_with(&config.database_url, outgoing_mail).await?;
     let csrf = crate::web::csrf::CsrfKey::load_or_create(&store).await?;
     let limits = crate::web::rate_limit::RateLimits::in_memory(config.rate_limits.clone());
     Ok(AppState {
@@ -139,7 +178,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         kb: Arc::new(kb),
         csrf,
-        outgoing_mail: OutgoingMail::Off,
+        outgoing_mail,
     })
 }
 

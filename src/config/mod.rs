@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::Args;
 
+mod mail;
 mod rate_limits;
+pub use mail::{MailConfig, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity};
 pub use rate_limits::{Level, Rate, RateLimitSettings};
 
 use crate::domain::parse_span;
@@ -66,6 +68,10 @@ pub struct Config {
     /// their default), or "off" for load tests.
     #[arg(long, global = true, env = "APIDESK_RATE_LIMITS", default_value_t = RateLimitSettings::default())]
     pub rate_limits: RateLimitSettings,
+
+    /// Outgoing mail: `--smtp-url`, `--mail-from`, `--smtp-ca-file`.
+    #[command(flatten)]
+    pub mail: MailSettings,
 }
 
 /// `http(s)://host[:port][/prefix]`, kept without a trailing slash.
@@ -121,6 +127,7 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             trust_proxy: false,
             rate_limits: RateLimitSettings::default(),
+            mail: MailSettings::default(),
         }
     }
 }

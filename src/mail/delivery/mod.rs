@@ -31,6 +31,15 @@ pub trait Transport: Send + Sync {
     async fn send(&self, message: &OutgoingMessage) -> Result<String, SendError>;
 }
 
+#[async_trait]
+impl Transport for super::Mailer {
+    async fn send(&self, message: &OutgoingMessage) -> Result<String, SendError> {
+        super::Mailer::send(self, message)
+            .await
+            .map(|sent| sent.reply)
+    }
+}
+
 /// What the delivery task needs.
 #[derive(Clone)]
 pub struct Deliverer {
