@@ -404,6 +404,7 @@ impl Browser {
             .goto(&url)
             .await
             .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+        crate::audit::audit(self).await;
     }
 
     /// The current path and query, e.g. `/troubleshoot/401?path=…`.
@@ -450,6 +451,7 @@ impl Browser {
         self.mark_page().await;
         self.click(selector).await;
         self.wait_for_new_page(selector).await;
+        crate::audit::audit(self).await;
     }
 
     /// Clicks the link or button whose visible text is exactly `text` and
@@ -466,6 +468,7 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("cannot click {text:?}: {e}"));
         self.wait_for_new_page(text).await;
+        crate::audit::audit(self).await;
     }
 
     /// Marks the current document, so that a new one can be told apart.
@@ -517,6 +520,7 @@ impl Browser {
         self.mark_page().await;
         self.press(key).await;
         self.wait_for_new_page(&format!("{key:?}")).await;
+        crate::audit::audit(self).await;
     }
 
     /// The visible text of the element matching `selector`.

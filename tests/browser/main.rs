@@ -26,6 +26,7 @@ mod common;
 #[path = "../common/server.rs"]
 mod server;
 
+mod audit;
 mod harness;
+mod pages;
 mod requester;
-mod screenshots;
