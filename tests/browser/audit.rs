@@ -104,7 +104,7 @@ fn axe_source() -> Option<&'static str> {
                 Err(e) => {
                     let _ = writeln!(
                         std::io::stderr(),
-                        "SKIPPED (not in CI): accessibility audit without axe-core ({}: {e}); run npm ci --prefix tests/browser/axe",
+                        "SKIPPED AUDIT (not in CI): accessibility audit without axe-core ({}: {e}); run npm ci --prefix tests/browser/axe",
                         path.display()
                     );
                     None
