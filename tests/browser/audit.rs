@@ -336,3 +336,28 @@ const BREAK_THE_PAGE: &str = r#"
     input.style.setProperty('box-shadow', 'none', 'important');
     return null;
 "#;
+
+/// The audit moves focus about; afterwards the page is as the person left
+/// it: Tab starts from the top (the skip link), and focus the page moved
+/// itself (the error summary after a failed submit) is still there.
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn the_audit_leaves_focus_where_the_page_put_it() {
+    let Some(b) = Browser::start(crate::harness::PHONE).await else {
+        return;
+    };
+    let Some(axe) = axe_source() else { return };
+    // `problems` directly: `audit` skips a page this process audited before.
+    b.visit("/").await;
+    assert_eq!(problems(&b, axe).await, Vec::<String>::new());
+    b.press(Key::Tab).await;
+    let focused = b.script("return document.activeElement.textContent;").await;
+    assert_eq!(focused, "Skip to content");
+
+    b.visit("/tickets/new").await;
+    b.follow("form.ticket-form button[type=submit]").await;
+    assert_eq!(problems(&b, axe).await, Vec::<String>::new());
+    let focused = b.script("return document.activeElement.id;").await;
+    assert_eq!(focused, "error-summary");
+    b.finish().await;
+}
