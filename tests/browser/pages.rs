@@ -57,6 +57,11 @@ const PAGES: &[(&str, Reach)] = &[
     ("staff-ticket-reply-errors", Do(staff_ticket_reply_errors)),
     ("staff-ticket-replied", Do(staff_ticket_replied)),
     ("ticket-status-replied", Do(ticket_status_replied)),
+    (
+        "ticket-status-addition-errors",
+        Do(ticket_status_addition_errors),
+    ),
+    ("ticket-status-added", Do(ticket_status_added)),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
     ("staff-forbidden", Do(staff_forbidden)),
@@ -244,6 +249,26 @@ fn ticket_status_replied(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> 
             .expect("ticket 1");
         b.visit(&format!("/tickets/{}", ticket.token)).await;
         assert!(b.text("main").await.contains("Your key was rotated"));
+    })
+}
+
+/// "Add information" sent empty, from the status page with the reply.
+fn ticket_status_addition_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+        let title = b.client.title().await.unwrap();
+        assert!(title.starts_with("Error: "), "{title}");
+    })
+}
+
+fn ticket_status_added(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.type_into("#field-body", "The new key works, thank you.")
+            .await;
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+        assert!(b.text("main").await.contains("The new key works"));
     })
 }
 
