@@ -418,6 +418,7 @@ impl Browser {
             .goto(&url)
             .await
             .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+        crate::audit::audit(self).await;
     }
 
     /// The current path and query, e.g. `/troubleshoot/401?path=…`.
@@ -470,6 +471,7 @@ impl Browser {
         self.mark_page().await;
         self.click(selector).await;
         self.wait_for_new_page(selector).await;
+        crate::audit::audit(self).await;
     }
 
     /// Clicks the link or button whose visible text is exactly `text` and
@@ -486,6 +488,7 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("cannot click {text:?}: {e}"));
         self.wait_for_new_page(text).await;
+        crate::audit::audit(self).await;
     }
 
     /// Marks the current document, so that a new one can be told apart.
@@ -543,6 +546,7 @@ impl Browser {
         self.mark_page().await;
         self.press(key).await;
         self.wait_for_new_page(&format!("{key:?}")).await;
+        crate::audit::audit(self).await;
     }
 
     /// The visible text of the element matching `selector`.

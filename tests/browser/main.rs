@@ -26,10 +26,11 @@ mod common;
 #[path = "../common/server.rs"]
 mod server;
 
+mod audit;
 mod forms;
 mod harness;
 mod keyboard;
 mod no_javascript;
+mod pages;
 mod requester;
-mod screenshots;
 mod staff;

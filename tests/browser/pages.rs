@@ -1,0 +1,319 @@
+//! Every page, public and staff, error pages included, at the phone and the
+//! desktop size: a screenshot of each under `target/screenshots/`, no
+//! sideways scrolling on the phone, and the accessibility audit (see
+//! audit.rs) of each.
+//!
+//! A new page is one line in [`PAGES`]: a path to visit, or a function that
+//! gets there (from wherever the page before it left the browser).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use apidesk::staff::Role;
+
+use crate::harness::{Browser, DESKTOP, PHONE, Size};
+
+type Steps = for<'a> fn(&'a Browser) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// How a page is reached.
+enum Reach {
+    Visit(&'static str),
+    Steps(Steps),
+}
+use Reach::{Steps as Do, Visit};
+
+/// Every page, in the order visited (screenshot name, how to reach it). The
+/// staff pages follow the public ones: `staff_queue` signs in, and the
+/// requester's status page with a reply needs the reply `staff_ticket_replied` posts.
+const PAGES: &[(&str, Reach)] = &[
+    ("start", Visit("/")),
+    (
+        "diagnose-recognised",
+        Visit("/diagnose?message=HTTP+GET+failed%3A+unauthorized+%28401%29"),
+    ),
+    (
+        "diagnose-unrecognised",
+        Visit("/diagnose?message=the+flux+capacitor+is+sad"),
+    ),
+    ("diagnose-empty", Visit("/diagnose?message=")),
+    ("tree-step", Visit("/troubleshoot/401")),
+    ("tree-last-step", Do(tree_last_step)),
+    ("fixed", Do(fixed)),
+    ("articles", Visit("/articles")),
+    ("article", Do(article)),
+    ("ticket-form", Visit("/tickets/new")),
+    ("ticket-form-errors", Do(ticket_form_errors)),
+    ("ticket-filed", Do(ticket_filed)),
+    ("ticket-bad-csrf", Do(ticket_bad_csrf)),
+    ("not-found", Visit("/no-such-page")),
+    ("staff-login", Visit("/staff/login")),
+    ("staff-login-failed", Do(staff_login_failed)),
+    ("staff-queue", Do(staff_queue)),
+    (
+        "staff-queue-no-results",
+        Visit("/staff/queue?q=nothing+matches+this"),
+    ),
+    ("staff-ticket", Visit("/staff/tickets/1")),
+    ("staff-ticket-reply-errors", Do(staff_ticket_reply_errors)),
+    ("staff-ticket-replied", Do(staff_ticket_replied)),
+    ("ticket-status-replied", Do(ticket_status_replied)),
+    (
+        "ticket-status-addition-errors",
+        Do(ticket_status_addition_errors),
+    ),
+    ("ticket-status-added", Do(ticket_status_added)),
+    ("staff-settings", Visit("/staff/settings")),
+    ("staff-settings-agent", Do(staff_settings_agent)),
+    ("staff-forbidden", Do(staff_forbidden)),
+    ("ticket-rate-limited", Do(ticket_rate_limited)),
+];
+
+/// Tickets one address may file an hour here: the first is `ticket-filed`,
+/// the second `ticket-rate-limited`.
+const FILING_LIMIT: &str = "filing=1/h";
+
+async fn every_page(size: Size) {
+    let Some(mut b) = Browser::start(size).await else {
+        return;
+    };
+    // A server whose filing limit a test reaches in two tickets.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::common::test_config(&dir);
+    config.rate_limits = FILING_LIMIT.parse().unwrap();
+    let default = std::mem::replace(&mut b.app, crate::server::Server::start_with(config).await);
+    default.shut_down().await;
+
+    for (name, reach) in PAGES {
+        match reach {
+            Visit(path) => b.visit(path).await,
+            Do(steps) => steps(&b).await,
+        }
+        let heading = b.text("h1").await;
+        assert!(!heading.trim().is_empty(), "{name} has a heading");
+        b.audit_now().await;
+        let file = b.screenshot(name).await;
+        assert!(std::fs::metadata(&file).unwrap().len() > 1000, "{file:?}");
+        if size.width <= PHONE.width {
+            b.assert_no_horizontal_scroll().await;
+        }
+    }
+    b.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn every_page_on_a_phone_fits_without_sideways_scrolling() {
+    every_page(PHONE).await;
+}
+
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn every_page_on_a_desktop() {
+    every_page(DESKTOP).await;
+}
+
+const NEXT_CHECK: &str = "No, still failing — next check";
+const YES: &str = "Yes, fixed — the call works now";
+
+/// The last check of the 401 tree, whose "still failing" leads to support.
+fn tree_last_step(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/troubleshoot/401").await;
+        while b.script(NEXT_BUTTON_SHOWN).await == serde_json::Value::Bool(true) {
+            b.follow_text(NEXT_CHECK).await;
+        }
+    })
+}
+
+const NEXT_BUTTON_SHOWN: &str = r#"
+    return [...document.querySelectorAll('button, a')]
+        .some(el => el.textContent.trim().replace(/\s+/g, ' ') === "No, still failing — next check");
+"#;
+
+fn fixed(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/troubleshoot/401").await;
+        b.follow_text(YES).await;
+        assert!(b.path().await.starts_with("/troubleshoot/401/fixed"));
+    })
+}
+
+fn article(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/articles").await;
+        b.follow("main a[href^='/articles/']").await;
+    })
+}
+
+fn ticket_form_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/tickets/new").await;
+        b.follow("form.ticket-form button[type=submit]").await;
+        assert!(
+            b.text("#error-summary")
+                .await
+                .contains("things need fixing")
+        );
+    })
+}
+
+/// Fills in the ticket form (any valid answers) without sending it.
+const FILL_TICKET_FORM: &str = r#"
+    const f = document.querySelector('form.ticket-form');
+    f.error_code.value = '401';
+    f.message.value = 'HTTP GET failed: unauthorized (401)';
+    f.endpoint.value = 'https://api.example.com/v1/orders';
+    f.querySelector('input[name=method][value=GET]').checked = true;
+    f.occurred_at.value = new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 16);
+    f.tool.value = f.tool.options[1].value;
+    f.querySelector('input[name=environment]').checked = true;
+    f.email.value = 'dev@example.com';
+    return null;
+"#;
+
+/// Files a ticket through the form, ending on the page that follows.
+async fn file_ticket(b: &Browser) {
+    b.visit("/tickets/new").await;
+    b.script(FILL_TICKET_FORM).await;
+    b.follow("form.ticket-form button[type=submit]").await;
+}
+
+fn ticket_filed(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        file_ticket(b).await;
+        assert!(b.path().await.ends_with("?filed=1"), "{}", b.path().await);
+    })
+}
+
+fn ticket_bad_csrf(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/tickets/new").await;
+        b.script(FILL_TICKET_FORM).await;
+        b.script("document.querySelector('input[name=csrf_token]').value = 'forged'; return null;")
+            .await;
+        b.follow("form.ticket-form button[type=submit]").await;
+        assert!(
+            b.text("main").await.contains("403"),
+            "{}",
+            b.text("main").await
+        );
+    })
+}
+
+fn staff_login_failed(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/login").await;
+        b.type_into("input[name=email]", "nobody@example.com").await;
+        b.type_into("input[name=password]", "not the password")
+            .await;
+        b.follow("main form button[type=submit]").await;
+        assert!(b.path().await.starts_with("/staff/login"));
+    })
+}
+
+fn staff_queue(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.sign_in_staff("admin@example.com", "Ada Admin", Role::Admin)
+            .await;
+        b.visit("/staff/queue").await;
+        assert!(b.text("main table").await.contains("GET"));
+    })
+}
+
+fn staff_ticket_reply_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/tickets/1").await;
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+    })
+}
+
+fn staff_ticket_replied(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/tickets/1").await;
+        b.type_into("#field-reply", "Your key was rotated; use the new one.")
+            .await;
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+    })
+}
+
+fn ticket_status_replied(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        let ticket = b
+            .app
+            .store
+            .ticket_by_id(1)
+            .await
+            .unwrap()
+            .expect("ticket 1");
+        b.visit(&format!("/tickets/{}", ticket.token)).await;
+        assert!(b.text("main").await.contains("Your key was rotated"));
+    })
+}
+
+/// "Add information" sent empty, from the status page with the reply.
+fn ticket_status_addition_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+        let title = b.client.title().await.unwrap();
+        assert!(title.starts_with("Error: "), "{title}");
+    })
+}
+
+fn ticket_status_added(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.type_into("#field-body", "The new key works, thank you.")
+            .await;
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+        assert!(b.text("main").await.contains("The new key works"));
+    })
+}
+
+fn staff_settings_agent(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.follow("form[action='/staff/logout'] button").await;
+        b.sign_in_staff("agent@example.com", "Alan Agent", Role::Agent)
+            .await;
+        b.visit("/staff/settings").await;
+    })
+}
+
+/// What an agent gets for an admin's action: a merge, sent from a form the
+/// page does not offer them (only admins see it).
+fn staff_forbidden(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/tickets/1").await;
+        b.script(FORGED_MERGE).await;
+        b.follow("#forged-merge button").await;
+        assert!(
+            b.text("main").await.contains("403"),
+            "{}",
+            b.text("main").await
+        );
+    })
+}
+
+const FORGED_MERGE: &str = r#"
+    const form = document.createElement('form');
+    form.id = 'forged-merge';
+    form.method = 'post';
+    form.action = '/staff/tickets/1/merge';
+    form.innerHTML = '<input type="hidden" name="into" value="APD-000002"><button type="submit">Merge</button>';
+    form.prepend(document.querySelector('input[name=csrf_token]').cloneNode());
+    document.querySelector('main').append(form);
+    return null;
+"#;
+
+fn ticket_rate_limited(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        file_ticket(b).await;
+        assert!(
+            b.text("main").await.contains("429"),
+            "{}",
+            b.text("main").await
+        );
+    })
+}
