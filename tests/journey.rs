@@ -783,7 +783,7 @@ async fn every_article_renders_with_its_related_links() {
         .await
         .assert_contains("Record ID");
     // A code block that scrolls sideways can be reached and named by keyboard users.
-    limits.assert_contains("<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example\">");
+    limits.assert_contains("<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example 1\">");
     for article in kb.articles() {
         let page = app.get(&format!("/articles/{}", article.slug)).await;
         for pre in page.body.split("<pre").skip(1) {

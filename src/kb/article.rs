@@ -245,9 +245,15 @@ fn with_real_examples(html: &str, examples: &[RealExample]) -> String {
     };
     let mut block =
         format!("<div class=\"real-examples\">\n<p class=\"real-examples-label\">{label}</p>\n");
-    for example in examples {
+    for (i, example) in examples.iter().enumerate() {
+        // Each scrolling region needs a name of its own on the page.
+        let name = if examples.len() == 1 {
+            "Real error message".to_string()
+        } else {
+            format!("Real error message {}", i + 1)
+        };
         block.push_str(&format!(
-            "<figure class=\"real-example\">\n<pre tabindex=\"0\" role=\"region\" aria-label=\"Real error message\"><code>{}</code></pre>\n\
+            "<figure class=\"real-example\">\n<pre tabindex=\"0\" role=\"region\" aria-label=\"{name}\"><code>{}</code></pre>\n\
              <figcaption>Real message. Source: {}</figcaption>\n</figure>\n",
             escape_html(example.message.trim()),
             escape_html(example.source.trim())

@@ -37,15 +37,18 @@ pub struct Rendered {
 
 /// A code block keeps its lines whole and scrolls sideways on a phone; a
 /// region that scrolls must be reachable by keyboard (axe
-/// `scrollable-region-focusable`), and once focusable it needs a name.
-const CODE_BLOCK_OPEN: &str =
-    "<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example\"><code>";
+/// `scrollable-region-focusable`), and once focusable it needs a name, one
+/// of its own on the page (axe `landmark-unique`): "Code example 2".
+fn code_block_open(number: usize) -> String {
+    format!("<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example {number}\"><code>")
+}
 
 /// Renders CommonMark with tables.
 pub fn render(markdown: &str) -> Rendered {
     let mut problems = Vec::new();
     let mut sections: Vec<Section> = Vec::new();
     let mut links = Vec::new();
+    let mut code_blocks = 0;
     let mut events: Vec<Event<'_>> = Vec::new();
     // Index of the open `##` heading's start event, and its text so far.
     let mut open_heading: Option<(usize, String)> = None;
@@ -99,7 +102,8 @@ pub fn render(markdown: &str) -> Rendered {
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => {
-                events.push(Event::Html(CowStr::from(CODE_BLOCK_OPEN)));
+                code_blocks += 1;
+                events.push(Event::Html(CowStr::from(code_block_open(code_blocks))));
                 continue;
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -326,12 +330,12 @@ mod tests {
     #[test]
     fn code_blocks_can_be_reached_by_keyboard_and_stay_escaped() {
         let html = ok("Before.\n\n```text\nGET /x <b>&\n```\n\n    indented\n").html;
-        assert_eq!(
-            html.matches("<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example\"><code>")
-                .count(),
-            2,
-            "{html}"
-        );
+        for n in [1, 2] {
+            let open = format!(
+                "<pre tabindex=\"0\" role=\"region\" aria-label=\"Code example {n}\"><code>"
+            );
+            assert_eq!(html.matches(&open).count(), 1, "each named apart: {html}");
+        }
         assert!(
             html.contains("GET /x &lt;b&gt;&amp;\n</code></pre>"),
             "{html}"

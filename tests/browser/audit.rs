@@ -45,6 +45,11 @@ impl Browser {
 /// axe-core and our own checks. A page whose DOM at this window size was
 /// audited before in this process is not audited again.
 pub async fn audit(b: &Browser) {
+    // axe-core runs as page script, which a browser without JavaScript does
+    // not run; the same pages are audited with it on (pages.rs).
+    if !b.javascript {
+        return;
+    }
     let Some(axe) = axe_source() else { return };
     let dom = b.script("return document.documentElement.outerHTML;").await;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

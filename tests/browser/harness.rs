@@ -202,6 +202,8 @@ pub struct Browser {
     pub app: Server,
     pub client: Client,
     pub size: Size,
+    /// Whether pages run JavaScript (`Options::without_javascript`).
+    pub javascript: bool,
     session: Session,
     downloads: tempfile::TempDir,
 }
@@ -299,6 +301,7 @@ impl Browser {
             app,
             client,
             size,
+            javascript: options.javascript,
             session,
             downloads,
         };
