@@ -54,6 +54,8 @@ const PAGES: &[(&str, Reach)] = &[
         Visit("/staff/queue?q=nothing+matches+this"),
     ),
     ("staff-ticket", Visit("/staff/tickets/1")),
+    // The mail sent to the requester, scrolled to.
+    ("staff-ticket-mail", Visit("/staff/tickets/1#mail")),
     ("staff-ticket-reply-errors", Do(staff_ticket_reply_errors)),
     ("staff-ticket-replied", Do(staff_ticket_replied)),
     ("ticket-status-replied", Do(ticket_status_replied)),
