@@ -6,11 +6,14 @@
 
 CREATE TABLE mail_outbox (
     id               INTEGER PRIMARY KEY,
-    ticket_id        INTEGER NOT NULL REFERENCES tickets (id),
-    -- The event the mail tells about (a resend's copy names the same one).
-    event_id         INTEGER NOT NULL REFERENCES ticket_events (id),
+    -- The ticket and the event the mail tells about (a resend's copy names
+    -- the same); none for 'links', which lists the tickets in ticket_ids.
+    ticket_id        INTEGER REFERENCES tickets (id),
+    event_id         INTEGER REFERENCES ticket_events (id),
     kind             TEXT    NOT NULL CHECK (kind IN ('filed', 'reply', 'waiting', 'resolved',
-                                                      'staff_urgent', 'staff_assigned')),
+                                                      'staff_urgent', 'staff_assigned', 'links')),
+    -- 'links' ("email me my tickets"): the tickets it links, comma-separated ids.
+    ticket_ids       TEXT    NOT NULL DEFAULT '',
     recipient        TEXT    NOT NULL,
     -- The left part of the Message-ID (random); the domain is added when sent.
     message_key      TEXT    NOT NULL UNIQUE,
@@ -24,7 +27,9 @@ CREATE TABLE mail_outbox (
     created_at       TEXT    NOT NULL,
     sent_at          TEXT,
     -- Set on a copy made by staff pressing "resend".
-    resend_of        INTEGER REFERENCES mail_outbox (id)
+    resend_of        INTEGER REFERENCES mail_outbox (id),
+    CHECK ((kind = 'links') = (ticket_id IS NULL)),
+    CHECK ((ticket_id IS NULL) = (event_id IS NULL))
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX mail_outbox_by_ticket ON mail_outbox (ticket_id, id);
@@ -43,3 +48,6 @@ CREATE INDEX mail_attempts_by_mail ON mail_attempts (mail_id, id);
 -- Which mail each staff member wants ("My settings"); none until chosen.
 ALTER TABLE staff ADD COLUMN notify_urgent INTEGER NOT NULL DEFAULT 0 CHECK (notify_urgent IN (0, 1));
 ALTER TABLE staff ADD COLUMN notify_assigned INTEGER NOT NULL DEFAULT 0 CHECK (notify_assigned IN (0, 1));
+
+-- "Email me my tickets" finds a requester's tickets by address.
+CREATE INDEX tickets_by_email ON tickets (requester_email COLLATE NOCASE);

@@ -66,3 +66,53 @@ async fn staff_choose_their_mail_under_my_settings() {
     let me = app.state.store.staff_by_id(id).await.unwrap().unwrap();
     assert!(me.notices.assigned, "nothing saved from a refused form");
 }
+
+#[tokio::test]
+async fn email_me_my_tickets_says_the_same_whoever_asks_and_mails_only_real_requesters() {
+    let mut app = TestApp::spawn_configured(|config| {
+        config.public_url = Some("https://help.example.com".into());
+        config.mail.smtp_url = Some("smtp://127.0.0.1:1".into());
+        config.mail.mail_from = Some("apidesk <support@example.com>".into());
+    })
+    .await;
+    let ticket = file_ticket(&mut app).await;
+    let page = app.get("/tickets/lost").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Email me my links");
+
+    let mut answers = Vec::new();
+    for email in [ticket.details.email.as_str(), "nobody@example.com"] {
+        let res = app.post_form("/tickets/lost", &[("email", email)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        answers.push(res.location().to_string());
+    }
+    assert_eq!(answers[0], answers[1], "the same answer either way");
+    let page = app.get(&answers[0]).await;
+    page.assert_contains("Check your mailbox");
+
+    let due = app
+        .state
+        .store
+        .due_mail(time::OffsetDateTime::now_utc(), 50)
+        .await
+        .unwrap();
+    let links: Vec<_> = due.iter().filter(|m| m.kind == MailKind::Links).collect();
+    assert_eq!(links.len(), 1, "only the address with a ticket gets mail");
+    assert_eq!(links[0].recipient, ticket.details.email);
+
+    // A mistake comes back with what was typed and a message beside it.
+    let res = app
+        .post_form("/tickets/lost", &[("email", "not-an-address")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("value=\"not-an-address\"")
+        .assert_contains("Enter an email address like name@example.com.");
+}
+
+#[tokio::test]
+async fn without_smtp_the_links_page_says_it_cannot_mail() {
+    let mut app = TestApp::spawn().await;
+    let page = app.get("/tickets/lost").await;
+    page.assert_contains("does not send email")
+        .assert_lacks("Email me my links");
+}

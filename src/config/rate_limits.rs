@@ -22,15 +22,18 @@ pub enum Level {
     Fixed,
     /// Reading a pasted error message (`GET /diagnose`), per client address.
     Diagnose,
+    /// "Email me my tickets" (`POST /tickets/lost`), per client address.
+    Links,
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [
+    pub const ALL: [Level; 6] = [
         Level::Filing,
         Level::Additions,
         Level::TicketAdditions,
         Level::Fixed,
         Level::Diagnose,
+        Level::Links,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Level {
             Self::TicketAdditions => "ticket_additions",
             Self::Fixed => "fixed",
             Self::Diagnose => "diagnose",
+            Self::Links => "links",
         }
     }
 
@@ -51,6 +55,7 @@ impl Level {
             Self::TicketAdditions => Rate::new(20, Duration::from_secs(3600)),
             Self::Fixed => Rate::new(60, Duration::from_secs(3600)),
             Self::Diagnose => Rate::new(120, Duration::from_secs(3600)),
+            Self::Links => Rate::new(10, Duration::from_secs(3600)),
         }
     }
 }

@@ -312,6 +312,17 @@ pub trait Outbox {
         delivery: &Delivery,
     ) -> Result<(), StoreError>;
 
+    /// "Email me my tickets": one mail to the address linking its tickets
+    /// still in progress (new, open, waiting), written unless it has none;
+    /// not sent when mail is off or the address had its fill this hour.
+    /// `None` when there was nothing to write. Whatever it returns, a page
+    /// must say the same, or it would tell who has tickets.
+    async fn mail_ticket_links(
+        &self,
+        email: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<MailRecord>, StoreError>;
+
     /// A new copy of a ticket's mail, to be sent now (staff pressing
     /// "resend"); `None` when the ticket has no such mail.
     async fn resend_mail(

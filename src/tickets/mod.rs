@@ -24,10 +24,13 @@ pub use actions::{
 pub use errors::FieldErrors;
 pub use event::{Author, EventKind, NewEvent, StaffRef, StatusMove};
 pub use fields::{Environment, TicketStatus, Tool};
-pub use input::{MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, group_thousands, split_path};
+pub use input::{
+    MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, check_email, group_thousands, split_path,
+};
 pub use notify::{
-    Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR, MailKind,
-    MailRecord, MailState, OutgoingMail, StaffNotice, requester_mail, staff_notice,
+    Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR,
+    MAX_MAILS_PER_TICKET_PER_HOUR, MailAbout, MailKind, MailRecord, MailState, OutgoingMail,
+    StaffNotice, requester_mail, staff_notice,
 };
 pub use occurred_at::{Occurred, TimeProblem, parse_occurred_at, prefill};
 pub use priority::{Priority, ResponseTargets};

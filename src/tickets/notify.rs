@@ -21,6 +21,8 @@ pub enum MailKind {
     StaffUrgent,
     /// To a staff member who asked for it: someone assigned them a ticket.
     StaffAssigned,
+    /// "Email me my tickets": the links to a requester's open tickets.
+    Links,
 }
 
 /// At most this many "your ticket is filed" mails go to one address in an
@@ -33,13 +35,14 @@ pub const MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
 pub const MAX_MAILS_PER_TICKET_PER_HOUR: i64 = 10;
 
 impl MailKind {
-    pub const ALL: [MailKind; 6] = [
+    pub const ALL: [MailKind; 7] = [
         Self::Filed,
         Self::Reply,
         Self::Waiting,
         Self::Resolved,
         Self::StaffUrgent,
         Self::StaffAssigned,
+        Self::Links,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl MailKind {
             Self::Resolved => "resolved",
             Self::StaffUrgent => "staff_urgent",
             Self::StaffAssigned => "staff_assigned",
+            Self::Links => "links",
         }
     }
 
@@ -66,6 +70,7 @@ impl MailKind {
             Self::Resolved => "Resolved",
             Self::StaffUrgent => "Needs attention fast (to staff)",
             Self::StaffAssigned => "Assigned (to staff)",
+            Self::Links => "Links to their tickets",
         }
     }
 
@@ -158,12 +163,24 @@ impl MailState {
     }
 }
 
+/// What a mail is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailAbout {
+    /// An event on a ticket.
+    Event { ticket_id: i64, event_id: i64 },
+    /// The links to these tickets ("email me my tickets").
+    Tickets(Vec<i64>),
+}
+
+/// At most this many "email me my tickets" mails go to one address in an
+/// hour, however many people ask for it.
+pub const MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR: i64 = 3;
+
 /// One mail in the outbox, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailRecord {
     pub id: i64,
-    pub ticket_id: i64,
-    pub event_id: i64,
+    pub about: MailAbout,
     pub kind: MailKind,
     pub recipient: String,
     /// The Message-ID's left part; the domain is the sender's.
@@ -176,6 +193,16 @@ pub struct MailRecord {
     pub created_at: OffsetDateTime,
     pub sent_at: Option<OffsetDateTime>,
     pub resend_of: Option<i64>,
+}
+
+impl MailRecord {
+    /// The ticket it tells about, for mail about one ticket's event.
+    pub fn ticket_id(&self) -> Option<i64> {
+        match self.about {
+            MailAbout::Event { ticket_id, .. } => Some(ticket_id),
+            MailAbout::Tickets(_) => None,
+        }
+    }
 }
 
 /// How one delivery attempt ended, and what happens next.

@@ -17,6 +17,7 @@ mod state;
 
 /// Session handling, public so tools and tests can check sessions.
 pub use staff::session as staff_session;
+mod ticket_links;
 mod tickets;
 mod time_zones;
 mod troubleshoot;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(troubleshoot::router())
         .merge(articles::router())
         .merge(tickets::router())
+        .merge(ticket_links::router())
         .merge(staff::router(state.clone()))
         .merge(health::router())
         .merge(assets::router())

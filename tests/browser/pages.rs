@@ -64,6 +64,7 @@ const PAGES: &[(&str, Reach)] = &[
         Do(ticket_status_addition_errors),
     ),
     ("ticket-status-added", Do(ticket_status_added)),
+    ("ticket-links", Visit("/tickets/lost")),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
     ("staff-forbidden", Do(staff_forbidden)),

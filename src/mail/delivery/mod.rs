@@ -12,12 +12,12 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-use super::render::{MailInput, render};
+use super::render::{MailInput, render, render_links};
 use super::retry::{MAX_ATTEMPTS, jitter, wait_after};
 use super::{OutgoingMessage, SendError};
 use crate::kb::KnowledgeBase;
 use crate::store::{Store, StoreError};
-use crate::tickets::{Delivery, MailRecord};
+use crate::tickets::{Delivery, MailAbout, MailRecord};
 
 /// Mail due at once is taken in batches of this many.
 const BATCH: u32 = 50;
@@ -86,13 +86,13 @@ impl Deliverer {
                 Delivery::Sent { .. } => {
                     tracing::info!(
                         mail = mail.id,
-                        ticket = mail.ticket_id,
+                        ticket = mail.ticket_id(),
                         kind = mail.kind.as_str(),
                         "mail sent"
                     );
                 }
                 Delivery::Retry { detail, .. } | Delivery::GaveUp { detail, .. } => {
-                    tracing::warn!(mail = mail.id, ticket = mail.ticket_id, %detail, "mail not sent");
+                    tracing::warn!(mail = mail.id, ticket = mail.ticket_id(), %detail, "mail not sent");
                 }
             }
             self.store
@@ -136,25 +136,51 @@ impl Deliverer {
         }
     }
 
-    /// The message for `mail`, threaded after the ticket's earlier mail.
+    /// The message for `mail`: about an event, threaded after the ticket's
+    /// earlier mail to the same person; or the links to several tickets.
     async fn message(&self, mail: &MailRecord) -> Result<OutgoingMessage, String> {
-        let unreadable = |err: StoreError| format!("the ticket could not be read: {err}");
+        let unreadable = |err: StoreError| format!("a ticket could not be read: {err}");
+        let (ticket_id, event_id) = match &mail.about {
+            MailAbout::Event {
+                ticket_id,
+                event_id,
+            } => (*ticket_id, *event_id),
+            MailAbout::Tickets(ids) => {
+                let mut tickets = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(ticket) = self.store.ticket_by_id(*id).await.map_err(unreadable)? {
+                        tickets.push(ticket);
+                    }
+                }
+                let rendered = render_links(&tickets, &self.public_url)
+                    .map_err(|err| format!("the mail could not be written: {err}"))?;
+                return Ok(OutgoingMessage {
+                    to: mail.recipient.clone(),
+                    subject: rendered.subject,
+                    message_id: format!("{}@{}", mail.message_key, self.domain),
+                    in_reply_to: None,
+                    references: Vec::new(),
+                    text: rendered.text,
+                    html: rendered.html,
+                });
+            }
+        };
         let ticket = self
             .store
-            .ticket_by_id(mail.ticket_id)
+            .ticket_by_id(ticket_id)
             .await
             .map_err(unreadable)?
             .ok_or("the ticket no longer exists")?;
         let event = self
             .store
-            .ticket_timeline(mail.ticket_id)
+            .ticket_timeline(ticket_id)
             .await
             .map_err(unreadable)?
             .into_iter()
-            .find(|event| event.id == mail.event_id);
+            .find(|event| event.id == event_id);
         let earlier: Vec<MailRecord> = self
             .store
-            .ticket_mail(mail.ticket_id)
+            .ticket_mail(ticket_id)
             .await
             .map_err(unreadable)?
             .into_iter()

@@ -180,3 +180,30 @@ async fn the_task_stops_when_told() {
         .unwrap();
     assert_eq!(transport.sent.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_links_mail_lists_each_ticket_with_its_private_link() {
+    let (d, transport, _dir) = setup(vec![]).await;
+    d.deliver_due(OffsetDateTime::now_utc()).await.unwrap();
+    let links = d
+        .store
+        .mail_ticket_links("req@example.com", OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.deliver_due(OffsetDateTime::now_utc()).await.unwrap(), 1);
+    let sent = transport.sent.lock().unwrap().clone();
+    let message = &sent[1];
+    assert_eq!(message.subject, "Your apidesk tickets");
+    assert_eq!(message.in_reply_to, None, "not part of a ticket's thread");
+    let token = d.store.ticket_by_id(1).await.unwrap().unwrap().token;
+    for part in [&message.text, &message.html] {
+        assert!(
+            part.contains("APD-000001: 401 Unauthorized on GET (new)"),
+            "{part}"
+        );
+        assert!(part.contains(&format!("https://help.example.com/tickets/{token}")));
+    }
+    let mail = d.store.mail_by_id(links.id).await.unwrap().unwrap();
+    assert_eq!(mail.state, MailState::Sent);
+}

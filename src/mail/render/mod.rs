@@ -44,6 +44,8 @@ struct MailView {
     quote_body: String,
     facts: Vec<(&'static str, String)>,
     checks: Vec<String>,
+    /// Several tickets, each (what it is, its link).
+    links: Vec<(String, String)>,
     link: String,
     link_label: &'static str,
     footer: String,
@@ -91,6 +93,7 @@ fn view(input: &MailInput<'_>) -> MailView {
         quote_body: String::new(),
         facts: Vec::new(),
         checks: Vec::new(),
+        links: Vec::new(),
         link: format!("{}/tickets/{}", input.public_url, ticket.token),
         link_label: "Open your ticket",
         footer: format!(
@@ -135,7 +138,7 @@ fn view(input: &MailInput<'_>) -> MailView {
             view.heading = format!("Support resolved {reference}");
             view.paragraphs = vec![status_news(TicketStatus::Resolved)];
         }
-        MailKind::StaffUrgent | MailKind::StaffAssigned => {}
+        MailKind::StaffUrgent | MailKind::StaffAssigned | MailKind::Links => {}
     }
     view
 }
@@ -184,11 +187,57 @@ fn staff_view(input: &MailInput<'_>) -> MailView {
         quote_body: String::new(),
         facts: Vec::new(),
         checks: Vec::new(),
+        links: Vec::new(),
         link: format!("{}/staff/tickets/{}", input.public_url, ticket.id),
         link_label: "Open the ticket",
         footer: "You get this mail because you chose it under My settings in apidesk;                  change it there."
             .into(),
     }
+}
+
+/// "Email me my tickets": the private link of each of `tickets`, newest
+/// first. Someone asked for it by typing this address, so it says so and
+/// that nothing else changed.
+pub fn render_links(tickets: &[Ticket], public_url: &str) -> Result<Rendered, askama::Error> {
+    let links = tickets
+        .iter()
+        .map(|ticket| {
+            (
+                format!(
+                    "{}: {} ({})",
+                    ticket.reference(),
+                    ticket_title(ticket),
+                    ticket.status.label().to_lowercase()
+                ),
+                format!("{public_url}/tickets/{}", ticket.token),
+            )
+        })
+        .collect();
+    let view = MailView {
+        subject: "Your apidesk tickets".into(),
+        heading: "The links to your tickets".into(),
+        paragraphs: vec![
+            "Someone, probably you, asked for the links to the tickets filed with this address. \
+             Here are the ones support is still working on; each link is private, so keep this \
+             mail to yourself."
+                .into(),
+        ],
+        quote: None,
+        quote_body: String::new(),
+        facts: Vec::new(),
+        checks: Vec::new(),
+        links,
+        link: format!("{public_url}/tickets/new"),
+        link_label: "File a new ticket",
+        footer: "If you did not ask for this, you can ignore it: nothing was changed, and the \
+                 links were sent only to this address."
+            .into(),
+    };
+    Ok(Rendered {
+        text: TextMail { view: &view }.render()?,
+        html: HtmlMail { view: &view }.render()?,
+        subject: view.subject,
+    })
 }
 
 /// "401 Unauthorized on GET".

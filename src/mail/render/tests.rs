@@ -39,8 +39,10 @@ fn ticket() -> Ticket {
 fn mail(kind: MailKind) -> MailRecord {
     MailRecord {
         id: 1,
-        ticket_id: 12,
-        event_id: 1,
+        about: crate::tickets::MailAbout::Event {
+            ticket_id: 12,
+            event_id: 1,
+        },
         kind,
         recipient: "ada@example.com".into(),
         message_key: "apidesk.x".into(),

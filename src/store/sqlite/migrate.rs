@@ -202,9 +202,13 @@ mod tests {
         let before = snapshot(&pool).await;
         pool.close().await;
 
-        apply(&options).await.unwrap();
+        // Up to the widening only: later migrations add their own indexes.
+        apply_with(&up_to(5), &options).await.unwrap();
         let pool = open_pool(&options).await;
         assert_eq!(snapshot(&pool).await, before);
+        pool.close().await;
+        apply(&options).await.unwrap();
+        let pool = open_pool(&options).await;
 
         // The new codes are accepted, anything else still refused, and
         // references are enforced again on ordinary connections.

@@ -130,15 +130,8 @@ impl TicketInput {
         }
 
         let email = self.email.trim();
-        if email.is_empty() {
-            errors.add("email", "Enter your email address so support can reply.");
-        } else if email.len() > MAX_EMAIL_CHARS || !email.validate_email() {
-            errors.add("email", "Enter an email address like name@example.com.");
-        } else if !has_public_domain(email) {
-            errors.add(
-                "email",
-                "Check the part after @: it needs a full domain, like example.com.",
-            );
+        if let Err(problem) = check_email(email) {
+            errors.add("email", problem);
         }
 
         match (error_code, method, occurred_at, tool, environment) {
@@ -213,6 +206,21 @@ pub fn split_path(path: &str) -> Vec<String> {
         .take(50)
         .map(str::to_string)
         .collect()
+}
+
+/// The rules a requester's email address obeys, wherever it is typed (the
+/// ticket form, "email me my tickets"): the message for the first broken.
+pub fn check_email(email: &str) -> Result<(), &'static str> {
+    let email = email.trim();
+    if email.is_empty() {
+        Err("Enter your email address so support can reply.")
+    } else if email.len() > MAX_EMAIL_CHARS || !email.validate_email() {
+        Err("Enter an email address like name@example.com.")
+    } else if !has_public_domain(email) {
+        Err("Check the part after @: it needs a full domain, like example.com.")
+    } else {
+        Ok(())
+    }
 }
 
 /// 10000 → "10,000", for limits shown in hints and messages.

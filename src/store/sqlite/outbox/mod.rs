@@ -10,15 +10,15 @@ use uuid::Uuid;
 use super::{SqliteStore, decode, time_text};
 use crate::store::{Outbox, StoreError};
 use crate::tickets::{
-    Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_MAILS_PER_TICKET_PER_HOUR, MailKind,
-    MailRecord, MailState, NewEvent, OutgoingMail, Priority, StaffNotice, requester_mail,
-    staff_notice,
+    Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR,
+    MAX_MAILS_PER_TICKET_PER_HOUR, MailAbout, MailKind, MailRecord, MailState, NewEvent,
+    OutgoingMail, Priority, StaffNotice, requester_mail, staff_notice,
 };
 
 /// The reason recorded for mail written while mail is off.
 const NOT_CONFIGURED: &str = "Email was not configured at the time.";
 
-const MAIL_COLUMNS: &str = "id, ticket_id, event_id, kind, recipient, message_key, state, \
+const MAIL_COLUMNS: &str = "id, ticket_id, event_id, ticket_ids, kind, recipient, message_key, state, \
      reason, attempts, next_attempt_at, created_at, sent_at, resend_of";
 
 /// Writes the mail `event` (just stored as `event_id`) causes: to the
@@ -60,8 +60,10 @@ async fn enqueue_for_requester(
         OutgoingMail::On => cap_reached(conn, ticket_id, kind, &recipient, now).await?,
     };
     let mail = NewMail {
-        ticket_id,
-        event_id,
+        about: MailAbout::Event {
+            ticket_id,
+            event_id,
+        },
         kind,
         recipient: &recipient,
         held_back,
@@ -116,8 +118,10 @@ async fn enqueue_for_staff(
             OutgoingMail::On => None,
         };
         let mail = NewMail {
-            ticket_id: event.ticket_id,
-            event_id,
+            about: MailAbout::Event {
+                ticket_id: event.ticket_id,
+                event_id,
+            },
             kind,
             recipient,
             held_back,
@@ -170,13 +174,35 @@ async fn cap_reached(
 
 /// A mail about to join the outbox.
 struct NewMail<'a> {
-    ticket_id: i64,
-    event_id: i64,
+    about: MailAbout,
     kind: MailKind,
     recipient: &'a str,
     /// Why it is not to be sent; `None` sends it.
     held_back: Option<String>,
     resend_of: Option<i64>,
+}
+
+impl NewMail<'_> {
+    fn about_ticket(&self) -> Option<i64> {
+        match self.about {
+            MailAbout::Event { ticket_id, .. } => Some(ticket_id),
+            MailAbout::Tickets(_) => None,
+        }
+    }
+
+    fn about_event(&self) -> Option<i64> {
+        match self.about {
+            MailAbout::Event { event_id, .. } => Some(event_id),
+            MailAbout::Tickets(_) => None,
+        }
+    }
+
+    fn ticket_ids(&self) -> String {
+        match &self.about {
+            MailAbout::Event { .. } => String::new(),
+            MailAbout::Tickets(ids) => ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+        }
+    }
 }
 
 /// One row of the outbox: pending from `now`, or not sent when held back.
@@ -186,17 +212,18 @@ async fn insert_mail(
     now: OffsetDateTime,
 ) -> Result<i64, sqlx::Error> {
     let now = time_text::to_text(now);
-    let (state, reason, next) = match mail.held_back {
+    let (state, reason, next) = match mail.held_back.clone() {
         Some(reason) => (MailState::NotSent, reason, None),
         None => (MailState::Pending, String::new(), Some(now.clone())),
     };
     sqlx::query_scalar(
-        "INSERT INTO mail_outbox (ticket_id, event_id, kind, recipient, message_key, state, \
-         reason, next_attempt_at, created_at, resend_of) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO mail_outbox (ticket_id, event_id, ticket_ids, kind, recipient, message_key, \
+         state, reason, next_attempt_at, created_at, resend_of) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(mail.ticket_id)
-    .bind(mail.event_id)
+    .bind(mail.about_ticket())
+    .bind(mail.about_event())
+    .bind(mail.ticket_ids())
     .bind(mail.kind.as_str())
     .bind(mail.recipient)
     .bind(format!("apidesk.{}", Uuid::new_v4().simple()))
@@ -213,8 +240,21 @@ fn mail_from_row(row: &SqliteRow) -> Result<MailRecord, sqlx::Error> {
     let attempts: i64 = row.try_get("attempts")?;
     Ok(MailRecord {
         id: row.try_get("id")?,
-        ticket_id: row.try_get("ticket_id")?,
-        event_id: row.try_get("event_id")?,
+        about: match (row.try_get("ticket_id")?, row.try_get("event_id")?) {
+            (Some(ticket_id), Some(event_id)) => MailAbout::Event {
+                ticket_id,
+                event_id,
+            },
+            _ => {
+                let ids: String = row.try_get("ticket_ids")?;
+                MailAbout::Tickets(
+                    ids.split(',')
+                        .filter(|id| !id.is_empty())
+                        .map(|id| id.parse().map_err(|_| decode::invalid("ticket_ids", &ids)))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+        },
         kind: decode::parsed(row, "kind", MailKind::parse)?,
         recipient: row.try_get("recipient")?,
         message_key: row.try_get("message_key")?,
@@ -327,6 +367,58 @@ impl Outbox for SqliteStore {
         Ok(())
     }
 
+    async fn mail_ticket_links(
+        &self,
+        email: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<MailRecord>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let found: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, requester_email FROM tickets \
+             WHERE requester_email = ? COLLATE NOCASE AND merged_into_id IS NULL \
+             AND status IN ('new', 'open', 'waiting') ORDER BY id DESC LIMIT 50",
+        )
+        .bind(email.trim())
+        .fetch_all(&mut *tx)
+        .await?;
+        // Sent to the address as the latest ticket has it, not as typed.
+        let Some((_, recipient)) = found.first().cloned() else {
+            return Ok(None);
+        };
+        let held_back = match self.outgoing {
+            OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
+            OutgoingMail::On => {
+                let hour_ago = time_text::to_text(now - Duration::HOUR);
+                let sent: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? COLLATE NOCASE \
+                     AND kind = 'links' AND created_at > ? AND state <> 'not_sent'",
+                )
+                .bind(&recipient)
+                .bind(hour_ago)
+                .fetch_one(&mut *tx)
+                .await?;
+                (sent >= MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR).then(|| {
+                    format!(
+                        "Held back: {MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR} mails of links went to this address in the last hour."
+                    )
+                })
+            }
+        };
+        let mail = NewMail {
+            about: MailAbout::Tickets(found.iter().map(|(id, _)| *id).collect()),
+            kind: MailKind::Links,
+            recipient: &recipient,
+            held_back,
+            resend_of: None,
+        };
+        let id = insert_mail(&mut tx, mail, now).await?;
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+        let written = mail_from_row(&row)?;
+        tx.commit().await?;
+        Ok(Some(written))
+    }
+
     async fn resend_mail(
         &self,
         ticket_id: i64,
@@ -349,8 +441,7 @@ impl Outbox for SqliteStore {
             OutgoingMail::On => None,
         };
         let copy = NewMail {
-            ticket_id,
-            event_id: original.event_id,
+            about: original.about.clone(),
             kind: original.kind,
             recipient: &original.recipient,
             held_back,

@@ -78,7 +78,13 @@ async fn filing_writes_its_confirmation_with_the_ticket() {
         .fetch_one(&store.pool)
         .await
         .unwrap();
-    assert_eq!(mail[0].event_id, event);
+    assert_eq!(
+        mail[0].about,
+        MailAbout::Event {
+            ticket_id: 1,
+            event_id: event
+        }
+    );
 }
 
 #[tokio::test]
@@ -234,7 +240,12 @@ async fn attempts_move_a_mail_on_and_are_each_recorded() {
     let (store, _dir) = with_admin(2).await;
     let now = OffsetDateTime::now_utc();
     let due = store.due_mail(now, 10).await.unwrap();
-    assert_eq!(due.iter().map(|m| m.ticket_id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        due.iter()
+            .map(|m| m.ticket_id().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
     let (first, second) = (due[0].id, due[1].id);
 
     let later = now + time::Duration::minutes(1);
@@ -397,5 +408,79 @@ async fn staff_who_chose_it_hear_of_urgent_tickets_and_of_tickets_others_assign_
             (MailKind::StaffUrgent, "dee@example.com".to_string()),
             (MailKind::StaffAssigned, "bea@example.com".to_string()),
         ]
+    );
+}
+
+#[tokio::test]
+async fn links_mail_lists_the_tickets_still_in_progress_for_that_address() {
+    let (store, _dir) = with_admin(0).await;
+    let first = file(&store, "Lin@Example.com").await;
+    let second = file(&store, "lin@example.com").await;
+    let resolved = file(&store, "lin@example.com").await;
+    let _other = file(&store, "someone@example.com").await;
+    let targets = ResponseTargets::default();
+    let done = Command::SetStatus {
+        to: TicketStatus::Resolved,
+    };
+    assert!(
+        store
+            .apply(&staff(resolved, done), &targets)
+            .await
+            .unwrap()
+            .changed()
+    );
+
+    let now = OffsetDateTime::now_utc();
+    let mail = store
+        .mail_ticket_links(" LIN@example.com ", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mail.kind, MailKind::Links);
+    assert_eq!(
+        mail.about,
+        MailAbout::Tickets(vec![second, first]),
+        "newest first"
+    );
+    assert_eq!(
+        mail.recipient, "lin@example.com",
+        "as the latest ticket has it"
+    );
+    assert_eq!(mail.state, MailState::Pending);
+    assert!(
+        store
+            .due_mail(now, 50)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.id == mail.id)
+    );
+
+    // Nobody's tickets: nothing written.
+    assert_eq!(
+        store
+            .mail_ticket_links("nobody@example.com", now)
+            .await
+            .unwrap(),
+        None
+    );
+    // Three an hour per address; the fourth is recorded, not sent.
+    for _ in 0..2 {
+        store
+            .mail_ticket_links("lin@example.com", now)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let fourth = store
+        .mail_ticket_links("lin@example.com", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fourth.state, MailState::NotSent);
+    assert!(
+        fourth.reason.contains("3 mails of links"),
+        "{}",
+        fourth.reason
     );
 }
