@@ -33,7 +33,8 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX mail_outbox_by_ticket ON mail_outbox (ticket_id, id);
-CREATE INDEX mail_outbox_by_recipient ON mail_outbox (recipient, kind, created_at);
+-- Caps count per mailbox, whatever the case of the address as typed.
+CREATE INDEX mail_outbox_by_recipient ON mail_outbox (recipient COLLATE NOCASE, kind, created_at);
 
 -- Every delivery attempt and how it ended, for staff and for the record.
 CREATE TABLE mail_attempts (

@@ -156,7 +156,7 @@ async fn cap_reached(
     }
     if kind == MailKind::Filed {
         let to_address: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? AND kind = 'filed' \
+            "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? COLLATE NOCASE AND kind = 'filed' \
              AND created_at > ? AND state <> 'not_sent'",
         )
         .bind(recipient)
