@@ -196,12 +196,12 @@ async fn mail_waits_out_a_server_that_is_down_or_busy_across_a_restart() {
     let mut smtp = SmtpServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/mail.db", dir.path().display());
-    let now = OffsetDateTime::now_utc();
-
     // The server is down: the attempt fails for now, and the mail waits.
     smtp.stop().await;
     let first_run = deliverer(&url, &smtp).await;
     file(&first_run.store).await;
+    // Taken after filing: the mail is due from the moment it was written.
+    let now = OffsetDateTime::now_utc();
     assert_eq!(first_run.deliver_due(now).await.unwrap(), 1);
     let mail = first_run.store.ticket_mail(1).await.unwrap().remove(0);
     assert_eq!((mail.state, mail.attempts), (MailState::Pending, 1));
