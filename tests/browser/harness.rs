@@ -116,7 +116,7 @@ fn find_program(variable: &str, candidates: &[&str]) -> Result<PathBuf, String> 
     ))
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

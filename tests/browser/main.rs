@@ -25,8 +25,11 @@
 mod common;
 #[path = "../common/server.rs"]
 mod server;
+#[path = "../common/smtp.rs"]
+mod smtp;
 
 mod audit;
+mod email;
 mod forms;
 mod harness;
 mod keyboard;
