@@ -144,6 +144,19 @@ mod tests {
         store_with_tickets(1).await
     }
 
+    /// As [`store_with_tickets`], with an admin, Ada, as staff member 1.
+    pub(super) async fn with_admin(count: usize) -> (SqliteStore, tempfile::TempDir) {
+        let (store, dir) = store_with_tickets(count).await;
+        sqlx::query(
+            "INSERT INTO staff (email, name, role, password_hash, created_at) \
+             VALUES ('ada@example.com', 'Ada', 'admin', 'x', '2026-01-01T00:00:00Z')",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        (store, dir)
+    }
+
     /// A fresh database holding `count` tickets, with ids from 1.
     pub(super) async fn store_with_tickets(count: usize) -> (SqliteStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();

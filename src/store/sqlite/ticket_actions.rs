@@ -176,7 +176,7 @@ mod tests {
     use super::*;
     use crate::staff::Role;
     use crate::store::Tickets;
-    use crate::store::sqlite::tests::store_with_tickets;
+    use crate::store::sqlite::tests::with_admin;
     use crate::tickets::EventBody;
     use crate::tickets::workflow::{Actor, Command};
 
@@ -184,18 +184,6 @@ mod tests {
         id: 1,
         role: Role::Admin,
     };
-
-    async fn with_admin(count: usize) -> (SqliteStore, tempfile::TempDir) {
-        let (store, dir) = store_with_tickets(count).await;
-        sqlx::query(
-            "INSERT INTO staff (email, name, role, password_hash, created_at) \
-             VALUES ('ada@example.com', 'Ada', 'admin', 'x', '2026-01-01T00:00:00Z')",
-        )
-        .execute(&store.pool)
-        .await
-        .unwrap();
-        (store, dir)
-    }
 
     fn request(ticket: i64, actor: Actor, command: Command) -> Request {
         Request {

@@ -55,9 +55,9 @@ async fn enqueue_for_requester(
     let Some(recipient) = recipient.filter(|r| !r.is_empty()) else {
         return Ok(());
     };
-    let held_back = match outgoing {
-        OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
-        OutgoingMail::On => cap_reached(conn, ticket_id, kind, &recipient, now).await?,
+    let held_back = match off_reason(outgoing) {
+        Some(off) => Some(off),
+        None => cap_reached(conn, ticket_id, kind, &recipient, now).await?,
     };
     let mail = NewMail {
         about: MailAbout::Event {
@@ -113,10 +113,6 @@ async fn enqueue_for_staff(
         ),
     };
     for recipient in &recipients {
-        let held_back = match outgoing {
-            OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
-            OutgoingMail::On => None,
-        };
         let mail = NewMail {
             about: MailAbout::Event {
                 ticket_id: event.ticket_id,
@@ -124,12 +120,39 @@ async fn enqueue_for_staff(
             },
             kind,
             recipient,
-            held_back,
+            held_back: off_reason(outgoing),
             resend_of: None,
         };
         insert_mail(conn, mail, now).await?;
     }
     Ok(())
+}
+
+/// Why mail is not sent when mail is off; `None` when it is on.
+fn off_reason(outgoing: OutgoingMail) -> Option<String> {
+    match outgoing {
+        OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
+        OutgoingMail::On => None,
+    }
+}
+
+/// How many mails of `kind` went (or are going) to the mailbox `recipient`,
+/// whatever the case of its letters, in the hour before `now`.
+async fn sent_this_hour(
+    conn: &mut SqliteConnection,
+    recipient: &str,
+    kind: MailKind,
+    now: OffsetDateTime,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? COLLATE NOCASE AND kind = ? \
+         AND created_at > ? AND state <> 'not_sent'",
+    )
+    .bind(recipient)
+    .bind(kind.as_str())
+    .bind(time_text::to_text(now - Duration::HOUR))
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// Why a cap holds this mail back, if one does.
@@ -155,14 +178,7 @@ async fn cap_reached(
         )));
     }
     if kind == MailKind::Filed {
-        let to_address: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? COLLATE NOCASE AND kind = 'filed' \
-             AND created_at > ? AND state <> 'not_sent'",
-        )
-        .bind(recipient)
-        .bind(&hour_ago)
-        .fetch_one(&mut *conn)
-        .await?;
+        let to_address = sent_this_hour(conn, recipient, kind, now).await?;
         if to_address >= MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR {
             return Ok(Some(format!(
                 "Held back: {MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR} confirmations went to this address in the last hour."
@@ -385,18 +401,10 @@ impl Outbox for SqliteStore {
         let Some((_, recipient)) = found.first().cloned() else {
             return Ok(None);
         };
-        let held_back = match self.outgoing {
-            OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
-            OutgoingMail::On => {
-                let hour_ago = time_text::to_text(now - Duration::HOUR);
-                let sent: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? COLLATE NOCASE \
-                     AND kind = 'links' AND created_at > ? AND state <> 'not_sent'",
-                )
-                .bind(&recipient)
-                .bind(hour_ago)
-                .fetch_one(&mut *tx)
-                .await?;
+        let held_back = match off_reason(self.outgoing) {
+            Some(off) => Some(off),
+            None => {
+                let sent = sent_this_hour(&mut tx, &recipient, MailKind::Links, now).await?;
                 (sent >= MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR).then(|| {
                     format!(
                         "Held back: {MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR} mails of links went to this address in the last hour."
@@ -436,15 +444,11 @@ impl Outbox for SqliteStore {
             return Ok(None);
         };
         let original = mail_from_row(&row)?;
-        let held_back = match self.outgoing {
-            OutgoingMail::Off => Some(NOT_CONFIGURED.to_string()),
-            OutgoingMail::On => None,
-        };
         let copy = NewMail {
             about: original.about.clone(),
             kind: original.kind,
             recipient: &original.recipient,
-            held_back,
+            held_back: off_reason(self.outgoing),
             resend_of: Some(original.id),
         };
         let id = insert_mail(&mut tx, copy, now).await?;

@@ -2,7 +2,7 @@ use time::OffsetDateTime;
 
 use super::*;
 use crate::staff::Role;
-use crate::store::sqlite::tests::store_with_tickets;
+use crate::store::sqlite::tests::{store_with_tickets, with_admin};
 use crate::store::{Actions, Tickets};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{EventBody, ResponseTargets, TicketInput, TicketStatus};
@@ -11,18 +11,6 @@ const ADMIN: Actor = Actor::Staff {
     id: 1,
     role: Role::Admin,
 };
-
-async fn with_admin(count: usize) -> (SqliteStore, tempfile::TempDir) {
-    let (store, dir) = store_with_tickets(count).await;
-    sqlx::query(
-        "INSERT INTO staff (email, name, role, password_hash, created_at) \
-         VALUES ('ada@example.com', 'Ada', 'admin', 'x', '2026-01-01T00:00:00Z')",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
-    (store, dir)
-}
 
 fn staff(ticket: i64, command: Command) -> Request {
     Request {
