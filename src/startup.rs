@@ -37,9 +37,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let state = build_state(config.clone()).await?;
+        // Checked once: it reads the CA file, and refuses a mail setting
+        // that cannot work, naming it.
+        let mail = config.mail.check(config.public_url.as_deref())?;
+        let outgoing = if mail.is_some() {
+            OutgoingMail::On
+        } else {
+            OutgoingMail::Off
+        };
+        let state = state_with(config.clone(), outgoing).await?;
         let store = state.store.clone();
-        let deliverer = match config.mail.check(config.public_url.as_deref())? {
+        let deliverer = match mail {
             Some(mail) => {
                 let mailer = Mailer::new(&mail)?;
                 tracing::info!(server = %mailer.server(), "mail: sending through SMTP");
@@ -163,12 +171,17 @@ impl Application {
 /// Everything the handlers share: the database (migrated), the validated
 /// knowledge base and the configuration.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
-    let kb = KnowledgeBase::load_embedded().context("the built-in content is invalid")?;
     // Refuses to start with a mail setting that cannot work, naming it.
-    let outgoing_mail = match config.mail.check(config.public_url.as_deref())? {
+    let outgoing = match config.mail.check(config.public_url.as_deref())? {
         Some(_) => OutgoingMail::On,
         None => OutgoingMail::Off,
     };
+    state_with(config, outgoing).await
+}
+
+/// The state for `config`, whose mail settings were checked already.
+async fn state_with(config: Config, outgoing_mail: OutgoingMail) -> anyhow::Result<AppState> {
+    let kb = KnowledgeBase::load_embedded().context("the built-in content is invalid")?;
     let store = Store::connect_with(&config.database_url, outgoing_mail).await?;
     let csrf = crate::web::csrf::CsrfKey::load_or_create(&store).await?;
     let limits = crate::web::rate_limit::RateLimits::in_memory(config.rate_limits.clone());

@@ -8,8 +8,8 @@ mod server;
 use std::io::Read;
 
 use apidesk::staff::Role;
-use apidesk::store::{SeedEvent, SeedTicket, Store};
-use apidesk::tickets::{Author, EventKind, ResponseTargets, TicketInput, TicketStatus};
+use apidesk::store::{SeedTicket, Store};
+use apidesk::tickets::{ResponseTargets, TicketInput};
 use server::{Browser, PASSWORD, Server};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -68,25 +68,7 @@ async fn file_many(store: &Store, count: usize, message: impl Fn(usize) -> Strin
             }
             .validate(now)
             .expect("valid ticket");
-            let triage = details.triage(created, &ResponseTargets::default());
-            SeedTicket {
-                token: Uuid::new_v4(),
-                status: TicketStatus::New,
-                priority: triage.priority,
-                assignee_id: None,
-                first_response_at: None,
-                due_at: triage.due_at,
-                similar_key: triage.similar_key,
-                created_at: created,
-                updated_at: created,
-                events: vec![SeedEvent {
-                    at: created,
-                    by: Author::Requester,
-                    kind: EventKind::Created,
-                    body: String::new(),
-                }],
-                details,
-            }
+            crate::common::seed_ticket_filed(details, created)
         })
         .collect();
     let mut loader = store.seed_loader().await.unwrap();

@@ -269,3 +269,31 @@ pub fn selected(html: &str, name: &str) -> Option<String> {
             Some(unescape(&tag[v..v + tag[v..].find('"')?]))
         })
 }
+
+/// A new ticket as the bulk loader takes it (what `apidesk seed` writes):
+/// filed at `created`, triaged then, with its "filed" event.
+pub fn seed_ticket_filed(
+    details: apidesk::tickets::NewTicket,
+    created: time::OffsetDateTime,
+) -> apidesk::store::SeedTicket {
+    use apidesk::tickets::{Author, EventKind, ResponseTargets, TicketStatus};
+    let triage = details.triage(created, &ResponseTargets::default());
+    apidesk::store::SeedTicket {
+        token: uuid::Uuid::new_v4(),
+        status: TicketStatus::New,
+        priority: triage.priority,
+        assignee_id: None,
+        first_response_at: None,
+        due_at: triage.due_at,
+        similar_key: triage.similar_key,
+        created_at: created,
+        updated_at: created,
+        events: vec![apidesk::store::SeedEvent {
+            at: created,
+            by: Author::Requester,
+            kind: EventKind::Created,
+            body: String::new(),
+        }],
+        details,
+    }
+}

@@ -2,11 +2,10 @@
 //! assignment from ticked boxes, and the CSV export as the browser saves it.
 
 use apidesk::staff::Role;
-use apidesk::store::{SeedEvent, SeedTicket, Store};
+use apidesk::store::{SeedTicket, Store};
+use apidesk::tickets::TicketInput;
 use apidesk::tickets::export::CSV_HEADER;
-use apidesk::tickets::{Author, EventKind, ResponseTargets, TicketInput, TicketStatus};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 use super::{STAFF_EMAIL, STAFF_NAME, queue_references, queue_rows, seed_ticket, staff_id};
 use crate::forms::{choose, click_link, tick};
@@ -113,25 +112,7 @@ async fn seed_many(store: &Store) -> Vec<SeedTicket> {
             }
             .validate(now)
             .expect("a valid ticket");
-            let triage = details.triage(created, &ResponseTargets::default());
-            SeedTicket {
-                token: Uuid::new_v4(),
-                status: TicketStatus::New,
-                priority: triage.priority,
-                assignee_id: None,
-                first_response_at: None,
-                due_at: triage.due_at,
-                similar_key: triage.similar_key,
-                created_at: created,
-                updated_at: created,
-                events: vec![SeedEvent {
-                    at: created,
-                    by: Author::Requester,
-                    kind: EventKind::Created,
-                    body: String::new(),
-                }],
-                details,
-            }
+            crate::common::seed_ticket_filed(details, created)
         })
         .collect();
     let mut loader = store.seed_loader().await.unwrap();
