@@ -444,11 +444,19 @@ impl Outbox for SqliteStore {
             return Ok(None);
         };
         let original = mail_from_row(&row)?;
+        // The caps hold for a copy too: "Send again" pressed a hundred times
+        // must not mail the requester a hundred times.
+        let held_back = match off_reason(self.outgoing) {
+            Some(off) => Some(off),
+            None => {
+                cap_reached(&mut tx, ticket_id, original.kind, &original.recipient, now).await?
+            }
+        };
         let copy = NewMail {
             about: original.about.clone(),
             kind: original.kind,
             recipient: &original.recipient,
-            held_back: off_reason(self.outgoing),
+            held_back,
             resend_of: Some(original.id),
         };
         let id = insert_mail(&mut tx, copy, now).await?;

@@ -478,3 +478,24 @@ async fn links_mail_lists_the_tickets_still_in_progress_for_that_address() {
         fourth.reason
     );
 }
+
+#[tokio::test]
+async fn sending_again_and_again_stops_at_the_tickets_cap() {
+    let (store, _dir) = with_admin(1).await;
+    let original = store.ticket_mail(1).await.unwrap().remove(0);
+    let now = OffsetDateTime::now_utc();
+    let mut states = Vec::new();
+    for _ in 0..12 {
+        let copy = store
+            .resend_mail(1, original.id, now)
+            .await
+            .unwrap()
+            .unwrap();
+        states.push(copy.state);
+    }
+    // The filing's mail and the first copies fill the ticket's 10 an hour;
+    // a confirmation also counts against the mailbox's 3.
+    let pending = states.iter().filter(|s| **s == MailState::Pending).count();
+    assert_eq!(pending, 2, "{states:?}");
+    assert!(states[2..].iter().all(|s| *s == MailState::NotSent));
+}
