@@ -131,7 +131,7 @@ impl Generator {
             steps.push(Step {
                 offset: *t,
                 by: Author::Requester,
-                kind: EventKind::RequesterReply,
+                kind: EventKind::RequesterReply { via: None },
                 body: fill(rng.pick(&REQUESTER_REPLIES), ctx, rng),
             });
         };

@@ -99,6 +99,8 @@ pub enum Refusal {
     ClosedToRequester,
     #[error("the ticket holds as many requester additions as it may")]
     AdditionsFull,
+    #[error("the ticket took as much mail this hour as it may")]
+    TooMuchMail,
 }
 
 impl Refusal {
@@ -111,7 +113,7 @@ impl Refusal {
             Self::MergeIntoItself | Self::MergeTargetMissing | Self::MergeTargetMerged { .. } => {
                 "merge"
             }
-            Self::ClosedToRequester | Self::AdditionsFull => "body",
+            Self::ClosedToRequester | Self::AdditionsFull | Self::TooMuchMail => "body",
         }
     }
 
@@ -157,6 +159,10 @@ impl Refusal {
                  Support will answer here; if you have a new problem, file a new ticket.",
                 MAX_ADDITIONS_PER_TICKET,
                 group_thousands(MAX_ADDITION_CHARS_PER_TICKET)
+            ),
+            Self::TooMuchMail => format!(
+                "This ticket took {} mails in the last hour, so this one was not added.",
+                crate::tickets::workflow::MAX_MAILS_IN_PER_TICKET_PER_HOUR
             ),
         }
     }

@@ -49,7 +49,24 @@ pub enum EventKind {
         )]
         status: Option<StatusMove>,
     },
-    RequesterReply,
+    /// Information the requester added: from their status page (`{}`), or
+    /// by answering a mail (`{"via": "email"}`).
+    RequesterReply {
+        #[serde(
+            default,
+            deserialize_with = "lenient",
+            skip_serializing_if = "Option::is_none"
+        )]
+        via: Option<Channel>,
+    },
+    /// Mail received for the ticket that is not taken as the requester's
+    /// word, kept for staff only: `{"from": "a@b.example", "why": "not_requester"}`.
+    MailNote {
+        #[serde(default, deserialize_with = "lenient")]
+        from: Option<String>,
+        #[serde(default, deserialize_with = "lenient")]
+        why: Option<MailNoteReason>,
+    },
     /// On the ticket merged away: `{"into": id, "status_from": "open"}`.
     Merged {
         #[serde(default, deserialize_with = "lenient")]
@@ -70,6 +87,43 @@ pub enum EventKind {
     /// read, never written.
     #[serde(skip)]
     Other(String),
+}
+
+/// How something reached apidesk, when not through its own pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+}
+
+/// Why received mail became a staff-only note instead of the requester's
+/// addition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailNoteReason {
+    /// The sender is not the ticket's requester (a colleague it was
+    /// forwarded to, or someone pretending): unverified.
+    NotRequester,
+    /// The ticket is closed (or merged) and takes no more from the requester.
+    Closed,
+    /// The ticket holds as many requester additions as it may.
+    Full,
+}
+
+impl MailNoteReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotRequester => "not_requester",
+            Self::Closed => "closed",
+            Self::Full => "full",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::NotRequester, Self::Closed, Self::Full]
+            .into_iter()
+            .find(|reason| reason.as_str() == text)
+    }
 }
 
 /// A status change a reply made.
@@ -146,7 +200,8 @@ impl EventKind {
             Self::Status { .. } => "status",
             Self::Note => "note",
             Self::Reply { .. } => "reply",
-            Self::RequesterReply => "requester_reply",
+            Self::RequesterReply { .. } => "requester_reply",
+            Self::MailNote { .. } => "mail_note",
             Self::Merged { .. } => "merged",
             Self::MergedFrom { .. } => "merged_from",
             Self::Other(kind) => kind,
@@ -173,11 +228,12 @@ impl EventKind {
             Self::Created
             | Self::Status { .. }
             | Self::Reply { .. }
-            | Self::RequesterReply
+            | Self::RequesterReply { .. }
             | Self::Merged { .. } => true,
             Self::Assigned { .. }
             | Self::Priority { .. }
             | Self::Note
+            | Self::MailNote { .. }
             | Self::MergedFrom { .. }
             | Self::Other(_) => false,
         }
@@ -253,6 +309,24 @@ impl Lenient for Priority {
     }
 }
 
+impl Lenient for String {
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_str().map(str::to_string)
+    }
+}
+
+impl Lenient for Channel {
+    fn from_json(value: &Value) -> Option<Self> {
+        (value.as_str() == Some("email")).then_some(Self::Email)
+    }
+}
+
+impl Lenient for MailNoteReason {
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_str().and_then(Self::parse)
+    }
+}
+
 impl Lenient for StatusMove {
     fn from_json(value: &Value) -> Option<Self> {
         Some(Self {
@@ -308,7 +382,22 @@ mod tests {
                 "reply",
                 r#"{"status":{"from":"new","to":"open"}}"#,
             ),
-            (EventKind::RequesterReply, "requester_reply", "{}"),
+            (EventKind::RequesterReply { via: None }, "requester_reply", "{}"),
+            (
+                EventKind::RequesterReply {
+                    via: Some(Channel::Email),
+                },
+                "requester_reply",
+                r#"{"via":"email"}"#,
+            ),
+            (
+                EventKind::MailNote {
+                    from: Some("a@b.example".into()),
+                    why: Some(MailNoteReason::NotRequester),
+                },
+                "mail_note",
+                r#"{"from":"a@b.example","why":"not_requester"}"#,
+            ),
             (
                 EventKind::Merged {
                     into: Some(7),
@@ -348,6 +437,7 @@ mod tests {
                 "status",
                 "reply",
                 "reply",
+                "requester_reply",
                 "requester_reply",
                 "merged"
             ]

@@ -22,7 +22,7 @@ pub use actions::{
     EventBody, MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, parse_reference, staff_label,
 };
 pub use errors::FieldErrors;
-pub use event::{Author, EventKind, NewEvent, StaffRef, StatusMove};
+pub use event::{Author, Channel, EventKind, MailNoteReason, NewEvent, StaffRef, StatusMove};
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{
     MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, check_email, group_thousands, split_path,

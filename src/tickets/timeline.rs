@@ -6,7 +6,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::{EventKind, Priority, StaffRef, TicketStatus, reference_for, staff_label};
+use super::{EventKind, MailNoteReason, Priority, StaffRef, TicketStatus, reference_for, staff_label};
 
 /// Who did something to a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,22 @@ impl TimelineEvent {
                 staff_label(moved.from),
                 staff_label(moved.to)
             ),
-            EventKind::RequesterReply => "added information".into(),
+            EventKind::RequesterReply { via: None } => "added information".into(),
+            EventKind::RequesterReply { via: Some(_) } => "added information by email".into(),
+            EventKind::MailNote { from, why } => {
+                let from = from.as_deref().unwrap_or("an unknown sender");
+                match why {
+                    Some(MailNoteReason::NotRequester) | None => format!(
+                        "received an email from {from}, who is not the requester (unverified)"
+                    ),
+                    Some(MailNoteReason::Closed) => {
+                        format!("received an email from {from} after the ticket was closed")
+                    }
+                    Some(MailNoteReason::Full) => format!(
+                        "received an email from {from}; the ticket takes no more additions"
+                    ),
+                }
+            }
             EventKind::Merged { into, .. } => match into {
                 Some(into) => format!("merged this ticket into {}", reference_for(*into)),
                 None => "merged this ticket into another".into(),
@@ -108,7 +123,10 @@ impl TimelineEvent {
             EventKind::Created => Some("You filed this ticket.".into()),
             EventKind::Status { to: Some(to), .. } => Some(requester_status_words(*to).into()),
             EventKind::Reply { .. } => Some(format!("{staff_name} replied:")),
-            EventKind::RequesterReply => Some("You added information:".into()),
+            EventKind::RequesterReply { via: None } => Some("You added information:".into()),
+            EventKind::RequesterReply { via: Some(_) } => {
+                Some("You added information by email:".into())
+            }
             EventKind::Merged { .. } => {
                 Some("Support merged this ticket with another report of the same problem.".into())
             }
@@ -131,7 +149,7 @@ impl TimelineEvent {
     pub fn body_for_requester(&self) -> Option<&str> {
         let readable = matches!(
             self.kind,
-            EventKind::Reply { .. } | EventKind::RequesterReply
+            EventKind::Reply { .. } | EventKind::RequesterReply { .. }
         );
         (self.public && readable && !self.body.is_empty()).then_some(self.body.as_str())
     }

@@ -9,7 +9,7 @@
 use time::OffsetDateTime;
 
 use super::{
-    Author, EventBody, EventKind, MAX_EVENT_BODY_CHARS, NewEvent, Priority, Refusal,
+    Author, Channel, EventBody, EventKind, MailNoteReason, MAX_EVENT_BODY_CHARS, NewEvent, Priority, Refusal,
     ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
 };
 use crate::staff::Role;
@@ -92,6 +92,15 @@ pub enum Command {
     RequesterAddition {
         body: EventBody,
     },
+    /// Mail received for the ticket, given by apidesk itself: the
+    /// requester's own answer counts as their addition, anything else
+    /// becomes a note for staff.
+    MailReply {
+        from: String,
+        /// Whether the sender is the ticket's requester.
+        from_requester: bool,
+        body: EventBody,
+    },
 }
 
 /// A command's kind, for checking roles before its form is even read.
@@ -104,6 +113,7 @@ pub enum CommandKind {
     Reply,
     Merge,
     RequesterAddition,
+    MailReply,
 }
 
 impl Command {
@@ -116,6 +126,7 @@ impl Command {
             Self::Reply { .. } => CommandKind::Reply,
             Self::Merge { .. } => CommandKind::Merge,
             Self::RequesterAddition { .. } => CommandKind::RequesterAddition,
+            Self::MailReply { .. } => CommandKind::MailReply,
         }
     }
 
@@ -153,6 +164,8 @@ pub struct Facts {
     pub staff_active: bool,
     /// The other ticket (a merge's survivor), if it exists.
     pub other_ticket: Option<TicketState>,
+    /// For mail: how many mails the ticket took in the last hour.
+    pub mail_this_hour: usize,
 }
 
 /// What the workflow decided.
@@ -176,17 +189,17 @@ pub struct Change {
 
 /// Whether the actor may give a command of this kind at all:
 /// - staff work tickets; merging closes one for good, so it is for admins;
-/// - apidesk itself only moves statuses;
+/// - apidesk itself moves statuses and files the mail it receives;
 /// - the requester only adds information.
 pub fn permitted(actor: Actor, kind: CommandKind) -> Result<(), Refusal> {
     use CommandKind::*;
     let allowed = match actor {
         Actor::Staff { role, .. } => match kind {
             Merge => may_merge(role),
-            RequesterAddition => false,
+            RequesterAddition | MailReply => false,
             Assign | SetPriority | SetStatus | Note | Reply => true,
         },
-        Actor::System => kind == SetStatus,
+        Actor::System => matches!(kind, SetStatus | MailReply),
         Actor::Requester => kind == RequesterAddition,
     };
     if allowed {
@@ -278,7 +291,12 @@ pub fn decide(
             (kind, Some(body))
         }
         Command::Merge { into } => return merge(request, ticket, *into, facts),
-        Command::RequesterAddition { body } => return requester_addition(ticket, body),
+        Command::RequesterAddition { body } => return requester_addition(ticket, body, None),
+        Command::MailReply {
+            from,
+            from_requester,
+            body,
+        } => return mail_reply(ticket, facts, from, *from_requester, body),
     };
     Ok(Decision::Changed(Change {
         tickets: vec![after],
@@ -352,7 +370,11 @@ fn merge(
 /// The addition is appended; a waiting or resolved ticket goes back to open,
 /// recorded as a status change by apidesk. A closed, merged or full ticket
 /// takes no more.
-fn requester_addition(ticket: &TicketState, body: &EventBody) -> Result<Decision, Refusal> {
+fn requester_addition(
+    ticket: &TicketState,
+    body: &EventBody,
+    via: Option<Channel>,
+) -> Result<Decision, Refusal> {
     if let Some(into) = ticket.merged_into {
         return Err(Refusal::Merged { into });
     }
@@ -361,7 +383,7 @@ fn requester_addition(ticket: &TicketState, body: &EventBody) -> Result<Decision
     let mut events = vec![NewEvent {
         ticket_id: ticket.id,
         by: Author::Requester,
-        kind: EventKind::RequesterReply,
+        kind: EventKind::RequesterReply { via },
         body: body.as_str().to_string(),
     }];
     if let Some(to) = moved {
@@ -381,6 +403,50 @@ fn requester_addition(ticket: &TicketState, body: &EventBody) -> Result<Decision
             ..ticket.clone()
         }],
         events,
+    }))
+}
+
+/// How many mails one ticket takes in an hour. A human conversation never
+/// comes near it; a mail loop that slipped past the automatic-mail checks
+/// stops here instead of filling the timeline.
+pub const MAX_MAILS_IN_PER_TICKET_PER_HOUR: usize = 10;
+
+/// The requester's answer by mail is their addition, reopening the ticket
+/// as one from the status page does; when the ticket takes no more from
+/// them, or the sender is someone else, staff still get the words as a note
+/// (nothing mailed in is lost, nothing unverified reaches the requester's
+/// timeline).
+fn mail_reply(
+    ticket: &TicketState,
+    facts: &Facts,
+    from: &str,
+    from_requester: bool,
+    body: &EventBody,
+) -> Result<Decision, Refusal> {
+    if facts.mail_this_hour >= MAX_MAILS_IN_PER_TICKET_PER_HOUR {
+        return Err(Refusal::TooMuchMail);
+    }
+    let why = if from_requester {
+        match requester_addition(ticket, body, Some(Channel::Email)) {
+            Ok(decision) => return Ok(decision),
+            Err(Refusal::Merged { .. } | Refusal::ClosedToRequester) => MailNoteReason::Closed,
+            Err(Refusal::AdditionsFull) => MailNoteReason::Full,
+            Err(other) => return Err(other),
+        }
+    } else {
+        MailNoteReason::NotRequester
+    };
+    Ok(Decision::Changed(Change {
+        tickets: vec![ticket.clone()],
+        events: vec![NewEvent {
+            ticket_id: ticket.id,
+            by: Author::System,
+            kind: EventKind::MailNote {
+                from: Some(from.to_string()),
+                why: Some(why),
+            },
+            body: body.as_str().to_string(),
+        }],
     }))
 }
 

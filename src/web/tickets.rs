@@ -249,7 +249,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
     let timeline = state.store.public_timeline(ticket.id).await?;
     let additions = timeline
         .iter()
-        .filter(|event| event.kind == EventKind::RequesterReply);
+        .filter(|event| matches!(event.kind, EventKind::RequesterReply { .. }));
     let open = ticket.merged_into_id.is_none() && ticket.status != TicketStatus::Closed;
     let room = addition_room(
         additions.clone().count(),

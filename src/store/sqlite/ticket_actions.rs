@@ -80,7 +80,7 @@ async fn load_state(
          WHERE t.id = ?1",
     )
     .bind(id)
-    .bind(EventKind::RequesterReply.name())
+    .bind(EventKind::RequesterReply { via: None }.name())
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {

@@ -79,17 +79,18 @@ fn event(ticket_id: i64, by: Author, kind: EventKind, body: &str) -> NewEvent {
 fn active() -> Facts {
     Facts {
         staff_active: true,
-        other_ticket: None,
+        ..Facts::default()
     }
 }
 
 fn survivor(id: i64) -> Facts {
     Facts {
-        staff_active: false,
         other_ticket: Some(ticket(id, Open)),
+        ..Facts::default()
     }
 }
 
+mod mail;
 mod merges_and_additions;
 mod roles_and_rules;
 mod staff_work;

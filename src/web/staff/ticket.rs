@@ -294,7 +294,8 @@ fn timeline_row(event: &TimelineEvent, zone: &Zone) -> TimelineRow {
         K::Status { .. } => "status",
         K::Note => "note",
         K::Reply { .. } => "reply",
-        K::RequesterReply => "requester-reply",
+        K::RequesterReply { .. } => "requester-reply",
+        K::MailNote { .. } => "note",
         K::Merged { .. } | K::MergedFrom { .. } => "merge",
         K::Other(_) => "other",
     };

@@ -56,11 +56,11 @@ fn merges_that_make_no_sense_are_refused() {
         Err(Refusal::MergeTargetMissing)
     );
     let merged_on = Facts {
-        staff_active: false,
         other_ticket: Some(TicketState {
             merged_into: Some(3),
             ..ticket(2, Closed)
         }),
+        ..Facts::default()
     };
     assert_eq!(
         run(ADMIN, merge(2), &ticket(1, Open), &merged_on),
@@ -94,7 +94,7 @@ fn a_requester_addition_is_appended_and_brings_the_ticket_back() {
         let mut expected = vec![event(
             1,
             Author::Requester,
-            EventKind::RequesterReply,
+            EventKind::RequesterReply { via: None },
             "still failing",
         )];
         if let Some(to) = moved {

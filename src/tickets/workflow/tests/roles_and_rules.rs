@@ -13,6 +13,7 @@ fn who_may_give_which_command() {
         Reply,
         Merge,
         RequesterAddition,
+        MailReply,
     ];
     let allowed = |actor| -> Vec<CommandKind> {
         all.into_iter()
@@ -27,7 +28,7 @@ fn who_may_give_which_command() {
         allowed(ADMIN),
         [Assign, SetPriority, SetStatus, Note, Reply, Merge]
     );
-    assert_eq!(allowed(Actor::System), [SetStatus]);
+    assert_eq!(allowed(Actor::System), [SetStatus, MailReply]);
     assert_eq!(allowed(Actor::Requester), [RequesterAddition]);
     assert!(may_merge(Role::Admin) && !may_merge(Role::Agent));
 }
