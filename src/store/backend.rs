@@ -23,8 +23,8 @@ use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices
 use crate::tickets::queue::{Cursor, QueueFilter};
 use crate::tickets::workflow::Request;
 use crate::tickets::{
-    Delivery, MailRecord, NewTicket, Outcome, ResponseTargets, Ticket, TicketStatus, TimelineEvent,
-    Triage,
+    BouncedAddress, Delivery, InboundMail, InboundOutcome, InboundPlan, InboundRecord, MailRecord,
+    MailThread, NewTicket, Outcome, ResponseTargets, Ticket, TicketStatus, TimelineEvent, Triage,
 };
 
 /// Everything a backend provides; what `Store` holds.
@@ -40,6 +40,7 @@ pub trait Backend:
     + Deflections
     + Seeding
     + Outbox
+    + Inbox
     + Send
     + Sync
 {
@@ -57,6 +58,7 @@ impl<T> Backend for T where
         + Deflections
         + Seeding
         + Outbox
+        + Inbox
         + Send
         + Sync
 {
@@ -331,4 +333,28 @@ pub trait Outbox {
         mail_id: i64,
         now: OffsetDateTime,
     ) -> Result<Option<MailRecord>, StoreError>;
+}
+
+/// Mail apidesk receives. Each message is recorded once, with what was done
+/// with it, in the same transaction as whatever it did to its ticket.
+#[async_trait]
+pub trait Inbox {
+    /// The ticket named by the first of apidesk's mails whose Message-ID
+    /// key is among `message_keys` (what a received mail answers).
+    async fn mail_thread(&self, message_keys: &[String]) -> Result<Option<MailThread>, StoreError>;
+
+    /// Records `mail` and carries out `plan`, all or nothing. `Ok(None)`:
+    /// this message was taken before, and nothing is done again.
+    async fn take_mail(
+        &self,
+        mail: &InboundMail,
+        plan: &InboundPlan,
+        targets: &ResponseTargets,
+    ) -> Result<Option<InboundOutcome>, StoreError>;
+
+    /// The mail received for a ticket, oldest first.
+    async fn ticket_inbound(&self, ticket_id: i64) -> Result<Vec<InboundRecord>, StoreError>;
+
+    /// Whether mail to `address` last came back undeliverable.
+    async fn bounced_address(&self, address: &str) -> Result<Option<BouncedAddress>, StoreError>;
 }

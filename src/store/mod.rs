@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::tickets::OutgoingMail;
 
 pub use backend::{
-    Actions, Backend, Deflections, Health, Outbox, Queue, Seeding, Sessions, Settings,
+    Actions, Backend, Deflections, Health, Inbox, Outbox, Queue, Seeding, Sessions, Settings,
     StaffAccounts, Tickets, Timelines,
 };
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};

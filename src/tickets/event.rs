@@ -382,7 +382,11 @@ mod tests {
                 "reply",
                 r#"{"status":{"from":"new","to":"open"}}"#,
             ),
-            (EventKind::RequesterReply { via: None }, "requester_reply", "{}"),
+            (
+                EventKind::RequesterReply { via: None },
+                "requester_reply",
+                "{}",
+            ),
             (
                 EventKind::RequesterReply {
                     via: Some(Channel::Email),

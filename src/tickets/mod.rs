@@ -8,6 +8,7 @@ mod event;
 pub mod export;
 mod fields;
 mod input;
+mod mail_in;
 mod notify;
 mod occurred_at;
 mod priority;
@@ -26,6 +27,9 @@ pub use event::{Author, Channel, EventKind, MailNoteReason, NewEvent, StaffRef, 
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{
     MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, check_email, group_thousands, split_path,
+};
+pub use mail_in::{
+    Bounce, BouncedAddress, InboundMail, InboundOutcome, InboundPlan, InboundRecord, MailThread,
 };
 pub use notify::{
     Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR,

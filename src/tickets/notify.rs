@@ -267,7 +267,10 @@ mod tests {
         );
         assert_eq!(requester_mail(&moved(TicketStatus::Open)), None);
         assert_eq!(requester_mail(&EventKind::Note), None);
-        assert_eq!(requester_mail(&EventKind::RequesterReply { via: None }), None);
+        assert_eq!(
+            requester_mail(&EventKind::RequesterReply { via: None }),
+            None
+        );
         let priority = EventKind::Priority {
             from: Some(Priority::Normal),
             to: Some(Priority::Urgent),

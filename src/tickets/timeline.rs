@@ -6,7 +6,9 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::{EventKind, MailNoteReason, Priority, StaffRef, TicketStatus, reference_for, staff_label};
+use super::{
+    EventKind, MailNoteReason, Priority, StaffRef, TicketStatus, reference_for, staff_label,
+};
 
 /// Who did something to a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,9 +84,9 @@ impl TimelineEvent {
                     Some(MailNoteReason::Closed) => {
                         format!("received an email from {from} after the ticket was closed")
                     }
-                    Some(MailNoteReason::Full) => format!(
-                        "received an email from {from}; the ticket takes no more additions"
-                    ),
+                    Some(MailNoteReason::Full) => {
+                        format!("received an email from {from}; the ticket takes no more additions")
+                    }
                 }
             }
             EventKind::Merged { into, .. } => match into {

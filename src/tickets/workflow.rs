@@ -9,8 +9,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    Author, Channel, EventBody, EventKind, MailNoteReason, MAX_EVENT_BODY_CHARS, NewEvent, Priority, Refusal,
-    ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
+    Author, Channel, EventBody, EventKind, MAX_EVENT_BODY_CHARS, MailNoteReason, NewEvent,
+    Priority, Refusal, ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
 };
 use crate::staff::Role;
 

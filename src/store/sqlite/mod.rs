@@ -7,6 +7,7 @@
 mod budget;
 mod decode;
 mod deflections;
+mod inbox;
 mod migrate;
 mod outbox;
 mod queue;

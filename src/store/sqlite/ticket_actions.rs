@@ -9,9 +9,11 @@ use sqlx::{Row, SqliteConnection};
 
 use async_trait::async_trait;
 
-use super::{SqliteStore, decode, outbox, time_text};
+use super::{SqliteStore, decode, inbox, outbox, time_text};
 use crate::store::{ActionError, Actions};
-use crate::tickets::workflow::{AdditionTally, Decision, Facts, Request, TicketState, decide};
+use crate::tickets::workflow::{
+    AdditionTally, CommandKind, Decision, Facts, Request, TicketState, decide,
+};
 use crate::tickets::{
     EventKind, NewEvent, Outcome, OutgoingMail, Refusal, ResponseTargets, TicketStatus,
 };
@@ -118,6 +120,9 @@ async fn load_facts(conn: &mut SqliteConnection, request: &Request) -> Result<Fa
     }
     if let Some(other) = request.command.other_ticket() {
         facts.other_ticket = load_state(conn, other).await?;
+    }
+    if request.command.kind() == CommandKind::MailReply {
+        facts.mail_this_hour = inbox::mail_this_hour(conn, request.ticket, request.at).await?;
     }
     Ok(facts)
 }

@@ -1,0 +1,248 @@
+//! Received mail: each message recorded once, in the transaction of what it
+//! did to its ticket.
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use time::{Duration, OffsetDateTime};
+
+use super::ticket_actions::apply_in;
+use super::{SqliteStore, decode, time_text};
+use crate::store::{ActionError, Inbox, StoreError};
+use crate::tickets::{
+    Bounce, BouncedAddress, EventKind, InboundMail, InboundOutcome, InboundPlan, InboundRecord,
+    MailThread, Refusal, ResponseTargets,
+};
+
+/// How many mails a ticket took in the hour before `at` (the workflow's
+/// cap counts them).
+pub(super) async fn mail_this_hour(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    at: OffsetDateTime,
+) -> Result<usize, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_inbound \
+         WHERE ticket_id = ? AND received_at > ? AND outcome IN ('added', 'noted')",
+    )
+    .bind(ticket_id)
+    .bind(time_text::to_text(at - Duration::hours(1)))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
+/// What filing a mail on its ticket came to.
+struct Filed {
+    outcome: InboundOutcome,
+    ticket_id: Option<i64>,
+    event_id: Option<i64>,
+    reason: String,
+}
+
+async fn file(
+    conn: &mut SqliteConnection,
+    store: &SqliteStore,
+    plan: &InboundPlan,
+    targets: &ResponseTargets,
+) -> Result<Filed, StoreError> {
+    let filed = |outcome, ticket_id, reason: &str| Filed {
+        outcome,
+        ticket_id,
+        event_id: None,
+        reason: reason.to_string(),
+    };
+    match plan {
+        InboundPlan::Ignore { ticket_id, reason } => {
+            Ok(filed(InboundOutcome::Ignored, *ticket_id, reason))
+        }
+        InboundPlan::Unmatched { reason } => Ok(filed(InboundOutcome::Unmatched, None, reason)),
+        InboundPlan::Bounce {
+            ticket_id,
+            failures,
+        } => {
+            for failure in failures {
+                mark_bounced(conn, failure, OffsetDateTime::now_utc()).await?;
+            }
+            let addresses: Vec<&str> = failures.iter().map(|f| f.address.as_str()).collect();
+            let reason = format!("undeliverable: {}", addresses.join(", "));
+            Ok(filed(InboundOutcome::Bounce, *ticket_id, &reason))
+        }
+        InboundPlan::File(request) => {
+            let ticket_id = request.ticket;
+            match apply_in(conn, request, targets, store.outgoing).await {
+                Ok(_) => {
+                    let (event_id, kind): (i64, String) = sqlx::query_as(
+                        "SELECT id, kind FROM ticket_events \
+                         WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
+                    )
+                    .bind(ticket_id)
+                    .bind(EventKind::RequesterReply { via: None }.name())
+                    .bind(
+                        EventKind::MailNote {
+                            from: None,
+                            why: None,
+                        }
+                        .name(),
+                    )
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    let added = kind == EventKind::RequesterReply { via: None }.name();
+                    Ok(Filed {
+                        outcome: if added {
+                            InboundOutcome::Added
+                        } else {
+                            InboundOutcome::Noted
+                        },
+                        ticket_id: Some(ticket_id),
+                        event_id: Some(event_id),
+                        reason: String::new(),
+                    })
+                }
+                Err(ActionError::Refused(Refusal::TooMuchMail)) => Ok(filed(
+                    InboundOutcome::Held,
+                    Some(ticket_id),
+                    &Refusal::TooMuchMail.message(),
+                )),
+                Err(ActionError::Refused(refusal)) => {
+                    Ok(filed(InboundOutcome::Unmatched, None, &refusal.message()))
+                }
+                Err(ActionError::Database(err)) => Err(err),
+            }
+        }
+    }
+}
+
+async fn mark_bounced(
+    conn: &mut SqliteConnection,
+    failure: &Bounce,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO mail_bounces (address, status, detail, bounced_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (address) DO UPDATE SET status = excluded.status, \
+         detail = excluded.detail, bounced_at = excluded.bounced_at",
+    )
+    .bind(&failure.address)
+    .bind(&failure.status)
+    .bind(&failure.detail)
+    .bind(time_text::to_text(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn inbound_from_row(row: &SqliteRow) -> Result<InboundRecord, sqlx::Error> {
+    Ok(InboundRecord {
+        id: row.try_get("id")?,
+        sender: row.try_get("sender")?,
+        subject: row.try_get("subject")?,
+        received_at: decode::time(row, "received_at")?,
+        outcome: decode::parsed(row, "outcome", InboundOutcome::parse)?,
+        reason: row.try_get("reason")?,
+    })
+}
+
+#[async_trait]
+impl Inbox for SqliteStore {
+    async fn mail_thread(&self, message_keys: &[String]) -> Result<Option<MailThread>, StoreError> {
+        // A mail's References can be long; only the newest few are ours to
+        // look at (the key of the mail answered comes last).
+        for key in message_keys.iter().rev().take(20) {
+            let found: Option<(i64, String)> = sqlx::query_as(
+                "SELECT t.id, t.requester_email FROM mail_outbox m \
+                 JOIN tickets t ON t.id = m.ticket_id WHERE m.message_key = ?",
+            )
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some((ticket_id, requester_email)) = found {
+                return Ok(Some(MailThread {
+                    ticket_id,
+                    requester_email,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn take_mail(
+        &self,
+        mail: &InboundMail,
+        plan: &InboundPlan,
+        targets: &ResponseTargets,
+    ) -> Result<Option<InboundOutcome>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Recorded first (as ignored, on no ticket), so that a second copy of
+        // the message stops here and the hourly count does not see this one.
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO mail_inbound (message_id, sender, subject, received_at, outcome) \
+             VALUES (?, ?, ?, ?, 'ignored') ON CONFLICT (message_id) DO NOTHING RETURNING id",
+        )
+        .bind(&mail.message_id)
+        .bind(&mail.sender)
+        .bind(&mail.subject)
+        .bind(time_text::to_text(mail.received_at))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let filed = file(&mut tx, self, plan, targets).await?;
+        sqlx::query(
+            "UPDATE mail_inbound SET outcome = ?, reason = ?, ticket_id = ?, event_id = ? \
+             WHERE id = ?",
+        )
+        .bind(filed.outcome.as_str())
+        .bind(&filed.reason)
+        .bind(filed.ticket_id)
+        .bind(filed.event_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if filed.outcome == InboundOutcome::Added {
+            // The requester's own mail arrived: their address works again.
+            sqlx::query("DELETE FROM mail_bounces WHERE address = ?")
+                .bind(&mail.sender)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(filed.outcome))
+    }
+
+    async fn ticket_inbound(&self, ticket_id: i64) -> Result<Vec<InboundRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, sender, subject, received_at, outcome, reason FROM mail_inbound \
+             WHERE ticket_id = ? ORDER BY received_at, id",
+        )
+        .bind(ticket_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(inbound_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn bounced_address(&self, address: &str) -> Result<Option<BouncedAddress>, StoreError> {
+        let row = sqlx::query(
+            "SELECT address, status, detail, bounced_at FROM mail_bounces WHERE address = ?",
+        )
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(BouncedAddress {
+            address: row.try_get("address")?,
+            status: row.try_get("status")?,
+            detail: row.try_get("detail")?,
+            bounced_at: decode::time(&row, "bounced_at")?,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests;
