@@ -1,15 +1,19 @@
 //! The `apidesk` command line. `apidesk` with no subcommand serves, so that
 //! `cargo run --release` starts the server exactly as `apidesk serve` does.
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::mail::inbound::Ingested;
 use crate::staff::{MIN_PASSWORD_CHARS, NewStaffMember, Role, StaffMember};
 use crate::startup::Application;
 use crate::store::Store;
+use crate::tickets::OutgoingMail;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,7 +52,7 @@ enum Command {
         #[arg(long)]
         demo_staff: bool,
     },
-    /// Outgoing mail.
+    /// Mail: test the outgoing settings, or take in one received message.
     Mail {
         #[command(subcommand)]
         command: MailCommand,
@@ -64,6 +68,11 @@ enum MailCommand {
         #[arg(long)]
         to: String,
     },
+    /// Take in one received message (RFC 5322) from standard input, as an
+    /// MTA's pipe transport hands it over. Exits 0 when it was dealt with
+    /// (including mail deliberately ignored), 65 when it is not mail or too
+    /// large, 75 when the database failed (the MTA should try again).
+    Ingest,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,8 +93,12 @@ enum StaffCommand {
     },
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+/// Exit statuses of `mail ingest` an MTA acts on (sysexits.h).
+const EX_DATAERR: u8 = 65;
+const EX_TEMPFAIL: u8 = 75;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let done = match cli.command {
         None | Some(Command::Serve) => serve(cli.config).await,
         Some(Command::Staff { command }) => staff(command, cli.config).await,
         Some(Command::Seed {
@@ -102,11 +115,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Mail {
             command: MailCommand::Test { to },
-        }) => {
-            println!("{}", mail_test(&to, &cli.config).await?);
-            Ok(())
-        }
-    }
+        }) => mail_test(&to, &cli.config)
+            .await
+            .map(|answer| println!("{answer}")),
+        Some(Command::Mail {
+            command: MailCommand::Ingest,
+        }) => return mail_ingest(&cli.config).await,
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 /// `apidesk mail test`: the line to print when the server took the
@@ -124,6 +140,45 @@ pub async fn mail_test(to: &str, config: &Config) -> anyhow::Result<String> {
         })?;
     let mailer = crate::mail::Mailer::new(&settings)?;
     mailer.test_connection(to).await.map_err(anyhow::Error::msg)
+}
+
+/// `apidesk mail ingest`: one message from standard input, and a line
+/// saying what became of it.
+async fn mail_ingest(config: &Config) -> anyhow::Result<ExitCode> {
+    use std::io::Read;
+    let limit = crate::mail::inbound::MAX_INBOUND_BYTES;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut raw)
+        .context("cannot read the message from standard input")?;
+    let outgoing = match config.mail.check(config.public_url.as_deref())? {
+        Some(_) => OutgoingMail::On,
+        None => OutgoingMail::Off,
+    };
+    let store = Store::connect_with(&config.database_url, outgoing).await?;
+    let ingest = crate::mail::inbound::Ingest {
+        store: store.clone(),
+        targets: config.response_targets,
+    };
+    let result = ingest.take(raw).await;
+    store.close().await;
+    match result {
+        Ok(ingested) => {
+            println!("{}", ingested.describe());
+            tracing::info!(outcome = %ingested.describe(), "mail ingested");
+            Ok(match ingested {
+                Ingested::Unreadable(_) => ExitCode::from(EX_DATAERR),
+                Ingested::Taken(_) | Ingested::AlreadyTaken => ExitCode::SUCCESS,
+            })
+        }
+        Err(err) => {
+            tracing::error!(cause = %err.cause(), "cannot store received mail");
+            eprintln!("error: the database failed; try again later");
+            Ok(ExitCode::from(EX_TEMPFAIL))
+        }
+    }
 }
 
 async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use clap::Parser;
 async fn main() -> ExitCode {
     apidesk::telemetry::init();
     match apidesk::cli::run(apidesk::cli::Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             // `{:#}` prints the chain of causes on one line, without a backtrace.
             eprintln!("error: {err:#}");

@@ -348,6 +348,8 @@ async fn seed_without_demo_staff_creates_no_account_anyone_can_sign_in_with() {
     assert!(seeded.status.success(), "{seeded:?}");
     let out = String::from_utf8(seeded.stdout).unwrap();
     assert!(!out.contains("password"), "{out}");
+    let log = String::from_utf8(seeded.stderr).unwrap();
+    assert!(log.contains("INFO"), "the log is on standard error: {log}");
 
     let server = Server::start_with(config_for(&dir)).await;
     assert_eq!(server.store.count_tickets().await.unwrap(), 200);

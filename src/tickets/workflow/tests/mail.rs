@@ -90,7 +90,7 @@ fn a_closed_merged_or_full_ticket_keeps_the_requesters_mail_as_a_note() {
         (full, MailNoteReason::Full),
     ] {
         let c = change(Actor::System, mail(true, "hello?"), &t, &Facts::default());
-        assert_eq!(c.tickets, [t.clone()], "nothing reopens");
+        assert_eq!(c.tickets, std::slice::from_ref(&t), "nothing reopens");
         assert_eq!(c.events, [note(why, "hello?")]);
     }
 }

@@ -1,0 +1,320 @@
+//! Incoming mail, message by message: real-shaped `.eml` files from the
+//! clients and servers requesters use (tests/fixtures/mail/), each taken in
+//! and checked for what it did to the ticket. `{{KEY}}` in a fixture stands
+//! for the key of the confirmation apidesk sent for the ticket.
+
+mod common;
+#[path = "common/staff.rs"]
+mod staff_helpers;
+
+use std::io::Write;
+use std::process::{Command as Process, Stdio};
+
+use apidesk::mail::inbound::{Ingest, Ingested};
+use apidesk::tickets::workflow::{Actor, Command, Request};
+use apidesk::tickets::{EventKind, InboundOutcome, TicketStatus};
+use common::TestApp;
+use staff_helpers::{file_ticket_with, reload};
+use time::OffsetDateTime;
+
+const REQUESTER: &str = "pat@example.com";
+
+struct Case {
+    app: TestApp,
+    ticket: i64,
+    key: String,
+}
+
+/// A ticket filed by Pat, then put in `status`, as a reply would find it.
+async fn ticket_in(status: TicketStatus) -> Case {
+    let mut app = TestApp::spawn().await;
+    let ticket = file_ticket_with(&mut app, &[("email", REQUESTER)]).await;
+    if status != TicketStatus::New {
+        let request = Request {
+            ticket: ticket.id,
+            actor: Actor::System,
+            command: Command::SetStatus { to: status },
+            at: OffsetDateTime::now_utc(),
+        };
+        let targets = &app.state.config.response_targets;
+        let outcome = app.state.store.apply(&request, targets).await.unwrap();
+        assert!(outcome.changed());
+    }
+    let key = app.state.store.ticket_mail(ticket.id).await.unwrap()[0]
+        .message_key
+        .clone();
+    Case {
+        app,
+        ticket: ticket.id,
+        key,
+    }
+}
+
+fn fixture(name: &str, key: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+    let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    replace(&raw, b"{{KEY}}", key.as_bytes())
+}
+
+fn replace(raw: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+impl Case {
+    async fn take(&self, name: &str) -> Ingested {
+        let ingest = Ingest {
+            store: self.app.state.store.clone(),
+            targets: self.app.state.config.response_targets,
+        };
+        ingest.take(fixture(name, &self.key)).await.unwrap()
+    }
+
+    async fn status(&self) -> TicketStatus {
+        reload(&self.app, self.ticket).await.status
+    }
+
+    /// The words of each addition and mail note on the ticket.
+    async fn entries(&self) -> Vec<(String, String)> {
+        let timeline = self
+            .app
+            .state
+            .store
+            .ticket_timeline(self.ticket)
+            .await
+            .unwrap();
+        timeline
+            .into_iter()
+            .filter_map(|e| match e.kind {
+                EventKind::RequesterReply { .. } => Some(("requester".into(), e.body)),
+                EventKind::MailNote { .. } => Some(("note".into(), e.body)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    async fn only_entry(&self, who: &str) -> String {
+        let entries = self.entries().await;
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0].0, who, "{entries:?}");
+        entries[0].1.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_plain_reply_is_added_without_the_quoted_mail_and_reopens_the_ticket() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    let taken = case.take("plain-reply.eml").await;
+    assert_eq!(taken, Ingested::Taken(InboundOutcome::Added));
+    assert_eq!(case.status().await, TicketStatus::Open);
+    assert_eq!(
+        case.only_entry("requester").await,
+        "I rotated the key at 09:40 and the recipe still fails with 401.\n\
+         The connection test in Workato passes, only the job fails."
+    );
+    // Handed over again (an MTA retrying): taken once.
+    assert_eq!(case.take("plain-reply.eml").await, Ingested::AlreadyTaken);
+    assert_eq!(case.entries().await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_html_only_reply_becomes_text() {
+    let case = ticket_in(TicketStatus::Resolved).await;
+    assert_eq!(
+        case.take("html-only-reply.eml").await,
+        Ingested::Taken(InboundOutcome::Added)
+    );
+    assert_eq!(case.status().await, TicketStatus::Open);
+    let words = case.only_entry("requester").await;
+    assert!(
+        words.contains("The endpoint is /openapi/apps/42/tables & the method is GET."),
+        "{words}"
+    );
+    assert!(words.contains("moved the recipe to production"), "{words}");
+    assert!(!words.contains('<') && !words.contains("wrote:"), "{words}");
+}
+
+#[tokio::test]
+async fn outlooks_windows_1252_quoted_printable_reply_is_decoded_and_trimmed() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    case.take("outlook-reply-windows-1252-qp.eml").await;
+    assert_eq!(
+        case.only_entry("requester").await,
+        "The error still says “unauthorized” – café team changed the user’s role on Monday.\n\n\
+         Regards,\nRené"
+    );
+}
+
+#[tokio::test]
+async fn a_base64_utf8_reply_and_an_iso_2022_jp_reply_are_decoded() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    case.take("apple-reply-base64.eml").await;
+    assert_eq!(
+        case.only_entry("requester").await,
+        "Grüße aus München — here is the timestamp: 2026-11-03 09:30 CET.\n\
+         Record ID 1234 works, internal ID 9f1c does not."
+    );
+    let case = ticket_in(TicketStatus::Waiting).await;
+    case.take("reply-iso-2022-jp.eml").await;
+    assert_eq!(
+        case.only_entry("requester").await,
+        "まだ401エラーが出ます。"
+    );
+}
+
+#[tokio::test]
+async fn automatic_and_list_mail_changes_nothing() {
+    for name in [
+        "out-of-office.eml",
+        "vacation-x-autoreply.eml",
+        "mailing-list.eml",
+    ] {
+        let case = ticket_in(TicketStatus::Waiting).await;
+        let mailed_before = case
+            .app
+            .state
+            .store
+            .ticket_mail(case.ticket)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(
+            case.take(name).await,
+            Ingested::Taken(InboundOutcome::Ignored),
+            "{name}"
+        );
+        assert_eq!(case.status().await, TicketStatus::Waiting, "{name}");
+        assert!(case.entries().await.is_empty(), "{name}");
+        let mail = case.app.state.store.ticket_mail(case.ticket).await.unwrap();
+        assert_eq!(mail.len(), mailed_before, "{name}: no mail answers it");
+        let inbound = case
+            .app
+            .state
+            .store
+            .ticket_inbound(case.ticket)
+            .await
+            .unwrap();
+        assert_eq!(inbound.len(), 1, "{name}: recorded on the ticket");
+    }
+}
+
+#[tokio::test]
+async fn a_bounce_marks_the_requesters_address_and_changes_nothing_else() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    assert_eq!(
+        case.take("dsn-bounce.eml").await,
+        Ingested::Taken(InboundOutcome::Bounce)
+    );
+    assert_eq!(case.status().await, TicketStatus::Waiting);
+    assert!(case.entries().await.is_empty());
+    let bounced = case
+        .app
+        .state
+        .store
+        .bounced_address(REQUESTER)
+        .await
+        .unwrap()
+        .expect("the address is marked");
+    assert_eq!(bounced.status, "5.1.1");
+    assert!(
+        bounced.detail.contains("User unknown"),
+        "{}",
+        bounced.detail
+    );
+    let inbound = case
+        .app
+        .state
+        .store
+        .ticket_inbound(case.ticket)
+        .await
+        .unwrap();
+    assert_eq!(
+        inbound[0].outcome,
+        InboundOutcome::Bounce,
+        "found by the copy it carries"
+    );
+}
+
+#[tokio::test]
+async fn a_strangers_answer_is_an_unverified_note_for_staff() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    assert_eq!(
+        case.take("stranger.eml").await,
+        Ingested::Taken(InboundOutcome::Noted)
+    );
+    assert_eq!(case.status().await, TicketStatus::Waiting);
+    assert_eq!(
+        case.only_entry("note").await,
+        "I am Pat's colleague: the key was revoked by our admin on Monday."
+    );
+    let public = case
+        .app
+        .state
+        .store
+        .public_timeline(case.ticket)
+        .await
+        .unwrap();
+    assert!(public.iter().all(|e| !e.body.contains("colleague")));
+}
+
+#[tokio::test]
+async fn a_ticket_named_only_in_the_subject_is_not_matched() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    assert_eq!(
+        case.take("subject-only.eml").await,
+        Ingested::Taken(InboundOutcome::Unmatched)
+    );
+    assert!(case.entries().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_reply_to_a_closed_ticket_is_kept_for_staff_and_does_not_reopen_it() {
+    let case = ticket_in(TicketStatus::Closed).await;
+    assert_eq!(
+        case.take("plain-reply.eml").await,
+        Ingested::Taken(InboundOutcome::Noted)
+    );
+    assert_eq!(case.status().await, TicketStatus::Closed);
+    assert_eq!(case.entries().await[0].0, "note");
+}
+
+#[tokio::test]
+async fn apidesk_mail_ingest_reads_standard_input() {
+    let case = ticket_in(TicketStatus::Waiting).await;
+    let run = |raw: Vec<u8>| {
+        let mut child = Process::new(env!("CARGO_BIN_EXE_apidesk"))
+            .args(["mail", "ingest"])
+            .env("APIDESK_DATABASE_URL", &case.app.state.config.database_url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&raw).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(fixture("plain-reply.eml", &case.key));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("added to the ticket"), "{said}");
+    assert_eq!(case.status().await, TicketStatus::Open);
+
+    let again = run(fixture("plain-reply.eml", &case.key));
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("taken before"));
+
+    // Not mail at all: a data error (EX_DATAERR), so the MTA tells the sender.
+    let junk = run(b"\x00\x01 not a message".to_vec());
+    assert_eq!(junk.status.code(), Some(65), "{junk:?}");
+}
