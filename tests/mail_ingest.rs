@@ -14,7 +14,7 @@ use apidesk::mail::inbound::{Ingest, Ingested};
 use apidesk::tickets::workflow::{Actor, Command, Request};
 use apidesk::tickets::{EventKind, InboundOutcome, TicketStatus};
 use common::TestApp;
-use staff_helpers::{file_ticket_with, reload};
+use staff_helpers::{file_ticket_with, reload, signed_in_agent, staff_url};
 use time::OffsetDateTime;
 
 const REQUESTER: &str = "pat@example.com";
@@ -317,4 +317,24 @@ async fn apidesk_mail_ingest_reads_standard_input() {
     // Not mail at all: a data error (EX_DATAERR), so the MTA tells the sender.
     let junk = run(b"\x00\x01 not a message".to_vec());
     assert_eq!(junk.status.code(), Some(65), "{junk:?}");
+}
+
+#[tokio::test]
+async fn staff_see_each_received_mail_and_a_bouncing_address_on_the_ticket() {
+    let mut case = ticket_in(TicketStatus::Waiting).await;
+    for name in ["stranger.eml", "out-of-office.eml", "dsn-bounce.eml"] {
+        case.take(name).await;
+    }
+    signed_in_agent(&mut case.app, "ana@example.com", "Ana Agent").await;
+    let ticket = reload(&case.app, case.ticket).await;
+    let page = case.app.get(&staff_url(&ticket)).await;
+    page.assert_contains("Mail received")
+        .assert_contains("sam@example.org")
+        .assert_contains("kept as a note for staff")
+        .assert_contains("automatic mail (Auto-Submitted: auto-replied)")
+        .assert_contains("delivery failure report")
+        .assert_contains("comes back undeliverable")
+        .assert_contains("5.1.1")
+        .assert_contains("who is not the requester (unverified)")
+        .assert_contains("revoked by our admin");
 }

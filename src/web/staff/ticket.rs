@@ -11,7 +11,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::session::CurrentStaff;
-use super::ticket_mail::{MailRow, mail_rows};
+use super::ticket_mail::{Bounced, InboundRow, MailRow, bounced, inbound_rows, mail_rows};
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
@@ -106,6 +106,10 @@ struct TicketPage<'a> {
     mail: Vec<MailRow>,
     /// Whether outgoing mail is switched off (no SMTP configured).
     mail_off: bool,
+    /// The mail received for the ticket, and what was done with each.
+    received: Vec<InboundRow>,
+    /// When mail to the requester last came back undeliverable.
+    bounced: Option<Bounced>,
     /// The survivor's id and reference, when this ticket is merged.
     merged_into: Option<(i64, String)>,
     kept: Kept,
@@ -257,6 +261,11 @@ pub(super) async fn page(
         timeline,
         mail: mail_rows(store.ticket_mail(id).await?, &zone),
         mail_off: state.outgoing_mail == OutgoingMail::Off,
+        received: inbound_rows(store.ticket_inbound(id).await?, &zone),
+        bounced: store
+            .bounced_address(&ticket.details.email)
+            .await?
+            .map(|b| bounced(b, &zone)),
         merged_into: ticket
             .merged_into_id
             .map(|into| (into, reference_for(into))),

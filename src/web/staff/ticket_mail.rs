@@ -11,7 +11,7 @@ use super::session::CurrentStaff;
 use super::ticket::ticket_id;
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
-use crate::tickets::{MailRecord, MailState};
+use crate::tickets::{BouncedAddress, InboundRecord, MailRecord, MailState};
 use crate::web::AppState;
 use crate::web::format::{human_time_in, iso_time};
 
@@ -64,6 +64,51 @@ pub(super) fn mail_rows(mail: Vec<MailRecord>, zone: &Zone) -> Vec<MailRow> {
             }
         })
         .collect()
+}
+
+/// One received mail as the page lists it.
+pub(super) struct InboundRow {
+    pub(super) from: String,
+    pub(super) subject: String,
+    pub(super) when: String,
+    pub(super) at: String,
+    pub(super) outcome: &'static str,
+    pub(super) outcome_label: &'static str,
+    pub(super) reason: String,
+}
+
+pub(super) fn inbound_rows(received: Vec<InboundRecord>, zone: &Zone) -> Vec<InboundRow> {
+    received
+        .into_iter()
+        .map(|r| InboundRow {
+            from: r.sender,
+            subject: r.subject,
+            when: human_time_in(r.received_at, zone),
+            at: iso_time(r.received_at),
+            outcome: r.outcome.as_str(),
+            outcome_label: r.outcome.label(),
+            reason: r.reason,
+        })
+        .collect()
+}
+
+/// The requester's address, when mail to it came back undeliverable.
+pub(super) struct Bounced {
+    pub(super) address: String,
+    pub(super) status: String,
+    pub(super) detail: String,
+    pub(super) when: String,
+    pub(super) at: String,
+}
+
+pub(super) fn bounced(address: BouncedAddress, zone: &Zone) -> Bounced {
+    Bounced {
+        address: address.address,
+        status: address.status,
+        detail: address.detail,
+        when: human_time_in(address.bounced_at, zone),
+        at: iso_time(address.bounced_at),
+    }
 }
 
 /// A new copy of the mail, sent now (or recorded as not sent when mail is
