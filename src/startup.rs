@@ -57,6 +57,7 @@ impl Application {
                     transport: Arc::new(mailer),
                     public_url: mail.public_url.clone(),
                     domain: mail.from.email.domain().to_string(),
+                    replies: config.mail.mail_replies.unwrap_or(false),
                 })
             }
             None => {

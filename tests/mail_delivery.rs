@@ -14,10 +14,14 @@ use apidesk::config::MailSettings;
 use apidesk::kb::KnowledgeBase;
 use apidesk::mail::Mailer;
 use apidesk::mail::delivery::Deliverer;
+use apidesk::mail::inbound::{Ingest, Ingested};
 use apidesk::staff::Role;
 use apidesk::store::Store;
 use apidesk::tickets::workflow::{Actor, Command, Request};
-use apidesk::tickets::{EventBody, MailState, OutgoingMail, ResponseTargets, TicketInput};
+use apidesk::tickets::{
+    EventBody, EventKind, InboundOutcome, MailState, OutgoingMail, ResponseTargets, TicketInput,
+    TicketStatus,
+};
 use mail_parser::{HeaderValue, Message, MessageParser};
 use server::Server;
 use smtp::SmtpServer;
@@ -44,6 +48,7 @@ async fn a_filed_ticket_is_confirmed_and_a_reply_follows_in_one_thread() {
     config.public_url = Some(PUBLIC_URL.into());
     config.mail.smtp_url = Some(smtp.url(None));
     config.mail.mail_from = Some(FROM.into());
+    config.mail.mail_replies = Some(true);
     let app = Server::start_with(config).await;
 
     let browser = app.browser();
@@ -132,6 +137,41 @@ async fn a_filed_ticket_is_confirmed_and_a_reply_follows_in_one_thread() {
     );
     assert!(text.contains("Support needs something from you"), "{text}");
     assert!(text.contains(&link));
+    assert!(
+        text.starts_with("## Write your reply above this line"),
+        "{text}"
+    );
+
+    // The requester answers from their mail client, quoting it all: the
+    // answer joins the ticket without the quote, and the ticket, waiting on
+    // them, is back with support.
+    let reply_id = answer.message_id().unwrap().to_string();
+    let quoted: String = text.lines().map(|line| format!("> {line}\r\n")).collect();
+    let from_requester = format!(
+        "From: Dana <dana@example.com>\r\nTo: {FROM}\r\nSubject: Re: {}\r\n\
+         Message-ID: <answer.1@mail.example.com>\r\nIn-Reply-To: <{reply_id}>\r\n\
+         References: <{first_id}> <{reply_id}>\r\n\r\n\
+         The last 4 characters are 9f3a.\r\n\r\nOn Tue, Sam Support wrote:\r\n{quoted}",
+        answer.subject().unwrap()
+    );
+    let ingest = Ingest {
+        store: app.store.clone(),
+        targets: ResponseTargets::default(),
+    };
+    let taken = ingest.take(from_requester.into_bytes()).await.unwrap();
+    assert_eq!(taken, Ingested::Taken(InboundOutcome::Added));
+    let ticket = app.store.ticket_by_id(1).await.unwrap().unwrap();
+    assert_eq!(ticket.status, TicketStatus::Open);
+    let timeline = app.store.public_timeline(1).await.unwrap();
+    let added = timeline.last().unwrap();
+    assert_eq!(
+        timeline[timeline.len() - 2].body,
+        "The last 4 characters are 9f3a."
+    );
+    assert!(
+        matches!(added.kind, EventKind::Status { .. }),
+        "reopened by apidesk"
+    );
     app.shut_down().await;
 }
 
@@ -175,7 +215,7 @@ async fn deliverer(database_url: &str, smtp: &SmtpServer) -> Deliverer {
     let mail = MailSettings {
         smtp_url: Some(smtp.url(None)),
         mail_from: Some(FROM.into()),
-        smtp_ca_file: None,
+        ..MailSettings::default()
     }
     .check(Some(PUBLIC_URL))
     .unwrap()
@@ -188,6 +228,7 @@ async fn deliverer(database_url: &str, smtp: &SmtpServer) -> Deliverer {
         transport: Arc::new(Mailer::new(&mail).unwrap()),
         public_url: PUBLIC_URL.into(),
         domain: "example.com".into(),
+        replies: true,
     }
 }
 

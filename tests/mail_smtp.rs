@@ -20,6 +20,7 @@ fn config(url: &str) -> MailConfig {
         smtp_url: Some(url.to_string()),
         mail_from: Some(FROM.to_string()),
         smtp_ca_file: None,
+        mail_replies: None,
     }
     .check(Some(PUBLIC_URL))
     .expect("valid settings")
@@ -243,6 +244,7 @@ async fn mail_test(url: Option<&str>, to: &str) -> Result<String, String> {
             smtp_url: url.map(str::to_string),
             mail_from: Some(FROM.into()),
             smtp_ca_file: None,
+            mail_replies: None,
         },
         ..Default::default()
     };

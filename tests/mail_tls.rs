@@ -24,6 +24,7 @@ fn config(url: &str, ca: Option<&TestCa>, dir: &TempDir) -> MailConfig {
         smtp_url: Some(url.to_string()),
         mail_from: Some("support@example.com".into()),
         smtp_ca_file: ca_file,
+        mail_replies: None,
     }
     .check(Some("https://help.example.com"))
     .expect("valid settings")

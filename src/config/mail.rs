@@ -32,6 +32,12 @@ pub struct MailSettings {
     /// Certificates are always verified.
     #[arg(long, global = true, env = "APIDESK_SMTP_CA_FILE")]
     pub smtp_ca_file: Option<PathBuf>,
+
+    /// Whether answers to apidesk's mail reach it (through --imap-url, or
+    /// an MTA piping into `apidesk mail ingest`): mail to requesters then
+    /// invites them to reply. On by default when --imap-url is set.
+    #[arg(long, global = true, env = "APIDESK_MAIL_REPLIES")]
+    pub mail_replies: Option<bool>,
 }
 
 impl fmt::Debug for MailSettings {
@@ -40,6 +46,7 @@ impl fmt::Debug for MailSettings {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("smtp_ca_file", &self.smtp_ca_file)
+            .field("mail_replies", &self.mail_replies)
             .finish()
     }
 }

@@ -7,6 +7,7 @@ fn settings(url: &str) -> MailSettings {
         smtp_url: Some(url.to_string()),
         mail_from: Some("apidesk support <support@example.com>".to_string()),
         smtp_ca_file: None,
+        mail_replies: None,
     }
 }
 

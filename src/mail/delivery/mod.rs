@@ -50,6 +50,8 @@ pub struct Deliverer {
     pub public_url: String,
     /// The right-hand side of Message-IDs: the sender's domain.
     pub domain: String,
+    /// Whether answers to apidesk's mail reach it (`--mail-replies`).
+    pub replies: bool,
 }
 
 impl Deliverer {
@@ -197,6 +199,7 @@ impl Deliverer {
                 .kb
                 .checks_made(Some(ticket.details.error_code), &ticket.details.path),
             public_url: self.public_url.clone(),
+            replies: self.replies,
         };
         let rendered =
             render(&input).map_err(|err| format!("the mail could not be written: {err}"))?;

@@ -58,6 +58,7 @@ async fn setup(
         transport: transport.clone(),
         public_url: "https://help.example.com".into(),
         domain: "example.com".into(),
+        replies: false,
     };
     (deliverer, transport, dir)
 }

@@ -8,6 +8,7 @@
 
 use askama::Template;
 
+use super::inbound::REPLY_ABOVE;
 use crate::domain::human_time_in;
 use crate::tickets::{
     EventActor, EventKind, MailKind, MailRecord, StatusMove, Ticket, TicketStatus, TimelineEvent,
@@ -32,9 +33,14 @@ pub struct MailInput<'a> {
     pub checks: Vec<String>,
     /// Where people reach apidesk, e.g. "https://help.example.com".
     pub public_url: String,
+    /// Whether answers to this mail reach the ticket (`--mail-replies`).
+    pub replies: bool,
 }
 
 struct MailView {
+    /// The line above which a reply is written (what `inbound::trim` cuts
+    /// at), when replies reach apidesk.
+    reply_above: Option<String>,
     subject: String,
     heading: String,
     paragraphs: Vec<String>,
@@ -86,6 +92,9 @@ fn view(input: &MailInput<'_>) -> MailView {
     let reference = ticket.reference();
     let subject = thread_subject(ticket);
     let mut view = MailView {
+        reply_above: input
+            .replies
+            .then(|| format!("{REPLY_ABOVE} to add it to {reference}.")),
         subject: format!("Re: {subject}"),
         heading: String::new(),
         paragraphs: Vec::new(),
@@ -96,10 +105,19 @@ fn view(input: &MailInput<'_>) -> MailView {
         links: Vec::new(),
         link: format!("{}/tickets/{}", input.public_url, ticket.token),
         link_label: "Open your ticket",
-        footer: format!(
-            "You get this mail because this address was given when ticket {reference} was \
-             filed. To add information, use the link above: it keeps everything with the ticket."
-        ),
+        footer: if input.replies {
+            format!(
+                "You get this mail because this address was given when ticket {reference} was \
+                 filed. To add information, reply to this email or use the link above: either \
+                 way it goes on the ticket."
+            )
+        } else {
+            format!(
+                "You get this mail because this address was given when ticket {reference} was \
+                 filed. To add information, use the link above: it keeps everything with the \
+                 ticket."
+            )
+        },
     };
     match input.mail.kind {
         MailKind::Filed => {
@@ -109,7 +127,14 @@ fn view(input: &MailInput<'_>) -> MailView {
                 "Support will look at it and answer on your ticket's page; you will get a mail \
                  when they do."
                     .into(),
-                "Keep this mail: its link is the private way back to your ticket.".into(),
+                if input.replies {
+                    "Reply to this email to add information (a screenshot's words, a log \
+                     line, what changed); keep it, too: its link is the private way back to \
+                     your ticket."
+                        .into()
+                } else {
+                    "Keep this mail: its link is the private way back to your ticket.".into()
+                },
             ];
             view.facts = received(ticket);
             view.checks = input.checks.clone();
@@ -180,6 +205,7 @@ fn staff_view(input: &MailInput<'_>) -> MailView {
         }
     };
     MailView {
+        reply_above: None,
         subject,
         heading,
         paragraphs: vec![paragraph],
@@ -214,6 +240,7 @@ pub fn render_links(tickets: &[Ticket], public_url: &str) -> Result<Rendered, as
         })
         .collect();
     let view = MailView {
+        reply_above: None,
         subject: "Your apidesk tickets".into(),
         heading: "The links to your tickets".into(),
         paragraphs: vec![

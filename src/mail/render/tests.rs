@@ -59,6 +59,10 @@ fn mail(kind: MailKind) -> MailRecord {
 const LINK: &str = "https://help.example.com/tickets/00000000-0000-0000-0000-000000000000";
 
 fn rendered(kind: MailKind, event: Option<&TimelineEvent>) -> Rendered {
+    rendered_with(kind, event, false)
+}
+
+fn rendered_with(kind: MailKind, event: Option<&TimelineEvent>, replies: bool) -> Rendered {
     let ticket = ticket();
     let mail = mail(kind);
     render(&MailInput {
@@ -67,8 +71,43 @@ fn rendered(kind: MailKind, event: Option<&TimelineEvent>) -> Rendered {
         event,
         checks: vec!["Check that the user key is active".into()],
         public_url: "https://help.example.com".into(),
+        replies,
     })
     .unwrap()
+}
+
+#[test]
+fn when_replies_reach_apidesk_mail_invites_one_above_the_line_it_cuts_at() {
+    let on = rendered_with(MailKind::Filed, None, true);
+    for part in [&on.text, &on.html] {
+        assert!(
+            part.contains("Reply to this email to add information"),
+            "{part}"
+        );
+        assert!(part.contains("reply to this email or use the link above"));
+    }
+    let first_line = on.text.lines().next().unwrap();
+    assert_eq!(
+        first_line,
+        "## Write your reply above this line to add it to APD-000012. ##"
+    );
+    // What a client quotes of it is cut away again when the answer comes in.
+    let answer = format!("Fixed, thanks.\n\n> {first_line}\n> We received your ticket");
+    assert_eq!(
+        crate::mail::inbound::read(
+            format!("From: a@b.example\r\nMessage-ID: <x@b.example>\r\n\r\n{answer}").as_bytes()
+        )
+        .unwrap()
+        .kind,
+        crate::mail::inbound::Kind::Person {
+            words: "Fixed, thanks.".into()
+        }
+    );
+    let off = rendered(MailKind::Filed, None);
+    for part in [&off.text, &off.html] {
+        assert!(!part.contains("Reply to this email") && !part.contains("reply to this email"));
+        assert!(!part.contains(REPLY_ABOVE));
+    }
 }
 
 #[test]
