@@ -3,6 +3,7 @@
 //! (`Mailer::send`, one attempt, saying whether a failure is worth retrying).
 
 pub mod delivery;
+pub mod imap;
 mod message;
 mod outcome;
 pub mod render;
