@@ -248,6 +248,28 @@ async fn a_missing_mailbox_is_named() {
     assert!(err.to_string().contains("\"No-Such-Mailbox\""), "{err}");
 }
 
+#[tokio::test]
+#[ignore = "needs an IMAP server: run with .ci/imap"]
+async fn imap_urls_upgrade_with_starttls_before_logging_in() {
+    let Some(server) = ImapServer::from_env() else {
+        return;
+    };
+    let (_, mut mailbox) = server.fresh_mailbox("starttls").await;
+    let raw = message("Re: over STARTTLS", LATIN1);
+    mailbox.append(&raw).await;
+
+    // Dovecot (ssl = required) refuses LOGIN before STARTTLS: a taken
+    // message shows that the upgrade happened first.
+    let config = server.starttls_config(&mailbox.name);
+    let keep = Keep::default();
+    let summary = poll_once(&config, &keep)
+        .await
+        .expect("polled over STARTTLS");
+    assert_eq!(summary.taken, 1);
+    assert_eq!(keep.taken(), vec![raw]);
+    assert!(mailbox.uids("UNSEEN").await.is_empty());
+}
+
 /// Hands each message on to the test, which waits for it.
 struct Forward(mpsc::UnboundedSender<Vec<u8>>);
 

@@ -1,6 +1,6 @@
 //! The real IMAP server the IMAP tests run against (Dovecot, started by
-//! `.ci/imap`), found through `APIDESK_TEST_IMAP_URL` and
-//! `APIDESK_TEST_IMAP_CA`, and a client of its own that puts messages in a
+//! `.ci/imap`), found through `APIDESK_TEST_IMAP_URL`,
+//! `APIDESK_TEST_IMAP_STARTTLS_URL` and `APIDESK_TEST_IMAP_CA`, and a client of its own that puts messages in a
 //! fresh mailbox and reads their flags back.
 //!
 //! Declare it with `#[path = "common/imap.rs"] mod imap;`.
@@ -25,6 +25,8 @@ use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 pub struct ImapServer {
     /// `imaps://user:pass@127.0.0.1:port/INBOX`
     pub url: url::Url,
+    /// `imap://user:pass@127.0.0.1:port/INBOX`: the same server, STARTTLS.
+    pub starttls_url: url::Url,
     /// The test CA that signed the server's certificate.
     pub ca: PathBuf,
 }
@@ -33,16 +35,23 @@ impl ImapServer {
     /// The server `.ci/imap` started, or `None` (after saying so) when the
     /// tests run without one; under CI=true that fails the test instead.
     pub fn from_env() -> Option<Self> {
-        let url = std::env::var("APIDESK_TEST_IMAP_URL").ok();
+        let url = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|url| url::Url::parse(&url).unwrap_or_else(|err| panic!("{name}: {err}")))
+        };
+        let tls = url("APIDESK_TEST_IMAP_URL");
+        let starttls = url("APIDESK_TEST_IMAP_STARTTLS_URL");
         let ca = std::env::var_os("APIDESK_TEST_IMAP_CA");
-        match (url, ca) {
-            (Some(url), Some(ca)) => Some(Self {
-                url: url::Url::parse(&url).expect("APIDESK_TEST_IMAP_URL is a URL"),
+        match (tls, starttls, ca) {
+            (Some(url), Some(starttls_url), Some(ca)) => Some(Self {
+                url,
+                starttls_url,
                 ca: ca.into(),
             }),
             _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => panic!(
                 "the IMAP tests need a server under CI: run them with .ci/imap, which sets \
-                 APIDESK_TEST_IMAP_URL and APIDESK_TEST_IMAP_CA"
+                 APIDESK_TEST_IMAP_URL, APIDESK_TEST_IMAP_STARTTLS_URL and APIDESK_TEST_IMAP_CA"
             ),
             _ => {
                 // Straight to stderr, past the test harness's capture, so
@@ -91,7 +100,26 @@ impl ImapServer {
 
     /// apidesk's checked settings for `mailbox`, with `password` and `ca`.
     pub fn config(&self, mailbox: &str, password: &str, ca: Option<PathBuf>) -> ImapConfig {
-        let mut url = self.url.clone();
+        Self::config_at(&self.url, mailbox, password, ca)
+    }
+
+    /// As [`ImapServer::config`], over `imap://` with STARTTLS.
+    pub fn starttls_config(&self, mailbox: &str) -> ImapConfig {
+        Self::config_at(
+            &self.starttls_url,
+            mailbox,
+            &self.password(),
+            Some(self.ca.clone()),
+        )
+    }
+
+    fn config_at(
+        base: &url::Url,
+        mailbox: &str,
+        password: &str,
+        ca: Option<PathBuf>,
+    ) -> ImapConfig {
+        let mut url = base.clone();
         url.set_path(mailbox);
         url.set_password(Some(password)).unwrap();
         ImapSettings {

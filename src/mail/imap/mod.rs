@@ -84,3 +84,6 @@ pub async fn run(config: ImapConfig, take: Arc<dyn Take>, mut stop: watch::Recei
     }
     tracing::info!(%server, mailbox, "IMAP polling stopped");
 }
+
+#[cfg(test)]
+mod tests;
