@@ -32,8 +32,9 @@ pub(super) async fn poll(
         session: &mut session,
         server: &server,
     };
-    let result = mailbox.hand_over(config, take, stop.as_ref()).await;
-    // A failed log-out loses nothing: the server ends the session anyway.
+    let summary = mailbox.hand_over(config, take, stop.as_ref()).await?;
+    // After a failed step the conversation may be out of step: the
+    // connection is just dropped. A failed log-out loses nothing either.
     let logout = within(COMMAND_TIMEOUT, &server, "logging out", async {
         session
             .logout()
@@ -44,7 +45,7 @@ pub(super) async fn poll(
     if let Err(err) = logout {
         tracing::debug!(%err, "IMAP log-out failed");
     }
-    result
+    Ok(summary)
 }
 
 /// Resolves once `stop` turns true; never without one.
