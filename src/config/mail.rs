@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use lettre::message::Mailbox;
@@ -156,7 +156,12 @@ impl MailSettings {
             .parse()
             .map_err(|err| MailConfigError::BadFrom(format!("{err}")))?;
         let public_url = public_url.ok_or(MailConfigError::MissingPublicUrl)?;
-        let ca_pem = self.smtp_ca_file.as_ref().map(read_ca_file).transpose()?;
+        let ca_pem = self
+            .smtp_ca_file
+            .as_deref()
+            .map(read_ca_file)
+            .transpose()
+            .map_err(MailConfigError::CaFile)?;
         Ok(Some(MailConfig {
             host: server.host,
             port: server.port,
@@ -239,24 +244,25 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn read_ca_file(path: &PathBuf) -> Result<Vec<u8>, MailConfigError> {
-    let pem = std::fs::read(path).map_err(|err| {
-        MailConfigError::CaFile(format!("{} cannot be read: {err}", path.display()))
-    })?;
+/// The PEM file of a CA (`--smtp-ca-file`, `--imap-ca-file`), or why it
+/// cannot be used, in words that follow the setting's name.
+pub(super) fn read_ca_file(path: &Path) -> Result<Vec<u8>, String> {
+    let pem =
+        std::fs::read(path).map_err(|err| format!("{} cannot be read: {err}", path.display()))?;
     if !pem
         .windows(b"-----BEGIN CERTIFICATE-----".len())
         .any(|w| w == b"-----BEGIN CERTIFICATE-----")
     {
-        return Err(MailConfigError::CaFile(format!(
+        return Err(format!(
             "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
             path.display()
-        )));
+        ));
     }
     Ok(pem)
 }
 
 /// The URL with its password replaced, for `Debug`.
-fn redact_url(url: &str) -> String {
+pub(super) fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             // Setting a password fails only for URLs that cannot have one.

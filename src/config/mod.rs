@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use clap::Args;
 
+mod imap;
 mod mail;
 mod rate_limits;
+pub use imap::{ImapConfig, ImapConfigError, ImapSecurity, ImapSettings};
 pub use mail::{MailConfig, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity};
 pub use rate_limits::{Level, Rate, RateLimitSettings};
 
@@ -72,6 +74,10 @@ pub struct Config {
     /// Outgoing mail: `--smtp-url`, `--mail-from`, `--smtp-ca-file`.
     #[command(flatten)]
     pub mail: MailSettings,
+
+    /// Incoming mail: `--imap-url`, `--imap-ca-file`, `--imap-poll-seconds`.
+    #[command(flatten)]
+    pub imap: ImapSettings,
 }
 
 /// `http(s)://host[:port][/prefix]`, kept without a trailing slash.
@@ -128,6 +134,7 @@ impl Default for Config {
             trust_proxy: false,
             rate_limits: RateLimitSettings::default(),
             mail: MailSettings::default(),
+            imap: ImapSettings::default(),
         }
     }
 }
