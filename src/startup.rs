@@ -16,10 +16,12 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-use crate::config::Config;
+use crate::config::{Config, ImapConfig};
 use crate::kb::KnowledgeBase;
 use crate::mail::Mailer;
 use crate::mail::delivery::Deliverer;
+use crate::mail::imap::Take;
+use crate::mail::inbound::Ingest;
 use crate::store::Store;
 use crate::tickets::OutgoingMail;
 use crate::web;
@@ -33,6 +35,8 @@ pub struct Application {
     max_connections: usize,
     /// The outbox's delivery task, when SMTP is configured.
     deliverer: Option<Deliverer>,
+    /// Incoming mail polling, when IMAP is configured.
+    poller: Option<(ImapConfig, Ingest)>,
 }
 
 impl Application {
@@ -40,6 +44,9 @@ impl Application {
         // Checked once: it reads the CA file, and refuses a mail setting
         // that cannot work, naming it.
         let mail = config.mail.check(config.public_url.as_deref())?;
+        let imap = config.imap.check()?;
+        // Mail invites a reply only where replies can reach apidesk.
+        let replies = config.mail.mail_replies.unwrap_or(imap.is_some());
         let outgoing = if mail.is_some() {
             OutgoingMail::On
         } else {
@@ -57,7 +64,7 @@ impl Application {
                     transport: Arc::new(mailer),
                     public_url: mail.public_url.clone(),
                     domain: mail.from.email.domain().to_string(),
-                    replies: config.mail.mail_replies.unwrap_or(false),
+                    replies,
                 })
             }
             None => {
@@ -65,6 +72,14 @@ impl Application {
                 None
             }
         };
+        let poller = imap.map(|imap| {
+            tracing::info!(server = %imap.server(), "mail: taking replies over IMAP");
+            let ingest = Ingest {
+                store: store.clone(),
+                targets: config.response_targets,
+            };
+            (imap, ingest)
+        });
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -75,6 +90,7 @@ impl Application {
             header_timeout: config.header_timeout,
             max_connections: config.max_connections.max(1),
             deliverer,
+            poller,
         })
     }
 
@@ -112,7 +128,11 @@ impl Application {
         let (stop_delivery, delivery_stopped) = tokio::sync::watch::channel(false);
         let delivery = self
             .deliverer
-            .map(|deliverer| tokio::spawn(deliverer.run(delivery_stopped)));
+            .map(|deliverer| tokio::spawn(deliverer.run(delivery_stopped.clone())));
+        let polling = self.poller.map(|(imap, ingest)| {
+            let take: Arc<dyn Take> = Arc::new(ingest);
+            tokio::spawn(crate::mail::imap::run(imap, take, delivery_stopped))
+        });
         let connections = Arc::new(Semaphore::new(self.max_connections));
         tokio::pin!(shutdown);
         loop {
@@ -155,13 +175,18 @@ impl Application {
         drop(self.listener);
         tracing::info!("shutting down: finishing requests in flight");
         graceful.shutdown().await;
-        if let Some(delivery) = delivery {
-            // The mail in hand is finished (each SMTP step is bounded), so
-            // it is recorded as sent before the database closes.
-            let _ = stop_delivery.send(true);
-            if let Err(err) = delivery.await {
-                tracing::error!(%err, "the mail delivery task failed");
-            }
+        // The mail in hand is finished (each SMTP and IMAP step is
+        // bounded), so it is recorded before the database closes.
+        let _ = stop_delivery.send(true);
+        if let Some(delivery) = delivery
+            && let Err(err) = delivery.await
+        {
+            tracing::error!(%err, "the mail delivery task failed");
+        }
+        if let Some(polling) = polling
+            && let Err(err) = polling.await
+        {
+            tracing::error!(%err, "the IMAP polling task failed");
         }
         self.store.close().await;
         tracing::info!("apidesk stopped");

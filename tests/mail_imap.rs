@@ -3,8 +3,13 @@
 //! test` alone passes without a server; `.ci/imap` runs them with
 //! `--ignored`. Without the server they say SKIPPED, or fail under CI=true.
 
+mod common;
 #[path = "common/imap.rs"]
 mod imap;
+#[path = "common/server.rs"]
+mod server;
+#[path = "common/smtp.rs"]
+mod smtp;
 
 use std::sync::{Arc, Mutex};
 
@@ -303,4 +308,91 @@ async fn the_poller_takes_mail_in_the_background_and_stops_when_told() {
     stop.send(true).unwrap();
     poller.await.expect("the poller stopped");
     assert!(mailbox.uids("UNSEEN").await.is_empty());
+}
+
+/// The whole way, as a requester lives it: the confirmation arrives by
+/// SMTP; their answer to it lands in the mailbox apidesk polls, and a
+/// minute later it is on their ticket, which is back with support. An
+/// out-of-office answer to the same mail changes nothing.
+#[tokio::test]
+#[ignore = "needs an IMAP server: run with .ci/imap"]
+async fn a_reply_in_the_polled_mailbox_joins_its_ticket_and_an_auto_reply_does_not() {
+    let Some(imap) = ImapServer::from_env() else {
+        return;
+    };
+    let (_, mut mailbox) = imap.fresh_mailbox("journey").await;
+    let smtp = smtp::SmtpServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::test_config(&dir);
+    config.public_url = Some("https://help.example.com".into());
+    config.mail.smtp_url = Some(smtp.url(None));
+    config.mail.mail_from = Some("apidesk support <support@example.com>".into());
+    config.imap.imap_url = Some(imap.url_for(&mailbox.name));
+    config.imap.imap_ca_file = Some(imap.ca.clone());
+    config.imap.imap_poll_seconds = 5;
+    let app = server::Server::start_with(config).await;
+    let fields = common::valid_ticket();
+    let filed = app
+        .browser()
+        .post("/tickets/new", "/tickets", &common::as_pairs(&fields))
+        .await;
+    assert_eq!(filed.status, 303);
+    let confirmation = smtp.wait_for_messages(1).await.remove(0);
+    let text = String::from_utf8_lossy(&confirmation.data).to_string();
+    assert!(
+        text.contains("Reply to this email"),
+        "IMAP on: mail invites a reply"
+    );
+    let id = text
+        .lines()
+        .find_map(|line| line.strip_prefix("Message-ID: "))
+        .expect("a Message-ID")
+        .trim()
+        .to_string();
+
+    let reply = |from_id: &str, extra: &str, body: &str| {
+        format!(
+            "From: Dana <dana@example.com>\r\nTo: support@example.com\r\n\
+             Subject: Re: [APD-000001]\r\nMessage-ID: <{from_id}@mail.example.com>\r\n\
+             In-Reply-To: {id}\r\nReferences: {id}\r\n{extra}\r\n{body}\r\n"
+        )
+        .into_bytes()
+    };
+    mailbox
+        .append(&reply(
+            "ooo",
+            "Auto-Submitted: auto-replied\r\n",
+            "Out until Monday.",
+        ))
+        .await;
+    mailbox
+        .append(&reply(
+            "answer",
+            "",
+            "The key ends in 9f3a.\r\n\r\n> quoted",
+        ))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !mailbox.uids("UNSEEN").await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not polled within a minute"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let timeline = app.store.ticket_timeline(1).await.unwrap();
+    let bodies: Vec<&str> = timeline
+        .iter()
+        .filter(|e| !e.body.is_empty())
+        .map(|e| e.body.as_str())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["The key ends in 9f3a."],
+        "the answer, not the auto-reply"
+    );
+    let inbound = app.store.ticket_inbound(1).await.unwrap();
+    assert_eq!(inbound.len(), 2, "both recorded on the ticket");
+    assert_eq!(smtp.messages().len(), 1, "nothing mailed back to either");
+    app.shut_down().await;
 }

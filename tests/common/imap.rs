@@ -103,6 +103,13 @@ impl ImapServer {
         Self::config_at(&self.url, mailbox, password, ca)
     }
 
+    /// The `--imap-url` for `mailbox`, as an operator would write it.
+    pub fn url_for(&self, mailbox: &str) -> String {
+        let mut url = self.url.clone();
+        url.set_path(mailbox);
+        url.to_string()
+    }
+
     /// As [`ImapServer::config`], over `imap://` with STARTTLS.
     pub fn starttls_config(&self, mailbox: &str) -> ImapConfig {
         Self::config_at(

@@ -20,7 +20,7 @@ pub use poll::poll_once;
 
 /// Messages larger than this are not downloaded: marked seen, logged and
 /// counted as too large.
-pub const MAX_INBOUND_BYTES: usize = 10 * 1024 * 1024;
+pub use crate::mail::inbound::MAX_INBOUND_BYTES;
 /// Unseen messages handed over in one poll, oldest first; the rest wait
 /// for the next.
 pub const MAX_PER_POLL: usize = 100;

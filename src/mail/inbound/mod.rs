@@ -127,3 +127,22 @@ impl Ingest {
         }))
     }
 }
+
+/// IMAP polling hands each message here: dealt with (whatever became of
+/// it) means marked seen; only a database failure leaves it for the next
+/// poll.
+#[async_trait::async_trait]
+impl super::imap::Take for Ingest {
+    async fn take(&self, raw: &[u8]) -> Result<(), super::imap::TakeLater> {
+        match Ingest::take(self, raw.to_vec()).await {
+            Ok(ingested) => {
+                tracing::info!(outcome = %ingested.describe(), "mail taken from IMAP");
+                Ok(())
+            }
+            Err(err) => {
+                tracing::warn!(cause = %err.cause(), "cannot store received mail; it stays unseen");
+                Err(super::imap::TakeLater(err.to_string()))
+            }
+        }
+    }
+}
