@@ -24,7 +24,7 @@ async fn without_smtp_the_page_says_so_once_and_the_mail_is_recorded_as_not_sent
 
     let page = app.get(&staff_url(&ticket)).await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("Mail to the requester")
+    page.assert_contains("Mail with the requester")
         .assert_contains("Ticket received")
         .assert_contains(&ticket.details.email)
         .assert_contains("Not sent")

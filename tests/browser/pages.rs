@@ -64,6 +64,9 @@ const PAGES: &[(&str, Reach)] = &[
         Do(ticket_status_addition_errors),
     ),
     ("ticket-status-added", Do(ticket_status_added)),
+    // The requester answered a mail; a colleague did too, and a bounce came.
+    ("ticket-status-mailed", Do(ticket_status_mailed)),
+    ("staff-ticket-mail-received", Do(staff_ticket_mail_received)),
     ("ticket-links", Visit("/tickets/lost")),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
@@ -272,6 +275,56 @@ fn ticket_status_added(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         b.follow("form[action$='/replies'] button[type=submit]")
             .await;
         assert!(b.text("main").await.contains("The new key works"));
+    })
+}
+
+/// A fixture from tests/fixtures/mail/ taken in for ticket 1, as if its
+/// requester's mail server had delivered it.
+async fn mail_in(b: &Browser, name: &str) {
+    let store = &b.app.store;
+    let ticket = store.ticket_by_id(1).await.unwrap().expect("ticket 1");
+    let key = store.ticket_mail(1).await.unwrap()[0].message_key.clone();
+    let path = format!("{}/tests/fixtures/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+    let raw = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+    let raw = raw
+        .replace("{{KEY}}", &key)
+        .replace("pat@example.com", &ticket.details.email);
+    let ingest = apidesk::mail::inbound::Ingest {
+        store: store.clone(),
+        targets: apidesk::tickets::ResponseTargets::default(),
+    };
+    let taken = ingest.take(raw.into_bytes()).await.unwrap();
+    assert!(
+        matches!(taken, apidesk::mail::inbound::Ingested::Taken(_)),
+        "{name}: {taken:?}"
+    );
+}
+
+fn ticket_status_mailed(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        mail_in(b, "plain-reply.eml").await;
+        let ticket = b
+            .app
+            .store
+            .ticket_by_id(1)
+            .await
+            .unwrap()
+            .expect("ticket 1");
+        b.visit(&format!("/tickets/{}", ticket.token)).await;
+        let main = b.text("main").await;
+        assert!(main.contains("You added information by email"), "{main}");
+        assert!(main.contains("I rotated the key at 09:40"), "{main}");
+    })
+}
+
+fn staff_ticket_mail_received(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        mail_in(b, "stranger.eml").await;
+        mail_in(b, "dsn-bounce.eml").await;
+        b.visit("/staff/tickets/1#mail").await;
+        let main = b.text("main").await;
+        assert!(main.contains("comes back undeliverable"), "{main}");
+        assert!(main.contains("Mail received"), "{main}");
     })
 }
 
