@@ -13,6 +13,10 @@ use crate::tickets::{MAX_EVENT_BODY_CHARS, normalise_line_breaks};
 /// refused unread.
 pub const MAX_INBOUND_BYTES: usize = 10 * 1024 * 1024;
 
+/// How many of apidesk's own Message-IDs a message's headers are searched
+/// for, newest first.
+const MAX_KEYS: usize = 20;
+
 /// A received message, as far as apidesk cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
@@ -65,12 +69,18 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
     if let Some(report) = &report {
         answers.extend(report.about.iter().cloned());
     }
+    // The newest few are enough (a thread's latest mail is last), and keep
+    // the work bounded however many ids a sender lists.
     let mut keys: Vec<String> = Vec::new();
-    for key in answers.iter().filter_map(|id| our_key(id)) {
+    for key in answers.iter().rev().filter_map(|id| our_key(id)) {
         if !keys.contains(&key) {
             keys.push(key);
         }
+        if keys.len() == MAX_KEYS {
+            break;
+        }
     }
+    keys.reverse();
     let kind = match report {
         Some(report) => Kind::Report(report),
         None => match automatic(&message) {
@@ -152,6 +162,23 @@ mod tests {
         ] {
             assert_eq!(our_key(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn only_the_newest_of_many_keys_are_kept_in_their_order() {
+        let key = |n: usize| format!("apidesk.{n:032x}");
+        let references: Vec<String> = (0..50_000)
+            .map(|n| format!("<{}@x.example>", key(n)))
+            .collect();
+        let raw = format!(
+            "From: a@b.example\r\nMessage-ID: <m@b.example>\r\nReferences: {}\r\n\
+             In-Reply-To: <{}@x.example>\r\n\r\nhi",
+            references.join(" "),
+            key(49_999)
+        );
+        let read = read(raw.as_bytes()).unwrap();
+        let expected: Vec<String> = (49_980..50_000).map(key).collect();
+        assert_eq!(read.answers, expected);
     }
 
     #[test]

@@ -146,9 +146,8 @@ fn inbound_from_row(row: &SqliteRow) -> Result<InboundRecord, sqlx::Error> {
 #[async_trait]
 impl Inbox for SqliteStore {
     async fn mail_thread(&self, message_keys: &[String]) -> Result<Option<MailThread>, StoreError> {
-        // A mail's References can be long; only the newest few are ours to
-        // look at (the key of the mail answered comes last).
-        for key in message_keys.iter().rev().take(20) {
+        // The key of the mail answered comes last.
+        for key in message_keys.iter().rev() {
             let found: Option<(i64, String)> = sqlx::query_as(
                 "SELECT t.id, t.requester_email FROM mail_outbox m \
                  JOIN tickets t ON t.id = m.ticket_id WHERE m.message_key = ?",
