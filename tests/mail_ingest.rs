@@ -77,6 +77,15 @@ impl Case {
         ingest.take(fixture(name, &self.key)).await.unwrap()
     }
 
+    async fn inbound(&self) -> Vec<apidesk::tickets::InboundRecord> {
+        let store = &self.app.state.store;
+        store.ticket_inbound(self.ticket).await.unwrap()
+    }
+
+    async fn mailed(&self) -> Vec<apidesk::tickets::MailRecord> {
+        self.app.state.store.ticket_mail(self.ticket).await.unwrap()
+    }
+
     async fn status(&self) -> TicketStatus {
         reload(&self.app, self.ticket).await.status
     }
@@ -177,14 +186,7 @@ async fn automatic_and_list_mail_changes_nothing() {
         "mailing-list.eml",
     ] {
         let case = ticket_in(TicketStatus::Waiting).await;
-        let mailed_before = case
-            .app
-            .state
-            .store
-            .ticket_mail(case.ticket)
-            .await
-            .unwrap()
-            .len();
+        let mailed_before = case.mailed().await.len();
         assert_eq!(
             case.take(name).await,
             Ingested::Taken(InboundOutcome::Ignored),
@@ -192,15 +194,9 @@ async fn automatic_and_list_mail_changes_nothing() {
         );
         assert_eq!(case.status().await, TicketStatus::Waiting, "{name}");
         assert!(case.entries().await.is_empty(), "{name}");
-        let mail = case.app.state.store.ticket_mail(case.ticket).await.unwrap();
+        let mail = case.mailed().await;
         assert_eq!(mail.len(), mailed_before, "{name}: no mail answers it");
-        let inbound = case
-            .app
-            .state
-            .store
-            .ticket_inbound(case.ticket)
-            .await
-            .unwrap();
+        let inbound = case.inbound().await;
         assert_eq!(inbound.len(), 1, "{name}: recorded on the ticket");
     }
 }
@@ -228,13 +224,7 @@ async fn a_bounce_marks_the_requesters_address_and_changes_nothing_else() {
         "{}",
         bounced.detail
     );
-    let inbound = case
-        .app
-        .state
-        .store
-        .ticket_inbound(case.ticket)
-        .await
-        .unwrap();
+    let inbound = case.inbound().await;
     assert_eq!(
         inbound[0].outcome,
         InboundOutcome::Bounce,

@@ -244,16 +244,21 @@ fn staff_ticket_replied(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     })
 }
 
+/// Ticket 1's status page, as its requester opens it from their link.
+async fn visit_status_page(b: &Browser) {
+    let ticket = b
+        .app
+        .store
+        .ticket_by_id(1)
+        .await
+        .unwrap()
+        .expect("ticket 1");
+    b.visit(&format!("/tickets/{}", ticket.token)).await;
+}
+
 fn ticket_status_replied(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move {
-        let ticket = b
-            .app
-            .store
-            .ticket_by_id(1)
-            .await
-            .unwrap()
-            .expect("ticket 1");
-        b.visit(&format!("/tickets/{}", ticket.token)).await;
+        visit_status_page(b).await;
         assert!(b.text("main").await.contains("Your key was rotated"));
     })
 }
@@ -303,14 +308,7 @@ async fn mail_in(b: &Browser, name: &str) {
 fn ticket_status_mailed(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move {
         mail_in(b, "plain-reply.eml").await;
-        let ticket = b
-            .app
-            .store
-            .ticket_by_id(1)
-            .await
-            .unwrap()
-            .expect("ticket 1");
-        b.visit(&format!("/tickets/{}", ticket.token)).await;
+        visit_status_page(b).await;
         let main = b.text("main").await;
         assert!(main.contains("You added information by email"), "{main}");
         assert!(main.contains("I rotated the key at 09:40"), "{main}");
