@@ -182,8 +182,8 @@ async fn a_certificate_from_another_ca_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let other_ca = dir.path().join("other-ca.pem");
     std::fs::write(&other_ca, other_ca_pem()).unwrap();
-    // The CA file is added to the system's roots: neither signed Dovecot's
-    // certificate.
+    // Given a CA file, only it is trusted; without one, the system's roots:
+    // neither signed Dovecot's certificate.
     for ca in [Some(other_ca), None] {
         let config = server.config(&mailbox.name, &server.password(), ca.clone());
         let keep = Keep::default();

@@ -27,8 +27,9 @@ pub struct ImapSettings {
     #[arg(long, global = true, env = "APIDESK_IMAP_URL", hide_env_values = true)]
     pub imap_url: Option<String>,
 
-    /// PEM file of a certificate authority to trust for the IMAP server, in
-    /// addition to the system's roots. Certificates are always verified.
+    /// PEM file of the certificate authority that signed the IMAP server's
+    /// certificate; then only it is trusted (without it, the system's
+    /// roots). Certificates are always verified.
     #[arg(long, global = true, env = "APIDESK_IMAP_CA_FILE")]
     pub imap_ca_file: Option<PathBuf>,
 

@@ -134,13 +134,17 @@ where
     .await
 }
 
-/// The system's roots, with the CA file's certificates added.
+/// Certificates are always verified: against the CA file when one is given
+/// (then only it is trusted, as for SMTP), else against the system's roots.
 fn client_config(ca_pem: Option<&[u8]>, server: &str) -> Result<Arc<ClientConfig>, ImapError> {
     let unusable = |reason: String| ImapError::Tls {
         server: server.to_string(),
         reason: format!("--imap-ca-file {reason}"),
     };
-    let mut roots = system_roots().clone();
+    let mut roots = match ca_pem {
+        Some(_) => RootCertStore::empty(),
+        None => system_roots().clone(),
+    };
     for cert in ca_pem
         .map(CertificateDer::pem_slice_iter)
         .into_iter()

@@ -13,6 +13,21 @@ use crate::tickets::{MAX_EVENT_BODY_CHARS, normalise_line_breaks};
 /// refused unread.
 pub const MAX_INBOUND_BYTES: usize = 10 * 1024 * 1024;
 
+/// Bounds on what is kept of a message's headers, whatever a sender writes:
+/// the longest address there can be, a subject a page can show, and an id
+/// as long as a mail's line may be.
+const MAX_ADDRESS_CHARS: usize = 254;
+const MAX_SUBJECT_CHARS: usize = 300;
+const MAX_ID_BYTES: usize = 998;
+
+/// `text`, cut to `max` characters with an ellipsis when longer.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
 /// How many of apidesk's own Message-IDs a message's headers are searched
 /// for, newest first.
 const MAX_KEYS: usize = 20;
@@ -90,19 +105,28 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
             },
         },
     };
+    let hashed = |bytes: &[u8]| format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
     Ok(Received {
-        message_id: message.message_id().map_or_else(
-            || format!("sha256:{}", hex::encode(Sha256::digest(raw))),
-            str::to_string,
+        // Kept as the key that makes a message count once: a header of any
+        // length from anyone becomes a key of bounded size.
+        message_id: match message.message_id() {
+            Some(id) if id.len() <= MAX_ID_BYTES => id.to_string(),
+            Some(id) => hashed(id.as_bytes()),
+            None => hashed(raw),
+        },
+        sender: clip(
+            message
+                .from()
+                .and_then(|from| from.first())
+                .and_then(|addr| addr.address())
+                .unwrap_or_default()
+                .trim(),
+            MAX_ADDRESS_CHARS,
         ),
-        sender: message
-            .from()
-            .and_then(|from| from.first())
-            .and_then(|addr| addr.address())
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-        subject: message.subject().unwrap_or_default().trim().to_string(),
+        subject: clip(
+            message.subject().unwrap_or_default().trim(),
+            MAX_SUBJECT_CHARS,
+        ),
         answers: keys,
         kind,
     })
@@ -179,6 +203,26 @@ mod tests {
         let read = read(raw.as_bytes()).unwrap();
         let expected: Vec<String> = (49_980..50_000).map(key).collect();
         assert_eq!(read.answers, expected);
+    }
+
+    #[test]
+    fn headers_of_any_length_are_kept_bounded() {
+        let raw = format!(
+            "From: {}@example.com\r\nSubject: {}\r\nMessage-ID: <{}@example.com>\r\n\r\nhi",
+            "a".repeat(5_000),
+            "é".repeat(5_000),
+            "i".repeat(5_000)
+        );
+        let read = read(raw.as_bytes()).unwrap();
+        assert_eq!(read.sender.chars().count(), MAX_ADDRESS_CHARS + 1);
+        assert_eq!(read.subject.chars().count(), MAX_SUBJECT_CHARS + 1);
+        assert!(read.subject.ends_with('…'));
+        assert!(read.message_id.starts_with("sha256:") && read.message_id.len() == 71);
+        let again = super::read(raw.as_bytes()).unwrap();
+        assert_eq!(
+            again.message_id, read.message_id,
+            "the same message, the same key"
+        );
     }
 
     #[test]
