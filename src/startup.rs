@@ -45,8 +45,6 @@ impl Application {
         // that cannot work, naming it.
         let mail = config.mail.check(config.public_url.as_deref())?;
         let imap = config.imap.check()?;
-        // Mail invites a reply only where replies can reach apidesk.
-        let replies = config.mail.mail_replies.unwrap_or(imap.is_some());
         let outgoing = if mail.is_some() {
             OutgoingMail::On
         } else {
@@ -64,7 +62,8 @@ impl Application {
                     transport: Arc::new(mailer),
                     public_url: mail.public_url.clone(),
                     domain: mail.from.email.domain().to_string(),
-                    replies,
+                    // Mail invites a reply only where replies reach apidesk.
+                    replies: config.mail_replies(),
                 })
             }
             None => {

@@ -328,3 +328,45 @@ async fn staff_see_each_received_mail_and_a_bouncing_address_on_the_ticket() {
         .assert_contains("who is not the requester (unverified)")
         .assert_contains("revoked by our admin");
 }
+
+#[tokio::test]
+async fn pages_invite_a_reply_by_mail_only_where_replies_reach_apidesk() {
+    // The requester's page after filing, and the staff page's reply hint.
+    let filed_page = |mut app: TestApp| async move {
+        let ticket = file_ticket_with(&mut app, &[("email", REQUESTER)]).await;
+        let page = app.get(&format!("/tickets/{}?filed=1", ticket.token)).await;
+        signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
+        let staff = app.get(&staff_url(&ticket)).await;
+        let hint = staff.body.contains("with your name, and gets it by email.");
+        (page.body, hint)
+    };
+    let with_replies = TestApp::spawn_configured(|config| {
+        config.public_url = Some("https://help.example.com".into());
+        config.mail.smtp_url = Some("smtp://127.0.0.1:1".into());
+        config.mail.mail_from = Some("support@example.com".into());
+        config.mail.mail_replies = Some(true);
+    })
+    .await;
+    let (page, mailed) = filed_page(with_replies).await;
+    assert!(page.contains("reply to it, now or later"), "{page}");
+    assert!(mailed, "staff are told their reply is mailed");
+    assert!(page.contains("You can also reply to any email from us."));
+
+    for (plain, mails) in [
+        (TestApp::spawn().await, false),
+        // Mail is sent, but nothing reads the answers.
+        (
+            TestApp::spawn_configured(|config| {
+                config.public_url = Some("https://help.example.com".into());
+                config.mail.smtp_url = Some("smtp://127.0.0.1:1".into());
+                config.mail.mail_from = Some("support@example.com".into());
+            })
+            .await,
+            true,
+        ),
+    ] {
+        let (page, mailed) = filed_page(plain).await;
+        assert!(!page.contains("reply to it") && !page.contains("reply to any email"));
+        assert_eq!(mailed, mails);
+    }
+}

@@ -80,6 +80,16 @@ pub struct Config {
     pub imap: ImapSettings,
 }
 
+impl Config {
+    /// Whether answers to apidesk's mail reach it: `--mail-replies`, on by
+    /// default when IMAP polling is configured.
+    pub fn mail_replies(&self) -> bool {
+        self.mail
+            .mail_replies
+            .unwrap_or(self.imap.imap_url.is_some())
+    }
+}
+
 /// `http(s)://host[:port][/prefix]`, kept without a trailing slash.
 fn parse_public_url(text: &str) -> Result<String, String> {
     let text = text.trim().trim_end_matches('/');

@@ -205,6 +205,8 @@ struct StatusPage<'a> {
     max_additions: usize,
     max_addition_chars: String,
     just_added: bool,
+    /// Whether mail to the requester is sent and invites replies.
+    replies_by_mail: bool,
     addition: String,
     addition_error: Option<String>,
     max_addition: usize,
@@ -291,6 +293,8 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         max_addition_chars: crate::tickets::group_thousands(MAX_ADDITION_CHARS_PER_TICKET),
         merged_into,
         just_added: false,
+        replies_by_mail: state.outgoing_mail == crate::tickets::OutgoingMail::On
+            && state.config.mail_replies(),
         addition: String::new(),
         addition_error: None,
         max_addition: room.unwrap_or_default(),
