@@ -11,7 +11,7 @@ use super::{SqliteStore, decode, time_text};
 use crate::store::{ActionError, Inbox, StoreError};
 use crate::tickets::{
     Bounce, BouncedAddress, EventKind, InboundMail, InboundOutcome, InboundPlan, InboundRecord,
-    MailThread, Refusal, ResponseTargets,
+    MailThread, Outcome, Refusal, ResponseTargets,
 };
 
 /// How many mails a ticket took in the hour before `at` (the workflow's
@@ -43,6 +43,7 @@ struct Filed {
 async fn file(
     conn: &mut SqliteConnection,
     store: &SqliteStore,
+    mail: &InboundMail,
     plan: &InboundPlan,
     targets: &ResponseTargets,
 ) -> Result<Filed, StoreError> {
@@ -62,7 +63,7 @@ async fn file(
             failures,
         } => {
             for failure in failures {
-                mark_bounced(conn, failure, OffsetDateTime::now_utc()).await?;
+                mark_bounced(conn, failure, mail.received_at).await?;
             }
             let addresses: Vec<&str> = failures.iter().map(|f| f.address.as_str()).collect();
             let reason = format!("undeliverable: {}", addresses.join(", "));
@@ -71,7 +72,14 @@ async fn file(
         InboundPlan::File(request) => {
             let ticket_id = request.ticket;
             match apply_in(conn, request, targets, store.outgoing).await {
-                Ok(_) => {
+                // The workflow always writes a mail's words somewhere; were
+                // it ever to write nothing, that is what is recorded.
+                Ok(Outcome::Unchanged) => Ok(filed(
+                    InboundOutcome::Ignored,
+                    Some(ticket_id),
+                    "nothing to add to the ticket",
+                )),
+                Ok(Outcome::Changed) => {
                     let (event_id, kind): (i64, String) = sqlx::query_as(
                         "SELECT id, kind FROM ticket_events \
                          WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
@@ -187,7 +195,7 @@ impl Inbox for SqliteStore {
         let Some(id) = id else {
             return Ok(None);
         };
-        let filed = file(&mut tx, self, plan, targets).await?;
+        let filed = file(&mut tx, self, mail, plan, targets).await?;
         sqlx::query(
             "UPDATE mail_inbound SET outcome = ?, reason = ?, ticket_id = ?, event_id = ? \
              WHERE id = ?",
