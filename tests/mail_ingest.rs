@@ -348,7 +348,7 @@ async fn pages_invite_a_reply_by_mail_only_where_replies_reach_apidesk() {
     })
     .await;
     let (page, mailed) = filed_page(with_replies).await;
-    assert!(page.contains("reply to it, now or later"), "{page}");
+    assert!(page.contains("by replying to our emails about this ticket"), "{page}");
     assert!(mailed, "staff are told their reply is mailed");
     assert!(page.contains("You can also reply to any email from us."));
 
@@ -366,7 +366,7 @@ async fn pages_invite_a_reply_by_mail_only_where_replies_reach_apidesk() {
         ),
     ] {
         let (page, mailed) = filed_page(plain).await;
-        assert!(!page.contains("reply to it") && !page.contains("reply to any email"));
+        assert!(!page.contains("by replying") && !page.contains("reply to any email"));
         assert_eq!(mailed, mails);
     }
 }
