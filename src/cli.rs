@@ -143,8 +143,27 @@ pub async fn mail_test(to: &str, config: &Config) -> anyhow::Result<String> {
 }
 
 /// `apidesk mail ingest`: one message from standard input, and a line
-/// saying what became of it.
+/// saying what became of it. Whatever keeps it from being stored (the
+/// database, the settings, reading the input) is temporary to the MTA, which
+/// keeps the message and tries again rather than bouncing it.
 async fn mail_ingest(config: &Config) -> anyhow::Result<ExitCode> {
+    match take_one_message(config).await {
+        Ok(ingested) => {
+            println!("{}", ingested.describe());
+            tracing::info!(outcome = %ingested.describe(), "mail ingested");
+            Ok(match ingested {
+                Ingested::Unreadable(_) => ExitCode::from(EX_DATAERR),
+                Ingested::Taken(_) | Ingested::AlreadyTaken => ExitCode::SUCCESS,
+            })
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}; the message was not taken, try again later");
+            Ok(ExitCode::from(EX_TEMPFAIL))
+        }
+    }
+}
+
+async fn take_one_message(config: &Config) -> anyhow::Result<Ingested> {
     use std::io::Read;
     let limit = crate::mail::inbound::MAX_INBOUND_BYTES;
     let mut raw = Vec::new();
@@ -164,21 +183,10 @@ async fn mail_ingest(config: &Config) -> anyhow::Result<ExitCode> {
     };
     let result = ingest.take(raw).await;
     store.close().await;
-    match result {
-        Ok(ingested) => {
-            println!("{}", ingested.describe());
-            tracing::info!(outcome = %ingested.describe(), "mail ingested");
-            Ok(match ingested {
-                Ingested::Unreadable(_) => ExitCode::from(EX_DATAERR),
-                Ingested::Taken(_) | Ingested::AlreadyTaken => ExitCode::SUCCESS,
-            })
-        }
-        Err(err) => {
-            tracing::error!(cause = %err.cause(), "cannot store received mail");
-            eprintln!("error: the database failed; try again later");
-            Ok(ExitCode::from(EX_TEMPFAIL))
-        }
-    }
+    result.map_err(|err| {
+        tracing::error!(cause = %err.cause(), "cannot store received mail");
+        anyhow::anyhow!("the database failed")
+    })
 }
 
 async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {

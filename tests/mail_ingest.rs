@@ -278,10 +278,11 @@ async fn a_reply_to_a_closed_ticket_is_kept_for_staff_and_does_not_reopen_it() {
 #[tokio::test]
 async fn apidesk_mail_ingest_reads_standard_input() {
     let case = ticket_in(TicketStatus::Waiting).await;
-    let run = |raw: Vec<u8>| {
+    let database = case.app.state.config.database_url.clone();
+    let run_on = |database: &str, raw: Vec<u8>| {
         let mut child = Process::new(env!("CARGO_BIN_EXE_apidesk"))
             .args(["mail", "ingest"])
-            .env("APIDESK_DATABASE_URL", &case.app.state.config.database_url)
+            .env("APIDESK_DATABASE_URL", database)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -290,6 +291,7 @@ async fn apidesk_mail_ingest_reads_standard_input() {
         child.stdin.take().unwrap().write_all(&raw).unwrap();
         child.wait_with_output().unwrap()
     };
+    let run = |raw: Vec<u8>| run_on(&database, raw);
     let out = run(fixture("plain-reply.eml", &case.key));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -307,6 +309,14 @@ async fn apidesk_mail_ingest_reads_standard_input() {
     // Not mail at all: a data error (EX_DATAERR), so the MTA tells the sender.
     let junk = run(b"\x00\x01 not a message".to_vec());
     assert_eq!(junk.status.code(), Some(65), "{junk:?}");
+
+    // No database to store it in: temporary (EX_TEMPFAIL), the MTA keeps it.
+    let out = run_on(
+        "sqlite:///proc/apidesk-nowhere/apidesk.db",
+        fixture("plain-reply.eml", &case.key),
+    );
+    assert_eq!(out.status.code(), Some(75), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("try again later"));
 }
 
 #[tokio::test]
@@ -348,7 +358,10 @@ async fn pages_invite_a_reply_by_mail_only_where_replies_reach_apidesk() {
     })
     .await;
     let (page, mailed) = filed_page(with_replies).await;
-    assert!(page.contains("by replying to our emails about this ticket"), "{page}");
+    assert!(
+        page.contains("by replying to our emails about this ticket"),
+        "{page}"
+    );
     assert!(mailed, "staff are told their reply is mailed");
     assert!(page.contains("You can also reply to any email from us."));
 
