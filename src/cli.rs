@@ -71,7 +71,7 @@ enum MailCommand {
     /// Take in one received message (RFC 5322) from standard input, as an
     /// MTA's pipe transport hands it over. Exits 0 when it was dealt with
     /// (including mail deliberately ignored), 65 when it is not mail or too
-    /// large, 75 when the database failed (the MTA should try again).
+    /// large, 75 when it could not be stored (the MTA should try again).
     Ingest,
 }
 
