@@ -383,3 +383,27 @@ async fn pages_invite_a_reply_by_mail_only_where_replies_reach_apidesk() {
         assert_eq!(mailed, mails);
     }
 }
+
+#[tokio::test]
+async fn staff_see_all_received_mail_even_what_matched_no_ticket() {
+    let mut case = ticket_in(TicketStatus::Waiting).await;
+    let signed_out = case.app.get("/staff/mail").await;
+    assert_eq!(signed_out.status, axum::http::StatusCode::SEE_OTHER);
+    for name in ["plain-reply.eml", "subject-only.eml", "out-of-office.eml"] {
+        case.take(name).await;
+    }
+    signed_in_agent(&mut case.app, "ana@example.com", "Ana Agent").await;
+    let page = case.app.get("/staff/mail").await;
+    assert_eq!(page.status, axum::http::StatusCode::OK);
+    page.assert_contains("Received mail")
+        .assert_contains("matched no ticket")
+        .assert_contains("it answers no mail apidesk sent")
+        .assert_contains("added to the ticket")
+        .assert_contains("Auto-Submitted: auto-replied")
+        .assert_contains(&format!("/staff/tickets/{}#mail", case.ticket))
+        .assert_contains("Replies by mail are not set up");
+    // Newest first.
+    let ooo = page.body.find("auto-replied").unwrap();
+    let first = page.body.find("added to the ticket").unwrap();
+    assert!(ooo < first);
+}

@@ -355,6 +355,9 @@ pub trait Inbox {
     /// The mail received for a ticket, oldest first.
     async fn ticket_inbound(&self, ticket_id: i64) -> Result<Vec<InboundRecord>, StoreError>;
 
+    /// The latest received mail, whatever became of it, newest first.
+    async fn recent_inbound(&self, limit: u32) -> Result<Vec<InboundRecord>, StoreError>;
+
     /// Whether mail to `address` last came back undeliverable.
     async fn bounced_address(&self, address: &str) -> Result<Option<BouncedAddress>, StoreError>;
 }

@@ -112,10 +112,12 @@ pub struct BouncedAddress {
     pub bounced_at: OffsetDateTime,
 }
 
-/// A received mail on its ticket's page.
+/// A received mail, as staff see it listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundRecord {
     pub id: i64,
+    /// The ticket it was filed on or is about, if any.
+    pub ticket_id: Option<i64>,
     pub sender: String,
     pub subject: String,
     pub received_at: OffsetDateTime,

@@ -67,6 +67,7 @@ const PAGES: &[(&str, Reach)] = &[
     // The requester answered a mail; a colleague did too, and a bounce came.
     ("ticket-status-mailed", Do(ticket_status_mailed)),
     ("staff-ticket-mail-received", Do(staff_ticket_mail_received)),
+    ("staff-mail", Visit("/staff/mail")),
     ("ticket-links", Visit("/tickets/lost")),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),

@@ -3,6 +3,7 @@
 
 mod auth;
 mod queue;
+mod received_mail;
 pub mod session;
 mod settings;
 mod ticket;
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(queue::router())
         .merge(ticket::router())
         .merge(settings::router())
+        .merge(received_mail::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,

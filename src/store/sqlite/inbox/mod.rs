@@ -143,6 +143,7 @@ async fn mark_bounced(
 fn inbound_from_row(row: &SqliteRow) -> Result<InboundRecord, sqlx::Error> {
     Ok(InboundRecord {
         id: row.try_get("id")?,
+        ticket_id: row.try_get("ticket_id")?,
         sender: row.try_get("sender")?,
         subject: row.try_get("subject")?,
         received_at: decode::time(row, "received_at")?,
@@ -220,10 +221,25 @@ impl Inbox for SqliteStore {
 
     async fn ticket_inbound(&self, ticket_id: i64) -> Result<Vec<InboundRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, sender, subject, received_at, outcome, reason FROM mail_inbound \
+            "SELECT id, ticket_id, sender, subject, received_at, outcome, reason FROM mail_inbound \
              WHERE ticket_id = ? ORDER BY received_at, id",
         )
         .bind(ticket_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(inbound_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn recent_inbound(&self, limit: u32) -> Result<Vec<InboundRecord>, StoreError> {
+        // Ids grow with arrival: the newest first, by the primary key.
+        let rows = sqlx::query(
+            "SELECT id, ticket_id, sender, subject, received_at, outcome, reason \
+             FROM mail_inbound ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
