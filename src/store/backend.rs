@@ -339,7 +339,7 @@ pub trait Outbox {
 /// with it, in the same transaction as whatever it did to its ticket.
 #[async_trait]
 pub trait Inbox {
-    /// The ticket named by the first of apidesk's mails whose Message-ID
+    /// The ticket named by the newest of apidesk's mails whose Message-ID
     /// key is among `message_keys` (what a received mail answers).
     async fn mail_thread(&self, message_keys: &[String]) -> Result<Option<MailThread>, StoreError>;
 

@@ -33,16 +33,8 @@ async fn setup(
     let store = Store::connect_with(&url, OutgoingMail::On).await.unwrap();
     let now = OffsetDateTime::now_utc();
     let ticket = TicketInput {
-        error_code: "401".into(),
-        message: "HTTP GET failed: unauthorized (401)".into(),
-        endpoint: "/openapi/apps".into(),
-        method: "GET".into(),
-        occurred_at: "2026-01-15T09:30:00Z".into(),
-        tool: "workato".into(),
-        environment: "production".into(),
-        email: "req@example.com".into(),
         path: "token-active".into(),
-        ..Default::default()
+        ..TicketInput::example("req@example.com")
     }
     .validate(now)
     .unwrap();

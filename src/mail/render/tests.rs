@@ -56,6 +56,21 @@ fn mail(kind: MailKind) -> MailRecord {
     }
 }
 
+/// An event by Sam from support, to fill in.
+fn by_sam() -> TimelineEvent {
+    TimelineEvent {
+        id: 1,
+        at: datetime!(2026-11-27 10:00 UTC),
+        actor: EventActor::Staff {
+            id: 1,
+            name: "Sam".into(),
+        },
+        kind: EventKind::Note,
+        public: false,
+        body: String::new(),
+    }
+}
+
 const LINK: &str = "https://help.example.com/tickets/00000000-0000-0000-0000-000000000000";
 
 fn rendered(kind: MailKind, event: Option<&TimelineEvent>) -> Rendered {
@@ -146,12 +161,6 @@ fn the_confirmation_names_what_was_received_and_quotes_nothing_typed() {
 #[test]
 fn a_reply_quotes_supports_words_escaped_in_html_and_says_what_happens_next() {
     let event = TimelineEvent {
-        id: 1,
-        at: datetime!(2026-11-27 10:00 UTC),
-        actor: EventActor::Staff {
-            id: 1,
-            name: "Sam".into(),
-        },
         kind: EventKind::Reply {
             status: Some(StatusMove {
                 from: TicketStatus::Open,
@@ -160,6 +169,7 @@ fn a_reply_quotes_supports_words_escaped_in_html_and_says_what_happens_next() {
         },
         public: true,
         body: "Which key do you use?\n\nSend <the> last 4 characters & the app.".into(),
+        ..by_sam()
     };
     let mail = rendered(MailKind::Reply, Some(&event));
     assert_eq!(mail.subject, "Re: [APD-000012] 401 Unauthorized on GET");
@@ -201,18 +211,11 @@ fn status_mails_say_what_the_requester_can_do() {
 #[test]
 fn staff_mail_links_the_staff_page_and_quotes_nothing_typed() {
     let assign = TimelineEvent {
-        id: 1,
-        at: datetime!(2026-11-27 10:00 UTC),
-        actor: EventActor::Staff {
-            id: 1,
-            name: "Sam".into(),
-        },
         kind: EventKind::Assigned {
             from: None,
             to: Some(crate::tickets::StaffRef::id(2)),
         },
-        public: false,
-        body: String::new(),
+        ..by_sam()
     };
     let assigned = rendered(MailKind::StaffAssigned, Some(&assign));
     assert_eq!(

@@ -165,19 +165,9 @@ mod tests {
         let store = SqliteStore::connect(&url, OutgoingMail::On).await.unwrap();
         let now = OffsetDateTime::now_utc();
         for _ in 0..count {
-            let ticket = TicketInput {
-                error_code: "401".into(),
-                message: "HTTP GET failed: unauthorized (401)".into(),
-                endpoint: "/openapi/apps".into(),
-                method: "GET".into(),
-                occurred_at: "2026-01-15T09:30:00Z".into(),
-                tool: "workato".into(),
-                environment: "production".into(),
-                email: "req@example.com".into(),
-                ..Default::default()
-            }
-            .validate(now)
-            .unwrap();
+            let ticket = TicketInput::example("req@example.com")
+                .validate(now)
+                .unwrap();
             let triage = ticket.triage(now, &ResponseTargets::default());
             store.insert_ticket(&ticket, &triage, now).await.unwrap();
         }

@@ -46,25 +46,49 @@ pub(super) async fn apply_in(
     targets: &ResponseTargets,
     outgoing: OutgoingMail,
 ) -> Result<Outcome, ActionError> {
+    let written = apply_events(conn, request, targets, outgoing).await?;
+    Ok(if written.is_empty() {
+        Outcome::Unchanged
+    } else {
+        Outcome::Changed
+    })
+}
+
+/// As [`apply_in`], saying which events it wrote (by id), in order: none
+/// when the command changed nothing.
+pub(super) async fn apply_events(
+    conn: &mut SqliteConnection,
+    request: &Request,
+    targets: &ResponseTargets,
+    outgoing: OutgoingMail,
+) -> Result<Vec<(i64, EventKind)>, ActionError> {
     let ticket = load_state(conn, request.ticket)
         .await?
         .ok_or(Refusal::TicketNotFound)?;
     let facts = load_facts(conn, request).await?;
     let change = match decide(request, &ticket, &facts, targets)? {
-        Decision::Unchanged => return Ok(Outcome::Unchanged),
+        Decision::Unchanged => return Ok(Vec::new()),
         Decision::Changed(change) => change,
     };
     let at = time_text::to_text(request.at);
     for ticket in &change.tickets {
         write_state(conn, ticket, &at).await?;
     }
-    for event in &change.events {
-        let id = insert_event(conn, event, &at).await?;
+    let mut written = Vec::with_capacity(change.events.len());
+    for event in change.events {
+        let id = insert_event(conn, &event, &at).await?;
+        // The priority the ticket has now decides which staff hear of it.
+        let priority = change
+            .tickets
+            .iter()
+            .find(|t| t.id == event.ticket_id)
+            .map_or(ticket.priority, |t| t.priority);
         // Its mail commits with it, or neither does. (Webhook deliveries
         // will be written here too.)
-        outbox::enqueue_for_event(conn, outgoing, id, event, request.at).await?;
+        outbox::enqueue_for_event(conn, outgoing, id, &event, priority, request.at).await?;
+        written.push((id, event.kind));
     }
-    Ok(Outcome::Changed)
+    Ok(written)
 }
 
 /// What the rules need of a ticket, or `None` if there is no such ticket.

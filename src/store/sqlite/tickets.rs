@@ -77,7 +77,15 @@ impl Tickets for SqliteStore {
             body: String::new(),
         };
         let event_id = insert_event(&mut tx, &created, &now).await?;
-        outbox::enqueue_for_event(&mut tx, self.outgoing, event_id, &created, at).await?;
+        outbox::enqueue_for_event(
+            &mut tx,
+            self.outgoing,
+            event_id,
+            &created,
+            triage.priority,
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(InsertOutcome::Created(token))
     }

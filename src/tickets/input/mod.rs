@@ -247,5 +247,24 @@ fn has_public_domain(email: &str) -> bool {
     })
 }
 
+/// A complete ticket as the form sends it (a 401 from Workato in
+/// production), for tests elsewhere in the crate that need one stored.
+#[cfg(test)]
+impl TicketInput {
+    pub(crate) fn example(email: &str) -> Self {
+        Self {
+            error_code: "401".into(),
+            message: "HTTP GET failed: unauthorized (401)".into(),
+            endpoint: "/openapi/apps".into(),
+            method: "GET".into(),
+            occurred_at: "2026-01-15T09:30:00Z".into(),
+            tool: "workato".into(),
+            environment: "production".into(),
+            email: email.into(),
+            ..Default::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use super::session::CurrentStaff;
 use super::ticket_mail::{InboundRow, inbound_rows};
 use crate::error::Result;
 use crate::staff::StaffMember;
-use crate::tickets::{OutgoingMail, reference_for};
+use crate::tickets::OutgoingMail;
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
@@ -29,8 +29,7 @@ pub(super) fn router() -> Router<AppState> {
 struct ReceivedMailPage {
     me: StaffMember,
     csrf: CsrfToken,
-    /// Each message, with its ticket's (link, reference) when it has one.
-    received: Vec<(InboundRow, Option<(String, String)>)>,
+    received: Vec<InboundRow>,
     shown: u32,
     /// Whether replies can reach apidesk at all (IMAP or the pipe).
     replies_on: bool,
@@ -42,18 +41,7 @@ async fn received_mail(
     CurrentStaff(me): CurrentStaff,
     csrf: CsrfToken,
 ) -> Result<Response> {
-    let records = state.store.recent_inbound(SHOWN).await?;
-    let tickets: Vec<Option<(String, String)>> = records
-        .iter()
-        .map(|r| {
-            r.ticket_id
-                .map(|id| (format!("/staff/tickets/{id}#mail"), reference_for(id)))
-        })
-        .collect();
-    let received = inbound_rows(records, &me.time_zone)
-        .into_iter()
-        .zip(tickets)
-        .collect();
+    let received = inbound_rows(state.store.recent_inbound(SHOWN).await?, &me.time_zone);
     let page = ReceivedMailPage {
         received,
         shown: SHOWN,

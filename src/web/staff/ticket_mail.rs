@@ -11,7 +11,7 @@ use super::session::CurrentStaff;
 use super::ticket::ticket_id;
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
-use crate::tickets::{BouncedAddress, InboundRecord, MailRecord, MailState};
+use crate::tickets::{BouncedAddress, InboundRecord, MailRecord, MailState, reference_for};
 use crate::web::AppState;
 use crate::web::format::{human_time_in, iso_time};
 
@@ -75,6 +75,8 @@ pub(super) struct InboundRow {
     pub(super) outcome: &'static str,
     pub(super) outcome_label: &'static str,
     pub(super) reason: String,
+    /// The staff page of its ticket, and the ticket's reference, if any.
+    pub(super) ticket: Option<(String, String)>,
 }
 
 pub(super) fn inbound_rows(received: Vec<InboundRecord>, zone: &Zone) -> Vec<InboundRow> {
@@ -88,6 +90,9 @@ pub(super) fn inbound_rows(received: Vec<InboundRecord>, zone: &Zone) -> Vec<Inb
             outcome: r.outcome.as_str(),
             outcome_label: r.outcome.label(),
             reason: r.reason,
+            ticket: r
+                .ticket_id
+                .map(|id| (format!("/staff/tickets/{id}#mail"), reference_for(id))),
         })
         .collect()
 }

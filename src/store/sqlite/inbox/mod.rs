@@ -6,13 +6,16 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use time::{Duration, OffsetDateTime};
 
-use super::ticket_actions::apply_in;
+use super::ticket_actions::apply_events;
 use super::{SqliteStore, decode, time_text};
 use crate::store::{ActionError, Inbox, StoreError};
 use crate::tickets::{
     Bounce, BouncedAddress, EventKind, InboundMail, InboundOutcome, InboundPlan, InboundRecord,
-    MailThread, Outcome, Refusal, ResponseTargets,
+    MailThread, Refusal, ResponseTargets,
 };
+
+/// The columns `inbound_from_row` reads.
+const INBOUND_COLUMNS: &str = "id, ticket_id, sender, subject, received_at, outcome, reason";
 
 /// How many mails a ticket took in the hour before `at` (the workflow's
 /// cap counts them).
@@ -71,40 +74,28 @@ async fn file(
         }
         InboundPlan::File(request) => {
             let ticket_id = request.ticket;
-            match apply_in(conn, request, targets, store.outgoing).await {
-                // The workflow always writes a mail's words somewhere; were
-                // it ever to write nothing, that is what is recorded.
-                Ok(Outcome::Unchanged) => Ok(filed(
-                    InboundOutcome::Ignored,
-                    Some(ticket_id),
-                    "nothing to add to the ticket",
-                )),
-                Ok(Outcome::Changed) => {
-                    let (event_id, kind): (i64, String) = sqlx::query_as(
-                        "SELECT id, kind FROM ticket_events \
-                         WHERE ticket_id = ? AND kind IN (?, ?) ORDER BY id DESC LIMIT 1",
-                    )
-                    .bind(ticket_id)
-                    .bind(EventKind::RequesterReply { via: None }.name())
-                    .bind(
-                        EventKind::MailNote {
-                            from: None,
-                            why: None,
-                        }
-                        .name(),
-                    )
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    let added = kind == EventKind::RequesterReply { via: None }.name();
-                    Ok(Filed {
-                        outcome: if added {
-                            InboundOutcome::Added
-                        } else {
-                            InboundOutcome::Noted
+            match apply_events(conn, request, targets, store.outgoing).await {
+                Ok(written) => {
+                    // The mail's words: the requester's addition, or a note.
+                    let words = written.into_iter().find_map(|(id, kind)| match kind {
+                        EventKind::RequesterReply { .. } => Some((id, InboundOutcome::Added)),
+                        EventKind::MailNote { .. } => Some((id, InboundOutcome::Noted)),
+                        _ => None,
+                    });
+                    Ok(match words {
+                        Some((event_id, outcome)) => Filed {
+                            outcome,
+                            ticket_id: Some(ticket_id),
+                            event_id: Some(event_id),
+                            reason: String::new(),
                         },
-                        ticket_id: Some(ticket_id),
-                        event_id: Some(event_id),
-                        reason: String::new(),
+                        // The workflow always keeps a mail's words; were it
+                        // ever to write none, that is what is recorded.
+                        None => filed(
+                            InboundOutcome::Ignored,
+                            Some(ticket_id),
+                            "nothing to add to the ticket",
+                        ),
                     })
                 }
                 Err(ActionError::Refused(Refusal::TooMuchMail)) => Ok(filed(
@@ -155,23 +146,25 @@ fn inbound_from_row(row: &SqliteRow) -> Result<InboundRecord, sqlx::Error> {
 #[async_trait]
 impl Inbox for SqliteStore {
     async fn mail_thread(&self, message_keys: &[String]) -> Result<Option<MailThread>, StoreError> {
-        // The key of the mail answered comes last.
-        for key in message_keys.iter().rev() {
-            let found: Option<(i64, String)> = sqlx::query_as(
-                "SELECT t.id, t.requester_email FROM mail_outbox m \
-                 JOIN tickets t ON t.id = m.ticket_id WHERE m.message_key = ?",
-            )
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some((ticket_id, requester_email)) = found {
-                return Ok(Some(MailThread {
-                    ticket_id,
-                    requester_email,
-                }));
-            }
+        if message_keys.is_empty() {
+            return Ok(None);
         }
-        Ok(None)
+        // One statement for every key (the reader keeps at most 20): the
+        // keys as one JSON array parameter.
+        let keys = serde_json::to_string(message_keys).map_err(StoreError::new)?;
+        let found: Option<(i64, String)> = sqlx::query_as(
+            "SELECT t.id, t.requester_email FROM mail_outbox m \
+             JOIN tickets t ON t.id = m.ticket_id \
+             WHERE m.message_key IN (SELECT value FROM json_each(?)) \
+             ORDER BY m.id DESC LIMIT 1",
+        )
+        .bind(keys)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.map(|(ticket_id, requester_email)| MailThread {
+            ticket_id,
+            requester_email,
+        }))
     }
 
     async fn take_mail(
@@ -220,13 +213,14 @@ impl Inbox for SqliteStore {
     }
 
     async fn ticket_inbound(&self, ticket_id: i64) -> Result<Vec<InboundRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, ticket_id, sender, subject, received_at, outcome, reason FROM mail_inbound \
-             WHERE ticket_id = ? ORDER BY received_at, id",
-        )
-        .bind(ticket_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {INBOUND_COLUMNS} FROM mail_inbound WHERE ticket_id = ? \
+             ORDER BY received_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ticket_id)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .iter()
             .map(inbound_from_row)
@@ -235,13 +229,8 @@ impl Inbox for SqliteStore {
 
     async fn recent_inbound(&self, limit: u32) -> Result<Vec<InboundRecord>, StoreError> {
         // Ids grow with arrival: the newest first, by the primary key.
-        let rows = sqlx::query(
-            "SELECT id, ticket_id, sender, subject, received_at, outcome, reason \
-             FROM mail_inbound ORDER BY id DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!("SELECT {INBOUND_COLUMNS} FROM mail_inbound ORDER BY id DESC LIMIT ?");
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(inbound_from_row)

@@ -24,16 +24,18 @@ const MAIL_COLUMNS: &str = "id, ticket_id, event_id, ticket_ids, kind, recipient
 /// Writes the mail `event` (just stored as `event_id`) causes: to the
 /// ticket's requester, and to staff who asked for it. Each is pending, or
 /// not sent with the reason when mail is off or a cap holds it back. Runs in
-/// the event's transaction.
+/// the event's transaction; `priority` is the ticket's once the event is
+/// written.
 pub(super) async fn enqueue_for_event(
     conn: &mut SqliteConnection,
     outgoing: OutgoingMail,
     event_id: i64,
     event: &NewEvent,
+    priority: Priority,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     enqueue_for_requester(conn, outgoing, event_id, event, now).await?;
-    enqueue_for_staff(conn, outgoing, event_id, event, now).await
+    enqueue_for_staff(conn, outgoing, event_id, event, priority, now).await
 }
 
 async fn enqueue_for_requester(
@@ -79,15 +81,9 @@ async fn enqueue_for_staff(
     outgoing: OutgoingMail,
     event_id: i64,
     event: &NewEvent,
+    priority: Priority,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let priority: Option<i64> = sqlx::query_scalar("SELECT priority FROM tickets WHERE id = ?")
-        .bind(event.ticket_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(priority) = priority.and_then(Priority::from_rank) else {
-        return Ok(());
-    };
     let Some(notice) = staff_notice(&event.kind, event.by, priority) else {
         return Ok(());
     };
@@ -222,34 +218,37 @@ impl NewMail<'_> {
 }
 
 /// One row of the outbox: pending from `now`, or not sent when held back.
+/// Returns it as written.
 async fn insert_mail(
     conn: &mut SqliteConnection,
     mail: NewMail<'_>,
     now: OffsetDateTime,
-) -> Result<i64, sqlx::Error> {
+) -> Result<MailRecord, sqlx::Error> {
     let now = time_text::to_text(now);
     let (state, reason, next) = match mail.held_back.clone() {
         Some(reason) => (MailState::NotSent, reason, None),
         None => (MailState::Pending, String::new(), Some(now.clone())),
     };
-    sqlx::query_scalar(
+    let sql = format!(
         "INSERT INTO mail_outbox (ticket_id, event_id, ticket_ids, kind, recipient, message_key, \
          state, reason, next_attempt_at, created_at, resend_of) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(mail.about_ticket())
-    .bind(mail.about_event())
-    .bind(mail.ticket_ids())
-    .bind(mail.kind.as_str())
-    .bind(mail.recipient)
-    .bind(format!("apidesk.{}", Uuid::new_v4().simple()))
-    .bind(state.as_str())
-    .bind(reason)
-    .bind(next)
-    .bind(&now)
-    .bind(mail.resend_of)
-    .fetch_one(&mut *conn)
-    .await
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {MAIL_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(mail.about_ticket())
+        .bind(mail.about_event())
+        .bind(mail.ticket_ids())
+        .bind(mail.kind.as_str())
+        .bind(mail.recipient)
+        .bind(format!("apidesk.{}", Uuid::new_v4().simple()))
+        .bind(state.as_str())
+        .bind(reason)
+        .bind(next)
+        .bind(&now)
+        .bind(mail.resend_of)
+        .fetch_one(&mut *conn)
+        .await?;
+    mail_from_row(&row)
 }
 
 fn mail_from_row(row: &SqliteRow) -> Result<MailRecord, sqlx::Error> {
@@ -419,10 +418,7 @@ impl Outbox for SqliteStore {
             held_back,
             resend_of: None,
         };
-        let id = insert_mail(&mut tx, mail, now).await?;
-        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
-        let written = mail_from_row(&row)?;
+        let written = insert_mail(&mut tx, mail, now).await?;
         tx.commit().await?;
         Ok(Some(written))
     }
@@ -459,10 +455,7 @@ impl Outbox for SqliteStore {
             held_back,
             resend_of: Some(original.id),
         };
-        let id = insert_mail(&mut tx, copy, now).await?;
-        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
-        let copy = mail_from_row(&row)?;
+        let copy = insert_mail(&mut tx, copy, now).await?;
         tx.commit().await?;
         Ok(Some(copy))
     }

@@ -30,16 +30,12 @@ fn reply(text: &str) -> Command {
 
 async fn file(store: &SqliteStore, email: &str) -> i64 {
     let now = OffsetDateTime::now_utc();
+    // At normal priority: no staff notice joins the requester's mail.
     let ticket = TicketInput {
         error_code: "429".into(),
         message: "HTTP GET failed: too many requests (429)".into(),
-        endpoint: "/openapi/views/1/records".into(),
-        method: "GET".into(),
-        occurred_at: "2026-01-15T09:30:00Z".into(),
-        tool: "script".into(),
         environment: "sandbox".into(),
-        email: email.into(),
-        ..Default::default()
+        ..TicketInput::example(email)
     }
     .validate(now)
     .unwrap();
