@@ -180,6 +180,7 @@ async fn take_one_message(config: &Config) -> anyhow::Result<Ingested> {
     let ingest = crate::mail::inbound::Ingest {
         store: store.clone(),
         targets: config.response_targets,
+        open_tickets: config.mail.mail_new_tickets,
     };
     let result = ingest.take(raw).await;
     store.close().await;

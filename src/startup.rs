@@ -76,6 +76,7 @@ impl Application {
             let ingest = Ingest {
                 store: store.clone(),
                 targets: config.response_targets,
+                open_tickets: config.mail.mail_new_tickets,
             };
             (imap, ingest)
         });

@@ -73,6 +73,7 @@ impl Case {
         let ingest = Ingest {
             store: self.app.state.store.clone(),
             targets: self.app.state.config.response_targets,
+            open_tickets: false,
         };
         ingest.take(fixture(name, &self.key)).await.unwrap()
     }
@@ -406,4 +407,202 @@ async fn staff_see_all_received_mail_even_what_matched_no_ticket() {
     let ooo = page.body.find("auto-replied").unwrap();
     let first = page.body.find("added to the ticket").unwrap();
     assert!(ooo < first);
+}
+
+/// Takes `raw` with new tickets by mail switched on.
+async fn take_opening(app: &TestApp, raw: Vec<u8>) -> Ingested {
+    let ingest = Ingest {
+        store: app.state.store.clone(),
+        targets: app.state.config.response_targets,
+        open_tickets: true,
+    };
+    ingest.take(raw).await.unwrap()
+}
+
+/// The new request, sent again under another Message-ID.
+fn new_request(n: usize) -> Vec<u8> {
+    let raw = fixture("new-request.eml", "");
+    replace(
+        &raw,
+        b"new-request.1@",
+        format!("new-request.{n}@").as_bytes(),
+    )
+}
+
+#[tokio::test]
+async fn mail_answering_nothing_opens_a_ticket_only_when_switched_on() {
+    let mut app = TestApp::spawn().await;
+    let off = Ingest {
+        store: app.state.store.clone(),
+        targets: app.state.config.response_targets,
+        open_tickets: false,
+    };
+    let taken = off.take(new_request(1)).await.unwrap();
+    assert_eq!(taken, Ingested::Taken(InboundOutcome::Unmatched));
+    assert_eq!(app.count_tickets().await, 0);
+
+    let taken = take_opening(&app, new_request(2)).await;
+    assert_eq!(taken, Ingested::Taken(InboundOutcome::Opened));
+    assert_eq!(app.count_tickets().await, 1);
+    let ticket = reload(&app, 1).await;
+    let d = &ticket.details;
+    // What the mail said is kept; what it did not say is asked for.
+    assert_eq!(d.email, "robin@example.net");
+    assert_eq!(d.name, "Robin Vale");
+    assert_eq!(
+        d.error_code,
+        apidesk::domain::ErrorCode::UnprocessableEntity
+    );
+    assert_eq!(d.method, Some(apidesk::domain::HttpMethod::Post));
+    assert_eq!(
+        d.endpoint,
+        "https://api.example.com/openapi/views/12/records"
+    );
+    assert!(d.message.starts_with("Records sync stopped\n\nHello,"));
+    assert_eq!((d.occurred_at, d.tool.clone()), (None, None));
+    assert_eq!(d.wanted.to_text(), "occurred_at,tool");
+    assert_eq!(ticket.similar_key, "", "grouped only once complete");
+    let timeline = app.state.store.ticket_timeline(1).await.unwrap();
+    assert_eq!(
+        timeline[0].kind,
+        EventKind::Created {
+            via: Some(apidesk::tickets::Channel::Email)
+        }
+    );
+    // Its confirmation goes to the sender, asking for the rest.
+    let mailed = app.state.store.ticket_mail(1).await.unwrap();
+    assert_eq!(mailed.len(), 1);
+    assert_eq!(mailed[0].recipient, "robin@example.net");
+    assert_eq!(mailed[0].kind, apidesk::tickets::MailKind::Filed);
+
+    // The same message again opens nothing more.
+    let again = take_opening(&app, new_request(2)).await;
+    assert_eq!(again, Ingested::AlreadyTaken);
+    assert_eq!(app.count_tickets().await, 1);
+
+    // Staff see it listed as the mail that opened the ticket.
+    signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
+    let page = app.get("/staff/mail").await;
+    page.assert_contains("opened a new ticket")
+        .assert_contains("/staff/tickets/1#mail");
+    let page = app.get("/staff/tickets/1").await;
+    page.assert_contains("opened the ticket by email")
+        .assert_contains("Not given yet");
+}
+
+#[tokio::test]
+async fn automatic_mail_and_unanswerable_senders_open_nothing() {
+    let app = TestApp::spawn().await;
+    let unknown_key = "0123456789abcdef0123456789abcdef";
+    for name in [
+        "out-of-office.eml",
+        "vacation-x-autoreply.eml",
+        "mailing-list.eml",
+    ] {
+        let raw = fixture(name, &format!("apidesk.{unknown_key}"));
+        let taken = take_opening(&app, raw).await;
+        assert_eq!(taken, Ingested::Taken(InboundOutcome::Ignored), "{name}");
+    }
+    let raw = replace(&new_request(1), b"robin@example.net", b"robin@localhost");
+    let taken = take_opening(&app, raw).await;
+    assert_eq!(taken, Ingested::Taken(InboundOutcome::Unmatched));
+    assert_eq!(app.count_tickets().await, 0);
+    let recent = app.state.store.recent_inbound(10).await.unwrap();
+    assert!(
+        recent[0].reason.contains("cannot be answered"),
+        "{recent:?}"
+    );
+}
+
+#[tokio::test]
+async fn one_sender_opens_at_most_three_tickets_an_hour() {
+    let app = TestApp::spawn().await;
+    let mut outcomes = Vec::new();
+    for n in 1..=5 {
+        outcomes.push(take_opening(&app, new_request(n)).await);
+    }
+    let opened = Ingested::Taken(InboundOutcome::Opened);
+    let held = Ingested::Taken(InboundOutcome::Held);
+    assert_eq!(
+        outcomes,
+        [opened.clone(), opened.clone(), opened, held.clone(), held]
+    );
+    assert_eq!(app.count_tickets().await, 3);
+    // Another sender is not held back by Robin's mail.
+    let other = replace(&new_request(9), b"robin@example.net", b"kim@example.org");
+    assert_eq!(
+        take_opening(&app, other).await,
+        Ingested::Taken(InboundOutcome::Opened)
+    );
+}
+
+#[tokio::test]
+async fn the_requester_completes_a_ticket_opened_by_mail_on_its_page() {
+    let mut app = TestApp::spawn().await;
+    take_opening(&app, new_request(1)).await;
+    let ticket = reload(&app, 1).await;
+    let url = format!("/tickets/{}", ticket.token);
+    let page = app.get(&url).await;
+    page.assert_contains("Support needs a few more details")
+        .assert_contains("when it failed and the tool that made the call")
+        .assert_contains(&format!("action=\"{url}/details\""))
+        .assert_contains("value=\"https://api.example.com/openapi/views/12/records\"");
+    assert!(common::is_checked(&page.body, "method", "POST"));
+    assert_eq!(
+        common::selected(&page.body, "error_code").as_deref(),
+        Some("422")
+    );
+
+    // A mistake comes back with every value as typed and the message beside it.
+    let typed = [
+        ("error_code", "422"),
+        ("endpoint", "/openapi/tables/77/rows"),
+        ("method", "POST"),
+        ("occurred_at", "2026-11-03T23:55"),
+        ("time_zone", "Europe/Berlin"),
+        ("tool", ""),
+    ];
+    let wrong = app.post_form(&format!("{url}/details"), &typed).await;
+    assert_eq!(wrong.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    wrong
+        .assert_contains("Choose the tool or platform that made the call.")
+        .assert_contains("value=\"/openapi/tables/77/rows\"")
+        .assert_contains("value=\"2026-11-03T23:55\"");
+    assert_eq!(
+        common::selected(&wrong.body, "time_zone").as_deref(),
+        Some("Europe/Berlin")
+    );
+    assert_eq!(
+        reload(&app, 1).await.details.wanted.to_text(),
+        "occurred_at,tool"
+    );
+
+    let mut given = typed.to_vec();
+    given[5] = ("tool", "make");
+    let done = app.post_form(&format!("{url}/details"), &given).await;
+    assert_eq!(done.status, axum::http::StatusCode::SEE_OTHER);
+    assert_eq!(done.location(), format!("{url}?completed=1"));
+    let ticket = reload(&app, 1).await;
+    let d = &ticket.details;
+    assert!(d.wanted.is_empty());
+    assert_eq!(d.tool, Some(apidesk::tickets::Tool::Make));
+    assert_eq!(d.endpoint, "/openapi/tables/77/rows");
+    assert_eq!(
+        d.occurred_at.map(|at| at.to_string()),
+        Some("2026-11-03 22:55:00.0 +00:00:00".to_string())
+    );
+    assert_ne!(ticket.similar_key, "", "grouped once complete");
+    let page = app.get(&format!("{url}?completed=1")).await;
+    page.assert_contains("every detail of the failure")
+        .assert_contains("You gave the missing details.")
+        .assert_lacks("Support needs a few more details");
+    // A second submit changes nothing and writes no second event.
+    let again = app.post_form(&format!("{url}/details"), &given).await;
+    assert_eq!(again.status, axum::http::StatusCode::SEE_OTHER);
+    let kinds = staff_helpers::event_kinds(&app, 1).await;
+    assert_eq!(kinds, ["created", "details_given"]);
+    // The completed endpoint is found by search.
+    signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
+    let found = app.get("/staff/queue?q=tables").await;
+    found.assert_contains("APD-000001");
 }

@@ -21,6 +21,7 @@ fn config(url: &str) -> MailConfig {
         mail_from: Some(FROM.to_string()),
         smtp_ca_file: None,
         mail_replies: None,
+        mail_new_tickets: false,
     }
     .check(Some(PUBLIC_URL))
     .expect("valid settings")
@@ -245,6 +246,7 @@ async fn mail_test(url: Option<&str>, to: &str) -> Result<String, String> {
             mail_from: Some(FROM.into()),
             smtp_ca_file: None,
             mail_replies: None,
+            mail_new_tickets: false,
         },
         ..Default::default()
     };

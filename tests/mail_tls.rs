@@ -25,6 +25,7 @@ fn config(url: &str, ca: Option<&TestCa>, dir: &TempDir) -> MailConfig {
         mail_from: Some("support@example.com".into()),
         smtp_ca_file: ca_file,
         mail_replies: None,
+        mail_new_tickets: false,
     }
     .check(Some("https://help.example.com"))
     .expect("valid settings")

@@ -97,7 +97,10 @@ async fn the_status_page_shows_times_in_the_zone_the_requester_chose() {
     // The older key alone still files, and its offset is the zone shown.
     let ticket = file_ticket_with(&mut app, &[("occurred_at", "2026-01-15T09:30")]).await;
     assert_eq!(ticket.details.time_zone.name(), "UTC+01:00");
-    assert_eq!(ticket.details.occurred_at, datetime!(2026-01-15 08:30 UTC));
+    assert_eq!(
+        ticket.details.occurred_at,
+        Some(datetime!(2026-01-15 08:30 UTC))
+    );
 
     let stored = file(
         &mut app,
@@ -108,7 +111,10 @@ async fn the_status_page_shows_times_in_the_zone_the_requester_chose() {
         ],
     )
     .await;
-    assert_eq!(stored.details.occurred_at, datetime!(2026-01-15 14:30 UTC));
+    assert_eq!(
+        stored.details.occurred_at,
+        Some(datetime!(2026-01-15 14:30 UTC))
+    );
     assert_eq!(stored.details.time_zone.name(), "America/New_York");
 
     let page = app.get(&format!("/tickets/{}", stored.token)).await;

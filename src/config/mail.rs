@@ -38,6 +38,13 @@ pub struct MailSettings {
     /// invites them to reply. On by default when --imap-url is set.
     #[arg(long, global = true, env = "APIDESK_MAIL_REPLIES")]
     pub mail_replies: Option<bool>,
+
+    /// Whether a person's mail that answers no ticket opens a new one, with
+    /// what the mail says; its sender is mailed a link to give the rest
+    /// (method, time, tool). Off by default: mail that matches nothing is
+    /// then only listed for staff under Received mail.
+    #[arg(long, global = true, env = "APIDESK_MAIL_NEW_TICKETS")]
+    pub mail_new_tickets: bool,
 }
 
 impl fmt::Debug for MailSettings {
@@ -47,6 +54,7 @@ impl fmt::Debug for MailSettings {
             .field("mail_from", &self.mail_from)
             .field("smtp_ca_file", &self.smtp_ca_file)
             .field("mail_replies", &self.mail_replies)
+            .field("mail_new_tickets", &self.mail_new_tickets)
             .finish()
     }
 }

@@ -34,7 +34,7 @@ impl Generator {
         steps.push(Step {
             offset: 0,
             by: Author::Requester,
-            kind: EventKind::Created,
+            kind: EventKind::Created { via: None },
             body: String::new(),
         });
         if self.staff.is_empty() {

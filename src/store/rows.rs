@@ -33,7 +33,8 @@ pub struct QueueRow {
     /// The start of the message (a few hundred characters at most).
     pub message_start: String,
     pub endpoint: String,
-    pub tool: Tool,
+    /// `None` until the requester of a ticket opened by mail names it.
+    pub tool: Option<Tool>,
     pub environment: Environment,
     pub requester_name: String,
     pub requester_email: String,

@@ -10,13 +10,21 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{Priority, TicketStatus};
+use super::{Detail, Priority, TicketStatus, Wanted};
 
 /// What happened, with the details its kind records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    Created,
+    /// `{}` through the form; `{"via": "email"}` when opened from a mail.
+    Created {
+        #[serde(
+            default,
+            deserialize_with = "lenient",
+            skip_serializing_if = "Option::is_none"
+        )]
+        via: Option<Channel>,
+    },
     /// `{"from": id|null, "to": id|null}`
     Assigned {
         #[serde(default, deserialize_with = "lenient")]
@@ -66,6 +74,12 @@ pub enum EventKind {
         from: Option<String>,
         #[serde(default, deserialize_with = "lenient")]
         why: Option<MailNoteReason>,
+    },
+    /// The requester completed a ticket opened from a mail:
+    /// `{"wanted": ["method", "tool"]}`, the details it had lacked.
+    DetailsGiven {
+        #[serde(default, deserialize_with = "lenient")]
+        wanted: Option<Wanted>,
     },
     /// On the ticket merged away: `{"into": id, "status_from": "open"}`.
     Merged {
@@ -194,7 +208,7 @@ impl EventKind {
     /// The stored `kind`.
     pub fn name(&self) -> &str {
         match self {
-            Self::Created => "created",
+            Self::Created { .. } => "created",
             Self::Assigned { .. } => "assigned",
             Self::Priority { .. } => "priority",
             Self::Status { .. } => "status",
@@ -202,6 +216,7 @@ impl EventKind {
             Self::Reply { .. } => "reply",
             Self::RequesterReply { .. } => "requester_reply",
             Self::MailNote { .. } => "mail_note",
+            Self::DetailsGiven { .. } => "details_given",
             Self::Merged { .. } => "merged",
             Self::MergedFrom { .. } => "merged_from",
             Self::Other(kind) => kind,
@@ -225,7 +240,8 @@ impl EventKind {
     /// priority or internal notes.
     pub fn is_public(&self) -> bool {
         match self {
-            Self::Created
+            Self::Created { .. }
+            | Self::DetailsGiven { .. }
             | Self::Status { .. }
             | Self::Reply { .. }
             | Self::RequesterReply { .. }
@@ -321,6 +337,23 @@ impl Lenient for Channel {
     }
 }
 
+impl Serialize for Wanted {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(Detail::as_str))
+    }
+}
+
+impl Lenient for Wanted {
+    fn from_json(value: &Value) -> Option<Self> {
+        let names = value.as_array()?;
+        Some(Self::new(
+            names
+                .iter()
+                .filter_map(|name| name.as_str().and_then(Detail::parse)),
+        ))
+    }
+}
+
 impl Lenient for MailNoteReason {
     fn from_json(value: &Value) -> Option<Self> {
         value.as_str().and_then(Self::parse)
@@ -345,7 +378,21 @@ mod tests {
     /// versions wrote them.
     fn stored() -> Vec<(EventKind, &'static str, &'static str)> {
         vec![
-            (EventKind::Created, "created", "{}"),
+            (EventKind::Created { via: None }, "created", "{}"),
+            (
+                EventKind::Created {
+                    via: Some(Channel::Email),
+                },
+                "created",
+                r#"{"via":"email"}"#,
+            ),
+            (
+                EventKind::DetailsGiven {
+                    wanted: Some(Wanted::new([Detail::Method, Detail::Tool])),
+                },
+                "details_given",
+                r#"{"wanted":["method","tool"]}"#,
+            ),
             (
                 EventKind::Assigned {
                     from: None,
@@ -438,6 +485,8 @@ mod tests {
             public,
             [
                 "created",
+                "created",
+                "details_given",
                 "status",
                 "reply",
                 "reply",

@@ -7,7 +7,8 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::Ticket;
+use super::{Ticket, Tool};
+use crate::domain::HttpMethod;
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -75,12 +76,23 @@ pub fn ticket_csv_line(ticket: &Ticket, assignee: Option<&str>, checks_made: &st
         ticket.status.as_str().to_string(),
         ticket.priority.as_str().to_string(),
         d.error_code.as_str().to_string(),
-        d.method.as_str().to_string(),
+        d.method
+            .map(HttpMethod::as_str)
+            .unwrap_or_default()
+            .to_string(),
         d.endpoint.clone(),
         d.message.clone(),
-        rfc3339(d.occurred_at),
-        d.tool.as_str().to_string(),
-        d.tool.other_text().to_string(),
+        optional(d.occurred_at),
+        d.tool
+            .as_ref()
+            .map(Tool::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        d.tool
+            .as_ref()
+            .map(Tool::other_text)
+            .unwrap_or_default()
+            .to_string(),
         d.environment.as_str().to_string(),
         d.recent_changes.clone(),
         d.name.clone(),

@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use super::NewTicket;
 use super::workflow::Request;
 
 /// What was done with one received mail.
@@ -18,18 +19,22 @@ pub enum InboundOutcome {
     Bounce,
     /// It answers no ticket apidesk knows.
     Unmatched,
-    /// Its ticket took as much mail this hour as it may.
+    /// Its ticket took as much mail this hour as it may, or its sender
+    /// opened as many tickets by mail as they may.
     Held,
+    /// It opened a new ticket, whose missing details were asked for.
+    Opened,
 }
 
 impl InboundOutcome {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Added,
         Self::Noted,
         Self::Ignored,
         Self::Bounce,
         Self::Unmatched,
         Self::Held,
+        Self::Opened,
     ];
 
     /// The stored name.
@@ -41,6 +46,7 @@ impl InboundOutcome {
             Self::Bounce => "bounce",
             Self::Unmatched => "unmatched",
             Self::Held => "held",
+            Self::Opened => "opened",
         }
     }
 
@@ -59,6 +65,7 @@ impl InboundOutcome {
             Self::Bounce => "delivery failure report",
             Self::Unmatched => "matched no ticket",
             Self::Held => "held back",
+            Self::Opened => "opened a new ticket",
         }
     }
 }
@@ -75,7 +82,7 @@ pub struct InboundMail {
 }
 
 /// What to do with a received mail, decided before the store is asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum InboundPlan {
     /// File it on its ticket through the workflow (`Command::MailReply`).
     File(Request),
@@ -91,6 +98,21 @@ pub enum InboundPlan {
     },
     /// It answers no ticket.
     Unmatched { reason: String },
+    /// It answers no ticket, and opens one (`--mail-new-tickets`), unless
+    /// its sender already opened [`MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR`].
+    Open(Box<NewTicket>),
+}
+
+/// How many tickets one address may open by mail in an hour. A person
+/// writing in about several failures stays under it; a loop with another
+/// system's acknowledgements, or someone using apidesk to mail a victim
+/// confirmation after confirmation, stops here.
+pub const MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR: usize = 3;
+
+/// Whether a sender who opened `opened_this_hour` tickets by mail may open
+/// another.
+pub fn may_open_by_mail(opened_this_hour: usize) -> bool {
+    opened_this_hour < MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR
 }
 
 /// One address a delivery status report says mail could not reach.

@@ -3,6 +3,7 @@
 //! future JSON API share them.
 
 mod actions;
+mod details;
 mod errors;
 mod event;
 pub mod export;
@@ -22,14 +23,17 @@ pub mod workflow;
 pub use actions::{
     EventBody, MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, parse_reference, staff_label,
 };
+pub use details::{Detail, GivenDetails, Wanted};
 pub use errors::FieldErrors;
 pub use event::{Author, Channel, EventKind, MailNoteReason, NewEvent, StaffRef, StatusMove};
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{
-    MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, check_email, group_thousands, split_path,
+    MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, check_email, check_endpoint, group_thousands,
+    split_path,
 };
 pub use mail_in::{
-    Bounce, BouncedAddress, InboundMail, InboundOutcome, InboundPlan, InboundRecord, MailThread,
+    Bounce, BouncedAddress, InboundMail, InboundOutcome, InboundPlan, InboundRecord,
+    MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR, MailThread, may_open_by_mail,
 };
 pub use notify::{
     Delivery, MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR, MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR,

@@ -100,7 +100,7 @@ pub fn staff_notice(event: &EventKind, by: Author, priority: Priority) -> Option
         _ => None,
     };
     match event {
-        EventKind::Created if priority.rank() <= Priority::High.rank() => {
+        EventKind::Created { .. } if priority.rank() <= Priority::High.rank() => {
             Some(StaffNotice::Urgent { except })
         }
         EventKind::Priority {
@@ -227,7 +227,7 @@ pub enum Delivery {
 /// the ticket is one mail (the reply says the new status), not two.
 pub fn requester_mail(event: &EventKind) -> Option<MailKind> {
     match event {
-        EventKind::Created => Some(MailKind::Filed),
+        EventKind::Created { .. } => Some(MailKind::Filed),
         EventKind::Reply { .. } => Some(MailKind::Reply),
         EventKind::Status {
             to: Some(TicketStatus::Waiting),
@@ -248,7 +248,10 @@ mod tests {
 
     #[test]
     fn the_requester_hears_of_filing_replies_and_what_they_must_act_on() {
-        assert_eq!(requester_mail(&EventKind::Created), Some(MailKind::Filed));
+        assert_eq!(
+            requester_mail(&EventKind::Created { via: None }),
+            Some(MailKind::Filed)
+        );
         assert_eq!(
             requester_mail(&EventKind::Reply { status: None }),
             Some(MailKind::Reply)
@@ -280,7 +283,7 @@ mod tests {
 
     #[test]
     fn staff_hear_of_urgent_tickets_and_of_what_others_assign_them() {
-        let created = EventKind::Created;
+        let created = EventKind::Created { via: None };
         assert_eq!(
             staff_notice(&created, Author::Requester, Priority::High),
             Some(StaffNotice::Urgent { except: None })

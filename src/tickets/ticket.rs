@@ -1,28 +1,37 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Environment, Priority, ResponseTargets, TicketStatus, Tool, similar_key};
+use super::{
+    Detail, Environment, Priority, ResponseTargets, TicketStatus, Tool, Wanted, similar_key,
+};
 use crate::domain::{ErrorCode, HttpMethod, Zone};
 
 /// A ticket that passed validation and is ready to store.
+///
+/// Through the form every detail is given. A ticket opened from an email
+/// may lack some (`wanted`): the method, time and tool are then `None`, the
+/// endpoint is empty and an unknown code is `Other`, until the requester
+/// completes them (`workflow::Command::GiveDetails`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTicket {
     pub submission_id: Uuid,
     pub error_code: ErrorCode,
     pub message: String,
     pub endpoint: String,
-    pub method: HttpMethod,
+    pub method: Option<HttpMethod>,
     /// Always UTC.
-    pub occurred_at: OffsetDateTime,
+    pub occurred_at: Option<OffsetDateTime>,
     /// The zone the requester chose; their pages show times in it.
     pub time_zone: Zone,
-    pub tool: Tool,
+    pub tool: Option<Tool>,
     pub recent_changes: String,
     pub environment: Environment,
     pub name: String,
     pub email: String,
     /// Decision-tree step ids the requester already tried, in order.
     pub path: Vec<String>,
+    /// The details still to be given; empty for a ticket from the form.
+    pub wanted: Wanted,
 }
 
 /// What apidesk decides about a new ticket before storing it.
@@ -37,10 +46,31 @@ pub struct Triage {
 impl NewTicket {
     pub fn triage(&self, now: OffsetDateTime, targets: &ResponseTargets) -> Triage {
         let priority = Priority::initial(self.error_code, self.environment);
+        // An incomplete ticket is grouped with others once it is complete.
+        let similar_key = match (self.method, &self.tool) {
+            (Some(method), Some(tool)) if self.wanted.is_empty() => {
+                similar_key(self.error_code, method, &self.endpoint, tool)
+            }
+            _ => String::new(),
+        };
         Triage {
             priority,
             due_at: now + targets.for_priority(priority),
-            similar_key: similar_key(self.error_code, self.method, &self.endpoint, &self.tool),
+            similar_key,
+        }
+    }
+
+    /// "401 Unauthorized on GET"; while the code or method is not known,
+    /// as much as is.
+    pub fn title(&self) -> String {
+        let code = if self.wanted.contains(Detail::ErrorCode) {
+            "Error reported by email".to_string()
+        } else {
+            self.error_code.label()
+        };
+        match self.method {
+            Some(method) => format!("{code} on {method}"),
+            None => code,
         }
     }
 }

@@ -44,7 +44,14 @@ impl TimelineEvent {
     /// What happened, as staff read it.
     pub fn summary_for_staff(&self) -> String {
         match &self.kind {
-            EventKind::Created => "filed the ticket".into(),
+            EventKind::Created { via: None } => "filed the ticket".into(),
+            EventKind::Created { via: Some(_) } => "opened the ticket by email".into(),
+            EventKind::DetailsGiven { wanted } => match wanted {
+                Some(wanted) if !wanted.is_empty() => {
+                    format!("gave the missing details ({})", wanted.sentence())
+                }
+                _ => "gave the missing details".into(),
+            },
             EventKind::Assigned { from, to } => match (from, to) {
                 (_, Some(to)) if self.is_self(to) => "took the ticket".into(),
                 (None, Some(to)) => format!("assigned it to {}", to.label()),
@@ -122,7 +129,9 @@ impl TimelineEvent {
             _ => "Support",
         };
         match &self.kind {
-            EventKind::Created => Some("You filed this ticket.".into()),
+            EventKind::Created { via: None } => Some("You filed this ticket.".into()),
+            EventKind::Created { via: Some(_) } => Some("Your email opened this ticket.".into()),
+            EventKind::DetailsGiven { .. } => Some("You gave the missing details.".into()),
             EventKind::Status { to: Some(to), .. } => Some(requester_status_words(*to).into()),
             EventKind::Reply { .. } => Some(format!("{staff_name} replied:")),
             EventKind::RequesterReply { via: None } => Some("You added information:".into()),

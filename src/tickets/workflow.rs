@@ -9,8 +9,9 @@
 use time::OffsetDateTime;
 
 use super::{
-    Author, Channel, EventBody, EventKind, MAX_EVENT_BODY_CHARS, MailNoteReason, NewEvent,
-    Priority, Refusal, ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
+    Author, Channel, EventBody, EventKind, GivenDetails, MAX_EVENT_BODY_CHARS, MailNoteReason,
+    NewEvent, Priority, Refusal, ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
+    Wanted,
 };
 use crate::staff::Role;
 
@@ -27,6 +28,8 @@ pub struct TicketState {
     pub due_at: Option<OffsetDateTime>,
     /// The requester's additions so far.
     pub additions: AdditionTally,
+    /// The details a ticket opened from a mail still lacks.
+    pub wanted: Wanted,
 }
 
 /// How many additions a ticket holds from its requester, and how many
@@ -101,6 +104,11 @@ pub enum Command {
         from_requester: bool,
         body: EventBody,
     },
+    /// The requester completes a ticket opened from a mail with the
+    /// details it lacked.
+    GiveDetails {
+        details: GivenDetails,
+    },
 }
 
 /// A command's kind, for checking roles before its form is even read.
@@ -114,6 +122,7 @@ pub enum CommandKind {
     Merge,
     RequesterAddition,
     MailReply,
+    GiveDetails,
 }
 
 impl Command {
@@ -127,6 +136,7 @@ impl Command {
             Self::Merge { .. } => CommandKind::Merge,
             Self::RequesterAddition { .. } => CommandKind::RequesterAddition,
             Self::MailReply { .. } => CommandKind::MailReply,
+            Self::GiveDetails { .. } => CommandKind::GiveDetails,
         }
     }
 
@@ -185,22 +195,25 @@ pub struct Change {
     pub tickets: Vec<TicketState>,
     /// The events to append, in order.
     pub events: Vec<NewEvent>,
+    /// The details given for the request's ticket, to store with it.
+    pub details: Option<GivenDetails>,
 }
 
 /// Whether the actor may give a command of this kind at all:
 /// - staff work tickets; merging closes one for good, so it is for admins;
 /// - apidesk itself moves statuses and files the mail it receives;
-/// - the requester only adds information.
+/// - the requester only adds information, and completes what a ticket
+///   opened from their mail lacks.
 pub fn permitted(actor: Actor, kind: CommandKind) -> Result<(), Refusal> {
     use CommandKind::*;
     let allowed = match actor {
         Actor::Staff { role, .. } => match kind {
             Merge => may_merge(role),
-            RequesterAddition | MailReply => false,
+            RequesterAddition | MailReply | GiveDetails => false,
             Assign | SetPriority | SetStatus | Note | Reply => true,
         },
         Actor::System => matches!(kind, SetStatus | MailReply),
-        Actor::Requester => kind == RequesterAddition,
+        Actor::Requester => matches!(kind, RequesterAddition | GiveDetails),
     };
     if allowed {
         Ok(())
@@ -297,6 +310,7 @@ pub fn decide(
             from_requester,
             body,
         } => return mail_reply(ticket, facts, from, *from_requester, body),
+        Command::GiveDetails { details } => return give_details(ticket, details),
     };
     Ok(Decision::Changed(Change {
         tickets: vec![after],
@@ -308,6 +322,7 @@ pub fn decide(
                 .map(|body| body.as_str().to_string())
                 .unwrap_or_default(),
         }],
+        details: None,
     }))
 }
 
@@ -364,6 +379,7 @@ fn merge(
                 body: String::new(),
             },
         ],
+        details: None,
     }))
 }
 
@@ -403,6 +419,49 @@ fn requester_addition(
             ..ticket.clone()
         }],
         events,
+        details: None,
+    }))
+}
+
+/// The requester's details complete the ticket: stored as given, and a
+/// waiting or resolved ticket goes back to staff as an addition does. A
+/// ticket that lacks nothing is left alone (a second submit of the form),
+/// and a closed or merged one takes nothing more.
+fn give_details(ticket: &TicketState, details: &GivenDetails) -> Result<Decision, Refusal> {
+    if let Some(into) = ticket.merged_into {
+        return Err(Refusal::Merged { into });
+    }
+    if ticket.wanted.is_empty() {
+        return Ok(Decision::Unchanged);
+    }
+    let moved = status_after_requester_reply(ticket.status)?;
+    let mut events = vec![NewEvent {
+        ticket_id: ticket.id,
+        by: Author::Requester,
+        kind: EventKind::DetailsGiven {
+            wanted: Some(ticket.wanted.clone()),
+        },
+        body: String::new(),
+    }];
+    if let Some(to) = moved {
+        events.push(NewEvent {
+            ticket_id: ticket.id,
+            by: Author::System,
+            kind: EventKind::Status {
+                from: Some(ticket.status),
+                to: Some(to),
+            },
+            body: String::new(),
+        });
+    }
+    Ok(Decision::Changed(Change {
+        tickets: vec![TicketState {
+            status: moved.unwrap_or(ticket.status),
+            wanted: Wanted::default(),
+            ..ticket.clone()
+        }],
+        events,
+        details: Some(details.clone()),
     }))
 }
 
@@ -447,6 +506,7 @@ fn mail_reply(
             },
             body: body.as_str().to_string(),
         }],
+        details: None,
     }))
 }
 

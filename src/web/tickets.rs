@@ -23,9 +23,9 @@ use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
-    Environment, EventActor, EventBody, EventKind, FieldErrors, MAX_ADDITION_CHARS_PER_TICKET,
-    MAX_ADDITIONS_PER_TICKET, MAX_MESSAGE_TEXT, Refusal, Ticket, TicketInput, TicketStatus, Tool,
-    addition_room, prefill, reference_for,
+    Detail, Environment, EventActor, EventBody, EventKind, FieldErrors,
+    MAX_ADDITION_CHARS_PER_TICKET, MAX_ADDITIONS_PER_TICKET, MAX_MESSAGE_TEXT, Refusal, Ticket,
+    TicketInput, TicketStatus, Tool, addition_room, prefill, reference_for,
 };
 use crate::web::AppState;
 
@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
     let private = Router::new()
         .route("/tickets/{token}", get(status_page))
         .route("/tickets/{token}/replies", post(add_information))
+        .route("/tickets/{token}/details", post(give_details))
         .layer(super::no_store());
     Router::new()
         .route("/tickets/new", get(new_form))
@@ -160,6 +161,7 @@ async fn create(
 struct StatusQuery {
     filed: Option<String>,
     added: Option<String>,
+    completed: Option<String>,
 }
 
 /// One public event as the requester reads it.
@@ -211,6 +213,31 @@ struct StatusPage<'a> {
     addition_error: Option<String>,
     max_addition: usize,
     max_addition_text: String,
+    /// Whether the ticket (opened by mail) still lacks details, and the
+    /// form for them is shown.
+    asks_details: bool,
+    just_completed: bool,
+    /// The details form as typed, its mistakes, and its choice lists.
+    input: TicketInput,
+    errors: FieldErrors,
+    codes: [ErrorCode; 21],
+    methods: [HttpMethod; 5],
+    tools: [(&'static str, &'static str); 6],
+    zones: ZoneSelect,
+}
+
+impl StatusPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    /// Shows the details form again as it was typed, with its mistakes.
+    fn with_details(mut self, input: TicketInput, errors: FieldErrors) -> Self {
+        self.zones = ZoneSelect::new(&input.time_zone);
+        self.input = input;
+        self.errors = errors;
+        self
+    }
 }
 
 async fn status_page(
@@ -226,6 +253,7 @@ async fn status_page(
         page.private_link = Some(private_link(state.config.public_url.as_deref(), &token));
     }
     page.just_added = query.added.is_some();
+    page.just_completed = query.completed.is_some();
     Ok(render(&page)?.into_response())
 }
 
@@ -275,13 +303,18 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         })
         .collect();
     let merged_into = ticket.merged_into_id.map(reference_for);
+    let input = details_input(&ticket);
     Ok(StatusPage {
         reference: ticket.reference(),
         just_filed: false,
         private_link: None,
         checked: state.kb.checks_made(Some(code), &ticket.details.path),
         article: state.kb.article_for(code),
-        occurred_at: human_time_in(ticket.details.occurred_at, &zone),
+        occurred_at: ticket
+            .details
+            .occurred_at
+            .map(|at| human_time_in(at, &zone))
+            .unwrap_or_default(),
         created_at: human_time_in(ticket.created_at, &zone),
         time_zone: zone.label(),
         tree_url: links::troubleshoot(code, &[], &links::Carry::default()),
@@ -299,14 +332,105 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         addition_error: None,
         max_addition: room.unwrap_or_default(),
         max_addition_text: crate::tickets::group_thousands(room.unwrap_or_default()),
+        asks_details: open && !ticket.details.wanted.is_empty(),
+        just_completed: false,
+        zones: ZoneSelect::new(&input.time_zone),
+        input,
+        errors: FieldErrors::default(),
+        codes: ErrorCode::ALL,
+        methods: HttpMethod::ALL,
+        tools: Tool::CHOICES,
         ticket,
     })
+}
+
+/// The details form of a ticket opened by mail, holding what the mail
+/// said (a code or method it named, a URL in it) for the requester to
+/// check; what it did not say is left for them to fill in.
+fn details_input(ticket: &Ticket) -> TicketInput {
+    let details = &ticket.details;
+    TicketInput {
+        error_code: if details.wanted.contains(Detail::ErrorCode) {
+            String::new()
+        } else {
+            details.error_code.as_str().to_string()
+        },
+        endpoint: details.endpoint.clone(),
+        method: details
+            .method
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default(),
+        tool: details
+            .tool
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        tool_other: details
+            .tool
+            .as_ref()
+            .map(|t| t.other_text().to_string())
+            .unwrap_or_default(),
+        ..TicketInput::default()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct AdditionForm {
     body: String,
+}
+
+/// The details a ticket opened by mail lacked, from its status page: the
+/// same rules as the ticket form's fields; a mistake shows the form again
+/// as typed.
+async fn give_details(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    client: ClientAddr,
+    csrf: CsrfToken,
+    Form(input): Form<TicketInput>,
+) -> Result<Response> {
+    let ticket = ticket_for_token(&state, &token).await?;
+    let now = OffsetDateTime::now_utc();
+    let details = match input.validate_details(now) {
+        Ok(details) => details,
+        Err(errors) => {
+            let page = status_view(&state, ticket, csrf).await?;
+            let page = page.with_details(input, errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    state
+        .limits
+        .check(Level::Additions, &client.rate_key(), true)?;
+    let request = Request {
+        ticket: ticket.id,
+        actor: Actor::Requester,
+        command: Command::GiveDetails { details },
+        at: now,
+    };
+    let refusal = match apply(&state, request).await? {
+        Ok(_) => {
+            tracing::info!(ticket = ticket.id, "requester gave the missing details");
+            let to = format!("/tickets/{}?completed=1", ticket.token);
+            return Ok(Redirect::to(&to).into_response());
+        }
+        Err(refusal) => refusal,
+    };
+    let mut page = status_view(&state, ticket, csrf).await?;
+    page.addition_error = Some(refusal_message(refusal));
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+/// Why the requester's addition was refused, in their words.
+fn refusal_message(refusal: Refusal) -> String {
+    match refusal {
+        Refusal::Merged { into } => format!(
+            "This ticket was merged into another one ({0}), so it takes no more information here: file a new ticket and mention {0}.",
+            reference_for(into)
+        ),
+        refusal => refusal.message(),
+    }
 }
 
 /// "Add information" from the status page: appended to the timeline; a
@@ -336,11 +460,7 @@ async fn add_information(
                     let to = format!("/tickets/{}?added=1#updates", ticket.token);
                     return Ok(Redirect::to(&to).into_response());
                 }
-                Err(Refusal::Merged { into }) => format!(
-                    "This ticket was merged into another one ({0}), so it takes no more information here: file a new ticket and mention {0}.",
-                    reference_for(into)
-                ),
-                Err(refusal) => refusal.message(),
+                Err(refusal) => refusal_message(refusal),
             }
         }
         Err(message) => message,

@@ -298,6 +298,7 @@ async fn mail_in(b: &Browser, name: &str) {
     let ingest = apidesk::mail::inbound::Ingest {
         store: store.clone(),
         targets: apidesk::tickets::ResponseTargets::default(),
+        open_tickets: false,
     };
     let taken = ingest.take(raw.into_bytes()).await.unwrap();
     assert!(

@@ -291,7 +291,7 @@ pub fn seed_ticket_filed(
         events: vec![apidesk::store::SeedEvent {
             at: created,
             by: Author::Requester,
-            kind: EventKind::Created,
+            kind: EventKind::Created { via: None },
             body: String::new(),
         }],
         details,

@@ -113,7 +113,8 @@ pub async fn event_kinds(app: &TestApp, id: i64) -> Vec<String> {
         .into_iter()
         .map(|e| {
             match e.kind {
-                K::Created => "created",
+                K::Created { .. } => "created",
+                K::DetailsGiven { .. } => "details_given",
                 K::Assigned { .. } => "assigned",
                 K::Priority { .. } => "priority",
                 K::Status { .. } => "status",

@@ -8,6 +8,7 @@ fn settings(url: &str) -> MailSettings {
         mail_from: Some("apidesk support <support@example.com>".to_string()),
         smtp_ca_file: None,
         mail_replies: None,
+        mail_new_tickets: false,
     }
 }
 

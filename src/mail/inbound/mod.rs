@@ -10,6 +10,7 @@
 //! subject, which anyone can type.
 
 mod automatic;
+mod open;
 mod read;
 mod report;
 mod trim;
@@ -48,6 +49,9 @@ impl Ingested {
 pub struct Ingest {
     pub store: Store,
     pub targets: ResponseTargets,
+    /// Whether a person's mail that answers no ticket opens one
+    /// (`--mail-new-tickets`).
+    pub open_tickets: bool,
 }
 
 impl Ingest {
@@ -101,9 +105,7 @@ impl Ingest {
             Kind::Person { words } => words,
         };
         let Some(thread) = thread else {
-            return Ok(InboundPlan::Unmatched {
-                reason: "it answers no mail apidesk sent".into(),
-            });
+            return Ok(self.unmatched(received).await);
         };
         let Ok(body) = EventBody::parse(words) else {
             return Ok(InboundPlan::Ignore {
@@ -125,6 +127,36 @@ impl Ingest {
             },
             at: now,
         }))
+    }
+
+    /// A person's mail that answers no ticket: left alone, or (when new
+    /// tickets by mail are on) the ticket it opens, read off the async
+    /// workers.
+    async fn unmatched(&self, received: &Received) -> InboundPlan {
+        let unmatched = |why: &str| InboundPlan::Unmatched {
+            reason: format!("it answers no mail apidesk sent{why}"),
+        };
+        let Kind::Person { words } = &received.kind else {
+            return unmatched("");
+        };
+        if !self.open_tickets {
+            return unmatched("");
+        }
+        let (sender, name, subject, words) = (
+            received.sender.clone(),
+            received.sender_name.clone(),
+            received.subject.clone(),
+            words.clone(),
+        );
+        let opened = tokio::task::spawn_blocking(move || {
+            open::ticket_from_mail(&sender, &name, &subject, &words)
+        })
+        .await;
+        match opened {
+            Ok(Ok(ticket)) => InboundPlan::Open(Box::new(ticket)),
+            Ok(Err(why)) => unmatched(&format!(", and {why}")),
+            Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub const MAX_INBOUND_BYTES: usize = 10 * 1024 * 1024;
 /// as long as a mail's line may be.
 const MAX_ADDRESS_CHARS: usize = 254;
 const MAX_SUBJECT_CHARS: usize = 300;
+const MAX_NAME_CHARS: usize = 200;
 const MAX_ID_BYTES: usize = 998;
 
 /// `text`, cut to `max` characters with an ellipsis when longer.
@@ -39,6 +40,8 @@ pub struct Received {
     pub message_id: String,
     /// The From address, or '' when there is none.
     pub sender: String,
+    /// The name the From header gives with the address, or ''.
+    pub sender_name: String,
     pub subject: String,
     /// The keys of apidesk's own Message-IDs it answers, newest last.
     pub answers: Vec<String>,
@@ -106,6 +109,7 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
         },
     };
     let hashed = |bytes: &[u8]| format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
+    let from = message.from().and_then(|from| from.first());
     Ok(Received {
         // Kept as the key that makes a message count once: a header of any
         // length from anyone becomes a key of bounded size.
@@ -115,13 +119,14 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
             None => hashed(raw),
         },
         sender: clip(
-            message
-                .from()
-                .and_then(|from| from.first())
-                .and_then(|addr| addr.address())
+            from.and_then(|addr| addr.address())
                 .unwrap_or_default()
                 .trim(),
             MAX_ADDRESS_CHARS,
+        ),
+        sender_name: clip(
+            from.and_then(|addr| addr.name()).unwrap_or_default().trim(),
+            MAX_NAME_CHARS,
         ),
         subject: clip(
             message.subject().unwrap_or_default().trim(),

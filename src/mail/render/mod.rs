@@ -11,8 +11,8 @@ use askama::Template;
 use super::inbound::REPLY_ABOVE;
 use crate::domain::human_time_in;
 use crate::tickets::{
-    EventActor, EventKind, MailKind, MailRecord, StatusMove, Ticket, TicketStatus, TimelineEvent,
-    Tool,
+    Detail, EventActor, EventKind, MailKind, MailRecord, StatusMove, Ticket, TicketStatus,
+    TimelineEvent, Tool,
 };
 
 /// A rendered mail: its subject and both bodies.
@@ -120,6 +120,23 @@ fn view(input: &MailInput<'_>) -> MailView {
         },
     };
     match input.mail.kind {
+        MailKind::Filed if !ticket.details.wanted.is_empty() => {
+            // Opened from their mail: ask for what it did not say. Their
+            // words are not repeated (the sender is not verified either).
+            view.subject = subject;
+            view.heading = format!("Your email opened ticket {reference}");
+            view.paragraphs = vec![
+                format!(
+                    "To look into the failure, support also needs {}. Please add them on \
+                     your ticket's page; it takes a minute, and support sees them at once.",
+                    ticket.details.wanted.sentence()
+                ),
+                "Keep this mail: its link is the private way back to your ticket.".into(),
+            ];
+            view.link_label = "Add the missing details";
+            view.link = format!("{}#details", view.link);
+            view.facts = received(ticket);
+        }
         MailKind::Filed => {
             view.subject = subject;
             view.heading = format!("We received your ticket {reference}");
@@ -216,7 +233,8 @@ fn staff_view(input: &MailInput<'_>) -> MailView {
         links: Vec::new(),
         link: format!("{}/staff/tickets/{}", input.public_url, ticket.id),
         link_label: "Open the ticket",
-        footer: "You get this mail because you chose it under My settings in apidesk;                  change it there."
+        footer: "You get this mail because you chose it under My settings in apidesk; \
+                 change it there."
             .into(),
     }
 }
@@ -269,11 +287,7 @@ pub fn render_links(tickets: &[Ticket], public_url: &str) -> Result<Rendered, as
 
 /// "401 Unauthorized on GET".
 fn ticket_title(ticket: &Ticket) -> String {
-    format!(
-        "{} on {}",
-        ticket.details.error_code.label(),
-        ticket.details.method
-    )
+    ticket.details.title()
 }
 
 /// What a status means for the requester, in a sentence.
@@ -304,21 +318,40 @@ fn received(ticket: &Ticket) -> Vec<(&'static str, String)> {
             "received".to_string()
         }
     };
+    let wanted = "not given yet".to_string();
     let tool = match &details.tool {
-        Tool::Other(_) => "another tool (named in your ticket)".to_string(),
-        known => known.label(),
+        Some(Tool::Other(_)) => "another tool (named in your ticket)".to_string(),
+        Some(known) => known.label(),
+        None => wanted.clone(),
+    };
+    let code = if details.wanted.contains(Detail::ErrorCode) {
+        wanted.clone()
+    } else {
+        details.error_code.label()
     };
     vec![
-        ("Error", details.error_code.label()),
-        ("HTTP method", details.method.to_string()),
+        ("Error", code),
+        (
+            "HTTP method",
+            details.method.map_or(wanted.clone(), |m| m.to_string()),
+        ),
         (
             "When it failed",
-            human_time_in(details.occurred_at, &details.time_zone),
+            details
+                .occurred_at
+                .map_or(wanted, |at| human_time_in(at, &details.time_zone)),
         ),
         ("Integration tool", tool),
         ("Environment", details.environment.label().to_string()),
         ("Full error message", given(&details.message)),
-        ("API endpoint", given(&details.endpoint)),
+        (
+            "API endpoint",
+            if details.wanted.contains(Detail::Endpoint) {
+                "not given yet".into()
+            } else {
+                given(&details.endpoint)
+            },
+        ),
         (
             "Recent configuration changes",
             given(&details.recent_changes),

@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::{ErrorCode, HttpMethod, Zone};
-use crate::tickets::{Environment, MailState, NewTicket, Priority};
+use crate::tickets::{Detail, Environment, MailState, NewTicket, Priority, Wanted};
 
 fn ticket() -> Ticket {
     Ticket {
@@ -23,15 +23,16 @@ fn ticket() -> Ticket {
             error_code: ErrorCode::parse("401").unwrap(),
             message: "HTTP GET failed: unauthorized (401) token=SECRET-TYPED".into(),
             endpoint: "/openapi/views/12/records?user_key=TYPED-KEY".into(),
-            method: HttpMethod::Get,
-            occurred_at: datetime!(2026-11-27 08:15 UTC),
+            method: Some(HttpMethod::Get),
+            occurred_at: Some(datetime!(2026-11-27 08:15 UTC)),
             time_zone: Zone::parse("Europe/Berlin").unwrap(),
-            tool: Tool::Other("<b>my tool</b>".into()),
+            tool: Some(Tool::Other("<b>my tool</b>".into())),
             recent_changes: "Typed by <i>someone</i>".into(),
             environment: Environment::Production,
             name: "Typed Name".into(),
             email: "ada@example.com".into(),
             path: vec![],
+            wanted: Wanted::default(),
         },
     }
 }
@@ -78,11 +79,19 @@ fn rendered(kind: MailKind, event: Option<&TimelineEvent>) -> Rendered {
 }
 
 fn rendered_with(kind: MailKind, event: Option<&TimelineEvent>, replies: bool) -> Rendered {
-    let ticket = ticket();
+    rendered_for(&ticket(), kind, event, replies)
+}
+
+fn rendered_for(
+    ticket: &Ticket,
+    kind: MailKind,
+    event: Option<&TimelineEvent>,
+    replies: bool,
+) -> Rendered {
     let mail = mail(kind);
     render(&MailInput {
         mail: &mail,
-        ticket: &ticket,
+        ticket,
         event,
         checks: vec!["Check that the user key is active".into()],
         public_url: "https://help.example.com".into(),
@@ -242,6 +251,43 @@ fn staff_mail_links_the_staff_page_and_quotes_nothing_typed() {
             "Typed Name",
         ] {
             assert!(!part.contains(typed), "{typed:?}");
+        }
+    }
+}
+
+/// A ticket opened from a mail that named the code and method only.
+fn opened_by_mail() -> Ticket {
+    let mut ticket = ticket();
+    let details = &mut ticket.details;
+    details.endpoint = String::new();
+    details.occurred_at = None;
+    details.tool = None;
+    details.wanted = Wanted::new([Detail::Endpoint, Detail::OccurredAt, Detail::Tool]);
+    ticket
+}
+
+#[test]
+fn a_ticket_opened_by_mail_is_confirmed_with_a_request_for_what_it_lacks() {
+    let mail = rendered_for(&opened_by_mail(), MailKind::Filed, None, true);
+    assert_eq!(mail.subject, "[APD-000012] 401 Unauthorized on GET");
+    for part in [&mail.text, &mail.html] {
+        assert!(
+            part.contains("Your email opened ticket APD-000012"),
+            "{part}"
+        );
+        assert!(
+            part.contains(
+                "support also needs the API endpoint, when it failed and the tool that made \
+                 the call"
+            ),
+            "{part}"
+        );
+        assert!(part.contains("Add the missing details"));
+        assert!(part.contains(&format!("{LINK}#details")));
+        assert!(part.contains("not given yet"));
+        // Still nothing the sender wrote.
+        for typed in ["SECRET-TYPED", "Typed Name", "someone"] {
+            assert!(!part.contains(typed), "{typed} in {part}");
         }
     }
 }

@@ -20,6 +20,17 @@ pub(super) fn parsed<T>(
     parse(&text).ok_or_else(|| invalid(column, &text))
 }
 
+/// A text column that may be NULL, parsed by the domain's own `parse`.
+pub(super) fn optional_parsed<T>(
+    row: &SqliteRow,
+    column: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(column)?
+        .map(|text| parse(&text).ok_or_else(|| invalid(column, &text)))
+        .transpose()
+}
+
 /// A value a column holds that the domain does not accept.
 pub(super) fn invalid(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::ColumnDecode {

@@ -274,4 +274,122 @@ mod tests {
         let error = apply(&options).await.unwrap_err().to_string();
         assert!(error.contains("ticket_events"), "{error}");
     }
+
+    /// Every column of every ticket, and every received mail, as text.
+    async fn rows(pool: &SqlitePool) -> Vec<String> {
+        let mut rows = strings(
+            pool,
+            "SELECT json_array(id, token, submission_id, error_code, message, endpoint, method, \
+             occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
+             requester_email, tree_path, status, created_at, updated_at, priority, assignee_id, \
+             merged_into_id, first_response_at, due_at, similar_key, time_zone) \
+             FROM tickets ORDER BY id",
+        )
+        .await;
+        rows.extend(
+            strings(
+                pool,
+                "SELECT json_array(id, message_id, sender, subject, received_at, outcome, reason, \
+                 ticket_id, event_id) FROM mail_inbound ORDER BY id",
+            )
+            .await,
+        );
+        rows
+    }
+
+    #[tokio::test]
+    async fn making_details_optional_keeps_every_ticket_and_received_mail() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = options(&dir);
+        apply_with(&up_to(7), &options).await.unwrap();
+        let pool = open_pool(&options).await;
+        for (id, status, merged) in [(1, "open", "NULL"), (2, "closed", "1")] {
+            sqlx::query(&format!(
+                "{TICKET_COLUMNS} ({id}, 't{id}', 's{id}', '422', 'HTTP POST failed ({id})', \
+                 '/openapi/views/{id}', 'POST', '2026-01-01T00:00:00Z', 'make', 'sandbox', \
+                 'r@example.com', 'a', '{status}', 1, {merged}, 'k{id}', \
+                 '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 'Europe/Berlin')"
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO mail_inbound (message_id, sender, subject, received_at, outcome, \
+             reason, ticket_id) VALUES ('<a@b>', 'r@example.com', 'Re: x', \
+             '2026-01-03T00:00:00Z', 'held', 'too much', 1)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let (before, before_schema) = (rows(&pool).await, snapshot(&pool).await);
+        pool.close().await;
+
+        apply(&options).await.unwrap();
+        let pool = open_pool(&options).await;
+        assert_eq!(rows(&pool).await, before);
+        let after_schema = snapshot(&pool).await;
+        for (i, (after, before)) in after_schema.iter().zip(&before_schema).enumerate() {
+            if i != 1 {
+                assert_eq!(after, before, "part {i}");
+            }
+        }
+        let added: Vec<&String> = after_schema[1]
+            .iter()
+            .filter(|name| !before_schema[1].contains(name))
+            .collect();
+        assert_eq!(
+            added,
+            [
+                "trigger tickets_search_details",
+                "trigger tickets_similar_details"
+            ]
+        );
+        let wanted = strings(&pool, "SELECT details_wanted FROM tickets").await;
+        assert_eq!(wanted, ["", ""]);
+
+        // A ticket opened by mail lacks its method, time and tool; mail may
+        // now have opened it.
+        sqlx::query(
+            "INSERT INTO tickets (id, token, submission_id, error_code, message, endpoint, \
+             environment, requester_email, created_at, updated_at, details_wanted) VALUES \
+             (3, 't3', 's3', 'other', 'help', '', 'unsure', 'r@example.com', \
+             '2026-01-04T00:00:00Z', '2026-01-04T00:00:00Z', 'method,occurred_at,tool')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let outcome = |outcome: &str| {
+            format!(
+                "INSERT INTO mail_inbound (message_id, sender, received_at, outcome, ticket_id) \
+                 VALUES ('<{outcome}@b>', 'r@example.com', '2026-01-04T00:00:00Z', '{outcome}', 3)"
+            )
+        };
+        sqlx::query(&outcome("opened"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert!(sqlx::query(&outcome("eaten")).execute(&pool).await.is_err());
+
+        // Completing it re-indexes its endpoint and counts its group.
+        sqlx::query(
+            "UPDATE tickets SET endpoint = '/openapi/zebras/9', similar_key = 'k1' WHERE id = 3",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ticket_search WHERE ticket_search MATCH 'zebras'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(found, 1);
+        let counts = strings(
+            &pool,
+            "SELECT similar_key || '=' || count FROM similar_counts ORDER BY 1",
+        )
+        .await;
+        assert_eq!(counts, ["k1=2", "k2=1"]);
+    }
 }

@@ -13,9 +13,11 @@ use sqlx::{ConnectOptions, Connection};
 use async_trait::async_trait;
 
 use super::{SqliteStore, time_text};
+use crate::domain::HttpMethod;
 use crate::store::{
     BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch, Seeding, StoreError,
 };
+use crate::tickets::Tool;
 
 /// Rows per multi-row INSERT. Tickets bind 23 values a row, events 8: both
 /// stay well under SQLite's limit of 32,766 bound values per statement.
@@ -85,10 +87,10 @@ impl BatchWriter for BulkConnection {
                     .bind(d.error_code.as_str())
                     .bind(d.message.as_str())
                     .bind(d.endpoint.as_str())
-                    .bind(d.method.as_str())
-                    .bind(time_text::to_text(d.occurred_at))
-                    .bind(d.tool.as_str())
-                    .bind(d.tool.other_text())
+                    .bind(d.method.map(HttpMethod::as_str))
+                    .bind(d.occurred_at.map(time_text::to_text))
+                    .bind(d.tool.as_ref().map(Tool::as_str))
+                    .bind(d.tool.as_ref().map_or("", Tool::other_text))
                     .bind(d.recent_changes.as_str())
                     .bind(d.environment.as_str())
                     .bind(d.name.as_str())

@@ -15,7 +15,8 @@ use crate::tickets::workflow::{
     AdditionTally, CommandKind, Decision, Facts, Request, TicketState, decide,
 };
 use crate::tickets::{
-    EventKind, NewEvent, Outcome, OutgoingMail, Refusal, ResponseTargets, TicketStatus,
+    EventKind, GivenDetails, NewEvent, Outcome, OutgoingMail, Refusal, ResponseTargets,
+    TicketStatus, Wanted,
 };
 
 #[async_trait]
@@ -74,6 +75,9 @@ pub(super) async fn apply_events(
     for ticket in &change.tickets {
         write_state(conn, ticket, &at).await?;
     }
+    if let Some(details) = &change.details {
+        write_details(conn, request.ticket, details).await?;
+    }
     let mut written = Vec::with_capacity(change.events.len());
     for event in change.events {
         let id = insert_event(conn, &event, &at).await?;
@@ -99,7 +103,8 @@ async fn load_state(
     // Characters as the form counts them; LENGTH counts characters of TEXT.
     let row = sqlx::query(
         "SELECT t.id, t.status, t.priority, t.assignee_id, t.merged_into_id, \
-         t.first_response_at, t.created_at, t.due_at, a.additions, a.addition_chars \
+         t.first_response_at, t.created_at, t.due_at, t.details_wanted, a.additions, \
+         a.addition_chars \
          FROM tickets t, (SELECT COUNT(*) AS additions, \
              COALESCE(SUM(LENGTH(body)), 0) AS addition_chars \
              FROM ticket_events WHERE ticket_id = ?1 AND kind = ?2) a \
@@ -128,6 +133,7 @@ async fn load_state(
             count: count("additions")?,
             chars: count("addition_chars")?,
         },
+        wanted: Wanted::parse(&row.try_get::<String, _>("details_wanted")?),
     }))
 }
 
@@ -159,7 +165,7 @@ async fn write_state(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE tickets SET status = ?, priority = ?, assignee_id = ?, merged_into_id = ?, \
-         first_response_at = ?, due_at = ?, updated_at = ? WHERE id = ?",
+         first_response_at = ?, due_at = ?, updated_at = ?, details_wanted = ? WHERE id = ?",
     )
     .bind(ticket.status.as_str())
     .bind(ticket.priority.rank())
@@ -168,7 +174,34 @@ async fn write_state(
     .bind(ticket.first_response_at.map(time_text::to_text))
     .bind(ticket.due_at.map(time_text::to_text))
     .bind(at)
+    .bind(ticket.wanted.to_text())
     .bind(ticket.id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
+
+/// Stores the details that complete a ticket opened from a mail, and the
+/// similar-problem key they make (the triggers of migration 0008 re-index
+/// the endpoint and count the key).
+async fn write_details(
+    conn: &mut SqliteConnection,
+    id: i64,
+    details: &GivenDetails,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tickets SET error_code = ?, endpoint = ?, method = ?, occurred_at = ?, \
+         time_zone = ?, tool = ?, tool_other = ?, similar_key = ? WHERE id = ?",
+    )
+    .bind(details.error_code.as_str())
+    .bind(&details.endpoint)
+    .bind(details.method.as_str())
+    .bind(time_text::to_text(details.occurred_at))
+    .bind(details.time_zone.name())
+    .bind(details.tool.as_str())
+    .bind(details.tool.other_text())
+    .bind(details.similar_key())
+    .bind(id)
     .execute(&mut *conn)
     .await
     .map(|_| ())

@@ -1,22 +1,23 @@
 use async_trait::async_trait;
-use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::decode::{self, optional_time, parsed};
+use super::decode::{self, optional_parsed, optional_time, parsed};
 use super::ticket_actions::insert_event;
 use super::{SqliteStore, outbox, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::store::{InsertOutcome, StoreError, Tickets};
 use crate::tickets::{
-    Author, Environment, EventKind, NewEvent, NewTicket, Ticket, TicketStatus, Tool, Triage,
+    Author, Channel, Environment, EventKind, NewEvent, NewTicket, OutgoingMail, Ticket,
+    TicketStatus, Tool, Triage, Wanted,
 };
 
 pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
      method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
      requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
-     first_response_at, due_at, similar_key, created_at, updated_at, time_zone";
+     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted";
 
 #[async_trait]
 impl Tickets for SqliteStore {
@@ -29,65 +30,11 @@ impl Tickets for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<InsertOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT token FROM tickets WHERE submission_id = ?")
-                .bind(ticket.submission_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(token) = existing {
-            return Ok(InsertOutcome::AlreadyFiled(decode::uuid(&token)?));
+        let (_, outcome) = insert_in(&mut tx, self.outgoing, ticket, triage, now, None).await?;
+        if let InsertOutcome::Created(_) = outcome {
+            tx.commit().await?;
         }
-        let token = Uuid::new_v4();
-        let at = now;
-        let now = time_text::to_text(now);
-        let id = sqlx::query(
-            "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
-             occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
-             requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
-             updated_at, time_zone) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(token.to_string())
-        .bind(ticket.submission_id.to_string())
-        .bind(ticket.error_code.as_str())
-        .bind(&ticket.message)
-        .bind(&ticket.endpoint)
-        .bind(ticket.method.as_str())
-        .bind(time_text::to_text(ticket.occurred_at))
-        .bind(ticket.tool.as_str())
-        .bind(ticket.tool.other_text())
-        .bind(&ticket.recent_changes)
-        .bind(ticket.environment.as_str())
-        .bind(&ticket.name)
-        .bind(&ticket.email)
-        .bind(ticket.path.join(","))
-        .bind(triage.priority.rank())
-        .bind(time_text::to_text(triage.due_at))
-        .bind(&triage.similar_key)
-        .bind(&now)
-        .bind(&now)
-        .bind(ticket.time_zone.name())
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = sqlx::Row::try_get(&id, 0)?;
-        let created = NewEvent {
-            ticket_id: id,
-            by: Author::Requester,
-            kind: EventKind::Created,
-            body: String::new(),
-        };
-        let event_id = insert_event(&mut tx, &created, &now).await?;
-        outbox::enqueue_for_event(
-            &mut tx,
-            self.outgoing,
-            event_id,
-            &created,
-            triage.priority,
-            at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(InsertOutcome::Created(token))
+        Ok(outcome)
     }
 
     async fn count_tickets(&self) -> Result<i64, StoreError> {
@@ -117,6 +64,70 @@ impl Tickets for SqliteStore {
     }
 }
 
+/// Stores a new ticket, its "created" event and that event's mail inside a
+/// write transaction the caller owns; `via` says how it came, when not
+/// through the form. A second submit of the same form finds the first.
+/// Returns the ticket's id with the outcome.
+pub(super) async fn insert_in(
+    conn: &mut SqliteConnection,
+    outgoing: OutgoingMail,
+    ticket: &NewTicket,
+    triage: &Triage,
+    at: OffsetDateTime,
+    via: Option<Channel>,
+) -> Result<(i64, InsertOutcome), StoreError> {
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, token FROM tickets WHERE submission_id = ?")
+            .bind(ticket.submission_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some((id, token)) = existing {
+        return Ok((id, InsertOutcome::AlreadyFiled(decode::uuid(&token)?)));
+    }
+    let token = Uuid::new_v4();
+    let now = time_text::to_text(at);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
+         occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
+         requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
+         updated_at, time_zone, details_wanted) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) \
+         RETURNING id",
+    )
+    .bind(token.to_string())
+    .bind(ticket.submission_id.to_string())
+    .bind(ticket.error_code.as_str())
+    .bind(&ticket.message)
+    .bind(&ticket.endpoint)
+    .bind(ticket.method.map(HttpMethod::as_str))
+    .bind(ticket.occurred_at.map(time_text::to_text))
+    .bind(ticket.tool.as_ref().map(Tool::as_str))
+    .bind(ticket.tool.as_ref().map_or("", Tool::other_text))
+    .bind(&ticket.recent_changes)
+    .bind(ticket.environment.as_str())
+    .bind(&ticket.name)
+    .bind(&ticket.email)
+    .bind(ticket.path.join(","))
+    .bind(triage.priority.rank())
+    .bind(time_text::to_text(triage.due_at))
+    .bind(&triage.similar_key)
+    .bind(&now)
+    .bind(&now)
+    .bind(ticket.time_zone.name())
+    .bind(ticket.wanted.to_text())
+    .fetch_one(&mut *conn)
+    .await?;
+    let created = NewEvent {
+        ticket_id: id,
+        by: Author::Requester,
+        kind: EventKind::Created { via },
+        body: String::new(),
+    };
+    let event_id = insert_event(conn, &created, &now).await?;
+    outbox::enqueue_for_event(conn, outgoing, event_id, &created, triage.priority, at).await?;
+    Ok((id, InsertOutcome::Created(token)))
+}
+
 pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
     let text = |column: &str| row.try_get::<String, _>(column);
     let tool_other = text("tool_other")?;
@@ -137,10 +148,10 @@ pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
             error_code: parsed(row, "error_code", ErrorCode::parse)?,
             message: text("message")?,
             endpoint: text("endpoint")?,
-            method: parsed(row, "method", HttpMethod::parse)?,
-            occurred_at: decode::time(row, "occurred_at")?,
+            method: optional_parsed(row, "method", HttpMethod::parse)?,
+            occurred_at: optional_time(row, "occurred_at")?,
             time_zone: decode::time_zone(row, "time_zone")?,
-            tool: parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
+            tool: optional_parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
             recent_changes: text("recent_changes")?,
             environment: parsed(row, "environment", Environment::parse)?,
             name: text("requester_name")?,
@@ -150,6 +161,7 @@ pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+            wanted: Wanted::parse(&text("details_wanted")?),
         },
     })
 }

@@ -9,7 +9,7 @@ use validator::{ValidateEmail, ValidateUrl};
 
 use super::occurred_at::parse_occurred_at;
 use super::text::normalise_line_breaks;
-use super::{Environment, FieldErrors, NewTicket, Tool};
+use super::{Environment, FieldErrors, GivenDetails, NewTicket, Tool, Wanted};
 use crate::domain::{ErrorCode, HttpMethod};
 
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
@@ -50,14 +50,8 @@ impl TicketInput {
     /// Checks every field, collecting all the problems at once.
     pub fn validate(&self, now: OffsetDateTime) -> Result<NewTicket, FieldErrors> {
         let mut errors = FieldErrors::default();
-
-        let error_code = ErrorCode::parse(&self.error_code);
-        if error_code.is_none() {
-            errors.add(
-                "error_code",
-                "Choose the error code you got, or “Something else”.",
-            );
-        }
+        // Checked in form order, so the summary lists mistakes as the form does.
+        let code = self.check_code(&mut errors);
 
         let message = normalise_line_breaks(&self.message);
         let message = message.trim();
@@ -75,34 +69,7 @@ impl TicketInput {
             );
         }
 
-        let endpoint = self.endpoint.trim();
-        if let Err(problem) = check_endpoint(endpoint) {
-            errors.add("endpoint", problem);
-        }
-
-        let method = HttpMethod::parse(&self.method);
-        if method.is_none() {
-            errors.add("method", "Choose the HTTP method of the call that failed.");
-        }
-
-        let occurred_at =
-            parse_occurred_at(&self.occurred_at, &self.time_zone, &self.utc_offset, now)
-                .map_err(|problem| errors.add(problem.field, problem.message))
-                .ok();
-
-        let tool = Tool::parse(&self.tool, &self.tool_other);
-        match &tool {
-            None => errors.add("tool", "Choose the tool or platform that made the call."),
-            Some(Tool::Other(text)) if text.is_empty() => errors.add(
-                "tool_other",
-                "Tell us which tool or platform made the call.",
-            ),
-            Some(Tool::Other(text)) if text.chars().count() > MAX_TOOL_OTHER_CHARS => errors.add(
-                "tool_other",
-                format!("Keep the tool's name under {MAX_TOOL_OTHER_CHARS} characters."),
-            ),
-            Some(_) => {}
-        }
+        let details = self.check_call(now, &mut errors, code);
 
         let recent_changes = normalise_line_breaks(&self.recent_changes);
         let recent_changes = recent_changes.trim();
@@ -134,34 +101,103 @@ impl TicketInput {
             errors.add("email", problem);
         }
 
-        match (error_code, method, occurred_at, tool, environment) {
-            (Some(error_code), Some(method), Some(occurred_at), Some(tool), Some(environment))
-                if errors.is_empty() =>
-            {
-                Ok(NewTicket {
-                    submission_id: Uuid::parse_str(self.submission_id.trim())
-                        .unwrap_or_else(|_| Uuid::new_v4()),
-                    error_code,
-                    message: message.to_string(),
-                    endpoint: endpoint.to_string(),
-                    method,
-                    occurred_at: occurred_at.at,
-                    time_zone: occurred_at.zone,
-                    tool,
-                    recent_changes: recent_changes.to_string(),
-                    environment,
-                    name: name.to_string(),
-                    email: email.to_string(),
-                    path: split_path(&self.path),
-                })
-            }
+        match (details, environment) {
+            (Some(details), Some(environment)) if errors.is_empty() => Ok(NewTicket {
+                submission_id: Uuid::parse_str(self.submission_id.trim())
+                    .unwrap_or_else(|_| Uuid::new_v4()),
+                error_code: details.error_code,
+                message: message.to_string(),
+                endpoint: details.endpoint,
+                method: Some(details.method),
+                occurred_at: Some(details.occurred_at),
+                time_zone: details.time_zone,
+                tool: Some(details.tool),
+                recent_changes: recent_changes.to_string(),
+                environment,
+                name: name.to_string(),
+                email: email.to_string(),
+                path: split_path(&self.path),
+                wanted: Wanted::default(),
+            }),
             _ => Err(errors),
         }
+    }
+
+    /// Checks only the failure's details (code, endpoint, method, time,
+    /// tool), by the same rules as the whole form: what a ticket opened
+    /// from an email is completed with.
+    pub fn validate_details(&self, now: OffsetDateTime) -> Result<GivenDetails, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let code = self.check_code(&mut errors);
+        match self.check_call(now, &mut errors, code) {
+            Some(details) if errors.is_empty() => Ok(details),
+            _ => Err(errors),
+        }
+    }
+
+    fn check_code(&self, errors: &mut FieldErrors) -> Option<ErrorCode> {
+        let error_code = ErrorCode::parse(&self.error_code);
+        if error_code.is_none() {
+            errors.add(
+                "error_code",
+                "Choose the error code you got, or “Something else”.",
+            );
+        }
+        error_code
+    }
+
+    /// The call that failed (endpoint, method, time, tool), completing the
+    /// details with the `error_code` checked before.
+    fn check_call(
+        &self,
+        now: OffsetDateTime,
+        errors: &mut FieldErrors,
+        error_code: Option<ErrorCode>,
+    ) -> Option<GivenDetails> {
+        let endpoint = self.endpoint.trim();
+        if let Err(problem) = check_endpoint(endpoint) {
+            errors.add("endpoint", problem);
+        }
+
+        let method = HttpMethod::parse(&self.method);
+        if method.is_none() {
+            errors.add("method", "Choose the HTTP method of the call that failed.");
+        }
+
+        let occurred_at =
+            parse_occurred_at(&self.occurred_at, &self.time_zone, &self.utc_offset, now)
+                .map_err(|problem| errors.add(problem.field, problem.message))
+                .ok();
+
+        let tool = Tool::parse(&self.tool, &self.tool_other);
+        match &tool {
+            None => errors.add("tool", "Choose the tool or platform that made the call."),
+            Some(Tool::Other(text)) if text.is_empty() => errors.add(
+                "tool_other",
+                "Tell us which tool or platform made the call.",
+            ),
+            Some(Tool::Other(text)) if text.chars().count() > MAX_TOOL_OTHER_CHARS => errors.add(
+                "tool_other",
+                format!("Keep the tool's name under {MAX_TOOL_OTHER_CHARS} characters."),
+            ),
+            Some(_) => {}
+        }
+
+        // Every problem is collected above; now any one missing means none.
+        let occurred = occurred_at?;
+        Some(GivenDetails {
+            error_code: error_code?,
+            endpoint: endpoint.to_string(),
+            method: method?,
+            occurred_at: occurred.at,
+            time_zone: occurred.zone,
+            tool: tool?,
+        })
     }
 }
 
 /// An endpoint is either an absolute http(s) URL or a path on the API host.
-fn check_endpoint(endpoint: &str) -> Result<(), String> {
+pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
     if endpoint.is_empty() {
         return Err(
             "Enter the API endpoint you called, for example /openapi/views/12/records.".into(),

@@ -30,9 +30,10 @@ fn errors_for(change: impl FnOnce(&mut TicketInput)) -> FieldErrors {
 fn a_complete_form_becomes_a_ticket() {
     let ticket = valid().validate(NOW).unwrap();
     assert_eq!(ticket.error_code, ErrorCode::Unauthorized);
-    assert_eq!(ticket.method, HttpMethod::Get);
-    assert_eq!(ticket.occurred_at, datetime!(2026-11-26 09:15 UTC));
-    assert_eq!(ticket.tool, Tool::Workato);
+    assert_eq!(ticket.method, Some(HttpMethod::Get));
+    assert_eq!(ticket.occurred_at, Some(datetime!(2026-11-26 09:15 UTC)));
+    assert_eq!(ticket.tool, Some(Tool::Workato));
+    assert!(ticket.wanted.is_empty());
     assert_eq!(ticket.environment, Environment::Production);
     assert_eq!(ticket.path, ["token-active", "user-active"]);
     assert_eq!(

@@ -29,6 +29,7 @@ fn ticket(id: i64, status: TicketStatus) -> TicketState {
         created_at: CREATED,
         due_at: Some(CREATED + Duration::hours(24)),
         additions: AdditionTally::default(),
+        wanted: Wanted::default(),
     }
 }
 
@@ -90,6 +91,7 @@ fn survivor(id: i64) -> Facts {
     }
 }
 
+mod details;
 mod mail;
 mod merges_and_additions;
 mod roles_and_rules;

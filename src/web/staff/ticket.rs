@@ -240,7 +240,11 @@ pub(super) async fn page(
         && matches!(ticket.status, TicketStatus::New | TicketStatus::Open);
     let page = TicketPage {
         reference: ticket.reference(),
-        occurred_at: occurred_text(ticket.details.occurred_at, &zone, &ticket.details.time_zone),
+        occurred_at: ticket
+            .details
+            .occurred_at
+            .map(|at| occurred_text(at, &zone, &ticket.details.time_zone))
+            .unwrap_or_default(),
         created_at: human_time_in(ticket.created_at, &zone),
         updated_at: human_time_in(ticket.updated_at, &zone),
         checked: state.kb.checks_made(Some(code), &ticket.details.path),
@@ -297,7 +301,8 @@ fn occurred_text(at: OffsetDateTime, mine: &Zone, theirs: &Zone) -> String {
 fn timeline_row(event: &TimelineEvent, zone: &Zone) -> TimelineRow {
     use crate::tickets::EventKind as K;
     let kind = match event.kind {
-        K::Created => "created",
+        K::Created { .. } => "created",
+        K::DetailsGiven { .. } => "requester-reply",
         K::Assigned { .. } => "assigned",
         K::Priority { .. } => "priority",
         K::Status { .. } => "status",

@@ -7,11 +7,13 @@ use sqlx::{Row, SqliteConnection};
 use time::{Duration, OffsetDateTime};
 
 use super::ticket_actions::apply_events;
+use super::tickets::insert_in;
 use super::{SqliteStore, decode, time_text};
 use crate::store::{ActionError, Inbox, StoreError};
 use crate::tickets::{
-    Bounce, BouncedAddress, EventKind, InboundMail, InboundOutcome, InboundPlan, InboundRecord,
-    MailThread, Refusal, ResponseTargets,
+    Bounce, BouncedAddress, Channel, EventKind, InboundMail, InboundOutcome, InboundPlan,
+    InboundRecord, MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR, MailThread, NewTicket, Refusal,
+    ResponseTargets, may_open_by_mail,
 };
 
 /// The columns `inbound_from_row` reads.
@@ -61,6 +63,7 @@ async fn file(
             Ok(filed(InboundOutcome::Ignored, *ticket_id, reason))
         }
         InboundPlan::Unmatched { reason } => Ok(filed(InboundOutcome::Unmatched, None, reason)),
+        InboundPlan::Open(ticket) => open(conn, store, mail, ticket, targets).await,
         InboundPlan::Bounce {
             ticket_id,
             failures,
@@ -110,6 +113,47 @@ async fn file(
             }
         }
     }
+}
+
+/// Opens a ticket from a mail that answers none, unless its sender has
+/// opened as many as they may this hour (then it is held, kept for staff
+/// on the received-mail page).
+async fn open(
+    conn: &mut SqliteConnection,
+    store: &SqliteStore,
+    mail: &InboundMail,
+    ticket: &NewTicket,
+    targets: &ResponseTargets,
+) -> Result<Filed, StoreError> {
+    let opened: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_inbound \
+         WHERE sender = ? COLLATE NOCASE AND outcome = 'opened' AND received_at > ?",
+    )
+    .bind(&mail.sender)
+    .bind(time_text::to_text(mail.received_at - Duration::hours(1)))
+    .fetch_one(&mut *conn)
+    .await?;
+    if !may_open_by_mail(usize::try_from(opened).unwrap_or(usize::MAX)) {
+        return Ok(Filed {
+            outcome: InboundOutcome::Held,
+            ticket_id: None,
+            event_id: None,
+            reason: format!(
+                "this address opened {MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR} tickets by email in \
+                 the last hour"
+            ),
+        });
+    }
+    let triage = ticket.triage(mail.received_at, targets);
+    let via = Some(Channel::Email);
+    let (ticket_id, _) =
+        insert_in(conn, store.outgoing, ticket, &triage, mail.received_at, via).await?;
+    Ok(Filed {
+        outcome: InboundOutcome::Opened,
+        ticket_id: Some(ticket_id),
+        event_id: None,
+        reason: String::new(),
+    })
 }
 
 async fn mark_bounced(

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use self::conditions::{order_by, push_merged_arms, view_ticket_columns};
 use self::search::search_rows;
 use super::budget::Budgeted;
-use super::decode::{self, optional_time, parsed};
+use super::decode::{self, optional_parsed, optional_time, parsed};
 use super::search_index::fts_terms;
 use super::tickets::ticket_from_row;
 use super::{SqliteStore, time_text};
@@ -199,7 +199,7 @@ fn queue_row(row: &SqliteRow, sort: Sort, segment: i64) -> Result<QueueRow, sqlx
         error_code: parsed(row, "error_code", ErrorCode::parse)?,
         message_start: text("message_start")?,
         endpoint: text("endpoint")?,
-        tool: parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
+        tool: optional_parsed(row, "tool", |tool| Tool::parse(tool, &tool_other))?,
         environment: parsed(row, "environment", Environment::parse)?,
         requester_name: text("requester_name")?,
         requester_email: text("requester_email")?,
