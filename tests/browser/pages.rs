@@ -68,6 +68,19 @@ const PAGES: &[(&str, Reach)] = &[
     ("ticket-status-mailed", Do(ticket_status_mailed)),
     ("staff-ticket-mail-received", Do(staff_ticket_mail_received)),
     ("staff-mail", Visit("/staff/mail")),
+    // A mail that answers nothing opened a ticket; its sender completes it.
+    (
+        "ticket-status-details-wanted",
+        Do(ticket_status_details_wanted),
+    ),
+    (
+        "ticket-status-details-errors",
+        Do(ticket_status_details_errors),
+    ),
+    (
+        "ticket-status-details-given",
+        Do(ticket_status_details_given),
+    ),
     ("ticket-links", Visit("/tickets/lost")),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
@@ -314,6 +327,57 @@ fn ticket_status_mailed(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         let main = b.text("main").await;
         assert!(main.contains("You added information by email"), "{main}");
         assert!(main.contains("I rotated the key at 09:40"), "{main}");
+    })
+}
+
+/// Robin's mail, answering nothing, taken in with new tickets by mail on.
+fn ticket_status_details_wanted(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        let store = &b.app.store;
+        let path = format!(
+            "{}/tests/fixtures/mail/new-request.eml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let ingest = apidesk::mail::inbound::Ingest {
+            store: store.clone(),
+            targets: apidesk::tickets::ResponseTargets::default(),
+            open_tickets: true,
+        };
+        let taken = ingest.take(std::fs::read(path).unwrap()).await.unwrap();
+        assert_eq!(
+            taken,
+            apidesk::mail::inbound::Ingested::Taken(apidesk::tickets::InboundOutcome::Opened)
+        );
+        let newest = store.count_tickets().await.unwrap();
+        let ticket = store.ticket_by_id(newest).await.unwrap().expect("opened");
+        b.visit(&format!("/tickets/{}#details", ticket.token)).await;
+        let main = b.text("main").await;
+        assert!(main.contains("Support needs a few more details"), "{main}");
+        assert!(main.contains("Not given yet"), "{main}");
+    })
+}
+
+/// The details form sent without the time and tool it asks for.
+fn ticket_status_details_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.follow("form[action$='/details'] button[type=submit]")
+            .await;
+        let title = b.client.title().await.unwrap();
+        assert!(title.starts_with("Error: "), "{title}");
+        let main = b.text("main").await;
+        assert!(main.contains("Choose the tool or platform"), "{main}");
+    })
+}
+
+fn ticket_status_details_given(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        crate::forms::set_date_time(b, "Date and time", "2026-11-04T07:50").await;
+        crate::forms::choose(b, "Integration tool", "Make").await;
+        b.follow("form[action$='/details'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("every detail of the failure"), "{main}");
+        assert!(!main.contains("Not given yet"), "{main}");
     })
 }
 

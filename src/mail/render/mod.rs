@@ -136,6 +136,10 @@ fn view(input: &MailInput<'_>) -> MailView {
             view.link_label = "Add the missing details";
             view.link = format!("{}#details", view.link);
             view.facts = received(ticket);
+            view.footer = format!(
+                "You get this mail because a mail from this address opened ticket {reference}. \
+                 If you did not write to us, ignore it: nothing else happens."
+            );
         }
         MailKind::Filed => {
             view.subject = subject;

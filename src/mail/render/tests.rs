@@ -285,6 +285,7 @@ fn a_ticket_opened_by_mail_is_confirmed_with_a_request_for_what_it_lacks() {
         assert!(part.contains("Add the missing details"));
         assert!(part.contains(&format!("{LINK}#details")));
         assert!(part.contains("not given yet"));
+        assert!(part.contains("a mail from this address opened ticket APD-000012"));
         // Still nothing the sender wrote.
         for typed in ["SECRET-TYPED", "Typed Name", "someone"] {
             assert!(!part.contains(typed), "{typed} in {part}");
