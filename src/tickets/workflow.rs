@@ -396,11 +396,32 @@ fn requester_addition(
     }
     let moved = status_after_requester_reply(ticket.status)?;
     check_addition_room(ticket.additions, body.as_str().chars().count())?;
+    let kind = EventKind::RequesterReply { via };
+    Ok(by_requester(
+        ticket,
+        moved,
+        kind,
+        body.as_str(),
+        ticket.wanted.clone(),
+        None,
+    ))
+}
+
+/// The requester's event on `ticket`; when the ticket `moved` (waiting or
+/// resolved back to open), that move too, recorded as apidesk's.
+fn by_requester(
+    ticket: &TicketState,
+    moved: Option<TicketStatus>,
+    kind: EventKind,
+    body: &str,
+    wanted: Wanted,
+    details: Option<GivenDetails>,
+) -> Decision {
     let mut events = vec![NewEvent {
         ticket_id: ticket.id,
         by: Author::Requester,
-        kind: EventKind::RequesterReply { via },
-        body: body.as_str().to_string(),
+        kind,
+        body: body.to_string(),
     }];
     if let Some(to) = moved {
         events.push(NewEvent {
@@ -413,14 +434,15 @@ fn requester_addition(
             body: String::new(),
         });
     }
-    Ok(Decision::Changed(Change {
+    Decision::Changed(Change {
         tickets: vec![TicketState {
             status: moved.unwrap_or(ticket.status),
+            wanted,
             ..ticket.clone()
         }],
         events,
-        details: None,
-    }))
+        details,
+    })
 }
 
 /// The requester's details complete the ticket: stored as given, and a
@@ -435,34 +457,18 @@ fn give_details(ticket: &TicketState, details: &GivenDetails) -> Result<Decision
         return Ok(Decision::Unchanged);
     }
     let moved = status_after_requester_reply(ticket.status)?;
-    let mut events = vec![NewEvent {
-        ticket_id: ticket.id,
-        by: Author::Requester,
-        kind: EventKind::DetailsGiven {
-            wanted: Some(ticket.wanted.clone()),
-        },
-        body: String::new(),
-    }];
-    if let Some(to) = moved {
-        events.push(NewEvent {
-            ticket_id: ticket.id,
-            by: Author::System,
-            kind: EventKind::Status {
-                from: Some(ticket.status),
-                to: Some(to),
-            },
-            body: String::new(),
-        });
-    }
-    Ok(Decision::Changed(Change {
-        tickets: vec![TicketState {
-            status: moved.unwrap_or(ticket.status),
-            wanted: Wanted::default(),
-            ..ticket.clone()
-        }],
-        events,
-        details: Some(details.clone()),
-    }))
+    let kind = EventKind::DetailsGiven {
+        wanted: Some(ticket.wanted.clone()),
+    };
+    let complete = Wanted::default();
+    Ok(by_requester(
+        ticket,
+        moved,
+        kind,
+        "",
+        complete,
+        Some(details.clone()),
+    ))
 }
 
 /// How many mails one ticket takes in an hour. A human conversation never
