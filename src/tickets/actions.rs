@@ -28,8 +28,8 @@ pub fn staff_label(status: TicketStatus) -> &'static str {
 }
 
 /// A note, reply or requester addition that obeys the rules: not blank, at
-/// most `MAX_EVENT_BODY_CHARS`. Line endings are normalised to `\n` and the
-/// text is trimmed.
+/// most `MAX_EVENT_BODY_CHARS`. Line endings are normalised to `\n`, the
+/// text is trimmed and credentials in it are redacted (`tickets::redact`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventBody(String);
 
@@ -47,7 +47,9 @@ impl EventBody {
                 group_thousands(chars)
             ))
         } else {
-            Ok(Self(text.to_string()))
+            // Whoever writes it (requester, staff, a mail), credentials in it
+            // are never stored.
+            Ok(Self(super::redact::redact(text).text))
         }
     }
 

@@ -14,6 +14,7 @@ mod notify;
 mod occurred_at;
 mod priority;
 pub mod queue;
+pub mod redact;
 mod similar;
 mod text;
 mod ticket;

@@ -105,8 +105,10 @@ async fn recognise(
     }
     limits.check(Level::Diagnose, &client.rate_key(), false)?;
     let diagnosis = diagnose_off_thread(message.to_string()).await;
+    // Every page on the way carries the message in its links: never a
+    // credential pasted with it.
     let carry = Carry {
-        message: message.to_string(),
+        message: crate::tickets::redact::redact(message).text,
         method: diagnosis
             .method
             .map(|m| m.as_str().to_string())

@@ -21,6 +21,7 @@ use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
+use crate::tickets::redact::{SecretKind, marker_kinds};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
     Detail, Environment, EventActor, EventBody, EventKind, FieldErrors,
@@ -58,6 +59,9 @@ struct FormPage<'a> {
     environments: [Environment; 3],
     zones: ZoneSelect,
     max_message: &'static str,
+    /// Credentials found in what was typed, as (kind, where), to be taken
+    /// out before the ticket is stored.
+    secrets: Vec<(&'static str, &'static str)>,
 }
 
 impl<'a> FormPage<'a> {
@@ -90,7 +94,17 @@ impl<'a> FormPage<'a> {
             tools: Tool::CHOICES,
             environments: Environment::ALL,
             max_message: MAX_MESSAGE_TEXT,
+            secrets: Vec::new(),
         }
+    }
+
+    /// Says which credentials the form holds and where.
+    fn with_secrets(mut self, found: &[(&'static str, SecretKind)]) -> Self {
+        self.secrets = found
+            .iter()
+            .map(|(field, kind)| (kind.name(), field_words(field)))
+            .collect();
+        self
     }
 
     fn error(&self, field: &str) -> Option<&str> {
@@ -130,7 +144,15 @@ async fn create(
     csrf: CsrfToken,
     Form(input): Form<TicketInput>,
 ) -> Result<Response> {
+    let secrets = input.secrets();
     match input.validate(OffsetDateTime::now_utc()) {
+        // Before filing, the requester sees the form as it will be stored,
+        // credentials taken out, and sends it again: that copy has none.
+        Ok(_) if !secrets.is_empty() => {
+            let page = FormPage::new(&state.kb, input.redacted(), FieldErrors::default(), csrf)
+                .with_secrets(&secrets);
+            Ok(render(&page)?.into_response())
+        }
         Ok(mut ticket) => {
             state
                 .limits
@@ -150,7 +172,7 @@ async fn create(
             Ok(Redirect::to(&format!("/tickets/{token}?filed=1")).into_response())
         }
         Err(errors) => {
-            let page = FormPage::new(&state.kb, input, errors, csrf);
+            let page = FormPage::new(&state.kb, input, errors, csrf).with_secrets(&secrets);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
@@ -213,6 +235,9 @@ struct StatusPage<'a> {
     addition_error: Option<String>,
     max_addition: usize,
     max_addition_text: String,
+    /// The kinds of credential taken out of what the requester sent (the
+    /// ticket and their additions), one per credential.
+    removed: Vec<String>,
     /// Whether the ticket (opened by mail) still lacks details, and the
     /// form for them is shown.
     asks_details: bool,
@@ -304,6 +329,19 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         .collect();
     let merged_into = ticket.merged_into_id.map(reference_for);
     let input = details_input(&ticket);
+    let d = &ticket.details;
+    let tool_other = d.tool.as_ref().map_or("", Tool::other_text);
+    let sent = [&*d.message, &*d.endpoint, &*d.recent_changes, tool_other];
+    let added = timeline
+        .iter()
+        .filter(|event| matches!(event.kind, EventKind::RequesterReply { .. }))
+        .map(|event| event.body.as_str());
+    let removed = sent
+        .into_iter()
+        .chain(added)
+        .flat_map(marker_kinds)
+        .map(str::to_string)
+        .collect();
     Ok(StatusPage {
         reference: ticket.reference(),
         just_filed: false,
@@ -332,6 +370,7 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         addition_error: None,
         max_addition: room.unwrap_or_default(),
         max_addition_text: crate::tickets::group_thousands(room.unwrap_or_default()),
+        removed,
         asks_details: open && !ticket.details.wanted.is_empty(),
         just_completed: false,
         zones: ZoneSelect::new(&input.time_zone),
@@ -342,6 +381,16 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         tools: Tool::CHOICES,
         ticket,
     })
+}
+
+/// Where on the form a field's text is, in a sentence.
+fn field_words(field: &str) -> &'static str {
+    match field {
+        "message" => "the error message",
+        "endpoint" => "the endpoint",
+        "tool_other" => "the tool's name",
+        _ => "the recent changes",
+    }
 }
 
 /// The details form of a ticket opened by mail, holding what the mail

@@ -19,7 +19,7 @@ pub struct TestApp {
     /// Cookie name → value, as the browser would send them back.
     cookies: std::collections::BTreeMap<String, String>,
     // Kept so the database file lives as long as the test.
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 pub struct TestResponse {
@@ -81,7 +81,7 @@ impl TestApp {
             router: apidesk::web::router(state.clone()),
             state,
             cookies: Default::default(),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -91,6 +91,19 @@ impl TestApp {
         app.state.kb = std::sync::Arc::new(kb);
         app.router = apidesk::web::router(app.state.clone());
         app
+    }
+
+    /// Every byte of the database's files as they are now: the database,
+    /// its WAL and its shared memory.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            let path = self.dir.path().join(format!("apidesk.db{suffix}"));
+            if let Ok(more) = std::fs::read(path) {
+                bytes.extend(more);
+            }
+        }
+        bytes
     }
 
     /// Forgets the browser's cookies, as a new visitor.

@@ -21,6 +21,7 @@ pub use read::{Kind, MAX_INBOUND_BYTES, Received, Unreadable, read};
 pub use trim::REPLY_ABOVE;
 
 use crate::store::{Store, StoreError};
+use crate::tickets::redact::redact;
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{EventBody, InboundMail, InboundOutcome, InboundPlan, ResponseTargets};
 
@@ -69,7 +70,8 @@ impl Ingest {
         let mail = InboundMail {
             message_id: received.message_id,
             sender: received.sender,
-            subject: received.subject,
+            // Listed for staff: as free a text as the body.
+            subject: redact(&received.subject).text,
             received_at: now,
         };
         let taken = self.store.take_mail(&mail, &plan, &self.targets).await?;

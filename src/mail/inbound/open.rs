@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::{ErrorCode, Zone};
 use crate::kb::diagnose;
+use crate::tickets::redact::redact;
 use crate::tickets::{
     Detail, Environment, MAX_MESSAGE_CHARS, NewTicket, Wanted, check_email, check_endpoint,
 };
@@ -24,12 +25,15 @@ pub(super) fn ticket_from_mail(
     if check_email(sender).is_err() {
         return Err("its sender's address cannot be answered");
     }
-    let message = message(subject, words);
+    // Credentials are taken out before anything is read or kept.
+    let message = redact(&message(subject, words)).text;
     if message.is_empty() {
         return Err("it says nothing");
     }
     let diagnosis = diagnose(&message);
-    let endpoint = first_url(words).unwrap_or_default();
+    let endpoint = first_url(words)
+        .map(|url| redact(&url).text)
+        .unwrap_or_default();
     let mut wanted = vec![Detail::OccurredAt, Detail::Tool];
     if diagnosis.code.is_none() {
         wanted.push(Detail::ErrorCode);
@@ -148,6 +152,25 @@ mod tests {
         let words = "x".repeat(MAX_MESSAGE_CHARS + 50);
         let ticket = ticket_from_mail("pat@example.com", "", "Subject", &words).unwrap();
         assert_eq!(ticket.message.chars().count(), MAX_MESSAGE_CHARS);
+    }
+
+    #[test]
+    fn credentials_in_the_mail_are_taken_out_of_the_message_and_endpoint() {
+        let ticket = ticket_from_mail(
+            "pat@example.com",
+            "",
+            "401 again",
+            "GET https://api.example.com/v1/apps?access_token=8f3kLq2ZxW9vT4mN7pR1sY6u failed\n\
+             Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        )
+        .unwrap();
+        assert_eq!(
+            ticket.endpoint,
+            "https://api.example.com/v1/apps?access_token=[redacted access_token]"
+        );
+        assert!(!ticket.message.contains("8f3kLq2"), "{}", ticket.message);
+        assert!(!ticket.message.contains("eyJhbGci"), "{}", ticket.message);
+        assert!(ticket.message.contains("Bearer [redacted bearer_token]"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod inbox;
 mod migrate;
 mod outbox;
 mod queue;
+mod scrub;
 mod search_index;
 mod seed;
 mod sessions;
@@ -52,6 +53,9 @@ impl SqliteStore {
             // FULL: a ticket acknowledged with a 303 survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted and rewritten content is overwritten, not left in free
+            // pages: what redaction or a later deletion removes is gone.
+            .pragma("secure_delete", "on")
             .busy_timeout(Duration::from_secs(5));
         if let Some(parent) = Path::new(options.get_filename()).parent()
             && !parent.as_os_str().is_empty()
@@ -61,6 +65,9 @@ impl SqliteStore {
         }
         create_private_file(options.get_filename())?;
         migrate::apply(&options)
+            .await
+            .with_context(|| format!("cannot prepare the database {database_url}"))?;
+        scrub::scrub(&options)
             .await
             .with_context(|| format!("cannot prepare the database {database_url}"))?;
         let pool = SqlitePoolOptions::new()

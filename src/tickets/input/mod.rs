@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::{ValidateEmail, ValidateUrl};
 
 use super::occurred_at::parse_occurred_at;
+use super::redact::{SecretKind, mask_markers, redact};
 use super::text::normalise_line_breaks;
 use super::{Environment, FieldErrors, GivenDetails, NewTicket, Tool, Wanted};
 use crate::domain::{ErrorCode, HttpMethod};
@@ -106,13 +107,13 @@ impl TicketInput {
                 submission_id: Uuid::parse_str(self.submission_id.trim())
                     .unwrap_or_else(|_| Uuid::new_v4()),
                 error_code: details.error_code,
-                message: message.to_string(),
+                message: redact(message).text,
                 endpoint: details.endpoint,
                 method: Some(details.method),
                 occurred_at: Some(details.occurred_at),
                 time_zone: details.time_zone,
                 tool: Some(details.tool),
-                recent_changes: recent_changes.to_string(),
+                recent_changes: redact(recent_changes).text,
                 environment,
                 name: name.to_string(),
                 email: email.to_string(),
@@ -135,6 +136,39 @@ impl TicketInput {
         }
     }
 
+    /// The credentials in what was typed, by field, in form order: what
+    /// redaction will take out of the ticket before it is stored.
+    pub fn secrets(&self) -> Vec<(&'static str, SecretKind)> {
+        [
+            ("message", &self.message),
+            ("endpoint", &self.endpoint),
+            ("tool_other", &self.tool_other),
+            ("recent_changes", &self.recent_changes),
+        ]
+        .into_iter()
+        .flat_map(|(field, text)| {
+            redact(text)
+                .removed
+                .into_iter()
+                .map(move |kind| (field, kind))
+        })
+        .collect()
+    }
+
+    /// This form with every credential taken out, as it will be stored:
+    /// shown back to the requester before filing.
+    pub fn redacted(mut self) -> Self {
+        for text in [
+            &mut self.message,
+            &mut self.endpoint,
+            &mut self.tool_other,
+            &mut self.recent_changes,
+        ] {
+            *text = redact(text).text;
+        }
+        self
+    }
+
     fn check_code(&self, errors: &mut FieldErrors) -> Option<ErrorCode> {
         let error_code = ErrorCode::parse(&self.error_code);
         if error_code.is_none() {
@@ -154,10 +188,12 @@ impl TicketInput {
         errors: &mut FieldErrors,
         error_code: Option<ErrorCode>,
     ) -> Option<GivenDetails> {
+        // Checked as typed, stored with its credentials taken out.
         let endpoint = self.endpoint.trim();
         if let Err(problem) = check_endpoint(endpoint) {
             errors.add("endpoint", problem);
         }
+        let endpoint = redact(endpoint).text;
 
         let method = HttpMethod::parse(&self.method);
         if method.is_none() {
@@ -169,7 +205,7 @@ impl TicketInput {
                 .map_err(|problem| errors.add(problem.field, problem.message))
                 .ok();
 
-        let tool = Tool::parse(&self.tool, &self.tool_other);
+        let tool = Tool::parse(&self.tool, &redact(&self.tool_other).text);
         match &tool {
             None => errors.add("tool", "Choose the tool or platform that made the call."),
             Some(Tool::Other(text)) if text.is_empty() => errors.add(
@@ -187,7 +223,7 @@ impl TicketInput {
         let occurred = occurred_at?;
         Some(GivenDetails {
             error_code: error_code?,
-            endpoint: endpoint.to_string(),
+            endpoint,
             method: method?,
             occurred_at: occurred.at,
             time_zone: occurred.zone,
@@ -198,6 +234,9 @@ impl TicketInput {
 
 /// An endpoint is either an absolute http(s) URL or a path on the API host.
 pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    // A marker where a credential was ("?access_token=[redacted access_token]")
+    // counts as one word, so a form shown again after redaction still passes.
+    let endpoint = &*mask_markers(endpoint);
     if endpoint.is_empty() {
         return Err(
             "Enter the API endpoint you called, for example /openapi/views/12/records.".into(),
