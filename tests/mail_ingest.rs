@@ -459,6 +459,11 @@ async fn mail_answering_nothing_opens_a_ticket_only_when_switched_on() {
         "https://api.example.com/openapi/views/12/records"
     );
     assert!(d.message.starts_with("Records sync stopped\n\nHello,"));
+    assert!(
+        d.message.contains("token is [redacted token] if"),
+        "{}",
+        d.message
+    );
     assert_eq!((d.occurred_at, d.tool.clone()), (None, None));
     assert_eq!(d.wanted.to_text(), "occurred_at,tool");
     assert_eq!(ticket.similar_key, "", "grouped only once complete");

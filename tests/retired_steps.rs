@@ -69,6 +69,10 @@ fn kb_with(tree: impl Fn(&str, &[&str], &str) -> String) -> KnowledgeBase {
         };
         files.push((path, text));
     }
+    files.push((
+        "site.toml".into(),
+        include_str!("../content/site.toml").into(),
+    ));
     KnowledgeBase::from_files(files).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -10,6 +10,7 @@ mod diagnose;
 mod heading;
 mod markdown;
 mod retired_ids;
+mod site;
 mod tree;
 
 use rust_embed::RustEmbed;
@@ -19,6 +20,7 @@ use content_error::Problems;
 pub use content_error::{ContentError, Problem};
 pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread};
 pub use markdown::Section;
+pub use site::{DigitRange, Hosts, IdShapes, Product, RateLimits, Site};
 pub use tree::{Next, Step, Tree, Walk};
 
 use crate::domain::ErrorCode;
@@ -33,6 +35,8 @@ pub struct KnowledgeBase {
     articles: Vec<Article>,
     /// In `ErrorCode::ALL` order, one per code.
     trees: Vec<Tree>,
+    /// The platform's names, limits, id and host shapes (`site.toml`).
+    site: Site,
 }
 
 impl KnowledgeBase {
@@ -53,7 +57,7 @@ impl KnowledgeBase {
     }
 
     /// Loads `(path relative to content/, contents)` pairs. Files other than
-    /// `articles/*.md` and `trees/*.toml` are ignored.
+    /// `site.toml`, `articles/*.md` and `trees/*.toml` are ignored.
     pub fn from_files(files: Vec<(String, String)>) -> Result<Self, ContentError> {
         Self::build(files, Problems::default())
     }
@@ -61,8 +65,11 @@ impl KnowledgeBase {
     fn build(files: Vec<(String, String)>, mut problems: Problems) -> Result<Self, ContentError> {
         let mut articles = Vec::new();
         let mut trees = Vec::new();
+        let mut site = None;
         for (path, text) in &files {
-            if in_folder(path, "articles/", ".md") {
+            if path == site::PATH {
+                site = site::parse(text, &mut problems);
+            } else if in_folder(path, "articles/", ".md") {
                 articles.extend(article::parse(path, text, &mut problems));
             } else if in_folder(path, "trees/", ".toml") {
                 trees.extend(tree::parse(path, text, &mut problems));
@@ -79,7 +86,22 @@ impl KnowledgeBase {
         articles.sort_by_key(Article::display_rank);
         let mut trees: Vec<Tree> = trees.into_iter().map(|p| p.tree).collect();
         trees.sort_by_key(|t| t.code);
-        problems.into_result(Self { articles, trees })
+        let Some(site) = site else {
+            if !files.iter().any(|(path, _)| path == site::PATH) {
+                problems.add(site::PATH, "is missing: the platform's names and limits");
+            }
+            return Err(problems.into_result(()).expect_err("a problem was added"));
+        };
+        problems.into_result(Self {
+            articles,
+            trees,
+            site,
+        })
+    }
+
+    /// The platform's names, rate limits, and id and host shapes.
+    pub fn site(&self) -> &Site {
+        &self.site
     }
 
     pub fn article(&self, slug: &str) -> Option<&Article> {
@@ -151,7 +173,7 @@ impl KnowledgeBase {
 }
 
 fn is_content_file(path: &str) -> bool {
-    in_folder(path, "articles/", ".md") || in_folder(path, "trees/", ".toml")
+    path == site::PATH || in_folder(path, "articles/", ".md") || in_folder(path, "trees/", ".toml")
 }
 
 /// Directly inside `folder` (not in a subfolder) with the given extension.

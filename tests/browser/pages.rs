@@ -43,6 +43,8 @@ const PAGES: &[(&str, Reach)] = &[
     ("article", Do(article)),
     ("ticket-form", Visit("/tickets/new")),
     ("ticket-form-errors", Do(ticket_form_errors)),
+    // A credential in the endpoint: shown taken out, nothing filed yet.
+    ("ticket-form-secrets", Do(ticket_form_secrets)),
     ("ticket-filed", Do(ticket_filed)),
     ("ticket-bad-csrf", Do(ticket_bad_csrf)),
     ("not-found", Visit("/no-such-page")),
@@ -173,6 +175,27 @@ fn ticket_form_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
             b.text("#error-summary")
                 .await
                 .contains("things need fixing")
+        );
+    })
+}
+
+fn ticket_form_secrets(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/tickets/new").await;
+        b.script(FILL_TICKET_FORM).await;
+        b.script(
+            "document.querySelector('form.ticket-form').endpoint.value = \
+             'https://api.example.com/v1/orders?access_token=8f3kLq2ZxW9vT4mN7pR1sY6u'; \
+             return null;",
+        )
+        .await;
+        b.follow("form.ticket-form button[type=submit]").await;
+        let notice = b.text("#secrets").await;
+        assert!(notice.contains("We took out a credential"), "{notice}");
+        let endpoint = b.value("#field-endpoint").await;
+        assert!(
+            endpoint.ends_with("access_token=[redacted access_token]"),
+            "{endpoint}"
         );
     })
 }
@@ -354,6 +377,7 @@ fn ticket_status_details_wanted(b: &Browser) -> Pin<Box<dyn Future<Output = ()> 
         let main = b.text("main").await;
         assert!(main.contains("Support needs a few more details"), "{main}");
         assert!(main.contains("Not given yet"), "{main}");
+        assert!(main.contains("We took a credential out"), "{main}");
     })
 }
 

@@ -100,6 +100,10 @@ pub(super) fn fixture() -> Vec<(String, String)> {
         files.push(tree_file(code, slug));
     }
     files.push(tree_file("other", "checklist"));
+    files.push((
+        "site.toml".into(),
+        include_str!("../../../content/site.toml").into(),
+    ));
     files
 }
 
