@@ -895,3 +895,58 @@ async fn a_paste_longer_than_a_ticket_takes_is_explained_and_kept() {
     let start = app.get("/").await;
     start.assert_contains("maxlength=\"10000\"");
 }
+
+#[tokio::test]
+async fn the_429_checks_lead_to_the_calculator_and_its_verdict_leads_back() {
+    let mut app = TestApp::spawn().await;
+    let step = app
+        .get("/troubleshoot/429?path=wait-a-minute&message=HTTP+GET+failed%3A+429&method=GET")
+        .await;
+    let link = "/rate-limits?path=wait-a-minute&#38;message=HTTP+GET+failed%3A+429&#38;method=GET";
+    step.assert_contains(link)
+        .assert_contains("Work out which limit it crosses");
+    // Other codes' checks do not offer it.
+    app.get("/troubleshoot/401")
+        .await
+        .assert_lacks("/rate-limits");
+    app.get("/articles/429-too-many-requests")
+        .await
+        .assert_contains("href=\"/rate-limits\"");
+
+    let blank = app.get("/rate-limits").await;
+    assert_eq!(blank.status, StatusCode::OK);
+    blank
+        .assert_contains("accepts 1,200 calls a minute and 11,000,000 calls a month")
+        .assert_lacks("The result");
+
+    // Three recipes of 600 calls every 15 minutes: the minute limit is
+    // crossed by 600, the month is not.
+    let result = app
+        .get(
+            "/rate-limits?every=15&unit=minutes&calls=600&at_once=3&run_minutes=1\
+             &path=wait-a-minute&message=HTTP+GET+failed%3A+429&method=GET",
+        )
+        .await;
+    assert_eq!(result.status, StatusCode::OK);
+    result
+        .assert_contains("1,800 calls of the 1,200 allowed")
+        .assert_contains("Over by 600")
+        .assert_contains("5,184,000 calls of the 11,000,000 allowed")
+        .assert_contains("at least 2 minutes")
+        .assert_contains("Retry-After")
+        // The way back keeps the checks already made and the message.
+        .assert_contains(
+            "href=\"/troubleshoot/429?path=wait-a-minute&#38;message=HTTP+GET+failed%3A+429&#38;method=GET\"",
+        );
+
+    // A mistake comes back with what was typed and a message beside the field.
+    let wrong = app
+        .get("/rate-limits?every=0&unit=minutes&calls=lots&at_once=2")
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    wrong
+        .assert_contains("id=\"every-error\"")
+        .assert_contains("Calls in one run: enter digits only, such as 5.")
+        .assert_contains("value=\"lots\"")
+        .assert_contains("value=\"2\"");
+}

@@ -5,6 +5,7 @@
 //! loaded, so once a `KnowledgeBase` exists every lookup below succeeds.
 
 mod article;
+pub mod calculator;
 mod content_error;
 mod diagnose;
 mod heading;

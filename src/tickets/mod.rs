@@ -4,6 +4,7 @@
 
 mod actions;
 mod details;
+mod endpoint;
 mod errors;
 mod event;
 pub mod export;
@@ -25,6 +26,7 @@ pub use actions::{
     EventBody, MAX_EVENT_BODY_CHARS, Outcome, Refusal, STATUSES, parse_reference, staff_label,
 };
 pub use details::{Detail, GivenDetails, Wanted};
+pub use endpoint::Endpoint;
 pub use errors::FieldErrors;
 pub use event::{Author, Channel, EventKind, MailNoteReason, NewEvent, StaffRef, StatusMove};
 pub use fields::{Environment, TicketStatus, Tool};

@@ -5,6 +5,7 @@
 use crate::domain::{ErrorCode, HttpMethod};
 
 use super::Tool;
+use super::endpoint::looks_like_id;
 
 /// The path of an endpoint with its host, query and ids taken out.
 pub fn endpoint_shape(endpoint: &str) -> String {
@@ -30,23 +31,6 @@ pub fn endpoint_shape(endpoint: &str) -> String {
         .collect();
     let shape = shaped.join("/").to_ascii_lowercase();
     if shape.is_empty() { "/".into() } else { shape }
-}
-
-/// Numbers, UUIDs and long hex or mixed letter-digit tokens are ids.
-fn looks_like_id(segment: &str) -> bool {
-    if segment.is_empty() {
-        return false;
-    }
-    let digits = segment.bytes().filter(u8::is_ascii_digit).count();
-    let all_digits = digits == segment.len();
-    let uuid_like =
-        segment.len() == 36 && segment.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-    let long_token = segment.len() >= 16
-        && digits > 0
-        && segment
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    all_digits || uuid_like || long_token
 }
 
 pub fn similar_key(code: ErrorCode, method: HttpMethod, endpoint: &str, tool: &Tool) -> String {

@@ -60,6 +60,8 @@ struct ArticlePage<'a> {
     onward: Onward,
     /// Whether the reader came from the checks (with what they brought).
     in_journey: bool,
+    /// On the 429 article: the rate-limit calculator.
+    calculator_url: Option<String>,
 }
 
 async fn show(
@@ -94,6 +96,8 @@ async fn show(
         })
         .collect();
     let page = ArticlePage {
+        calculator_url: (article.code == Some(ErrorCode::TooManyRequests))
+            .then(|| links::calculator(path, carry)),
         article,
         related,
         onward,

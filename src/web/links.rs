@@ -57,6 +57,14 @@ pub fn article(slug: &str, code: ErrorCode, path: &[&str], carry: &Carry) -> Str
     with_query(&format!("/articles/{slug}"), &pairs)
 }
 
+/// The rate-limit calculator, opened from the 429 checks at `path`.
+pub fn calculator(path: &[&str], carry: &Carry) -> String {
+    let path = path.join(",");
+    let mut pairs = vec![("path", path.as_str())];
+    pairs.extend(carry.pairs());
+    with_query("/rate-limits", &pairs)
+}
+
 /// `base?k=v&…`, leaving out empty values so links stay short.
 pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     let present: Vec<_> = pairs.iter().filter(|(_, v)| !v.is_empty()).collect();

@@ -3,6 +3,7 @@
 mod actions;
 mod articles;
 pub(crate) mod assets;
+mod calculator;
 pub mod client_addr;
 mod cookies;
 pub mod csrf;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(public::router())
         .merge(troubleshoot::router())
+        .merge(calculator::router())
         .merge(articles::router())
         .merge(tickets::router())
         .merge(ticket_links::router())

@@ -64,6 +64,8 @@ struct StepPage<'a> {
     restart_url: String,
     article_url: String,
     ticket_url: String,
+    /// On the 429 checks: the rate-limit calculator, keeping the way back.
+    calculator_url: Option<String>,
 }
 
 async fn step_page(
@@ -112,6 +114,8 @@ async fn step_page(
         restart_url: links::troubleshoot(code, &[], &carry),
         article_url: links::article(&article.slug, code, &path, &carry),
         ticket_url: links::ticket_form(code, &path, &carry),
+        calculator_url: (code == ErrorCode::TooManyRequests)
+            .then(|| links::calculator(&path, &carry)),
         done: walk.done,
         csrf,
         carry,

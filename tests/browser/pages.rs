@@ -39,6 +39,10 @@ const PAGES: &[(&str, Reach)] = &[
     ("tree-step", Visit("/troubleshoot/401")),
     ("tree-last-step", Do(tree_last_step)),
     ("fixed", Do(fixed)),
+    (
+        "rate-limits",
+        Visit("/rate-limits?every=15&unit=minutes&calls=600&at_once=3"),
+    ),
     ("articles", Visit("/articles")),
     ("article", Do(article)),
     ("ticket-form", Visit("/tickets/new")),
