@@ -2,6 +2,8 @@
 //! status page, and hostile input shown inert.
 
 mod common;
+#[path = "common/staff.rs"]
+mod staff_helpers;
 
 use axum::http::StatusCode;
 use common::{
@@ -434,9 +436,9 @@ async fn the_message_box_on_the_status_page_can_be_reached_by_keyboard() {
 }
 
 /// The endpoint people paste may carry their key in its query string; the
-/// form says to take it out before anything is stored.
+/// form says apidesk takes it out before anything is stored.
 #[tokio::test]
-async fn the_endpoint_hint_says_to_remove_keys_from_the_url() {
+async fn the_endpoint_hint_says_keys_in_the_url_are_taken_out() {
     let mut app = TestApp::spawn().await;
     let page = app.get("/tickets/new").await;
     let hint = page
@@ -446,7 +448,51 @@ async fn the_endpoint_hint_says_to_remove_keys_from_the_url() {
         .and_then(|rest| rest.split("</p>").next())
         .expect("the endpoint field has a hint");
     assert!(
-        hint.contains("UserKey") && hint.contains("remove it first"),
+        hint.contains("Keys and tokens in it")
+            && hint.contains("taken out before anything is stored"),
         "{hint}"
     );
+}
+
+/// A 404 on a Record ID, filed for production against a sandbox host: the
+/// form points both out before filing, and files on the second send; staff
+/// see them on the ticket with the endpoint taken apart.
+#[tokio::test]
+async fn hints_come_before_filing_and_stay_with_the_ticket_for_staff() {
+    let mut app = TestApp::spawn().await;
+    let mut fields = valid_ticket();
+    for (name, value) in [
+        ("error_code", "404"),
+        ("message", "HTTP GET failed: not found (404)"),
+        (
+            "endpoint",
+            "https://sandbox.trackvia.com/openapi/views/12/records/R-1042?page=2",
+        ),
+        ("environment", "production"),
+    ] {
+        fields.iter_mut().find(|(k, _)| *k == name).unwrap().1 = value.into();
+    }
+    let first = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(app.count_tickets().await, 0, "nothing is filed yet");
+    first
+        .assert_contains("Worth checking before you send")
+        .assert_contains("“R-1042”, is not the shape of a TrackVia internal id")
+        .assert_contains("“sandbox.trackvia.com” reads as a sandbox host")
+        .assert_contains("<input type=\"hidden\" name=\"reviewed\" value=\"1\">");
+
+    let mut again = fields.clone();
+    again.push(("reviewed", "1".into()));
+    let filed = app.post_form("/tickets", &as_pairs(&again)).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+
+    staff_helpers::signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
+    let page = app.get("/staff/tickets/1").await;
+    page.assert_contains("Worth checking first")
+        .assert_contains("404 with record id “R-1042”, not an internal id")
+        .assert_contains(
+            "Filed as production, but the host “sandbox.trackvia.com” reads as a sandbox.",
+        )
+        .assert_contains("/openapi/views/{id}/records/r-1042")
+        .assert_contains(">page<");
 }

@@ -21,7 +21,7 @@ use content_error::Problems;
 pub use content_error::{ContentError, Problem};
 pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread};
 pub use markdown::Section;
-pub use site::{DigitRange, Hosts, IdShapes, Product, RateLimits, Site};
+pub use site::{Credentials, DigitRange, Hosts, IdShapes, Product, RateLimits, Site};
 pub use tree::{Next, Step, Tree, Walk};
 
 use crate::domain::ErrorCode;

@@ -16,6 +16,22 @@ pub struct Site {
     pub rate_limits: RateLimits,
     pub ids: IdShapes,
     pub hosts: Hosts,
+    pub credentials: Credentials,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// Query parameters that carry the API's credentials (`user_key`).
+    pub query_keys: Vec<String>,
+    /// What a response says when a call carried no credentials, lowercase.
+    pub missing_phrases: Vec<String>,
+}
+
+impl Credentials {
+    pub fn is_query_key(&self, key: &str) -> bool {
+        self.query_keys.iter().any(|k| k.eq_ignore_ascii_case(key))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -116,6 +132,17 @@ pub(crate) fn parse(text: &str, problems: &mut Problems) -> Option<Site> {
     }
     if site.hosts.production.iter().any(|h| !is_host(h)) {
         bad("hosts.production: each must be a host name in lowercase, such as \"api.example.com\"");
+    }
+    if site
+        .credentials
+        .missing_phrases
+        .iter()
+        .any(|p| p.trim().is_empty() || p.to_lowercase() != *p)
+    {
+        bad("credentials.missing_phrases: each must be lowercase text, not empty");
+    }
+    if site.credentials.query_keys.iter().any(|k| !is_word(k)) {
+        bad("credentials.query_keys: each must be a parameter name, such as \"user_key\"");
     }
     if site.hosts.sandbox_markers.iter().any(|m| !is_word(m)) {
         bad(

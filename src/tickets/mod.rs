@@ -9,6 +9,7 @@ mod errors;
 mod event;
 pub mod export;
 mod fields;
+pub mod hints;
 mod input;
 mod mail_in;
 mod notify;

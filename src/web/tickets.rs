@@ -21,6 +21,7 @@ use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
+use crate::tickets::hints::{Reading, hints};
 use crate::tickets::redact::{SecretKind, marker_kinds};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
@@ -62,6 +63,8 @@ struct FormPage<'a> {
     /// Credentials found in what was typed, as (kind, where), to be taken
     /// out before the ticket is stored.
     secrets: Vec<(&'static str, &'static str)>,
+    /// What is worth checking before sending (`tickets::hints`).
+    hints: Vec<String>,
 }
 
 impl<'a> FormPage<'a> {
@@ -95,6 +98,7 @@ impl<'a> FormPage<'a> {
             environments: Environment::ALL,
             max_message: MAX_MESSAGE_TEXT,
             secrets: Vec::new(),
+            hints: Vec::new(),
         }
     }
 
@@ -146,14 +150,29 @@ async fn create(
 ) -> Result<Response> {
     let secrets = input.secrets();
     match input.validate(OffsetDateTime::now_utc()) {
-        // Before filing, the requester sees the form as it will be stored,
-        // credentials taken out, and sends it again: that copy has none.
-        Ok(_) if !secrets.is_empty() => {
-            let page = FormPage::new(&state.kb, input.redacted(), FieldErrors::default(), csrf)
-                .with_secrets(&secrets);
-            Ok(render(&page)?.into_response())
-        }
         Ok(mut ticket) => {
+            let reading = Reading {
+                code: ticket.error_code,
+                environment: ticket.environment,
+                endpoint: &ticket.endpoint,
+                message: &ticket.message,
+            };
+            let site = state.kb.site();
+            let hints: Vec<String> = hints(&reading, site)
+                .iter()
+                .map(|hint| hint.for_requester(site))
+                .collect();
+            // Before filing, the requester sees the form as it will be
+            // stored, credentials taken out, with what is worth checking;
+            // sent again (no credentials left, hints seen), it is filed.
+            if !secrets.is_empty() || (!hints.is_empty() && input.reviewed.is_empty()) {
+                let mut shown = input.redacted();
+                shown.reviewed = if hints.is_empty() { "" } else { "1" }.into();
+                let mut page = FormPage::new(&state.kb, shown, FieldErrors::default(), csrf)
+                    .with_secrets(&secrets);
+                page.hints = hints;
+                return Ok(render(&page)?.into_response());
+            }
             state
                 .limits
                 .check(Level::Filing, &client.rate_key(), true)?;

@@ -49,6 +49,8 @@ const PAGES: &[(&str, Reach)] = &[
     ("ticket-form-errors", Do(ticket_form_errors)),
     // A credential in the endpoint: shown taken out, nothing filed yet.
     ("ticket-form-secrets", Do(ticket_form_secrets)),
+    // A 404 on a Record ID: pointed out before filing.
+    ("ticket-form-hints", Do(ticket_form_hints)),
     ("ticket-filed", Do(ticket_filed)),
     ("ticket-bad-csrf", Do(ticket_bad_csrf)),
     ("not-found", Visit("/no-such-page")),
@@ -201,6 +203,22 @@ fn ticket_form_secrets(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
             endpoint.ends_with("access_token=[redacted access_token]"),
             "{endpoint}"
         );
+    })
+}
+
+fn ticket_form_hints(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/tickets/new").await;
+        b.script(FILL_TICKET_FORM).await;
+        b.script(
+            "const f = document.querySelector('form.ticket-form'); \
+             f.error_code.value = '404'; \
+             f.endpoint.value = '/openapi/views/12/records/R-1042'; return null;",
+        )
+        .await;
+        b.follow("form.ticket-form button[type=submit]").await;
+        let notice = b.text("#hints").await;
+        assert!(notice.contains("R-1042"), "{notice}");
     })
 }
 

@@ -45,6 +45,9 @@ pub struct TicketInput {
     pub path: String,
     /// Identifies one rendering of the form, to spot a second submit.
     pub submission_id: String,
+    /// Set on a form shown back with hints (`tickets::hints`): sent again,
+    /// it is filed as it is.
+    pub reviewed: String,
 }
 
 impl TicketInput {

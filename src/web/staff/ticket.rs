@@ -17,9 +17,10 @@ use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
 use crate::store::SimilarTicket;
+use crate::tickets::hints::{Reading, hints};
 use crate::tickets::{
-    FieldErrors, MAX_EVENT_BODY_CHARS, OutgoingMail, Priority, Ticket, TicketStatus, TimelineEvent,
-    group_thousands, reference_for, staff_label, staff_targets,
+    Endpoint, FieldErrors, MAX_EVENT_BODY_CHARS, OutgoingMail, Priority, Ticket, TicketStatus,
+    TimelineEvent, group_thousands, reference_for, staff_label, staff_targets,
 };
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
@@ -112,6 +113,13 @@ struct TicketPage<'a> {
     bounced: Option<Bounced>,
     /// The survivor's id and reference, when this ticket is merged.
     merged_into: Option<(i64, String)>,
+    /// What is worth checking first (`tickets::hints`), for staff.
+    hints: Vec<String>,
+    /// The endpoint understood: its host, its shape with ids as `{id}`, and
+    /// its query's keys.
+    endpoint_host: Option<String>,
+    endpoint_shape: String,
+    query_keys: String,
     kept: Kept,
     errors: FieldErrors,
     flash: Option<&'static str>,
@@ -238,7 +246,26 @@ pub(super) async fn page(
     let code = ticket.details.error_code;
     let owes_response = ticket.first_response_at.is_none()
         && matches!(ticket.status, TicketStatus::New | TicketStatus::Open);
+    let site = state.kb.site();
+    let details = &ticket.details;
+    let reading = Reading {
+        code: details.error_code,
+        environment: details.environment,
+        endpoint: &details.endpoint,
+        message: &details.message,
+    };
+    let hints = hints(&reading, site)
+        .iter()
+        .map(|hint| hint.for_staff(site))
+        .collect();
+    let endpoint = Endpoint::parse(&details.endpoint);
+    let (endpoint_host, endpoint_shape) = (endpoint.host.clone(), endpoint.shape());
+    let query_keys = endpoint.query_keys.join(", ");
     let page = TicketPage {
+        hints,
+        endpoint_host,
+        endpoint_shape,
+        query_keys,
         reference: ticket.reference(),
         occurred_at: ticket
             .details
