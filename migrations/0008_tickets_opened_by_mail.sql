@@ -42,7 +42,11 @@ CREATE TABLE tickets_completable (
     time_zone        TEXT    NOT NULL DEFAULT 'UTC',
     -- Comma-separated form field names still to be given
     -- (error_code, endpoint, method, occurred_at, tool).
-    details_wanted   TEXT    NOT NULL DEFAULT ''
+    details_wanted   TEXT    NOT NULL DEFAULT '',
+    -- How the integration calls the API, as the rate-limit calculator was
+    -- told before filing a 429 ('' when it was not used): minutes between
+    -- runs, calls a run, runs side by side, minutes a run takes.
+    usage            TEXT    NOT NULL DEFAULT ''
 );
 
 INSERT INTO tickets_completable (

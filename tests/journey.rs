@@ -950,3 +950,46 @@ async fn the_429_checks_lead_to_the_calculator_and_its_verdict_leads_back() {
         .assert_contains("value=\"lots\"")
         .assert_contains("value=\"2\"");
 }
+
+#[tokio::test]
+async fn the_calculators_figures_go_with_a_429_ticket_and_staff_see_the_verdict() {
+    let mut app = TestApp::spawn().await;
+    let result = app
+        .get("/rate-limits?every=15&unit=minutes&calls=600&at_once=3&run_minutes=1")
+        .await;
+    let form_link = "/tickets/new?error_code=429&#38;usage=15%2C600%2C3%2C1";
+    result.assert_contains(form_link);
+    let form = app.get("/tickets/new?error_code=429&usage=15%2C600%2C3%2C1").await;
+    assert_eq!(hidden_value(&form.body, "usage").as_deref(), Some("15,600,3,1"));
+
+    let mut fields = valid_ticket();
+    for (name, value) in [
+        ("error_code", "429"),
+        ("message", "HTTP POST failed: too many requests (429)"),
+        ("usage", "15,600,3,1"),
+    ] {
+        match fields.iter_mut().find(|(k, _)| *k == name) {
+            Some(field) => field.1 = value.into(),
+            None => fields.push((name, value.into())),
+        }
+    }
+    let review = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    review.assert_contains(
+        "makes 1,800 calls in its busiest minute, over the 1,200 limit by 600 and 5,184,000 \
+         calls in a 30-day month, within the 11,000,000 limit (48 %)",
+    );
+    fields.push(("reviewed", "1".into()));
+    let filed = app.post_form("/tickets", &as_pairs(&fields)).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+
+    let ticket = app.state.store.ticket_by_id(1).await.unwrap().unwrap();
+    assert_eq!(ticket.details.usage.map(|u| u.to_text()).as_deref(), Some("15,600,3,1"));
+    // A figure that did not come from the calculator is dropped, not stored.
+    let mut odd = valid_ticket();
+    odd.push(("usage", "0,1,2,3".into()));
+    let res = app.post_form("/tickets", &as_pairs(&odd)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let ticket = app.state.store.ticket_by_id(2).await.unwrap().unwrap();
+    assert_eq!(ticket.details.usage, None);
+}

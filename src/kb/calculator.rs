@@ -74,6 +74,32 @@ pub struct Verdict {
 }
 
 impl Usage {
+    /// As stored with a ticket and carried in a link: `15,600,3,1` (minutes
+    /// between runs, calls a run, runs side by side, minutes a run takes).
+    pub fn to_text(&self) -> String {
+        format!(
+            "{},{},{},{}",
+            self.every_minutes, self.calls_per_run, self.at_once, self.run_minutes
+        )
+    }
+
+    /// Reads [`to_text`](Self::to_text) back; `None` for anything else or
+    /// out of bounds.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text
+            .trim()
+            .split(',')
+            .map(|part| part.trim().parse::<u64>().ok());
+        let mut next = |max: u64| parts.next().flatten().filter(|n| (1..=max).contains(n));
+        let usage = Self {
+            every_minutes: next(MAX_EVERY_MINUTES)?,
+            calls_per_run: next(MAX_CALLS_PER_RUN)?,
+            at_once: next(MAX_AT_ONCE)?,
+            run_minutes: next(MAX_RUN_MINUTES)?,
+        };
+        parts.next().is_none().then_some(usage)
+    }
+
     pub fn verdict(&self, limits: RateLimits) -> Verdict {
         let every = u128::from(self.every_minutes.max(1));
         let calls = u128::from(self.calls_per_run.max(1));
@@ -183,6 +209,28 @@ mod tests {
         assert_eq!(v.month.calls, 72_000);
         assert!(!v.minute.close() && !v.month.close());
         assert_eq!(v.max_at_once, 12);
+    }
+
+    #[test]
+    fn usage_is_written_and_read_back_within_bounds() {
+        let usage = Usage {
+            every_minutes: 15,
+            calls_per_run: 600,
+            at_once: 3,
+            run_minutes: 1,
+        };
+        assert_eq!(usage.to_text(), "15,600,3,1");
+        assert_eq!(Usage::parse(" 15, 600,3,1 "), Some(usage));
+        for bad in [
+            "",
+            "15,600,3",
+            "15,600,3,1,9",
+            "0,600,3,1",
+            "15,x,3,1",
+            "15,600,1001,1",
+        ] {
+            assert_eq!(Usage::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

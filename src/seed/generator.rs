@@ -250,6 +250,7 @@ impl Generator {
                 email,
                 path,
                 wanted: Default::default(),
+                usage: None,
             },
             status,
             priority,

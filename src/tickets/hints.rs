@@ -7,9 +7,11 @@
 
 use super::Environment;
 use super::endpoint::Endpoint;
+use super::input::grouped;
 use super::redact::marker_kinds;
 use crate::domain::ErrorCode;
 use crate::kb::Site;
+use crate::kb::calculator::{Load, Usage};
 
 /// One thing worth checking first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub enum Hint {
     /// A 401 or 403 whose message says the call carried no credentials,
     /// and whose endpoint and message show none.
     NoCredentials,
+    /// A 429 filed from the rate-limit calculator: its verdict.
+    RateLimit { minute: Load, month: Load },
 }
 
 /// What a ticket says, as the hints read it.
@@ -32,6 +36,8 @@ pub struct Reading<'a> {
     pub environment: Environment,
     pub endpoint: &'a str,
     pub message: &'a str,
+    /// What the rate-limit calculator was told, if it was used.
+    pub usage: Option<Usage>,
 }
 
 /// The hints that apply, in the order they are worth checking. Linear in
@@ -64,7 +70,31 @@ pub fn hints(reading: &Reading<'_>, site: &Site) -> Vec<Hint> {
     {
         hints.push(Hint::NoCredentials);
     }
+    if let (ErrorCode::TooManyRequests, Some(usage)) = (reading.code, reading.usage) {
+        let verdict = usage.verdict(site.rate_limits);
+        hints.push(Hint::RateLimit {
+            minute: verdict.minute,
+            month: verdict.month,
+        });
+    }
     hints
+}
+
+/// "1,800 calls in the busiest minute, over the 1,200 limit by 600".
+fn load_words(load: &Load, what: &str) -> String {
+    let state = match load.over_by() {
+        Some(over) => format!(
+            "over the {} limit by {}",
+            grouped(u128::from(load.limit)),
+            grouped(over)
+        ),
+        None => format!(
+            "within the {} limit ({} %)",
+            grouped(u128::from(load.limit)),
+            load.percent()
+        ),
+    };
+    format!("{} calls {what}, {state}", grouped(load.calls))
 }
 
 /// Whether the response says the call came without credentials. (Their
@@ -117,6 +147,12 @@ impl Hint {
                 "You chose sandbox, but “{host}” is a production host. Sandbox and production \
                  have separate credentials and ids: check which one the call goes to."
             ),
+            Self::RateLimit { minute, month } => format!(
+                "By the figures you gave the calculator, your integration makes {} and {}. \
+                 Support will see this with your ticket.",
+                load_words(minute, "in its busiest minute"),
+                load_words(month, "in a 30-day month")
+            ),
             Self::NoCredentials => format!(
                 "The error says the call came without credentials, and nothing you pasted \
                  shows any: no {} in the endpoint, no Authorization header. Check that your \
@@ -140,6 +176,11 @@ impl Hint {
             Self::ProductionHostInSandbox { host } => {
                 format!("Filed as sandbox, but the host “{host}” is production.")
             }
+            Self::RateLimit { minute, month } => format!(
+                "Calculator, as the requester filled it in: {}; {}.",
+                load_words(minute, "in the busiest minute"),
+                load_words(month, "in a 30-day month")
+            ),
             Self::NoCredentials => format!(
                 "The error says no credentials came, and nothing pasted shows any ({} or an \
                  Authorization header): the call probably carried none.",
@@ -164,6 +205,7 @@ mod tests {
             environment,
             endpoint,
             message,
+            usage: None,
         };
         hints(&reading, &site())
     }

@@ -33,7 +33,7 @@ pub use event::{Author, Channel, EventKind, MailNoteReason, NewEvent, StaffRef, 
 pub use fields::{Environment, TicketStatus, Tool};
 pub use input::{
     MAX_MESSAGE_CHARS, MAX_MESSAGE_TEXT, TicketInput, check_email, check_endpoint, group_thousands,
-    split_path,
+    grouped, split_path,
 };
 pub use mail_in::{
     Bounce, BouncedAddress, InboundMail, InboundOutcome, InboundPlan, InboundRecord,

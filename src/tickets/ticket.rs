@@ -5,6 +5,7 @@ use super::{
     Detail, Environment, Priority, ResponseTargets, TicketStatus, Tool, Wanted, similar_key,
 };
 use crate::domain::{ErrorCode, HttpMethod, Zone};
+use crate::kb::calculator::Usage;
 
 /// A ticket that passed validation and is ready to store.
 ///
@@ -32,6 +33,9 @@ pub struct NewTicket {
     pub path: Vec<String>,
     /// The details still to be given; empty for a ticket from the form.
     pub wanted: Wanted,
+    /// How the integration calls the API, when the requester worked it out
+    /// with the rate-limit calculator before filing.
+    pub usage: Option<Usage>,
 }
 
 /// What apidesk decides about a new ticket before storing it.

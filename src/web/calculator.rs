@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::kb::calculator::{
     Load, MAX_AT_ONCE, MAX_CALLS_PER_RUN, MAX_EVERY_MINUTES, MAX_RUN_MINUTES, Usage, Verdict,
 };
-use crate::tickets::{FieldErrors, split_path};
+use crate::tickets::{FieldErrors, grouped, split_path};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -153,19 +153,6 @@ fn figure_or(
     }
 }
 
-/// 1200 → "1,200".
-fn grouped(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// One limit as the page says it.
 struct LoadView {
     what: &'static str,
@@ -263,23 +250,22 @@ impl CalcPage<'_> {
 async fn page(State(state): State<AppState>, Query(input): Query<CalcInput>) -> Result<Response> {
     let site = state.kb.site();
     let limits = site.rate_limits;
-    let (verdict, errors) = if input.is_blank() {
+    let (usage, errors) = if input.is_blank() {
         (None, FieldErrors::default())
     } else {
         match input.usage() {
-            Ok(usage) => (
-                Some(VerdictView::new(&usage.verdict(limits))),
-                FieldErrors::default(),
-            ),
+            Ok(usage) => (Some(usage), FieldErrors::default()),
             Err(errors) => (None, errors),
         }
     };
+    let verdict = usage.map(|usage| VerdictView::new(&usage.verdict(limits)));
     let code = ErrorCode::TooManyRequests;
     let walked = split_path(&input.path);
     let walked: Vec<&str> = walked.iter().map(String::as_str).collect();
     let page = CalcPage {
         back_url: links::troubleshoot(code, &walked, &input.carry),
-        ticket_url: links::ticket_form(code, &walked, &input.carry),
+        // The figures go with the ticket, so support sees the verdict too.
+        ticket_url: links::ticket_form_with_usage(code, &walked, &input.carry, usage.as_ref()),
         api_name: &site.product.api_name,
         per_minute: grouped(u128::from(limits.per_minute)),
         per_month: grouped(u128::from(limits.per_month)),

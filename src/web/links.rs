@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::domain::ErrorCode;
+use crate::kb::calculator::Usage;
 
 /// What the requester brought with them (the pasted message and the method
 /// read from it), carried from the start page through the tree to the form.
@@ -45,6 +46,22 @@ pub fn ticket_form(code: ErrorCode, path: &[&str], carry: &Carry) -> String {
     let path = path.join(",");
     let mut pairs = vec![("error_code", code.as_str()), ("path", path.as_str())];
     pairs.extend(carry.pairs());
+    with_query("/tickets/new", &pairs)
+}
+
+/// The ticket form from the rate-limit calculator, carrying the figures it
+/// was given (`Usage::to_text`) when there are some.
+pub fn ticket_form_with_usage(
+    code: ErrorCode,
+    path: &[&str],
+    carry: &Carry,
+    usage: Option<&Usage>,
+) -> String {
+    let path = path.join(",");
+    let usage = usage.map(Usage::to_text).unwrap_or_default();
+    let mut pairs = vec![("error_code", code.as_str()), ("path", path.as_str())];
+    pairs.extend(carry.pairs());
+    pairs.push(("usage", usage.as_str()));
     with_query("/tickets/new", &pairs)
 }
 

@@ -156,6 +156,7 @@ async fn create(
                 environment: ticket.environment,
                 endpoint: &ticket.endpoint,
                 message: &ticket.message,
+                usage: ticket.usage,
             };
             let site = state.kb.site();
             let hints: Vec<String> = hints(&reading, site)

@@ -59,6 +59,7 @@ pub(super) fn ticket_from_mail(
         email: sender.to_string(),
         path: Vec::new(),
         wanted: Wanted::new(wanted),
+        usage: None,
     })
 }
 

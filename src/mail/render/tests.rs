@@ -33,6 +33,7 @@ fn ticket() -> Ticket {
             email: "ada@example.com".into(),
             path: vec![],
             wanted: Wanted::default(),
+            usage: None,
         },
     }
 }

@@ -8,6 +8,7 @@ use super::decode::{self, optional_parsed, optional_time, parsed};
 use super::ticket_actions::insert_event;
 use super::{SqliteStore, outbox, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
+use crate::kb::calculator::Usage;
 use crate::store::{InsertOutcome, StoreError, Tickets};
 use crate::tickets::{
     Author, Channel, Environment, EventKind, NewEvent, NewTicket, OutgoingMail, Ticket,
@@ -17,7 +18,7 @@ use crate::tickets::{
 pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
      method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
      requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
-     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted";
+     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted, usage";
 
 #[async_trait]
 impl Tickets for SqliteStore {
@@ -90,8 +91,8 @@ pub(super) async fn insert_in(
         "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
          occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
          requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
-         updated_at, time_zone, details_wanted) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) \
+         updated_at, time_zone, details_wanted, usage) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?) \
          RETURNING id",
     )
     .bind(token.to_string())
@@ -115,6 +116,7 @@ pub(super) async fn insert_in(
     .bind(&now)
     .bind(ticket.time_zone.name())
     .bind(ticket.wanted.to_text())
+    .bind(ticket.usage.map(|u| u.to_text()).unwrap_or_default())
     .fetch_one(&mut *conn)
     .await?;
     let created = NewEvent {
@@ -162,6 +164,7 @@ pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
                 .map(str::to_string)
                 .collect(),
             wanted: Wanted::parse(&text("details_wanted")?),
+            usage: Usage::parse(&text("usage")?),
         },
     })
 }

@@ -12,6 +12,7 @@ use super::redact::{SecretKind, mask_markers, redact};
 use super::text::normalise_line_breaks;
 use super::{Environment, FieldErrors, GivenDetails, NewTicket, Tool, Wanted};
 use crate::domain::{ErrorCode, HttpMethod};
+use crate::kb::calculator::Usage;
 
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 /// The limit as people read it.
@@ -48,6 +49,9 @@ pub struct TicketInput {
     /// Set on a form shown back with hints (`tickets::hints`): sent again,
     /// it is filed as it is.
     pub reviewed: String,
+    /// What the rate-limit calculator was told (`Usage::to_text`), carried
+    /// from it; anything else is dropped, as it only comes from our links.
+    pub usage: String,
 }
 
 impl TicketInput {
@@ -122,6 +126,7 @@ impl TicketInput {
                 email: email.to_string(),
                 path: split_path(&self.path),
                 wanted: Wanted::default(),
+                usage: Usage::parse(&self.usage),
             }),
             _ => Err(errors),
         }
@@ -303,8 +308,13 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
 
 /// 10000 → "10,000", for limits shown in hints and messages.
 pub fn group_thousands(n: usize) -> String {
+    grouped(n as u128)
+}
+
+/// As [`group_thousands`], for the calculator's large figures.
+pub fn grouped(n: u128) -> String {
     let digits = n.to_string();
-    let mut out = String::new();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');

@@ -253,6 +253,7 @@ pub(super) async fn page(
         environment: details.environment,
         endpoint: &details.endpoint,
         message: &details.message,
+        usage: details.usage,
     };
     let hints = hints(&reading, site)
         .iter()
