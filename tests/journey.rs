@@ -959,8 +959,13 @@ async fn the_calculators_figures_go_with_a_429_ticket_and_staff_see_the_verdict(
         .await;
     let form_link = "/tickets/new?error_code=429&#38;usage=15%2C600%2C3%2C1";
     result.assert_contains(form_link);
-    let form = app.get("/tickets/new?error_code=429&usage=15%2C600%2C3%2C1").await;
-    assert_eq!(hidden_value(&form.body, "usage").as_deref(), Some("15,600,3,1"));
+    let form = app
+        .get("/tickets/new?error_code=429&usage=15%2C600%2C3%2C1")
+        .await;
+    assert_eq!(
+        hidden_value(&form.body, "usage").as_deref(),
+        Some("15,600,3,1")
+    );
 
     let mut fields = valid_ticket();
     for (name, value) in [
@@ -984,7 +989,10 @@ async fn the_calculators_figures_go_with_a_429_ticket_and_staff_see_the_verdict(
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
 
     let ticket = app.state.store.ticket_by_id(1).await.unwrap().unwrap();
-    assert_eq!(ticket.details.usage.map(|u| u.to_text()).as_deref(), Some("15,600,3,1"));
+    assert_eq!(
+        ticket.details.usage.map(|u| u.to_text()).as_deref(),
+        Some("15,600,3,1")
+    );
     // A figure that did not come from the calculator is dropped, not stored.
     let mut odd = valid_ticket();
     odd.push(("usage", "0,1,2,3".into()));

@@ -20,6 +20,7 @@ use super::{
 use crate::domain::Zone;
 use crate::kb::Tree;
 use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
+use crate::tickets::incident::{Incident, NewIncident};
 use crate::tickets::queue::{Cursor, QueueFilter};
 use crate::tickets::workflow::Request;
 use crate::tickets::{
@@ -41,6 +42,7 @@ pub trait Backend:
     + Seeding
     + Outbox
     + Inbox
+    + Incidents
     + Send
     + Sync
 {
@@ -59,9 +61,39 @@ impl<T> Backend for T where
         + Seeding
         + Outbox
         + Inbox
+        + Incidents
         + Send
         + Sync
 {
+}
+
+/// Known incidents: declared and ended by staff, linked to the tickets
+/// filed while they lasted.
+#[async_trait]
+pub trait Incidents {
+    /// Stores a declared incident; returns its id.
+    async fn declare_incident(
+        &self,
+        incident: &NewIncident,
+        by: i64,
+        now: OffsetDateTime,
+    ) -> Result<i64, StoreError>;
+
+    /// Ends an open incident; `false` when there is no such open one.
+    async fn end_incident(&self, id: i64, by: i64, now: OffsetDateTime)
+    -> Result<bool, StoreError>;
+
+    /// The incidents still open, the latest begun first.
+    async fn open_incidents(&self) -> Result<Vec<Incident>, StoreError>;
+
+    /// Open incidents, then the `limit` latest ended.
+    async fn recent_incidents(&self, limit: u32) -> Result<Vec<Incident>, StoreError>;
+
+    async fn incident(&self, id: i64) -> Result<Option<Incident>, StoreError>;
+
+    /// The ids of up to `limit` tickets filed during the incident, oldest
+    /// first, and how many there are in all.
+    async fn incident_tickets(&self, id: i64, limit: u32) -> Result<(Vec<i64>, i64), StoreError>;
 }
 
 /// The database itself: is it there, and letting it go at shutdown.

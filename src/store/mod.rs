@@ -17,8 +17,8 @@ use std::sync::Arc;
 use crate::tickets::OutgoingMail;
 
 pub use backend::{
-    Actions, Backend, Deflections, Health, Inbox, Outbox, Queue, Seeding, Sessions, Settings,
-    StaffAccounts, Tickets, Timelines,
+    Actions, Backend, Deflections, Health, Inbox, Incidents, Outbox, Queue, Seeding, Sessions,
+    Settings, StaffAccounts, Tickets, Timelines,
 };
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
 pub use rows::{InsertOutcome, LoginAttempt, QueuePage, QueueRow, SimilarTicket};

@@ -10,6 +10,7 @@ mod event;
 pub mod export;
 mod fields;
 pub mod hints;
+pub mod incident;
 mod input;
 mod mail_in;
 mod notify;

@@ -93,6 +93,8 @@ pub struct Ticket {
     pub similar_key: String,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// The known incident it was filed during, if any.
+    pub incident_id: Option<i64>,
     pub details: NewTicket,
 }
 

@@ -18,6 +18,7 @@ fn ticket() -> Ticket {
         similar_key: String::new(),
         created_at: datetime!(2026-11-27 08:20 UTC),
         updated_at: datetime!(2026-11-27 08:20 UTC),
+        incident_id: None,
         details: NewTicket {
             submission_id: Uuid::nil(),
             error_code: ErrorCode::parse("401").unwrap(),

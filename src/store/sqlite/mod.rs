@@ -8,6 +8,7 @@ mod budget;
 mod decode;
 mod deflections;
 mod inbox;
+mod incidents;
 mod migrate;
 mod outbox;
 mod queue;

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::decode::{self, optional_parsed, optional_time, parsed};
+use super::incidents::OPEN_INCIDENT_FOR_CODE;
 use super::ticket_actions::insert_event;
 use super::{SqliteStore, outbox, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
@@ -18,7 +19,7 @@ use crate::tickets::{
 pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
      method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
      requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
-     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted, usage";
+     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted, usage, incident_id";
 
 #[async_trait]
 impl Tickets for SqliteStore {
@@ -87,38 +88,40 @@ pub(super) async fn insert_in(
     }
     let token = Uuid::new_v4();
     let now = time_text::to_text(at);
-    let id: i64 = sqlx::query_scalar(
+    // ?1 (now) and ?2 (the code) also find the incident the ticket is
+    // filed during, if one is open that covers its code.
+    let sql = format!(
         "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
          occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
          requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
-         updated_at, time_zone, details_wanted, usage) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?) \
-         RETURNING id",
-    )
-    .bind(token.to_string())
-    .bind(ticket.submission_id.to_string())
-    .bind(ticket.error_code.as_str())
-    .bind(&ticket.message)
-    .bind(&ticket.endpoint)
-    .bind(ticket.method.map(HttpMethod::as_str))
-    .bind(ticket.occurred_at.map(time_text::to_text))
-    .bind(ticket.tool.as_ref().map(Tool::as_str))
-    .bind(ticket.tool.as_ref().map_or("", Tool::other_text))
-    .bind(&ticket.recent_changes)
-    .bind(ticket.environment.as_str())
-    .bind(&ticket.name)
-    .bind(&ticket.email)
-    .bind(ticket.path.join(","))
-    .bind(triage.priority.rank())
-    .bind(time_text::to_text(triage.due_at))
-    .bind(&triage.similar_key)
-    .bind(&now)
-    .bind(&now)
-    .bind(ticket.time_zone.name())
-    .bind(ticket.wanted.to_text())
-    .bind(ticket.usage.map(|u| u.to_text()).unwrap_or_default())
-    .fetch_one(&mut *conn)
-    .await?;
+         updated_at, time_zone, details_wanted, usage, incident_id) \
+         VALUES (?3, ?4, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', ?16, ?17, \
+         ?18, ?1, ?1, ?19, ?20, ?21, {OPEN_INCIDENT_FOR_CODE}) RETURNING id"
+    );
+    let id: i64 = sqlx::query_scalar(&sql)
+        .bind(&now)
+        .bind(ticket.error_code.as_str())
+        .bind(token.to_string())
+        .bind(ticket.submission_id.to_string())
+        .bind(&ticket.message)
+        .bind(&ticket.endpoint)
+        .bind(ticket.method.map(HttpMethod::as_str))
+        .bind(ticket.occurred_at.map(time_text::to_text))
+        .bind(ticket.tool.as_ref().map(Tool::as_str))
+        .bind(ticket.tool.as_ref().map_or("", Tool::other_text))
+        .bind(&ticket.recent_changes)
+        .bind(ticket.environment.as_str())
+        .bind(&ticket.name)
+        .bind(&ticket.email)
+        .bind(ticket.path.join(","))
+        .bind(triage.priority.rank())
+        .bind(time_text::to_text(triage.due_at))
+        .bind(&triage.similar_key)
+        .bind(ticket.time_zone.name())
+        .bind(ticket.wanted.to_text())
+        .bind(ticket.usage.map(|u| u.to_text()).unwrap_or_default())
+        .fetch_one(&mut *conn)
+        .await?;
     let created = NewEvent {
         ticket_id: id,
         by: Author::Requester,
@@ -145,6 +148,7 @@ pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
         similar_key: text("similar_key")?,
         created_at: decode::time(row, "created_at")?,
         updated_at: decode::time(row, "updated_at")?,
+        incident_id: row.try_get("incident_id")?,
         details: NewTicket {
             submission_id: decode::uuid(&text("submission_id")?)?,
             error_code: parsed(row, "error_code", ErrorCode::parse)?,

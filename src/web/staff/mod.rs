@@ -2,6 +2,7 @@
 //! but the sign-in page sits behind `session::require_staff`.
 
 mod auth;
+mod incidents;
 mod queue;
 mod received_mail;
 pub mod session;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(ticket::router())
         .merge(settings::router())
         .merge(received_mail::router())
+        .merge(incidents::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,
