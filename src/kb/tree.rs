@@ -419,9 +419,11 @@ pub(crate) fn check_earlier_ids(parsed: &ParsedTree, earlier: &[&str], problems:
 }
 
 /// The steps in the order "No" leads through them, or `None` when that
-/// order cannot be established. Reports a missing start, a cycle and steps
-/// the walk never reaches (the last only when the chain itself is sound, as
-/// a dangling `next` would make that list misleading).
+/// order does not take in every step (the caller then keeps the file's
+/// order, so the checks after this one still see every step rather than
+/// report the ones cut off as gone). Reports a missing start, a cycle and
+/// steps the walk never reaches (the last only when the chain itself is
+/// sound, as a dangling `next` would make that list misleading).
 fn walk_order<'a>(
     path: &str,
     file: &'a TreeFile,
@@ -473,7 +475,7 @@ fn walk_order<'a>(
             }
         }
     }
-    Some(order)
+    (order.len() == file.steps.len()).then_some(order)
 }
 
 /// Rules that need the articles and every tree: one tree per code, and the

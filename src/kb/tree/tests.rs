@@ -286,6 +286,25 @@ fn every_earlier_id_is_live_or_replaced() {
 }
 
 #[test]
+fn a_broken_chain_does_not_hide_the_steps_after_it() {
+    let text = tree_file("a", &[("a", "tickt"), ("b", "ticket")]).replace(
+        "where = \"In the b log\"",
+        "where = \"In the b log\"\nreplaces = [\"old\"]",
+    );
+    let mut problems = Problems::default();
+    let tree = parse("trees/401.toml", &text, &mut problems).expect("parses");
+    assert_eq!(problems.messages().len(), 1, "{:#?}", problems.messages());
+    check_earlier_ids(&tree, &["b", "old"], &mut problems);
+    assert_eq!(
+        problems.messages(),
+        [
+            "trees/401.toml: line 6: step \"a\": next \"tickt\" is not a step (use \"ticket\" to end the tree)"
+        ],
+        "b and what it replaces are still steps of the tree"
+    );
+}
+
+#[test]
 fn toml_errors_name_the_line() {
     let found = problems("code = \"401\"\narticle = \n");
     assert_eq!(found.len(), 1);
