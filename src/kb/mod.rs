@@ -13,6 +13,7 @@ mod folder;
 mod heading;
 mod markdown;
 mod retired_ids;
+mod shared;
 mod site;
 mod tree;
 
@@ -27,6 +28,7 @@ pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread}
 pub use export::{ExportError, export_embedded};
 pub use folder::{MAX_FILE_BYTES, MAX_FILES};
 pub use markdown::Section;
+pub use shared::SharedKb;
 pub use site::{DigitRange, Hosts, IdShapes, Product, RateLimits, Site};
 pub use tree::{Next, Step, Tree, Walk};
 
