@@ -14,6 +14,9 @@ use crate::staff::{MIN_PASSWORD_CHARS, NewStaffMember, Role, StaffMember};
 use crate::startup::Application;
 use crate::store::Store;
 use crate::tickets::OutgoingMail;
+use content::ContentCommand;
+
+mod content;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +59,12 @@ enum Command {
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+    /// Content: check a folder of articles and trees, or export the
+    /// built-in content as the start of your own (served with --content).
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
     },
 }
 
@@ -121,6 +130,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Mail {
             command: MailCommand::Ingest,
         }) => return mail_ingest(&cli.config).await,
+        Some(Command::Content { command }) => return content::run(command),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

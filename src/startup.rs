@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use crate::config::{Config, ImapConfig};
-use crate::kb::KnowledgeBase;
+use crate::kb::{KnowledgeBase, SharedKb};
 use crate::mail::Mailer;
 use crate::mail::delivery::Deliverer;
 use crate::mail::imap::Take;
@@ -26,6 +27,9 @@ use crate::store::Store;
 use crate::tickets::OutgoingMail;
 use crate::web;
 use crate::web::AppState;
+
+#[cfg(unix)]
+mod reload;
 
 pub struct Application {
     listener: TcpListener,
@@ -37,6 +41,9 @@ pub struct Application {
     deliverer: Option<Deliverer>,
     /// Incoming mail polling, when IMAP is configured.
     poller: Option<(ImapConfig, Ingest)>,
+    /// Reads the `--content` folder again on SIGHUP.
+    #[cfg(unix)]
+    reloader: reload::Reloader,
 }
 
 impl Application {
@@ -80,6 +87,8 @@ impl Application {
             };
             (imap, ingest)
         });
+        #[cfg(unix)]
+        let reloader = reload::Reloader::listen(config.content.clone(), state.kb.clone())?;
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -91,6 +100,8 @@ impl Application {
             max_connections: config.max_connections.max(1),
             deliverer,
             poller,
+            #[cfg(unix)]
+            reloader,
         })
     }
 
@@ -125,14 +136,16 @@ impl Application {
             .header_read_timeout(self.header_timeout)
             .keep_alive(true);
         let graceful = GracefulShutdown::new();
-        let (stop_delivery, delivery_stopped) = tokio::sync::watch::channel(false);
+        let (stop_tasks, tasks_stopped) = tokio::sync::watch::channel(false);
         let delivery = self
             .deliverer
-            .map(|deliverer| tokio::spawn(deliverer.run(delivery_stopped.clone())));
+            .map(|deliverer| tokio::spawn(deliverer.run(tasks_stopped.clone())));
         let polling = self.poller.map(|(imap, ingest)| {
             let take: Arc<dyn Take> = Arc::new(ingest);
-            tokio::spawn(crate::mail::imap::run(imap, take, delivery_stopped))
+            tokio::spawn(crate::mail::imap::run(imap, take, tasks_stopped.clone()))
         });
+        #[cfg(unix)]
+        let reloading = tokio::spawn(self.reloader.run(tasks_stopped));
         let connections = Arc::new(Semaphore::new(self.max_connections));
         tokio::pin!(shutdown);
         loop {
@@ -177,7 +190,7 @@ impl Application {
         graceful.shutdown().await;
         // The mail in hand is finished (each SMTP and IMAP step is
         // bounded), so it is recorded before the database closes.
-        let _ = stop_delivery.send(true);
+        let _ = stop_tasks.send(true);
         if let Some(delivery) = delivery
             && let Err(err) = delivery.await
         {
@@ -187,6 +200,10 @@ impl Application {
             && let Err(err) = polling.await
         {
             tracing::error!(%err, "the IMAP polling task failed");
+        }
+        #[cfg(unix)]
+        if let Err(err) = reloading.await {
+            tracing::error!(%err, "the content reload task failed");
         }
         self.store.close().await;
         tracing::info!("apidesk stopped");
@@ -207,7 +224,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 
 /// The state for `config`, whose mail settings were checked already.
 async fn state_with(config: Config, outgoing_mail: OutgoingMail) -> anyhow::Result<AppState> {
-    let kb = KnowledgeBase::load_embedded().context("the built-in content is invalid")?;
+    // Before the database: content that does not load stops apidesk before
+    // it creates or migrates anything.
+    let kb = load_content(config.content.as_deref())?;
+    match &config.content {
+        Some(dir) => tracing::info!(folder = %dir.display(), "content: {}", kb.describe()),
+        None => tracing::info!("content: built in, {}", kb.describe()),
+    }
     let store = Store::connect_with(&config.database_url, outgoing_mail).await?;
     let csrf = crate::web::csrf::CsrfKey::load_or_create(&store).await?;
     let limits = crate::web::rate_limit::RateLimits::in_memory(config.rate_limits.clone());
@@ -215,10 +238,20 @@ async fn state_with(config: Config, outgoing_mail: OutgoingMail) -> anyhow::Resu
         store,
         limits,
         config: Arc::new(config),
-        kb: Arc::new(kb),
+        kb: SharedKb::new(kb),
         csrf,
         outgoing_mail,
     })
+}
+
+/// The content in `folder` (`--content`), or the built-in content; every
+/// problem is in the error, each with its file and line.
+pub fn load_content(folder: Option<&Path>) -> anyhow::Result<KnowledgeBase> {
+    match folder {
+        Some(dir) => KnowledgeBase::load_folder(dir)
+            .with_context(|| format!("the content in {} (--content) is invalid", dir.display())),
+        None => KnowledgeBase::load_embedded().context("the built-in content is invalid"),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, whichever comes first.

@@ -91,7 +91,7 @@ fn reads_as_yes_no_question(text: &str) -> bool {
 #[tokio::test]
 async fn every_step_reads_as_an_instruction_then_one_question_with_no_first() {
     let mut app = TestApp::spawn().await;
-    let kb = app.state.kb.clone();
+    let kb = app.state.kb.get();
     for code in ErrorCode::ALL {
         let tree = kb.tree(code);
         for path in tree.paths() {
@@ -138,7 +138,7 @@ async fn every_step_of_every_tree_can_fix_it_and_each_fix_is_counted() {
         config.rate_limits = apidesk::web::rate_limit::RateLimitSettings::off();
     })
     .await;
-    let kb = app.state.kb.clone();
+    let kb = app.state.kb.get();
     for code in ErrorCode::ALL {
         let tree = kb.tree(code);
         for path in tree.paths() {
@@ -242,13 +242,13 @@ async fn answering_the_401_headings_as_invited_never_says_fixed() {
     }
     assert_eq!(
         steps_seen,
-        app.state.kb.tree(ErrorCode::Unauthorized).steps.len()
+        app.state.kb.get().tree(ErrorCode::Unauthorized).steps.len()
     );
-    for step in &app.state.kb.tree(ErrorCode::Unauthorized).steps {
+    for step in &app.state.kb.get().tree(ErrorCode::Unauthorized).steps {
         assert_eq!(
             app.state
                 .store
-                .deflection_count(app.state.kb.tree(ErrorCode::Unauthorized), &step.id)
+                .deflection_count(app.state.kb.get().tree(ErrorCode::Unauthorized), &step.id)
                 .await
                 .unwrap(),
             0,
@@ -304,7 +304,7 @@ async fn the_401_checks_start_quick_and_list_token_uses_before_a_new_token() {
 #[tokio::test]
 async fn still_stuck_on_any_code_ends_in_a_prefilled_form_and_a_stored_ticket() {
     let mut app = TestApp::spawn().await;
-    let kb = app.state.kb.clone();
+    let kb = app.state.kb.get();
     for code in ErrorCode::ALL {
         let message = format!("HTTP POST failed while syncing <records> for {code}");
         let tree = kb.tree(code);
@@ -401,7 +401,7 @@ async fn still_stuck_on_any_code_ends_in_a_prefilled_form_and_a_stored_ticket() 
 #[tokio::test]
 async fn every_link_on_the_way_carries_the_message_method_and_path() {
     let mut app = TestApp::spawn().await;
-    let kb = app.state.kb.clone();
+    let kb = app.state.kb.get();
     let tree = kb.tree(ErrorCode::Unauthorized);
     let article = kb.article_for(ErrorCode::Unauthorized);
     let message = "HTTP POST failed: unauthorized (401) & <retry>";
@@ -473,7 +473,7 @@ async fn every_link_on_the_way_carries_the_message_method_and_path() {
 #[tokio::test]
 async fn the_article_after_the_last_check_continues_to_the_prefilled_ticket() {
     let mut app = TestApp::spawn().await;
-    let kb = app.state.kb.clone();
+    let kb = app.state.kb.get();
     for code in ErrorCode::ALL {
         let message = format!("HTTP PATCH failed for {code} & co");
         let tree = kb.tree(code);
@@ -527,7 +527,7 @@ async fn an_edited_path_cannot_claim_the_checks_are_done() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_lacks("Continue to your ticket");
-    let total = app.state.kb.tree(ErrorCode::Unauthorized).steps.len();
+    let total = app.state.kb.get().tree(ErrorCode::Unauthorized).steps.len();
     assert_eq!(
         link_after(&page.body, &format!("Back to check 1 of {total}")),
         "/troubleshoot/401?message=x"
@@ -677,8 +677,9 @@ async fn a_dozen_real_messages_from_different_clients_land_on_their_tree() {
     for (message, code) in cases {
         let location = pasted_lands_on(&mut app, message, code).await;
         let page = app.get(&location).await;
-        let tree = app.state.kb.tree(code);
-        let article = app.state.kb.article_for(code);
+        let kb = app.state.kb.get();
+        let tree = kb.tree(code);
+        let article = kb.article_for(code);
         let understood = if code.http_status().is_some() {
             format!("Your message shows {}", code.label())
         } else {
@@ -713,7 +714,14 @@ async fn the_start_page_offers_every_code() {
 #[tokio::test]
 async fn a_stale_path_keeps_the_part_that_still_makes_sense() {
     let mut app = TestApp::spawn().await;
-    let first = app.state.kb.tree(ErrorCode::NotFound).start().id.clone();
+    let first = app
+        .state
+        .kb
+        .get()
+        .tree(ErrorCode::NotFound)
+        .start()
+        .id
+        .clone();
     let res = app
         .get(&format!(
             "/troubleshoot/404?path={first}%2Cno-such-step%2Cother&message=x"
@@ -746,7 +754,7 @@ async fn unknown_codes_and_steps_are_not_found() {
 #[tokio::test]
 async fn every_article_renders_with_its_related_links() {
     let mut app = TestApp::spawn().await;
-    let kb = app.state.kb.clone();
+    let kb = app.state.kb.get();
     for article in kb.articles() {
         let page = app.get(&format!("/articles/{}", article.slug)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", article.slug);

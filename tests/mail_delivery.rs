@@ -11,7 +11,7 @@ mod smtp;
 use std::sync::Arc;
 
 use apidesk::config::MailSettings;
-use apidesk::kb::KnowledgeBase;
+use apidesk::kb::{KnowledgeBase, SharedKb};
 use apidesk::mail::Mailer;
 use apidesk::mail::delivery::Deliverer;
 use apidesk::mail::inbound::{Ingest, Ingested};
@@ -225,7 +225,7 @@ async fn deliverer(database_url: &str, smtp: &SmtpServer) -> Deliverer {
         store: Store::connect_with(database_url, OutgoingMail::On)
             .await
             .unwrap(),
-        kb: Arc::new(KnowledgeBase::load_embedded().unwrap()),
+        kb: SharedKb::new(KnowledgeBase::load_embedded().unwrap()),
         transport: Arc::new(Mailer::new(&mail).unwrap()),
         public_url: PUBLIC_URL.into(),
         domain: "example.com".into(),

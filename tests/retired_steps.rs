@@ -211,7 +211,8 @@ async fn fixed_counts_under_an_earlier_id_add_up_for_the_successor() {
             .unwrap()
     );
 
-    let tree = app.state.kb.tree(ErrorCode::Unauthorized);
+    let kb = app.state.kb.get();
+    let tree = kb.tree(ErrorCode::Unauthorized);
     // A page opened before the change posts the old id: it counts once, for
     // the successor.
     assert!(

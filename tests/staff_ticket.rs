@@ -23,7 +23,8 @@ const HOSTILE: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>";
 async fn the_page_shows_everything_the_requester_sent() {
     let mut app = TestApp::spawn().await;
     signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
-    let tree = app.state.kb.tree(ErrorCode::Unauthorized);
+    let kb = app.state.kb.get();
+    let tree = kb.tree(ErrorCode::Unauthorized);
     let first_check = tree.start().check.clone();
     let path = tree.start().id.clone();
     let message = format!("HTTP GET failed (401)\n{HOSTILE}");
@@ -52,7 +53,11 @@ async fn the_page_shows_everything_the_requester_sent() {
         .assert_contains("dana@example.com")
         .assert_contains(&escape(&first_check))
         .assert_contains(&escape(
-            &app.state.kb.article_for(ErrorCode::Unauthorized).title,
+            &app.state
+                .kb
+                .get()
+                .article_for(ErrorCode::Unauthorized)
+                .title,
         ))
         .assert_contains(&escape(Priority::RULE))
         .assert_contains("First response due in")

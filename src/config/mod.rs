@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -70,6 +71,12 @@ pub struct Config {
     /// their default), or "off" for load tests.
     #[arg(long, global = true, env = "APIDESK_RATE_LIMITS", default_value_t = RateLimitSettings::default())]
     pub rate_limits: RateLimitSettings,
+
+    /// Folder of content (site.toml, articles/*.md, trees/*.toml) to serve
+    /// instead of the built-in content; checked at start like it, and read
+    /// again on SIGHUP. `apidesk content export DIR` writes a starting point.
+    #[arg(long, global = true, env = "APIDESK_CONTENT_DIR", value_name = "DIR")]
+    pub content: Option<PathBuf>,
 
     /// Outgoing mail: `--smtp-url`, `--mail-from`, `--smtp-ca-file`.
     #[command(flatten)]
@@ -143,6 +150,7 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             trust_proxy: false,
             rate_limits: RateLimitSettings::default(),
+            content: None,
             mail: MailSettings::default(),
             imap: ImapSettings::default(),
         }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::content_error::{Problems, describe_toml_error};
+use super::content_error::{Problems, line_offset};
 use super::markdown::{self, InternalLink, Section};
 use crate::domain::ErrorCode;
 
@@ -80,7 +80,8 @@ pub struct RealExample {
 pub(crate) struct ParsedArticle {
     pub path: String,
     pub article: Article,
-    pub links: Vec<InternalLink>,
+    /// Each with the file line it is on.
+    pub links: Vec<(InternalLink, Option<usize>)>,
 }
 
 #[derive(Deserialize)]
@@ -112,10 +113,7 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
     let front: FrontMatter = match toml::from_str(front) {
         Ok(front) => front,
         Err(e) => {
-            problems.add(
-                path,
-                format!("front matter {}", describe_toml_error(&e, front, 2)),
-            );
+            problems.add_toml(path, &e, front, 2, Some("front matter"));
             return None;
         }
     };
@@ -156,8 +154,10 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
     if !front.real_examples.is_empty() && !rendered.html.is_empty() {
         rendered.html = with_real_examples(&rendered.html, &front.real_examples);
     }
+    // The body is the end of the file: its first line follows what precedes it.
+    let body_line = 1 + line_offset(text, text.len() - body.len());
     for problem in rendered.problems {
-        problems.add(path, problem);
+        problems.add_at(path, Some(body_line + problem.line), problem.message);
     }
     for required in front.kind.required_sections() {
         let wanted = markdown::anchor(required);
@@ -179,7 +179,14 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
             html: rendered.html,
             sections: rendered.sections,
         },
-        links: rendered.links,
+        links: rendered
+            .links
+            .into_iter()
+            .map(|link| {
+                let line = body_line + link.line;
+                (link, Some(line))
+            })
+            .collect(),
     })
 }
 
@@ -355,13 +362,13 @@ pub(crate) fn validate_set(articles: &[ParsedArticle], problems: &mut Problems) 
                 );
             }
         }
-        for link in &parsed.links {
+        for (link, line) in &parsed.links {
             let target = match &link.slug {
                 Some(slug) => by_slug.get(slug.as_str()).map(|p| &p.article),
                 None => Some(article),
             };
             if let Some(problem) = broken_link(link, target) {
-                problems.add(&parsed.path, problem);
+                problems.add_at(&parsed.path, *line, problem);
             }
         }
     }

@@ -3,17 +3,26 @@
 
 use std::fmt;
 
-/// One thing wrong with one file (`file` is relative to `content/`; a
-/// directory such as `articles/` when the problem is a missing file).
+/// One thing wrong with one file (`file` is relative to the content folder;
+/// a directory such as `articles/` when the problem is a missing file, and
+/// empty when it is the folder itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
+    /// The file line the problem is on, where one place can be named.
+    pub line: Option<usize>,
     pub message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file, self.message)
+        if !self.file.is_empty() {
+            write!(f, "{}: ", self.file)?;
+        }
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        f.write_str(&self.message)
     }
 }
 
@@ -33,10 +42,37 @@ pub(crate) struct Problems(Vec<Problem>);
 
 impl Problems {
     pub fn add(&mut self, file: &str, message: impl Into<String>) {
+        self.add_at(file, None, message);
+    }
+
+    /// A problem at a known line of `file`.
+    pub fn add_at(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
         self.0.push(Problem {
             file: file.to_string(),
+            line,
             message: message.into(),
         });
+    }
+
+    /// A TOML error at the file line it points to; `first_line` is the file
+    /// line the TOML text starts on (front matter starts after the `+++`
+    /// line), `what` names that text when it is not the whole file.
+    pub fn add_toml(
+        &mut self,
+        file: &str,
+        error: &toml::de::Error,
+        toml: &str,
+        first_line: usize,
+        what: Option<&str>,
+    ) {
+        let line = error
+            .span()
+            .map(|span| first_line + line_offset(toml, span.start));
+        let message = error.message().trim();
+        match what {
+            Some(what) => self.add_at(file, line, format!("{what}: {message}")),
+            None => self.add_at(file, line, message),
+        }
     }
 
     #[cfg(test)]
@@ -60,24 +96,12 @@ impl Problems {
     }
 }
 
-/// A TOML error as "line N: message"; `first_line` is the file line the
-/// TOML text starts on (front matter starts after the `+++` line).
-pub(crate) fn describe_toml_error(
-    error: &toml::de::Error,
-    toml: &str,
-    first_line: usize,
-) -> String {
-    match error.span() {
-        Some(span) => {
-            let line = first_line
-                + toml.as_bytes()[..span.start.min(toml.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count();
-            format!("line {line}: {}", error.message().trim())
-        }
-        None => error.message().trim().to_string(),
-    }
+/// How many lines `text` runs on for before byte `offset`.
+pub(crate) fn line_offset(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
 }
 
 #[cfg(test)]
@@ -112,7 +136,22 @@ mod tests {
             Ok(_) => panic!("should not parse"),
             Err(e) => e,
         };
-        let described = describe_toml_error(&error, text, 2);
-        assert!(described.starts_with("line 3: "), "{described}");
+        let mut problems = Problems::default();
+        problems.add_toml("articles/a.md", &error, text, 2, Some("front matter"));
+        let problem = &problems.0[0];
+        assert_eq!(problem.line, Some(3));
+        assert!(
+            problem
+                .to_string()
+                .starts_with("articles/a.md: line 3: front matter: "),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_problem_with_the_folder_itself_names_no_file() {
+        let mut problems = Problems::default();
+        problems.add("", "holds no content");
+        assert_eq!(problems.messages(), ["holds no content"]);
     }
 }

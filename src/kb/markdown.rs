@@ -6,6 +6,8 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
+use super::content_error::line_offset;
+
 /// A `##` heading: what the table of contents and `#anchor` links point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
@@ -21,6 +23,16 @@ pub struct InternalLink {
     pub target: String,
     pub slug: Option<String>,
     pub anchor: Option<String>,
+    /// Lines of the Markdown before the link's, so a broken one can be
+    /// reported at its line of the file.
+    pub line: usize,
+}
+
+/// Something wrong in the Markdown, `line` lines after its first.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MarkdownProblem {
+    pub line: usize,
+    pub message: String,
 }
 
 #[derive(Debug)]
@@ -32,7 +44,7 @@ pub struct Rendered {
     /// Everything wrong, not just the first, so an author can fix a file in
     /// one pass; the sections and links are still filled in so the loader
     /// can go on checking the rest of the content.
-    pub problems: Vec<String>,
+    pub problems: Vec<MarkdownProblem>,
 }
 
 /// A code block keeps its lines whole and scrolls sideways on a phone; a
@@ -53,10 +65,19 @@ pub fn render(markdown: &str) -> Rendered {
     // Index of the open `##` heading's start event, and its text so far.
     let mut open_heading: Option<(usize, String)> = None;
 
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES).map(neutralise_html) {
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).into_offset_iter();
+    for (event, range) in parser {
+        let event = neutralise_html(event);
+        let line = || line_offset(markdown, range.start);
+        let mut problem = |message: String| {
+            problems.push(MarkdownProblem {
+                line: line(),
+                message,
+            });
+        };
         match &event {
             Event::Start(Tag::Image { dest_url, .. }) => {
-                problems.push(format!("images are not allowed (found \"{dest_url}\")"));
+                problem(format!("images are not allowed (found \"{dest_url}\")"));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -65,10 +86,10 @@ pub fn render(markdown: &str) -> Rendered {
             }) => {
                 // The renderer prefixes email autolinks with `mailto:` itself.
                 if *link_type != LinkType::Email && !is_allowed_url(dest_url) {
-                    problems.push(format!(
+                    problem(format!(
                         "link \"{dest_url}\" is not allowed (use /articles/<slug>, #anchor, http(s):// or mailto:)"
                     ));
-                } else if let Some(link) = internal_link(dest_url) {
+                } else if let Some(link) = internal_link(dest_url, line()) {
                     links.push(link);
                 }
             }
@@ -86,11 +107,11 @@ pub fn render(markdown: &str) -> Rendered {
                     let title = title.trim().to_string();
                     let anchor = anchor(&title);
                     if anchor.is_empty() {
-                        problems.push(format!(
+                        problem(format!(
                             "section \"{title}\" has no letters or digits to make an anchor from"
                         ));
                     } else if sections.iter().any(|s| s.anchor == anchor) {
-                        problems.push(format!("two sections share the anchor \"#{anchor}\""));
+                        problem(format!("two sections share the anchor \"#{anchor}\""));
                     }
                     events[start] = Event::Start(Tag::Heading {
                         level: HeadingLevel::H2,
@@ -166,7 +187,7 @@ fn is_allowed_url(url: &str) -> bool {
             .any(|scheme| lower.starts_with(scheme))
 }
 
-fn internal_link(url: &str) -> Option<InternalLink> {
+fn internal_link(url: &str, line: usize) -> Option<InternalLink> {
     let (slug, anchor) = if let Some(rest) = url.strip_prefix("/articles/") {
         let (slug, anchor) = rest.split_once('#').unwrap_or((rest, ""));
         (Some(slug.to_string()), anchor)
@@ -177,6 +198,7 @@ fn internal_link(url: &str) -> Option<InternalLink> {
         target: url.to_string(),
         slug,
         anchor: (!anchor.is_empty()).then(|| anchor.to_string()),
+        line,
     })
 }
 
@@ -197,7 +219,7 @@ mod tests {
             "expected problems: {markdown}"
         );
         assert_eq!(rendered.html, "", "no HTML once anything is wrong");
-        rendered.problems
+        rendered.problems.into_iter().map(|p| p.message).collect()
     }
 
     #[test]
@@ -258,6 +280,14 @@ mod tests {
             found,
             vec![r#"images are not allowed (found "/static/logo.png")"#]
         );
+    }
+
+    #[test]
+    fn problems_and_links_know_their_line() {
+        let rendered = render("Intro.\n\n## Causes\n\nSee [x](/articles/x)\nand ![y](/y.png).\n");
+        let lines: Vec<usize> = rendered.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [5]);
+        assert_eq!(rendered.links[0].line, 4);
     }
 
     #[test]

@@ -1,18 +1,24 @@
 //! Knowledge base: the troubleshooting articles, one decision tree per error
 //! code, and the diagnosis of pasted error messages.
 //!
-//! Content is embedded at compile time and validated as a whole when it is
-//! loaded, so once a `KnowledgeBase` exists every lookup below succeeds.
+//! Content is embedded at compile time, or read from a folder in the same
+//! format (`--content DIR`), and validated as a whole when it is loaded, so
+//! once a `KnowledgeBase` exists every lookup below succeeds.
 
 mod article;
 pub mod calculator;
 mod content_error;
 mod diagnose;
+mod export;
+mod folder;
 mod heading;
 mod markdown;
 mod retired_ids;
+mod shared;
 mod site;
 mod tree;
+
+use std::path::Path;
 
 use rust_embed::RustEmbed;
 
@@ -20,7 +26,10 @@ pub use article::{Article, ArticleKind, RealExample};
 use content_error::Problems;
 pub use content_error::{ContentError, Problem};
 pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread};
+pub use export::{ExportError, export_embedded};
+pub use folder::{MAX_FILE_BYTES, MAX_FILES};
 pub use markdown::Section;
+pub use shared::SharedKb;
 pub use site::{Credentials, DigitRange, Hosts, IdShapes, Product, RateLimits, Site};
 pub use tree::{Next, Step, Tree, Walk};
 
@@ -49,12 +58,24 @@ impl KnowledgeBase {
             let Some(file) = EmbeddedContent::get(&path) else {
                 continue;
             };
-            match String::from_utf8(file.data.into_owned()) {
-                Ok(text) => files.push((path.into_owned(), text)),
-                Err(_) => problems.add(&path, "is not valid UTF-8"),
+            if let Some(text) = folder::decode(&path, file.data.into_owned(), &mut problems) {
+                files.push((path.into_owned(), text));
             }
         }
         Self::build(files, problems)
+    }
+
+    /// Loads the content in `dir` (`site.toml`, `articles/*.md`,
+    /// `trees/*.toml`; other files are ignored), under the same rules as the
+    /// embedded content. Problem paths are relative to `dir`; a problem with
+    /// the folder itself has an empty path.
+    pub fn load_folder(dir: &Path) -> Result<Self, ContentError> {
+        let mut problems = Problems::default();
+        match folder::read(dir, &mut problems) {
+            Some(files) => Self::build(files, problems),
+            // Nothing to check the rules on: the reason is the whole story.
+            None => Err(problems.into_result(()).expect_err("a problem was added")),
+        }
     }
 
     /// Loads `(path relative to content/, contents)` pairs. Files other than
@@ -98,6 +119,15 @@ impl KnowledgeBase {
             trees,
             site,
         })
+    }
+
+    /// "22 articles, 21 trees", for messages about what was loaded.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} articles, {} trees",
+            self.articles.len(),
+            self.trees.len()
+        )
     }
 
     /// The platform's names, rate limits, and id and host shapes.

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::content_error::{Problems, describe_toml_error};
+use super::content_error::Problems;
 
 pub(crate) const PATH: &str = "site.toml";
 
@@ -111,7 +111,7 @@ pub(crate) fn parse(text: &str, problems: &mut Problems) -> Option<Site> {
     let site: Site = match toml::from_str(text) {
         Ok(site) => site,
         Err(e) => {
-            problems.add(PATH, describe_toml_error(&e, text, 1));
+            problems.add_toml(PATH, &e, text, 1, None);
             return None;
         }
     };

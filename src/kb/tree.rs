@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 
 use super::article::{self, ParsedArticle};
-use super::content_error::{Problems, describe_toml_error};
+use super::content_error::{Problems, line_offset};
 use super::heading;
 use super::markdown::{self, InternalLink};
 use crate::domain::ErrorCode;
@@ -131,7 +131,8 @@ impl Tree {
 pub(crate) struct ParsedTree {
     pub path: String,
     pub tree: Tree,
-    pub links: Vec<InternalLink>,
+    /// Each with the file line of the step it is in.
+    pub links: Vec<(InternalLink, Option<usize>)>,
 }
 
 #[derive(Deserialize)]
@@ -180,7 +181,7 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
     let file: TreeFile = match toml::from_str(text) {
         Ok(file) => file,
         Err(e) => {
-            problems.add(path, describe_toml_error(&e, text, 1));
+            problems.add_toml(path, &e, text, 1, None);
             return None;
         }
     };
@@ -208,30 +209,34 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
     let mut links = Vec::new();
     let mut rendered = HashMap::new();
     let mut by_id: HashMap<&str, &StepFile> = HashMap::new();
-    for step in &file.steps {
+    let lines = step_lines(text, file.steps.len());
+    for (step, at) in file.steps.iter().zip(lines.iter().copied()) {
         let id = step.id.as_str();
         if id == TICKET {
-            problems.add(
+            problems.add_at(
                 path,
+                at,
                 "step id \"ticket\" is reserved for `next = \"ticket\"`",
             );
         } else if !article::is_well_formed_id(id) {
-            problems.add(
+            problems.add_at(
                 path,
+                at,
                 format!("step id \"{id}\" must be lowercase letters, digits and '-'"),
             );
         }
         if by_id.insert(id, step).is_some() {
-            problems.add(path, format!("two steps have id \"{id}\""));
+            problems.add_at(path, at, format!("two steps have id \"{id}\""));
         }
         if step.check.trim().is_empty() {
-            problems.add(path, format!("step \"{id}\": check is empty"));
+            problems.add_at(path, at, format!("step \"{id}\": check is empty"));
         } else if let Some(problem) = heading::question_problem(&step.check) {
-            problems.add(path, format!("step \"{id}\": {problem}"));
+            problems.add_at(path, at, format!("step \"{id}\": {problem}"));
         }
         if plain(&step.where_to_look).is_none() && plain(&step.ask).is_none() {
-            problems.add(
+            problems.add_at(
                 path,
+                at,
                 format!(
                     "step \"{id}\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
                 ),
@@ -243,20 +248,22 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
             ("caution", &step.caution),
         ] {
             if field.as_deref().is_some_and(|t| t.contains('\n')) {
-                problems.add(
+                problems.add_at(
                     path,
+                    at,
                     format!("step \"{id}\": `{name}` must be one line of plain text"),
                 );
             }
         }
         let r = markdown::render(&step.todo);
         for problem in r.problems {
-            problems.add(path, format!("step \"{id}\": {problem}"));
+            problems.add_at(path, at, format!("step \"{id}\": {}", problem.message));
         }
         for link in &r.links {
             if link.slug.is_none() {
-                problems.add(
+                problems.add_at(
                     path,
+                    at,
                     format!(
                         "step \"{id}\": link \"{}\" has no page to point into; use /articles/<slug>#anchor",
                         link.target
@@ -264,13 +271,14 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
                 );
             }
         }
-        links.extend(r.links);
+        links.extend(r.links.into_iter().map(|link| (link, at)));
         rendered.insert(id, r.html);
     }
-    for step in &file.steps {
+    for (step, at) in file.steps.iter().zip(lines.iter().copied()) {
         if step.next != TICKET && !by_id.contains_key(step.next.as_str()) {
-            problems.add(
+            problems.add_at(
                 path,
+                at,
                 format!(
                     "step \"{}\": next \"{}\" is not a step (use \"ticket\" to end the tree)",
                     step.id, step.next
@@ -279,12 +287,12 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
         }
     }
 
-    check_replaces(path, &file, &by_id, problems);
+    check_replaces(path, &file, &by_id, &lines, problems);
 
     // File order only matters when there are problems, and then the tree is
     // never shown.
-    let order =
-        walk_order(path, &file, &by_id, problems).unwrap_or_else(|| file.steps.iter().collect());
+    let order = walk_order(path, &file, &by_id, &lines, problems)
+        .unwrap_or_else(|| file.steps.iter().collect());
 
     Some(ParsedTree {
         path: path.to_string(),
@@ -313,6 +321,32 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
     })
 }
 
+/// The file line of each step's `id`, one per step in file order, so that
+/// a step's problems point into a long file. Read in a second, lenient pass
+/// over a file the strict pass already accepted; should it fail, the
+/// problems name no line rather than a wrong one.
+fn step_lines(text: &str, steps: usize) -> Vec<Option<usize>> {
+    #[derive(Deserialize)]
+    struct Steps {
+        #[serde(default, rename = "step")]
+        steps: Vec<StepId>,
+    }
+    #[derive(Deserialize)]
+    struct StepId {
+        id: toml::Spanned<String>,
+    }
+    let mut lines: Vec<Option<usize>> = toml::from_str::<Steps>(text)
+        .map(|file| {
+            file.steps
+                .iter()
+                .map(|step| Some(1 + line_offset(text, step.id.span().start)))
+                .collect()
+        })
+        .unwrap_or_default();
+    lines.resize(steps, None);
+    lines
+}
+
 /// `replaces` ids are well formed, each listed by one step only (an old id
 /// must map to exactly one successor), and never a live step's id (a live
 /// id already means itself).
@@ -320,15 +354,17 @@ fn check_replaces(
     path: &str,
     file: &TreeFile,
     by_id: &HashMap<&str, &StepFile>,
+    lines: &[Option<usize>],
     problems: &mut Problems,
 ) {
     let mut claimed: HashMap<&str, &str> = HashMap::new();
-    for step in &file.steps {
+    for (step, at) in file.steps.iter().zip(lines.iter().copied()) {
         for old in &step.replaces {
             let old = old.as_str();
             if !article::is_well_formed_id(old) {
-                problems.add(
+                problems.add_at(
                     path,
+                    at,
                     format!(
                         "step \"{}\": replaces \"{old}\", which is not a step id (lowercase letters, digits and '-')",
                         step.id
@@ -336,8 +372,9 @@ fn check_replaces(
                 );
             }
             if by_id.contains_key(old) {
-                problems.add(
+                problems.add_at(
                     path,
+                    at,
                     format!(
                         "step \"{}\": replaces \"{old}\", which is a live step; a live id already stands for itself",
                         step.id
@@ -345,12 +382,14 @@ fn check_replaces(
                 );
             }
             match claimed.insert(old, step.id.as_str()) {
-                Some(first) if first == step.id => problems.add(
+                Some(first) if first == step.id => problems.add_at(
                     path,
+                    at,
                     format!("step \"{}\": replaces \"{old}\" twice", step.id),
                 ),
-                Some(first) => problems.add(
+                Some(first) => problems.add_at(
                     path,
+                    at,
                     format!(
                         "\"{old}\" is replaced by both \"{first}\" and \"{}\"; an old id needs exactly one successor",
                         step.id
@@ -380,13 +419,16 @@ pub(crate) fn check_earlier_ids(parsed: &ParsedTree, earlier: &[&str], problems:
 }
 
 /// The steps in the order "No" leads through them, or `None` when that
-/// order cannot be established. Reports a missing start, a cycle and steps
-/// the walk never reaches (the last only when the chain itself is sound, as
-/// a dangling `next` would make that list misleading).
+/// order does not take in every step (the caller then keeps the file's
+/// order, so the checks after this one still see every step rather than
+/// report the ones cut off as gone). Reports a missing start, a cycle and
+/// steps the walk never reaches (the last only when the chain itself is
+/// sound, as a dangling `next` would make that list misleading).
 fn walk_order<'a>(
     path: &str,
     file: &'a TreeFile,
     by_id: &HashMap<&str, &'a StepFile>,
+    lines: &[Option<usize>],
     problems: &mut Problems,
 ) -> Option<Vec<&'a StepFile>> {
     let Some(mut current) = by_id.get(file.start.as_str()).copied() else {
@@ -420,10 +462,11 @@ fn walk_order<'a>(
         }
     }
     if sound {
-        for step in &file.steps {
+        for (step, at) in file.steps.iter().zip(lines.iter().copied()) {
             if !seen.contains(step.id.as_str()) {
-                problems.add(
+                problems.add_at(
                     path,
+                    at,
                     format!(
                         "step \"{}\" cannot be reached from start \"{}\"",
                         step.id, file.start
@@ -432,7 +475,7 @@ fn walk_order<'a>(
             }
         }
     }
-    Some(order)
+    (order.len() == file.steps.len()).then_some(order)
 }
 
 /// Rules that need the articles and every tree: one tree per code, and the
@@ -467,10 +510,10 @@ pub(crate) fn validate_set(
                 format!("article \"{}\" does not exist", parsed.tree.article),
             );
         }
-        for link in &parsed.links {
+        for (link, line) in &parsed.links {
             let target = link.slug.as_deref().and_then(article);
             if let Some(problem) = article::broken_link(link, target) {
-                problems.add(&parsed.path, problem);
+                problems.add_at(&parsed.path, *line, problem);
             }
         }
     }

@@ -25,8 +25,9 @@ struct IndexPage<'a> {
 }
 
 async fn index(State(state): State<AppState>) -> Result<Response> {
+    let kb = state.kb.get();
     Ok(render(&IndexPage {
-        articles: state.kb.articles(),
+        articles: kb.articles(),
     })?
     .into_response())
 }
@@ -69,7 +70,8 @@ async fn show(
     Path(slug): Path<String>,
     Query(query): Query<ArticleQuery>,
 ) -> Result<Response> {
-    let kb = &state.kb;
+    let kb = state.kb.get();
+    let kb = &*kb;
     let article = kb.article(&slug).ok_or(AppError::NotFound)?;
     let journey = ErrorCode::parse(&query.code);
     let code = journey.or(article.code).unwrap_or(ErrorCode::Other);

@@ -248,7 +248,8 @@ impl CalcPage<'_> {
 }
 
 async fn page(State(state): State<AppState>, Query(input): Query<CalcInput>) -> Result<Response> {
-    let site = state.kb.site();
+    let kb = state.kb.get();
+    let site = kb.site();
     let limits = site.rate_limits;
     let (usage, errors) = if input.is_blank() {
         (None, FieldErrors::default())

@@ -8,7 +8,7 @@ use axum::extract::FromRef;
 use super::csrf::CsrfKey;
 use super::rate_limit::RateLimits;
 use crate::config::Config;
-use crate::kb::KnowledgeBase;
+use crate::kb::{KnowledgeBase, SharedKb};
 use crate::store::Store;
 use crate::tickets::OutgoingMail;
 
@@ -17,7 +17,8 @@ use crate::tickets::OutgoingMail;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    pub kb: Arc<KnowledgeBase>,
+    /// The content being served; `kb.get()` once per request.
+    pub kb: SharedKb,
     pub csrf: CsrfKey,
     pub limits: RateLimits,
     /// Whether mail to requesters is sent (SMTP configured).
@@ -36,9 +37,10 @@ impl FromRef<AppState> for Arc<Config> {
     }
 }
 
+/// The content as it is when the request is taken (see `SharedKb`).
 impl FromRef<AppState> for Arc<KnowledgeBase> {
     fn from_ref(state: &AppState) -> Self {
-        state.kb.clone()
+        state.kb.get()
     }
 }
 

@@ -137,7 +137,8 @@ async fn new_form(
     }
     // A fresh id per rendering: a second submit of this same page is spotted.
     input.submission_id = Uuid::new_v4().to_string();
-    let page = FormPage::new(&state.kb, input, FieldErrors::default(), csrf);
+    let kb = state.kb.get();
+    let page = FormPage::new(&kb, input, FieldErrors::default(), csrf);
     Ok(render(&page)?.into_response())
 }
 
@@ -158,7 +159,8 @@ async fn create(
                 message: &ticket.message,
                 usage: ticket.usage,
             };
-            let site = state.kb.site();
+            let kb = state.kb.get();
+            let site = kb.site();
             let hints: Vec<String> = hints(&reading, site)
                 .iter()
                 .map(|hint| hint.for_requester(site))
@@ -169,8 +171,8 @@ async fn create(
             if !secrets.is_empty() || (!hints.is_empty() && input.reviewed.is_empty()) {
                 let mut shown = input.redacted();
                 shown.reviewed = if hints.is_empty() { "" } else { "1" }.into();
-                let mut page = FormPage::new(&state.kb, shown, FieldErrors::default(), csrf)
-                    .with_secrets(&secrets);
+                let mut page =
+                    FormPage::new(&kb, shown, FieldErrors::default(), csrf).with_secrets(&secrets);
                 page.hints = hints;
                 return Ok(render(&page)?.into_response());
             }
@@ -192,7 +194,8 @@ async fn create(
             Ok(Redirect::to(&format!("/tickets/{token}?filed=1")).into_response())
         }
         Err(errors) => {
-            let page = FormPage::new(&state.kb, input, errors, csrf).with_secrets(&secrets);
+            let kb = state.kb.get();
+            let page = FormPage::new(&kb, input, errors, csrf).with_secrets(&secrets);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
@@ -292,7 +295,8 @@ async fn status_page(
     csrf: CsrfToken,
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
-    let mut page = status_view(&state, ticket, csrf).await?;
+    let kb = state.kb.get();
+    let mut page = status_view(&state, &kb, ticket, csrf).await?;
     page.just_filed = query.filed.is_some();
     if page.just_filed {
         page.private_link = Some(private_link(state.config.public_url.as_deref(), &token));
@@ -318,7 +322,14 @@ async fn ticket_for_token(state: &AppState, token: &str) -> Result<Ticket> {
         .ok_or(AppError::NotFound)
 }
 
-async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Result<StatusPage<'_>> {
+/// The status page for `ticket`, in the words of `kb` (the content taken
+/// once for the request).
+async fn status_view<'a>(
+    state: &AppState,
+    kb: &'a KnowledgeBase,
+    ticket: Ticket,
+    csrf: CsrfToken,
+) -> Result<StatusPage<'a>> {
     let code = ticket.details.error_code;
     let zone = ticket.details.time_zone.clone();
     let timeline = state.store.public_timeline(ticket.id).await?;
@@ -366,8 +377,8 @@ async fn status_view(state: &AppState, ticket: Ticket, csrf: CsrfToken) -> Resul
         reference: ticket.reference(),
         just_filed: false,
         private_link: None,
-        checked: state.kb.checks_made(Some(code), &ticket.details.path),
-        article: state.kb.article_for(code),
+        checked: kb.checks_made(Some(code), &ticket.details.path),
+        article: kb.article_for(code),
         occurred_at: ticket
             .details
             .occurred_at
@@ -464,7 +475,8 @@ async fn give_details(
     let details = match input.validate_details(now) {
         Ok(details) => details,
         Err(errors) => {
-            let page = status_view(&state, ticket, csrf).await?;
+            let kb = state.kb.get();
+            let page = status_view(&state, &kb, ticket, csrf).await?;
             let page = page.with_details(input, errors);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
@@ -486,7 +498,8 @@ async fn give_details(
         }
         Err(refusal) => refusal,
     };
-    let mut page = status_view(&state, ticket, csrf).await?;
+    let kb = state.kb.get();
+    let mut page = status_view(&state, &kb, ticket, csrf).await?;
     page.addition_error = Some(refusal_message(refusal));
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
@@ -534,7 +547,8 @@ async fn add_information(
         }
         Err(message) => message,
     };
-    let mut page = status_view(&state, ticket, csrf).await?;
+    let kb = state.kb.get();
+    let mut page = status_view(&state, &kb, ticket, csrf).await?;
     page.addition = form.body;
     page.addition_error = Some(problem);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())

@@ -75,7 +75,8 @@ async fn step_page(
     csrf: CsrfToken,
 ) -> Result<Response> {
     let code = parse_code(&code)?;
-    let tree = state.kb.tree(code);
+    let kb = state.kb.get();
+    let tree = kb.tree(code);
     let given = split_path(&query.path);
     // A link from before a step was renamed or split names the earlier id:
     // it stands for its successor, so the walk goes on instead of stopping.
@@ -98,7 +99,7 @@ async fn step_page(
         .copied()
         .chain(walk.current.map(|s| s.id.as_str()))
         .collect();
-    let article = state.kb.article_for(code);
+    let article = kb.article_for(code);
     let page = StepPage {
         code,
         article,
@@ -184,7 +185,8 @@ async fn record_fix(
     Form(form): Form<FixForm>,
 ) -> Result<Redirect> {
     let code = parse_code(&code)?;
-    let tree = state.kb.tree(code);
+    let kb = state.kb.get();
+    let tree = kb.tree(code);
     // A page opened before a step was renamed posts the earlier id.
     let step = tree
         .current_id(&form.step)
@@ -236,7 +238,8 @@ async fn fixed_page(
     Query(query): Query<FixedQuery>,
 ) -> Result<Response> {
     let code = parse_code(&code)?;
-    let tree = state.kb.tree(code);
+    let kb = state.kb.get();
+    let tree = kb.tree(code);
     let step = tree
         .current_id(&query.step)
         .and_then(|id| tree.step(id))
@@ -248,7 +251,7 @@ async fn fixed_page(
     let page = FixedPage {
         code,
         step,
-        article: state.kb.article_for(code),
+        article: kb.article_for(code),
         continue_url: links::troubleshoot(code, &onward, &query.carry),
     };
     Ok(render(&page)?.into_response())

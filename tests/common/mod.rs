@@ -88,7 +88,7 @@ impl TestApp {
     /// A fresh app that serves `kb` instead of the built-in content.
     pub async fn spawn_with_kb(kb: apidesk::kb::KnowledgeBase) -> Self {
         let mut app = Self::spawn().await;
-        app.state.kb = std::sync::Arc::new(kb);
+        app.state.kb = apidesk::kb::SharedKb::new(kb);
         app.router = apidesk::web::router(app.state.clone());
         app
     }

@@ -174,7 +174,7 @@ fn refuses_missing_or_unknown_front_matter() {
     let unknown_kind = "+++\nslug = \"a\"\ntitle = \"t\"\nkind = \"faq\"\nsummary = \"s\"\n+++\n";
     let found = messages("articles/a.md", unknown_kind);
     assert!(
-        found[0].starts_with("articles/a.md: front matter line 4: unknown variant `faq`"),
+        found[0].starts_with("articles/a.md: line 4: front matter: unknown variant `faq`"),
         "{found:?}"
     );
     let typo = "+++\nslug = \"a\"\ntitle = \"t\"\nkind = \"checklist\"\nsumary = \"s\"\n+++\n";
@@ -188,7 +188,9 @@ fn markdown_problems_name_the_file() {
                 ## What support needs\n\n[x](javascript:alert(1))\n";
     let found = messages("articles/a.md", text);
     assert_eq!(found.len(), 1);
-    assert!(found[0].starts_with("articles/a.md: link \"javascript:alert(1)\" is not allowed"));
+    assert!(
+        found[0].starts_with("articles/a.md: line 9: link \"javascript:alert(1)\" is not allowed")
+    );
 }
 
 #[test]

@@ -38,9 +38,9 @@ fn refuses_a_broken_internal_link() {
     assert_eq!(
         load_problems(files),
         [
-            "articles/checklist.md: broken link \"/articles/still-stuck#what-to-send\": \
+            "articles/checklist.md: line 15: broken link \"/articles/still-stuck#what-to-send\": \
              \"still-stuck\" has no section with anchor \"#what-to-send\"",
-            "articles/still-stuck.md: broken link \"/articles/404-not-fund\": no such article",
+            "articles/still-stuck.md: line 11: broken link \"/articles/404-not-fund\": no such article",
         ]
     );
 }
@@ -56,7 +56,7 @@ fn refuses_a_broken_link_in_a_tree_step() {
     );
     assert_eq!(
         load_problems(files),
-        ["trees/500.toml: broken link \"/articles/500\": no such article"]
+        ["trees/500.toml: line 6: broken link \"/articles/500\": no such article"]
     );
 }
 
@@ -123,13 +123,13 @@ fn refuses_a_step_heading_worded_as_a_question() {
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(
         found[0].starts_with(
-            "trees/401.toml: step \"first\": check \"Is the access token still active?\" is a question"
+            "trees/401.toml: line 6: step \"first\": check \"Is the access token still active?\" is a question"
         ),
         "{found:#?}"
     );
     assert!(
         found[1].starts_with(
-            "trees/500.toml: step \"second\": check \"Does the retry work\" starts like a yes/no question"
+            "trees/500.toml: line 14: step \"second\": check \"Does the retry work\" starts like a yes/no question"
         ),
         "{found:#?}"
     );
@@ -147,7 +147,7 @@ fn refuses_a_step_without_where_or_ask() {
     assert_eq!(
         load_problems(files),
         [
-            "trees/401.toml: step \"second\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
+            "trees/401.toml: line 14: step \"second\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
         ]
     );
 }
@@ -164,8 +164,8 @@ fn refuses_an_old_id_with_two_successors_or_a_live_one() {
     assert_eq!(
         load_problems(files),
         [
-            "trees/403.toml: \"user-role\" is replaced by both \"first\" and \"second\"; an old id needs exactly one successor",
-            "trees/403.toml: step \"second\": replaces \"first\", which is a live step; a live id already stands for itself",
+            "trees/403.toml: line 14: \"user-role\" is replaced by both \"first\" and \"second\"; an old id needs exactly one successor",
+            "trees/403.toml: line 14: step \"second\": replaces \"first\", which is a live step; a live id already stands for itself",
         ]
     );
 }
@@ -217,7 +217,7 @@ fn refuses_an_unreachable_step() {
     );
     assert_eq!(
         load_problems(files),
-        ["trees/403.toml: step \"second\" cannot be reached from start \"first\""]
+        ["trees/403.toml: line 14: step \"second\" cannot be reached from start \"first\""]
     );
 }
 
@@ -233,7 +233,7 @@ fn refuses_a_next_pointing_nowhere() {
     assert_eq!(
         load_problems(files),
         [
-            "trees/404.toml: step \"first\": next \"secnd\" is not a step (use \"ticket\" to end the tree)"
+            "trees/404.toml: line 6: step \"first\": next \"secnd\" is not a step (use \"ticket\" to end the tree)"
         ]
     );
 }

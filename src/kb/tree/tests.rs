@@ -104,7 +104,7 @@ fn refuses_an_unreachable_step() {
     let found = problems(&tree_file("a", &[("a", "ticket"), ("orphan", "ticket")]));
     assert_eq!(
         found,
-        ["trees/401.toml: step \"orphan\" cannot be reached from start \"a\""]
+        ["trees/401.toml: line 13: step \"orphan\" cannot be reached from start \"a\""]
     );
 }
 
@@ -114,7 +114,7 @@ fn refuses_a_next_pointing_nowhere() {
     assert_eq!(
         found,
         [
-            "trees/401.toml: step \"b\": next \"tickt\" is not a step (use \"ticket\" to end the tree)"
+            "trees/401.toml: line 13: step \"b\": next \"tickt\" is not a step (use \"ticket\" to end the tree)"
         ]
     );
 }
@@ -126,8 +126,8 @@ fn refuses_bad_ids_and_missing_start() {
         &[("a", "ticket"), ("a", "ticket"), ("Bad_Id", "ticket")],
     ));
     for expected in [
-        "trees/401.toml: two steps have id \"a\"",
-        "trees/401.toml: step id \"Bad_Id\" must be lowercase letters, digits and '-'",
+        "trees/401.toml: line 13: two steps have id \"a\"",
+        "trees/401.toml: line 20: step id \"Bad_Id\" must be lowercase letters, digits and '-'",
         "trees/401.toml: start \"start\" is not a step",
     ] {
         assert!(
@@ -170,8 +170,9 @@ fn unsafe_markdown_in_a_step_names_the_step() {
     let found = problems(&text);
     assert_eq!(found.len(), 1);
     assert!(
-        found[0]
-            .starts_with("trees/401.toml: step \"a\": link \"javascript:alert(1)\" is not allowed"),
+        found[0].starts_with(
+            "trees/401.toml: line 6: step \"a\": link \"javascript:alert(1)\" is not allowed"
+        ),
         "{found:?}"
     );
 }
@@ -222,7 +223,7 @@ fn a_step_names_where_to_look_or_whom_to_ask() {
     assert_eq!(
         problems(&text),
         [
-            "trees/401.toml: step \"a\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
+            "trees/401.toml: line 6: step \"a\": needs `where` (where to look) or `ask` (whom to ask, and what), or both"
         ]
     );
     let text = tree_file("a", &[("a", "ticket")])
@@ -238,7 +239,7 @@ fn plain_text_fields_are_one_line() {
     );
     assert_eq!(
         problems(&text),
-        ["trees/401.toml: step \"a\": `caution` must be one line of plain text"]
+        ["trees/401.toml: line 6: step \"a\": `caution` must be one line of plain text"]
     );
 }
 
@@ -256,10 +257,10 @@ fn an_old_id_has_exactly_one_successor_and_is_never_live() {
     assert_eq!(
         problems(&text),
         [
-            "trees/401.toml: step \"a\": replaces \"b\", which is a live step; a live id already stands for itself",
-            "trees/401.toml: step \"a\": replaces \"Bad_Old\", which is not a step id (lowercase letters, digits and '-')",
-            "trees/401.toml: \"old\" is replaced by both \"a\" and \"b\"; an old id needs exactly one successor",
-            "trees/401.toml: step \"b\": replaces \"b-old\" twice",
+            "trees/401.toml: line 6: step \"a\": replaces \"b\", which is a live step; a live id already stands for itself",
+            "trees/401.toml: line 6: step \"a\": replaces \"Bad_Old\", which is not a step id (lowercase letters, digits and '-')",
+            "trees/401.toml: line 14: \"old\" is replaced by both \"a\" and \"b\"; an old id needs exactly one successor",
+            "trees/401.toml: line 14: step \"b\": replaces \"b-old\" twice",
         ]
     );
 }
@@ -281,6 +282,25 @@ fn every_earlier_id_is_live_or_replaced() {
             "trees/401.toml: step id \"dropped\" was used before and stored tickets and deflection counts name it: \
              keep a step with that id or list it in one step's `replaces`"
         ]
+    );
+}
+
+#[test]
+fn a_broken_chain_does_not_hide_the_steps_after_it() {
+    let text = tree_file("a", &[("a", "tickt"), ("b", "ticket")]).replace(
+        "where = \"In the b log\"",
+        "where = \"In the b log\"\nreplaces = [\"old\"]",
+    );
+    let mut problems = Problems::default();
+    let tree = parse("trees/401.toml", &text, &mut problems).expect("parses");
+    assert_eq!(problems.messages().len(), 1, "{:#?}", problems.messages());
+    check_earlier_ids(&tree, &["b", "old"], &mut problems);
+    assert_eq!(
+        problems.messages(),
+        [
+            "trees/401.toml: line 6: step \"a\": next \"tickt\" is not a step (use \"ticket\" to end the tree)"
+        ],
+        "b and what it replaces are still steps of the tree"
     );
 }
 

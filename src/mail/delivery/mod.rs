@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use super::render::{MailInput, render, render_links};
 use super::retry::{MAX_ATTEMPTS, jitter, wait_after};
 use super::{OutgoingMessage, SendError};
-use crate::kb::KnowledgeBase;
+use crate::kb::SharedKb;
 use crate::store::{Store, StoreError};
 use crate::tickets::{Delivery, MailAbout, MailRecord};
 
@@ -44,7 +44,8 @@ impl Transport for super::Mailer {
 #[derive(Clone)]
 pub struct Deliverer {
     pub store: Store,
-    pub kb: Arc<KnowledgeBase>,
+    /// The content being served, for the checks a ticket names.
+    pub kb: SharedKb,
     pub transport: Arc<dyn Transport>,
     /// Where requesters reach apidesk, for the links in mail.
     pub public_url: String,
@@ -197,6 +198,7 @@ impl Deliverer {
             event: event.as_ref(),
             checks: self
                 .kb
+                .get()
                 .checks_made(Some(ticket.details.error_code), &ticket.details.path),
             public_url: self.public_url.clone(),
             replies: self.replies,

@@ -4,6 +4,7 @@ use std::sync::Mutex;
 use time::OffsetDateTime;
 
 use super::*;
+use crate::kb::KnowledgeBase;
 use crate::tickets::{MailKind, MailState, OutgoingMail, ResponseTargets, TicketInput};
 
 /// A transport that answers from a script and keeps what it was given.
@@ -46,7 +47,7 @@ async fn setup(
     });
     let deliverer = Deliverer {
         store,
-        kb: Arc::new(KnowledgeBase::load_embedded().unwrap()),
+        kb: SharedKb::new(KnowledgeBase::load_embedded().unwrap()),
         transport: transport.clone(),
         public_url: "https://help.example.com".into(),
         domain: "example.com".into(),

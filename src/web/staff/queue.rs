@@ -339,8 +339,9 @@ async fn export_csv(
         Err(BudgetError::Database(err)) => return Err(err.into()),
     };
     let mut head = csv_line(&CSV_HEADER);
-    head.push_str(&csv_lines(&state.kb, &first.0));
-    let kb = state.kb.clone();
+    // One version of the content for the whole export, however long it takes.
+    let kb = state.kb.get();
+    head.push_str(&csv_lines(&kb, &first.0));
     let me = me.id;
     let rest = futures_util::stream::unfold(next_batch(filter, first.1), move |filter| {
         let store = store.clone();

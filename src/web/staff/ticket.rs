@@ -244,9 +244,10 @@ pub(super) async fn page(
         })
         .collect();
     let code = ticket.details.error_code;
+    let kb = state.kb.get();
     let owes_response = ticket.first_response_at.is_none()
         && matches!(ticket.status, TicketStatus::New | TicketStatus::Open);
-    let site = state.kb.site();
+    let site = kb.site();
     let details = &ticket.details;
     let reading = Reading {
         code: details.error_code,
@@ -275,8 +276,8 @@ pub(super) async fn page(
             .unwrap_or_default(),
         created_at: human_time_in(ticket.created_at, &zone),
         updated_at: human_time_in(ticket.updated_at, &zone),
-        checked: state.kb.checks_made(Some(code), &ticket.details.path),
-        article: state.kb.article_for(code),
+        checked: kb.checks_made(Some(code), &ticket.details.path),
+        article: kb.article_for(code),
         similar,
         due: ticket
             .due_at
