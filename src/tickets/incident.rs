@@ -46,7 +46,7 @@ impl Incident {
 pub fn codes_sentence(codes: &[ErrorCode]) -> String {
     let labels: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
     match labels.split_last() {
-        None => "every error".into(),
+        None => "every error code".into(),
         Some((last, [])) => (*last).to_string(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(incident.codes_text(), "500");
         incident.codes.clear();
         assert!(incident.covers(ErrorCode::Unauthorized));
-        assert_eq!(incident.codes_text(), "every error");
+        assert_eq!(incident.codes_text(), "every error code");
         assert_eq!(
             codes_from_text("500,zzz,401"),
             [ErrorCode::InternalServerError, ErrorCode::Unauthorized]

@@ -9,6 +9,7 @@ mod cookies;
 pub mod csrf;
 mod format;
 mod health;
+mod incident_notice;
 mod links;
 mod public;
 pub mod rate_limit;

@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::kb::{KnowledgeBase, diagnose_off_thread};
 use crate::tickets::MAX_MESSAGE_CHARS;
 use crate::web::AppState;
+use crate::web::incident_notice::{IncidentNotice, open_notices};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +45,8 @@ struct StartPage {
     something_else: CodeChoice,
     message: String,
     message_error: Option<&'static str>,
+    /// Known incidents, said first.
+    incidents: Vec<IncidentNotice>,
 }
 
 impl StartPage {
@@ -71,12 +74,15 @@ impl StartPage {
             something_else: choice(ErrorCode::Other),
             message,
             message_error,
+            incidents: Vec::new(),
         }
     }
 }
 
-async fn start(State(kb): State<Arc<KnowledgeBase>>) -> Result<Response> {
-    Ok(render(&StartPage::new(&kb, String::new(), None))?.into_response())
+async fn start(State(state): State<AppState>) -> Result<Response> {
+    let mut page = StartPage::new(&state.kb.get(), String::new(), None);
+    page.incidents = open_notices(&state, None).await;
+    Ok(render(&page)?.into_response())
 }
 
 /// Reads the pasted message and sends the person to the matching tree,

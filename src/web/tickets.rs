@@ -30,6 +30,7 @@ use crate::tickets::{
     TicketInput, TicketStatus, Tool, addition_room, prefill, reference_for,
 };
 use crate::web::AppState;
+use crate::web::incident_notice::{IncidentNotice, open_notices};
 
 pub fn router() -> Router<AppState> {
     // A status page is the requester's private view, reached by a secret
@@ -65,6 +66,8 @@ struct FormPage<'a> {
     secrets: Vec<(&'static str, &'static str)>,
     /// What is worth checking before sending (`tickets::hints`).
     hints: Vec<String>,
+    /// Known incidents that cause the chosen code, said first.
+    incidents: Vec<IncidentNotice>,
 }
 
 impl<'a> FormPage<'a> {
@@ -99,6 +102,7 @@ impl<'a> FormPage<'a> {
             max_message: MAX_MESSAGE_TEXT,
             secrets: Vec::new(),
             hints: Vec::new(),
+            incidents: Vec::new(),
         }
     }
 
@@ -137,8 +141,12 @@ async fn new_form(
     }
     // A fresh id per rendering: a second submit of this same page is spotted.
     input.submission_id = Uuid::new_v4().to_string();
+    let code = ErrorCode::parse(&input.error_code);
     let kb = state.kb.get();
-    let page = FormPage::new(&kb, input, FieldErrors::default(), csrf);
+    let mut page = FormPage::new(&kb, input, FieldErrors::default(), csrf);
+    if let Some(code) = code {
+        page.incidents = open_notices(&state, Some(code)).await;
+    }
     Ok(render(&page)?.into_response())
 }
 
@@ -261,6 +269,9 @@ struct StatusPage<'a> {
     /// The kinds of credential taken out of what the requester sent (the
     /// ticket and their additions), one per credential.
     removed: Vec<String>,
+    /// The known incident the ticket was filed during: its title, and
+    /// whether it still lasts.
+    incident: Option<(String, bool)>,
     /// Whether the ticket (opened by mail) still lacks details, and the
     /// form for them is shown.
     asks_details: bool,
@@ -373,7 +384,16 @@ async fn status_view<'a>(
         .flat_map(marker_kinds)
         .map(str::to_string)
         .collect();
+    let incident = match ticket.incident_id {
+        Some(id) => state
+            .store
+            .incident(id)
+            .await?
+            .map(|i| (i.title.clone(), i.is_open())),
+        None => None,
+    };
     Ok(StatusPage {
+        incident,
         reference: ticket.reference(),
         just_filed: false,
         private_link: None,

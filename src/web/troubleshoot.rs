@@ -19,6 +19,7 @@ use crate::domain::ErrorCode;
 use crate::error::{AppError, Result};
 use crate::kb::{Article, Step, diagnose_off_thread};
 use crate::web::AppState;
+use crate::web::incident_notice::{IncidentNotice, open_notices};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -66,6 +67,8 @@ struct StepPage<'a> {
     ticket_url: String,
     /// On the 429 checks: the rate-limit calculator, keeping the way back.
     calculator_url: Option<String>,
+    /// Known incidents that cause this code, said first.
+    incidents: Vec<IncidentNotice>,
 }
 
 async fn step_page(
@@ -117,6 +120,7 @@ async fn step_page(
         ticket_url: links::ticket_form(code, &path, &carry),
         calculator_url: (code == ErrorCode::TooManyRequests)
             .then(|| links::calculator(&path, &carry)),
+        incidents: open_notices(&state, Some(code)).await,
         done: walk.done,
         csrf,
         carry,

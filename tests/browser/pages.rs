@@ -92,6 +92,9 @@ const PAGES: &[(&str, Reach)] = &[
     ("ticket-links", Visit("/tickets/lost")),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
+    // A known incident, declared by staff, then said first on the start page.
+    ("staff-incidents", Do(staff_incidents)),
+    ("start-incident", Visit("/")),
     ("staff-forbidden", Do(staff_forbidden)),
     ("ticket-rate-limited", Do(ticket_rate_limited)),
 ];
@@ -424,6 +427,23 @@ fn ticket_status_details_given(b: &Browser) -> Pin<Box<dyn Future<Output = ()> +
         let main = b.text("main").await;
         assert!(main.contains("every detail of the failure"), "{main}");
         assert!(!main.contains("Not given yet"), "{main}");
+    })
+}
+
+fn staff_incidents(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/incidents").await;
+        crate::forms::fill(b, "Title", "Record updates failing").await;
+        crate::forms::fill(
+            b,
+            "What is affected (optional)",
+            "Updates to records answer 503.",
+        )
+        .await;
+        b.follow("form[action='/staff/incidents'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("Incident declared"), "{main}");
     })
 }
 

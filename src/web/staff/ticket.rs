@@ -18,6 +18,7 @@ use crate::kb::Article;
 use crate::staff::StaffMember;
 use crate::store::SimilarTicket;
 use crate::tickets::hints::{Reading, hints};
+use crate::tickets::incident::Incident;
 use crate::tickets::{
     Endpoint, FieldErrors, MAX_EVENT_BODY_CHARS, OutgoingMail, Priority, Ticket, TicketStatus,
     TimelineEvent, group_thousands, reference_for, staff_label, staff_targets,
@@ -115,6 +116,8 @@ struct TicketPage<'a> {
     merged_into: Option<(i64, String)>,
     /// What is worth checking first (`tickets::hints`), for staff.
     hints: Vec<String>,
+    /// The known incident the ticket was filed during.
+    incident: Option<Incident>,
     /// The endpoint understood: its host, its shape with ids as `{id}`, and
     /// its query's keys.
     endpoint_host: Option<String>,
@@ -263,7 +266,12 @@ pub(super) async fn page(
     let endpoint = Endpoint::parse(&details.endpoint);
     let (endpoint_host, endpoint_shape) = (endpoint.host.clone(), endpoint.shape());
     let query_keys = endpoint.query_keys.join(", ");
+    let incident = match ticket.incident_id {
+        Some(id) => state.store.incident(id).await?,
+        None => None,
+    };
     let page = TicketPage {
+        incident,
         hints,
         endpoint_host,
         endpoint_shape,
