@@ -58,6 +58,37 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 27] = [
+        Self::AccessToken,
+        Self::RefreshToken,
+        Self::IdToken,
+        Self::Token,
+        Self::ApiKey,
+        Self::UserKey,
+        Self::Key,
+        Self::Secret,
+        Self::ClientSecret,
+        Self::Password,
+        Self::Signature,
+        Self::Credential,
+        Self::Session,
+        Self::Cookie,
+        Self::Authorization,
+        Self::BearerToken,
+        Self::BasicAuth,
+        Self::UrlPassword,
+        Self::Jwt,
+        Self::AwsAccessKey,
+        Self::AwsSecretKey,
+        Self::GithubToken,
+        Self::GitlabToken,
+        Self::SlackToken,
+        Self::StripeKey,
+        Self::GoogleApiKey,
+        Self::PrivateKey,
+    ];
+
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
