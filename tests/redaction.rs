@@ -250,3 +250,30 @@ async fn a_pasted_message_is_carried_through_the_checks_without_its_credentials(
     assert!(!res.location().contains("eyJhbGci"), "{}", res.location());
     assert!(res.location().contains("redacted"), "{}", res.location());
 }
+
+#[tokio::test]
+async fn the_start_pages_paste_form_is_posted_so_the_url_never_holds_the_paste() {
+    let mut app = TestApp::spawn().await;
+    let start = app.get("/").await;
+    start.assert_contains("<form method=\"post\" action=\"/diagnose\"");
+    let message =
+        format!("HTTP GET failed: unauthorized (401)\nAuthorization: Bearer {FORM_MESSAGE_JWT}");
+    let res = app.post_form("/diagnose", &[("message", &message)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        res.location().starts_with("/troubleshoot/401?"),
+        "{}",
+        res.location()
+    );
+    assert!(!res.location().contains("eyJhbGci"), "{}", res.location());
+    // Like every form, it needs its CSRF token.
+    let bare = serde_urlencoded::to_string([("message", "HTTP GET failed (401)")]).unwrap();
+    assert_eq!(
+        app.post_raw("/diagnose", &bare).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A mistake comes back on the start page with what was typed.
+    let empty = app.post_form("/diagnose", &[("message", "  ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    empty.assert_contains("Paste the error message first");
+}

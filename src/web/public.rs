@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::{Form, Router};
 
 use super::client_addr::ClientAddr;
+use super::csrf::CsrfToken;
 use super::links::{self, Carry};
 use super::rate_limit::{Level, RateLimits};
 use super::render::render;
@@ -24,7 +25,7 @@ use crate::web::incident_notice::{IncidentNotice, open_notices};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(start))
-        .route("/diagnose", get(recognise))
+        .route("/diagnose", get(recognise).post(recognise_posted))
 }
 
 struct CodeChoice {
@@ -47,10 +48,16 @@ struct StartPage {
     message_error: Option<&'static str>,
     /// Known incidents, said first.
     incidents: Vec<IncidentNotice>,
+    csrf: CsrfToken,
 }
 
 impl StartPage {
-    fn new(kb: &KnowledgeBase, message: String, message_error: Option<&'static str>) -> Self {
+    fn new(
+        kb: &KnowledgeBase,
+        message: String,
+        message_error: Option<&'static str>,
+        csrf: CsrfToken,
+    ) -> Self {
         let choice = |code: ErrorCode| CodeChoice {
             href: links::troubleshoot(code, &[], &Carry::default()),
             label: code.label(),
@@ -75,23 +82,49 @@ impl StartPage {
             message,
             message_error,
             incidents: Vec::new(),
+            csrf,
         }
     }
 }
 
-async fn start(State(state): State<AppState>) -> Result<Response> {
-    let mut page = StartPage::new(&state.kb.get(), String::new(), None);
+async fn start(State(state): State<AppState>, csrf: CsrfToken) -> Result<Response> {
+    let mut page = StartPage::new(&state.kb.get(), String::new(), None, csrf);
     page.incidents = open_notices(&state, None).await;
     Ok(render(&page)?.into_response())
 }
 
+/// The start page's paste form: posted, so that what was pasted (often a
+/// stack trace, sometimes with a credential in it) stays out of the URL and
+/// the browser's history; the tree it leads to carries it redacted.
+async fn recognise_posted(
+    State(kb): State<Arc<KnowledgeBase>>,
+    State(limits): State<RateLimits>,
+    client: ClientAddr,
+    csrf: CsrfToken,
+    Form(carry): Form<Carry>,
+) -> Result<Response> {
+    recognised(&kb, &limits, &client, csrf, &carry).await
+}
+
 /// Reads the pasted message and sends the person to the matching tree,
-/// carrying the message (and the method, if it names one) along.
+/// carrying the message (and the method, if it names one) along. Kept for
+/// links that put the message in the query string.
 async fn recognise(
     State(kb): State<Arc<KnowledgeBase>>,
     State(limits): State<RateLimits>,
     client: ClientAddr,
+    csrf: CsrfToken,
     Query(carry): Query<Carry>,
+) -> Result<Response> {
+    recognised(&kb, &limits, &client, csrf, &carry).await
+}
+
+async fn recognised(
+    kb: &KnowledgeBase,
+    limits: &RateLimits,
+    client: &ClientAddr,
+    csrf: CsrfToken,
+    carry: &Carry,
 ) -> Result<Response> {
     let message = carry.message.trim();
     let problem = if message.is_empty() {
@@ -106,7 +139,7 @@ async fn recognise(
         None
     };
     if let Some(problem) = problem {
-        let page = StartPage::new(&kb, message.to_string(), Some(problem));
+        let page = StartPage::new(kb, message.to_string(), Some(problem), csrf);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     limits.check(Level::Diagnose, &client.rate_key(), false)?;
