@@ -30,8 +30,26 @@ fn apidesk() -> Command {
     command
 }
 
+/// Runs a command that should end by itself: one that does not (a server
+/// that started when it should have refused to) is killed and fails the
+/// test instead of hanging the run. The deadline is no measure of speed.
 fn run(command: &mut Command) -> Output {
-    command.output().expect("the apidesk binary runs")
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the apidesk binary runs");
+    let pid = child.id().to_string();
+    let (send, ended) = mpsc::channel();
+    std::thread::spawn(move || send.send(child.wait_with_output()));
+    match ended.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("the apidesk binary runs"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("`{command:?}` did not end by itself");
+        }
+    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -157,18 +175,16 @@ fn broken() -> TempDir {
         "check = \"Check that the endpoint URL is correct and complete\"",
         "check = \"Is the endpoint URL correct?\"",
     );
-    let latin1 = root.join("trees/429.toml");
-    let mut bytes = fs::read(&latin1).unwrap();
-    let third_line = bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .nth(1)
+    // Saved as Latin-1 after an "é" was typed on line 3: not UTF-8 from there.
+    let path = root.join("trees/429.toml");
+    let text = fs::read_to_string(&path)
         .unwrap()
-        .0
-        + 1;
-    bytes.insert(third_line, 0xe9);
-    fs::write(&latin1, bytes).unwrap();
+        .replacen("start = \"", "start = \"\u{e9}", 1);
+    let latin1: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    fs::write(&path, latin1).unwrap();
     dir
 }
 
