@@ -55,9 +55,6 @@ struct FormPage<'a> {
     checked: Vec<String>,
     /// The code's article, linked with what the form already holds.
     article: Option<(&'a Article, String)>,
-    codes: [ErrorCode; 21],
-    methods: [HttpMethod; 5],
-    tools: [(&'static str, &'static str); 6],
     environments: [Environment; 3],
     zones: ZoneSelect,
     max_message: &'static str,
@@ -95,9 +92,6 @@ impl<'a> FormPage<'a> {
             input,
             errors,
             csrf,
-            codes: ErrorCode::ALL,
-            methods: HttpMethod::ALL,
-            tools: Tool::CHOICES,
             environments: Environment::ALL,
             max_message: MAX_MESSAGE_TEXT,
             secrets: Vec::new(),
@@ -157,7 +151,7 @@ async fn create(
     csrf: CsrfToken,
     Form(input): Form<TicketInput>,
 ) -> Result<Response> {
-    let secrets = input.secrets();
+    let (shown, secrets) = input.clone().redacted();
     match input.validate(OffsetDateTime::now_utc()) {
         Ok(mut ticket) => {
             let reading = Reading {
@@ -177,7 +171,7 @@ async fn create(
             // stored, credentials taken out, with what is worth checking;
             // sent again (no credentials left, hints seen), it is filed.
             if !secrets.is_empty() || (!hints.is_empty() && input.reviewed.is_empty()) {
-                let mut shown = input.redacted();
+                let mut shown = shown;
                 shown.reviewed = if hints.is_empty() { "" } else { "1" }.into();
                 let mut page =
                     FormPage::new(&kb, shown, FieldErrors::default(), csrf).with_secrets(&secrets);
@@ -276,12 +270,9 @@ struct StatusPage<'a> {
     /// form for them is shown.
     asks_details: bool,
     just_completed: bool,
-    /// The details form as typed, its mistakes, and its choice lists.
+    /// The details form as typed, its mistakes, and its zone list.
     input: TicketInput,
     errors: FieldErrors,
-    codes: [ErrorCode; 21],
-    methods: [HttpMethod; 5],
-    tools: [(&'static str, &'static str); 6],
     zones: ZoneSelect,
 }
 
@@ -427,9 +418,6 @@ async fn status_view<'a>(
         zones: ZoneSelect::new(&input.time_zone),
         input,
         errors: FieldErrors::default(),
-        codes: ErrorCode::ALL,
-        methods: HttpMethod::ALL,
-        tools: Tool::CHOICES,
         ticket,
     })
 }

@@ -126,16 +126,16 @@ impl Incidents for SqliteStore {
     }
 
     async fn incident_tickets(&self, id: i64, limit: u32) -> Result<(Vec<i64>, i64), StoreError> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM tickets WHERE incident_id = ? ORDER BY id LIMIT ?")
-                .bind(id)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE incident_id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok((ids, count))
+        // The window counts every linked ticket before LIMIT applies: the
+        // first page and the total in one statement.
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, COUNT(*) OVER () FROM tickets WHERE incident_id = ? ORDER BY id LIMIT ?",
+        )
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let count = rows.first().map_or(0, |(_, count)| *count);
+        Ok((rows.into_iter().map(|(id, _)| id).collect(), count))
     }
 }

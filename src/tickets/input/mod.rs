@@ -144,37 +144,22 @@ impl TicketInput {
         }
     }
 
-    /// The credentials in what was typed, by field, in form order: what
-    /// redaction will take out of the ticket before it is stored.
-    pub fn secrets(&self) -> Vec<(&'static str, SecretKind)> {
-        [
-            ("message", &self.message),
-            ("endpoint", &self.endpoint),
-            ("tool_other", &self.tool_other),
-            ("recent_changes", &self.recent_changes),
-        ]
-        .into_iter()
-        .flat_map(|(field, text)| {
-            redact(text)
-                .removed
-                .into_iter()
-                .map(move |kind| (field, kind))
-        })
-        .collect()
-    }
-
-    /// This form with every credential taken out, as it will be stored:
-    /// shown back to the requester before filing.
-    pub fn redacted(mut self) -> Self {
-        for text in [
-            &mut self.message,
-            &mut self.endpoint,
-            &mut self.tool_other,
-            &mut self.recent_changes,
+    /// This form with every credential taken out, as it will be stored
+    /// (shown back to the requester before filing), and what was taken out
+    /// of which field, in form order.
+    pub fn redacted(mut self) -> (Self, Vec<(&'static str, SecretKind)>) {
+        let mut found = Vec::new();
+        for (field, text) in [
+            ("message", &mut self.message),
+            ("endpoint", &mut self.endpoint),
+            ("tool_other", &mut self.tool_other),
+            ("recent_changes", &mut self.recent_changes),
         ] {
-            *text = redact(text).text;
+            let done = redact(text);
+            found.extend(done.removed.into_iter().map(|kind| (field, kind)));
+            *text = done.text;
         }
-        self
+        (self, found)
     }
 
     fn check_code(&self, errors: &mut FieldErrors) -> Option<ErrorCode> {
