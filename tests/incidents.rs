@@ -62,6 +62,16 @@ async fn an_incident_is_said_first_links_tickets_and_is_answered_together() {
         )
         .await;
     assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+    // A double click declares it once.
+    let twice = app
+        .post_form(
+            "/staff/incidents",
+            &[("title", "record updates failing"), ("codes", "500")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::SEE_OTHER);
+    let open = app.state.store.open_incidents().await.unwrap();
+    assert_eq!(open.len(), 1);
 
     // Said first on the start page, on the checks it causes, not on others.
     let start = app.get("/").await;

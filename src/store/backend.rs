@@ -71,7 +71,8 @@ impl<T> Backend for T where
 /// filed while they lasted.
 #[async_trait]
 pub trait Incidents {
-    /// Stores a declared incident; returns its id.
+    /// Stores a declared incident; returns its id. An open incident with
+    /// the same title (a second submit) is returned instead of a new one.
     async fn declare_incident(
         &self,
         incident: &NewIncident,

@@ -65,6 +65,18 @@ impl Incidents for SqliteStore {
         by: i64,
         now: OffsetDateTime,
     ) -> Result<i64, StoreError> {
+        // A second submit of the same declaration (a double click) finds
+        // the incident the first one opened instead of opening another.
+        let mut tx = self.begin_write().await?;
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM incidents WHERE ended_at IS NULL AND title = ? COLLATE NOCASE",
+        )
+        .bind(&incident.title)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = open {
+            return Ok(id);
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO incidents (title, affected, codes, started_at, declared_by, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -75,8 +87,9 @@ impl Incidents for SqliteStore {
         .bind(time_text::to_text(incident.started_at))
         .bind(by)
         .bind(time_text::to_text(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
