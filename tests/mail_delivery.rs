@@ -17,7 +17,7 @@ use apidesk::mail::delivery::Deliverer;
 use apidesk::mail::inbound::{Ingest, Ingested};
 use apidesk::staff::Role;
 use apidesk::store::Store;
-use apidesk::tickets::workflow::{Actor, Command, Request};
+use apidesk::tickets::workflow::{Actor, AfterReply, Command, Request};
 use apidesk::tickets::{
     EventBody, EventKind, InboundOutcome, MailState, OutgoingMail, ResponseTargets, TicketInput,
     TicketStatus,
@@ -108,7 +108,7 @@ async fn a_filed_ticket_is_confirmed_and_a_reply_follows_in_one_thread() {
         },
         command: Command::Reply {
             body: EventBody::parse("Please send the key's last 4 characters.").unwrap(),
-            waiting_on_requester: true,
+            then: AfterReply::WaitOnRequester,
         },
         at: OffsetDateTime::now_utc(),
     };

@@ -7,7 +7,7 @@ mod staff_helpers;
 
 use apidesk::domain::ErrorCode;
 use apidesk::staff::Role;
-use apidesk::tickets::workflow::{Actor, Command, Request};
+use apidesk::tickets::workflow::{Actor, AfterReply, Command, Request};
 use apidesk::tickets::{EventBody, Outcome, Priority, TicketStatus};
 use axum::http::StatusCode;
 use common::{TestApp, escape, selected, textarea_value};
@@ -779,7 +779,7 @@ async fn store_actions_report_changes_and_write_one_event_each() {
     step!(
         Command::Reply {
             body,
-            waiting_on_requester: false
+            then: AfterReply::Stay,
         },
         Outcome::Changed
     );

@@ -21,11 +21,13 @@ use crate::domain::Zone;
 use crate::kb::Tree;
 use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
 use crate::tickets::incident::{Incident, NewIncident};
+use crate::tickets::problem::{Problem, ProblemMember};
 use crate::tickets::queue::{Cursor, QueueFilter};
 use crate::tickets::workflow::Request;
 use crate::tickets::{
     BouncedAddress, Delivery, InboundMail, InboundOutcome, InboundPlan, InboundRecord, MailRecord,
-    MailThread, NewTicket, Outcome, ResponseTargets, Ticket, TicketStatus, TimelineEvent, Triage,
+    MailThread, NewTicket, Outcome, Refusal, ResponseTargets, Ticket, TicketStatus, TimelineEvent,
+    Triage,
 };
 
 /// Everything a backend provides; what `Store` holds.
@@ -43,6 +45,7 @@ pub trait Backend:
     + Outbox
     + Inbox
     + Incidents
+    + Problems
     + Send
     + Sync
 {
@@ -62,6 +65,7 @@ impl<T> Backend for T where
         + Outbox
         + Inbox
         + Incidents
+        + Problems
         + Send
         + Sync
 {
@@ -95,6 +99,26 @@ pub trait Incidents {
     /// The ids of up to `limit` tickets filed during the incident, oldest
     /// first, and how many there are in all.
     async fn incident_tickets(&self, id: i64, limit: u32) -> Result<(Vec<i64>, i64), StoreError>;
+}
+
+/// Problems: tickets failing the same way, grouped as `tickets::problem`
+/// says when each is filed (`Tickets::insert_ticket`).
+#[async_trait]
+pub trait Problems {
+    async fn problem(&self, id: i64) -> Result<Option<Problem>, StoreError>;
+
+    /// Up to `limit` of a problem's tickets, oldest first.
+    async fn problem_members(&self, id: i64, limit: u32) -> Result<Vec<ProblemMember>, StoreError>;
+
+    /// The folded members of the problems these tickets lead (none for a
+    /// ticket that leads none), the tickets acting on a lead's queue row
+    /// also acts on; with `unsettled_only`, only those neither resolved,
+    /// closed nor merged.
+    async fn folded_members(
+        &self,
+        leads: &[i64],
+        unsettled_only: bool,
+    ) -> Result<Vec<i64>, StoreError>;
 }
 
 /// The database itself: is it there, and letting it go at shutdown.
@@ -185,6 +209,16 @@ pub trait Actions {
         request: &Request,
         targets: &ResponseTargets,
     ) -> Result<Outcome, ActionError>;
+
+    /// Applies each request as `apply` would, on its own: a refused one
+    /// changes nothing and the rest go on. Many share a transaction, so one
+    /// action on many tickets (a problem's answer, a bulk action) costs a
+    /// few commits rather than one each. The outcomes, in order.
+    async fn apply_each(
+        &self,
+        requests: &[Request],
+        targets: &ResponseTargets,
+    ) -> Result<Vec<Result<Outcome, Refusal>>, StoreError>;
 }
 
 /// Staff accounts.

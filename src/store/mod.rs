@@ -17,11 +17,11 @@ use std::sync::Arc;
 use crate::tickets::OutgoingMail;
 
 pub use backend::{
-    Actions, Backend, Deflections, Health, Inbox, Incidents, Outbox, Queue, Seeding, Sessions,
-    Settings, StaffAccounts, Tickets, Timelines,
+    Actions, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue, Seeding,
+    Sessions, Settings, StaffAccounts, Tickets, Timelines,
 };
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
-pub use rows::{InsertOutcome, LoginAttempt, QueuePage, QueueRow, SimilarTicket};
+pub use rows::{InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket};
 pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 
 /// A handle on the database; clones share one backend (and its pool).

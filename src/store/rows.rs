@@ -45,9 +45,18 @@ pub struct QueueRow {
     pub due_at: Option<OffsetDateTime>,
     pub first_response_at: Option<OffsetDateTime>,
     pub assignee_name: Option<String>,
-    /// Tickets sharing this one's code, method, endpoint shape and tool (itself included).
-    pub similar: i64,
+    /// The problem the ticket belongs to, if it is grouped.
+    pub problem: Option<RowProblem>,
     pub(in crate::store) cursor: Cursor,
+}
+
+/// A queue row's problem: the row stands for it when the ticket leads it.
+#[derive(Debug, Clone)]
+pub struct RowProblem {
+    pub lead_id: i64,
+    pub occurrences: i64,
+    pub first_seen: OffsetDateTime,
+    pub last_seen: OffsetDateTime,
 }
 
 #[derive(Debug, Clone)]

@@ -97,6 +97,12 @@ pub enum EventKind {
         #[serde(default, deserialize_with = "lenient")]
         from: Option<i64>,
     },
+    /// Staff split the ticket out of the problem this ticket led:
+    /// `{"lead": id}`. For staff only: a requester never learns of problems.
+    SplitOut {
+        #[serde(default, deserialize_with = "lenient")]
+        lead: Option<i64>,
+    },
     /// A kind this version does not know, by its stored name. Only ever
     /// read, never written.
     #[serde(skip)]
@@ -219,6 +225,7 @@ impl EventKind {
             Self::DetailsGiven { .. } => "details_given",
             Self::Merged { .. } => "merged",
             Self::MergedFrom { .. } => "merged_from",
+            Self::SplitOut { .. } => "split_out",
             Self::Other(kind) => kind,
         }
     }
@@ -251,6 +258,7 @@ impl EventKind {
             | Self::Note
             | Self::MailNote { .. }
             | Self::MergedFrom { .. }
+            | Self::SplitOut { .. }
             | Self::Other(_) => false,
         }
     }
@@ -461,6 +469,11 @@ mod tests {
                 EventKind::MergedFrom { from: Some(4) },
                 "merged_from",
                 r#"{"from":4}"#,
+            ),
+            (
+                EventKind::SplitOut { lead: Some(3) },
+                "split_out",
+                r#"{"lead":3}"#,
             ),
         ]
     }

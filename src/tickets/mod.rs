@@ -16,6 +16,7 @@ mod mail_in;
 mod notify;
 mod occurred_at;
 mod priority;
+pub mod problem;
 pub mod queue;
 pub mod redact;
 mod similar;

@@ -2,7 +2,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    Detail, Environment, Priority, ResponseTargets, TicketStatus, Tool, Wanted, similar_key,
+    Detail, Environment, Priority, ResponseTargets, TicketStatus, Tool, Wanted, problem,
+    similar_key,
 };
 use crate::domain::{ErrorCode, HttpMethod, Zone};
 use crate::kb::calculator::Usage;
@@ -45,6 +46,8 @@ pub struct Triage {
     /// When the first response is due, from the priority's target.
     pub due_at: OffsetDateTime,
     pub similar_key: String,
+    /// What groups it with tickets failing the same way (`problem`).
+    pub fingerprint: String,
 }
 
 impl NewTicket {
@@ -60,6 +63,7 @@ impl NewTicket {
         Triage {
             priority,
             due_at: now + targets.for_priority(priority),
+            fingerprint: problem::fingerprint(&similar_key, &self.email),
             similar_key,
         }
     }
@@ -95,6 +99,11 @@ pub struct Ticket {
     pub updated_at: OffsetDateTime,
     /// The known incident it was filed during, if any.
     pub incident_id: Option<i64>,
+    pub fingerprint: String,
+    /// The problem it belongs to, if it is grouped.
+    pub problem_id: Option<i64>,
+    /// Shown in the queue only through its problem's lead.
+    pub folded: bool,
     pub details: NewTicket,
 }
 

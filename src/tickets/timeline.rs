@@ -104,6 +104,13 @@ impl TimelineEvent {
                 Some(from) => format!("merged {} into this ticket", reference_for(*from)),
                 None => "merged another ticket into this one".into(),
             },
+            EventKind::SplitOut { lead } => match lead {
+                Some(lead) => format!(
+                    "split this ticket out of the problem led by {}",
+                    reference_for(*lead)
+                ),
+                None => "split this ticket out of its problem".into(),
+            },
             EventKind::Other(kind) => format!("recorded “{kind}”"),
         }
     }
@@ -113,6 +120,7 @@ impl TimelineEvent {
         match self.kind {
             EventKind::Merged { into, .. } => into,
             EventKind::MergedFrom { from } => from,
+            EventKind::SplitOut { lead } => lead,
             _ => None,
         }
     }

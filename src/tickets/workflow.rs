@@ -30,6 +30,32 @@ pub struct TicketState {
     pub additions: AdditionTally,
     /// The details a ticket opened from a mail still lacks.
     pub wanted: Wanted,
+    /// Its problem, if it is grouped with others (`tickets::problem`).
+    pub problem: Option<Grouping>,
+    /// Split out of a problem by staff: never grouped again.
+    pub ungrouped: bool,
+}
+
+/// A ticket's place in its problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grouping {
+    pub problem: i64,
+    /// The ticket that leads it (perhaps this one).
+    pub lead: i64,
+    /// Shown in the queue only through the lead's row.
+    pub folded: bool,
+}
+
+/// What a staff reply does to the ticket's status besides answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfterReply {
+    /// Nothing, except that a new ticket becomes open.
+    #[default]
+    Stay,
+    /// The ticket waits on its requester.
+    WaitOnRequester,
+    /// The answer resolves it (as one answer to a whole problem does).
+    Resolve,
 }
 
 /// How many additions a ticket holds from its requester, and how many
@@ -82,10 +108,11 @@ pub enum Command {
     Note {
         body: EventBody,
     },
-    /// A public reply; ticking "waiting on requester" makes the ticket wait.
+    /// A public reply; it may also make the ticket wait on its requester,
+    /// or resolve it.
     Reply {
         body: EventBody,
-        waiting_on_requester: bool,
+        then: AfterReply,
     },
     /// Merge this ticket into the survivor `into`.
     Merge {
@@ -109,6 +136,9 @@ pub enum Command {
     GiveDetails {
         details: GivenDetails,
     },
+    /// Take the ticket out of its problem: it fails differently from the
+    /// others, and is worked on its own from now on.
+    SplitOut,
 }
 
 /// A command's kind, for checking roles before its form is even read.
@@ -123,6 +153,7 @@ pub enum CommandKind {
     RequesterAddition,
     MailReply,
     GiveDetails,
+    SplitOut,
 }
 
 impl Command {
@@ -137,6 +168,7 @@ impl Command {
             Self::RequesterAddition { .. } => CommandKind::RequesterAddition,
             Self::MailReply { .. } => CommandKind::MailReply,
             Self::GiveDetails { .. } => CommandKind::GiveDetails,
+            Self::SplitOut => CommandKind::SplitOut,
         }
     }
 
@@ -210,7 +242,7 @@ pub fn permitted(actor: Actor, kind: CommandKind) -> Result<(), Refusal> {
         Actor::Staff { role, .. } => match kind {
             Merge => may_merge(role),
             RequesterAddition | MailReply | GiveDetails => false,
-            Assign | SetPriority | SetStatus | Note | Reply => true,
+            Assign | SetPriority | SetStatus | Note | Reply | SplitOut => true,
         },
         Actor::System => matches!(kind, SetStatus | MailReply),
         Actor::Requester => matches!(kind, RequesterAddition | GiveDetails),
@@ -285,11 +317,8 @@ pub fn decide(
             (kind, None)
         }
         Command::Note { body } => (EventKind::Note, Some(body)),
-        Command::Reply {
-            body,
-            waiting_on_requester,
-        } => {
-            let moved = status_after_staff_reply(ticket.status, *waiting_on_requester)?;
+        Command::Reply { body, then } => {
+            let moved = status_after_staff_reply(ticket.status, *then)?;
             if let (Some(into), Some(_)) = (ticket.merged_into, moved) {
                 return Err(Refusal::Merged { into });
             }
@@ -311,6 +340,18 @@ pub fn decide(
             body,
         } => return mail_reply(ticket, facts, from, *from_requester, body),
         Command::GiveDetails { details } => return give_details(ticket, details),
+        Command::SplitOut => {
+            let Some(grouping) = ticket.problem else {
+                // Split already (a second submit), or never grouped.
+                return Ok(Decision::Unchanged);
+            };
+            after.problem = None;
+            after.ungrouped = true;
+            let kind = EventKind::SplitOut {
+                lead: Some(grouping.lead),
+            };
+            (kind, None)
+        }
     };
     Ok(Decision::Changed(Change {
         tickets: vec![after],
@@ -434,10 +475,17 @@ fn by_requester(
             body: String::new(),
         });
     }
+    // Someone must read what they wrote: a folded member of a problem
+    // stands on its own queue row again (still in the problem).
+    let problem = ticket.problem.map(|grouping| Grouping {
+        folded: false,
+        ..grouping
+    });
     Decision::Changed(Change {
         tickets: vec![TicketState {
             status: moved.unwrap_or(ticket.status),
             wanted,
+            problem,
             ..ticket.clone()
         }],
         events,
@@ -561,20 +609,20 @@ pub fn check_staff_move(from: TicketStatus, to: TicketStatus) -> Result<bool, Re
 }
 
 /// The status a public staff reply leaves the ticket in, if it changes:
-/// ticking "waiting on requester" makes it `Waiting`; otherwise only a `New`
-/// ticket changes, to `Open` (someone is working on it now).
+/// waiting on the requester makes it `Waiting`, resolving it `Resolved`;
+/// otherwise only a `New` ticket changes, to `Open` (someone is working on
+/// it now).
 pub fn status_after_staff_reply(
     from: TicketStatus,
-    waiting_on_requester: bool,
+    then: AfterReply,
 ) -> Result<Option<TicketStatus>, Refusal> {
-    if waiting_on_requester {
-        check_staff_move(from, TicketStatus::Waiting)
-            .map(|moves| moves.then_some(TicketStatus::Waiting))
-    } else if from == TicketStatus::New {
-        Ok(Some(TicketStatus::Open))
-    } else {
-        Ok(None)
-    }
+    let to = match then {
+        AfterReply::WaitOnRequester => TicketStatus::Waiting,
+        AfterReply::Resolve => TicketStatus::Resolved,
+        AfterReply::Stay if from == TicketStatus::New => return Ok(Some(TicketStatus::Open)),
+        AfterReply::Stay => return Ok(None),
+    };
+    check_staff_move(from, to).map(|moves| moves.then_some(to))
 }
 
 /// The status a requester's addition leaves the ticket in, if it changes:

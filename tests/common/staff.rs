@@ -124,6 +124,7 @@ pub async fn event_kinds(app: &TestApp, id: i64) -> Vec<String> {
                 K::MailNote { .. } => "mail_note",
                 K::Merged { .. } => "merged",
                 K::MergedFrom { .. } => "merged_from",
+                K::SplitOut { .. } => "split_out",
                 K::Other(_) => "other",
             }
             .to_string()

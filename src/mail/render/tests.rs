@@ -19,6 +19,9 @@ fn ticket() -> Ticket {
         created_at: datetime!(2026-11-27 08:20 UTC),
         updated_at: datetime!(2026-11-27 08:20 UTC),
         incident_id: None,
+        fingerprint: String::new(),
+        problem_id: None,
+        folded: false,
         details: NewTicket {
             submission_id: Uuid::nil(),
             error_code: ErrorCode::parse("401").unwrap(),

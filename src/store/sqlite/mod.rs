@@ -11,6 +11,7 @@ mod inbox;
 mod incidents;
 mod migrate;
 mod outbox;
+mod problems;
 mod queue;
 mod scrub;
 mod search_index;

@@ -6,13 +6,15 @@
 //! in the workflow; this file only loads and writes.
 
 use sqlx::{Row, SqliteConnection};
+use time::OffsetDateTime;
 
 use async_trait::async_trait;
 
-use super::{SqliteStore, decode, inbox, outbox, time_text};
-use crate::store::{ActionError, Actions};
+use super::{SqliteStore, decode, inbox, outbox, problems, time_text};
+use crate::store::{ActionError, Actions, StoreError};
+use crate::tickets::problem;
 use crate::tickets::workflow::{
-    AdditionTally, CommandKind, Decision, Facts, Request, TicketState, decide,
+    AdditionTally, CommandKind, Decision, Facts, Grouping, Request, TicketState, decide,
 };
 use crate::tickets::{
     EventKind, GivenDetails, NewEvent, Outcome, OutgoingMail, Refusal, ResponseTargets,
@@ -35,7 +37,39 @@ impl Actions for SqliteStore {
         }
         Ok(outcome)
     }
+
+    /// `APPLIED_PER_COMMIT` requests to a transaction, one savepoint each.
+    async fn apply_each(
+        &self,
+        requests: &[Request],
+        targets: &ResponseTargets,
+    ) -> Result<Vec<Result<Outcome, Refusal>>, StoreError> {
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for batch in requests.chunks(APPLIED_PER_COMMIT) {
+            let mut tx = self.begin_write().await?;
+            for request in batch {
+                sqlx::query("SAVEPOINT command").execute(&mut *tx).await?;
+                let outcome = apply_in(&mut tx, request, targets, self.outgoing).await;
+                if outcome.is_err() {
+                    sqlx::query("ROLLBACK TO command").execute(&mut *tx).await?;
+                }
+                sqlx::query("RELEASE command").execute(&mut *tx).await?;
+                outcomes.push(match outcome {
+                    Ok(outcome) => Ok(outcome),
+                    Err(ActionError::Refused(refusal)) => Err(refusal),
+                    Err(ActionError::Database(e)) => return Err(e),
+                });
+            }
+            tx.commit().await?;
+        }
+        Ok(outcomes)
+    }
 }
+
+/// How many requests `apply_each` commits together: enough that a storm of
+/// a thousand tickets is answered in a few commits, few enough that the
+/// write lock is never held long.
+const APPLIED_PER_COMMIT: usize = 200;
 
 /// Applies one command inside a write transaction the caller owns and
 /// commits, so that several commands can share one (one savepoint each).
@@ -72,11 +106,17 @@ pub(super) async fn apply_events(
         Decision::Changed(change) => change,
     };
     let at = time_text::to_text(request.at);
-    for ticket in &change.tickets {
-        write_state(conn, ticket, &at).await?;
+    for after in &change.tickets {
+        write_state(conn, after, &at).await?;
+        if let Some(left) = ticket
+            .problem
+            .filter(|_| after.id == ticket.id && after.problem.is_none())
+        {
+            problems::leave(conn, left.problem, ticket.id).await?;
+        }
     }
     if let Some(details) = &change.details {
-        write_details(conn, request.ticket, details).await?;
+        write_details(conn, request.ticket, details, request.at).await?;
     }
     let mut written = Vec::with_capacity(change.events.len());
     for event in change.events {
@@ -104,8 +144,9 @@ async fn load_state(
     let row = sqlx::query(
         "SELECT t.id, t.status, t.priority, t.assignee_id, t.merged_into_id, \
          t.first_response_at, t.created_at, t.due_at, t.details_wanted, a.additions, \
-         a.addition_chars \
-         FROM tickets t, (SELECT COUNT(*) AS additions, \
+         a.addition_chars, t.problem_id, t.folded, t.ungrouped, p.lead_ticket_id \
+         FROM tickets t LEFT JOIN problems p ON p.id = t.problem_id, \
+             (SELECT COUNT(*) AS additions, \
              COALESCE(SUM(LENGTH(body)), 0) AS addition_chars \
              FROM ticket_events WHERE ticket_id = ?1 AND kind = ?2) a \
          WHERE t.id = ?1",
@@ -134,6 +175,15 @@ async fn load_state(
             chars: count("addition_chars")?,
         },
         wanted: Wanted::parse(&row.try_get::<String, _>("details_wanted")?),
+        problem: match (row.try_get("problem_id")?, row.try_get("lead_ticket_id")?) {
+            (Some(problem), Some(lead)) => Some(Grouping {
+                problem,
+                lead,
+                folded: row.try_get("folded")?,
+            }),
+            _ => None,
+        },
+        ungrouped: row.try_get("ungrouped")?,
     }))
 }
 
@@ -165,7 +215,8 @@ async fn write_state(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE tickets SET status = ?, priority = ?, assignee_id = ?, merged_into_id = ?, \
-         first_response_at = ?, due_at = ?, updated_at = ?, details_wanted = ? WHERE id = ?",
+         first_response_at = ?, due_at = ?, updated_at = ?, details_wanted = ?, problem_id = ?, \
+         folded = ?, ungrouped = ? WHERE id = ?",
     )
     .bind(ticket.status.as_str())
     .bind(ticket.priority.rank())
@@ -175,23 +226,34 @@ async fn write_state(
     .bind(ticket.due_at.map(time_text::to_text))
     .bind(at)
     .bind(ticket.wanted.to_text())
+    .bind(ticket.problem.map(|g| g.problem))
+    .bind(ticket.problem.is_some_and(|g| g.folded))
+    .bind(ticket.ungrouped)
     .bind(ticket.id)
     .execute(&mut *conn)
     .await
     .map(|_| ())
 }
 
-/// Stores the details that complete a ticket opened from a mail, and the
-/// similar-problem key they make (the triggers of migration 0008 re-index
-/// the endpoint and count the key).
+/// Stores the details that complete a ticket opened from a mail, the
+/// similar key and fingerprint they make (a trigger of migration 0008
+/// re-indexes the endpoint), and groups it with tickets failing the same
+/// way, as a ticket filed complete is.
 async fn write_details(
     conn: &mut SqliteConnection,
     id: i64,
     details: &GivenDetails,
+    at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    let similar = details.similar_key();
+    let email: String = sqlx::query_scalar("SELECT requester_email FROM tickets WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let fingerprint = problem::fingerprint(&similar, &email);
     sqlx::query(
         "UPDATE tickets SET error_code = ?, endpoint = ?, method = ?, occurred_at = ?, \
-         time_zone = ?, tool = ?, tool_other = ?, similar_key = ? WHERE id = ?",
+         time_zone = ?, tool = ?, tool_other = ?, similar_key = ?, fingerprint = ? WHERE id = ?",
     )
     .bind(details.error_code.as_str())
     .bind(&details.endpoint)
@@ -200,11 +262,12 @@ async fn write_details(
     .bind(details.time_zone.name())
     .bind(details.tool.as_str())
     .bind(details.tool.other_text())
-    .bind(details.similar_key())
+    .bind(&similar)
+    .bind(&fingerprint)
     .bind(id)
     .execute(&mut *conn)
-    .await
-    .map(|_| ())
+    .await?;
+    problems::join(conn, id, &fingerprint, at).await
 }
 
 /// Appends an event to its ticket's timeline (`ticket_events` is only ever
@@ -240,7 +303,7 @@ mod tests {
     use crate::store::Tickets;
     use crate::store::sqlite::tests::with_admin;
     use crate::tickets::EventBody;
-    use crate::tickets::workflow::{Actor, Command};
+    use crate::tickets::workflow::{Actor, AfterReply, Command};
 
     const ADMIN: Actor = Actor::Staff {
         id: 1,
@@ -276,7 +339,7 @@ mod tests {
                 ADMIN,
                 Command::Reply {
                     body,
-                    waiting_on_requester: false,
+                    then: AfterReply::Stay,
                 },
             ),
             request(2, ADMIN, Command::Merge { into: 1 }),

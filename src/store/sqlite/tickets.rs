@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::decode::{self, optional_parsed, optional_time, parsed};
 use super::incidents::OPEN_INCIDENT_FOR_CODE;
 use super::ticket_actions::insert_event;
-use super::{SqliteStore, outbox, time_text};
+use super::{SqliteStore, outbox, problems, time_text};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::kb::calculator::Usage;
 use crate::store::{InsertOutcome, StoreError, Tickets};
@@ -19,7 +19,8 @@ use crate::tickets::{
 pub(super) const TICKET_COLUMNS: &str = "id, token, submission_id, error_code, message, endpoint, \
      method, occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
      requester_email, tree_path, status, priority, assignee_id, merged_into_id, \
-     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted, usage, incident_id";
+     first_response_at, due_at, similar_key, created_at, updated_at, time_zone, details_wanted, usage, incident_id, \
+     fingerprint, problem_id, folded";
 
 #[async_trait]
 impl Tickets for SqliteStore {
@@ -94,9 +95,9 @@ pub(super) async fn insert_in(
         "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, method, \
          occurred_at, tool, tool_other, recent_changes, environment, requester_name, \
          requester_email, tree_path, status, priority, due_at, similar_key, created_at, \
-         updated_at, time_zone, details_wanted, usage, incident_id) \
+         updated_at, time_zone, details_wanted, usage, fingerprint, incident_id) \
          VALUES (?3, ?4, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'new', ?16, ?17, \
-         ?18, ?1, ?1, ?19, ?20, ?21, {OPEN_INCIDENT_FOR_CODE}) RETURNING id"
+         ?18, ?1, ?1, ?19, ?20, ?21, ?22, {OPEN_INCIDENT_FOR_CODE}) RETURNING id"
     );
     let id: i64 = sqlx::query_scalar(&sql)
         .bind(&now)
@@ -120,8 +121,10 @@ pub(super) async fn insert_in(
         .bind(ticket.time_zone.name())
         .bind(ticket.wanted.to_text())
         .bind(ticket.usage.map(|u| u.to_text()).unwrap_or_default())
+        .bind(&triage.fingerprint)
         .fetch_one(&mut *conn)
         .await?;
+    problems::join(conn, id, &triage.fingerprint, at).await?;
     let created = NewEvent {
         ticket_id: id,
         by: Author::Requester,
@@ -149,6 +152,9 @@ pub(super) fn ticket_from_row(row: &SqliteRow) -> Result<Ticket, sqlx::Error> {
         created_at: decode::time(row, "created_at")?,
         updated_at: decode::time(row, "updated_at")?,
         incident_id: row.try_get("incident_id")?,
+        fingerprint: text("fingerprint")?,
+        problem_id: row.try_get("problem_id")?,
+        folded: row.try_get("folded")?,
         details: NewTicket {
             submission_id: decode::uuid(&text("submission_id")?)?,
             error_code: parsed(row, "error_code", ErrorCode::parse)?,

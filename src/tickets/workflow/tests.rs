@@ -30,6 +30,8 @@ fn ticket(id: i64, status: TicketStatus) -> TicketState {
         due_at: Some(CREATED + Duration::hours(24)),
         additions: AdditionTally::default(),
         wanted: Wanted::default(),
+        problem: None,
+        ungrouped: false,
     }
 }
 
@@ -94,5 +96,6 @@ fn survivor(id: i64) -> Facts {
 mod details;
 mod mail;
 mod merges_and_additions;
+mod problems;
 mod roles_and_rules;
 mod staff_work;

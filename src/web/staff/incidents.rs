@@ -16,7 +16,7 @@ use crate::domain::{ErrorCode, human_time_in};
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
 use crate::tickets::incident::{Incident, IncidentInput};
-use crate::tickets::workflow::{Command, Request};
+use crate::tickets::workflow::{AfterReply, Command, Request};
 use crate::tickets::{EventBody, FieldErrors, reference_for};
 use crate::web::AppState;
 use crate::web::actions::{apply, staff_actor};
@@ -239,7 +239,7 @@ async fn end(
                 actor: staff_actor(&me),
                 command: Command::Reply {
                     body: body.clone(),
-                    waiting_on_requester: false,
+                    then: AfterReply::Stay,
                 },
                 at: OffsetDateTime::now_utc(),
             };

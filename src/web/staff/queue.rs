@@ -16,11 +16,11 @@ use crate::error::Result;
 use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
 use crate::store::{ActionError, BudgetError, QueuePage as Page, QueueRow};
-use crate::tickets::Ticket;
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
 use crate::tickets::queue::{MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort};
 use crate::tickets::workflow::{Command, Request};
 use crate::tickets::{Environment, Priority, TicketStatus, Tool};
+use crate::tickets::{Ticket, reference_for};
 use crate::web::AppState;
 use crate::web::actions::staff_actor;
 use crate::web::csrf::CsrfToken;
@@ -46,6 +46,42 @@ struct Row {
     first_line: String,
     age: String,
     due: Option<(String, bool)>,
+    grouped: Grouped,
+}
+
+/// What a row says of the ticket's problem.
+enum Grouped {
+    Alone,
+    /// The row stands for the problem: how many tickets, since when, and
+    /// how long since the latest.
+    Lead {
+        occurrences: i64,
+        first_seen: String,
+        last_seen: String,
+    },
+    /// A member on its own row (its requester wrote again, or its lead was
+    /// settled without it).
+    Member {
+        lead_id: i64,
+        lead: String,
+    },
+}
+
+impl Grouped {
+    fn of(row: &QueueRow, now: OffsetDateTime) -> Self {
+        match &row.problem {
+            None => Self::Alone,
+            Some(p) if p.lead_id == row.id => Self::Lead {
+                occurrences: p.occurrences,
+                first_seen: age(p.first_seen, now),
+                last_seen: age(p.last_seen, now),
+            },
+            Some(p) => Self::Member {
+                lead_id: p.lead_id,
+                lead: reference_for(p.lead_id),
+            },
+        }
+    }
 }
 
 #[derive(Template)]
@@ -173,6 +209,7 @@ async fn render_queue(
             .then_some(row.due_at)
             .flatten()
             .map(|at| due(at, now)),
+            grouped: Grouped::of(&row, now),
             row,
         })
         .collect();

@@ -347,7 +347,7 @@ fn timeline_row(event: &TimelineEvent, zone: &Zone) -> TimelineRow {
         K::Reply { .. } => "reply",
         K::RequesterReply { .. } => "requester-reply",
         K::MailNote { .. } => "note",
-        K::Merged { .. } | K::MergedFrom { .. } => "merge",
+        K::Merged { .. } | K::MergedFrom { .. } | K::SplitOut { .. } => "merge",
         K::Other(_) => "other",
     };
     let summary = event.summary_for_staff();

@@ -16,7 +16,7 @@ use super::session::CurrentStaff;
 use super::ticket::{Kept, Shown, page, ticket_id};
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
-use crate::tickets::workflow::{Command, CommandKind, Request, permitted};
+use crate::tickets::workflow::{AfterReply, Command, CommandKind, Request, permitted};
 use crate::tickets::{EventBody, FieldErrors, Priority, Refusal, TicketStatus, parse_reference};
 use crate::web::AppState;
 use crate::web::actions::{apply, staff_actor};
@@ -225,7 +225,11 @@ impl ActionForm for ReplyForm {
     fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
         EventBody::parse(&self.reply).map(|body| Command::Reply {
             body,
-            waiting_on_requester: self.waiting.is_some(),
+            then: if self.waiting.is_some() {
+                AfterReply::WaitOnRequester
+            } else {
+                AfterReply::Stay
+            },
         })
     }
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::staff::Role;
 use crate::store::sqlite::tests::{store_with_tickets, with_admin};
 use crate::store::{Actions, Tickets};
-use crate::tickets::workflow::{Actor, Command, Request};
+use crate::tickets::workflow::{Actor, AfterReply, Command, Request};
 use crate::tickets::{EventBody, ResponseTargets, TicketInput, TicketStatus};
 
 const ADMIN: Actor = Actor::Staff {
@@ -24,7 +24,7 @@ fn staff(ticket: i64, command: Command) -> Request {
 fn reply(text: &str) -> Command {
     Command::Reply {
         body: EventBody::parse(text).unwrap(),
-        waiting_on_requester: false,
+        then: AfterReply::Stay,
     }
 }
 

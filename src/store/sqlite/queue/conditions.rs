@@ -4,6 +4,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 use time::OffsetDateTime;
 
+use super::Folding;
 use crate::store::sqlite::tickets::TICKET_COLUMNS;
 use crate::store::sqlite::time_text;
 use crate::tickets::queue::{AssigneeFilter, QueueFilter, Sort};
@@ -24,6 +25,7 @@ pub(super) fn push_merged_arms(
     now: &str,
     segment: i64,
     limit: i64,
+    folding: Folding,
 ) {
     // "Any status" is an arm for each: every index leads with the status.
     let arms: &[TicketStatus] = if filter.statuses.is_empty() {
@@ -37,6 +39,9 @@ pub(super) fn push_merged_arms(
         }
         qb.push("SELECT t.* FROM tickets t WHERE t.status = ")
             .push_bind(status.as_str());
+        if folding == Folding::Fold {
+            qb.push(" AND t.folded = 0");
+        }
         push_filters(qb, filter, me, "t.");
         if filter.sort == Sort::Urgency {
             qb.push(if segment == 0 { " AND " } else { " AND NOT " })

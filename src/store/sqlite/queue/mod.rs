@@ -18,7 +18,7 @@ use super::search_index::fts_terms;
 use super::tickets::ticket_from_row;
 use super::{SqliteStore, time_text};
 use crate::domain::ErrorCode;
-use crate::store::{BudgetError, Queue, QueuePage, QueueRow, StoreError};
+use crate::store::{BudgetError, Queue, QueuePage, QueueRow, RowProblem, StoreError};
 use crate::tickets::queue::{Cursor, QueueFilter, Sort};
 use crate::tickets::{Environment, STATUSES, Ticket, TicketStatus, Tool, reference_for};
 
@@ -26,7 +26,12 @@ use crate::tickets::{Environment, STATUSES, Ticket, TicketStatus, Tool, referenc
 const QUEUE_COLUMNS: &str = "v.id, v.error_code, substr(v.message, 1, 300) AS message_start, \
      v.endpoint, v.tool, v.tool_other, v.environment, v.requester_name, v.requester_email, \
      v.created_at, v.updated_at, v.priority, v.status, v.due_at, v.first_response_at, \
-     s.name AS assignee_name, COALESCE(c.count, 1) AS similar";
+     s.name AS assignee_name, p.lead_ticket_id AS problem_lead, p.occurrences AS problem_size, \
+     p.first_seen AS problem_first_seen, p.last_seen AS problem_last_seen";
+
+/// The joins `QUEUE_COLUMNS` reads from, after the view `v`.
+pub(super) const QUEUE_JOINS: &str = "LEFT JOIN staff s ON s.id = v.assignee_id \
+     LEFT JOIN problems p ON p.id = v.problem_id";
 
 #[async_trait]
 impl Queue for SqliteStore {
@@ -42,7 +47,17 @@ impl Queue for SqliteStore {
         budget: Duration,
     ) -> Result<QueuePage, BudgetError> {
         let raw = self
-            .view_rows(QUEUE_COLUMNS, filter, me, now, limit, budget)
+            .view_rows(
+                Shape {
+                    columns: QUEUE_COLUMNS,
+                    folding: Folding::Fold,
+                },
+                filter,
+                me,
+                now,
+                limit,
+                budget,
+            )
             .await?;
         let mut rows = raw
             .iter()
@@ -72,7 +87,17 @@ impl Queue for SqliteStore {
     ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), BudgetError> {
         let columns = format!("{}, s.name AS assignee_name", view_ticket_columns());
         let raw = self
-            .view_rows(&columns, filter, me, now, limit, budget)
+            .view_rows(
+                Shape {
+                    columns: &columns,
+                    folding: Folding::Every,
+                },
+                filter,
+                me,
+                now,
+                limit,
+                budget,
+            )
             .await?;
         let mut tickets = Vec::with_capacity(raw.len());
         let mut cursor = None;
@@ -113,13 +138,29 @@ impl Queue for SqliteStore {
     }
 }
 
+/// Whether a view shows a problem's folded members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Folding {
+    /// Through their lead's row only: the queue people read.
+    Fold,
+    /// Every ticket on its own row: an export, where each one counts.
+    Every,
+}
+
+/// What a read of a view returns: which columns, and whether folded.
+#[derive(Debug, Clone, Copy)]
+struct Shape<'a> {
+    columns: &'a str,
+    folding: Folding,
+}
+
 impl SqliteStore {
     /// Up to `limit + 1` rows of the view after its cursor, each with the
     /// urgency segment it came from; the extra row says whether more follow.
     /// Read on one connection within `budget`.
     async fn view_rows(
         &self,
-        columns: &str,
+        shape: Shape<'_>,
         filter: &QueueFilter,
         me: i64,
         now: OffsetDateTime,
@@ -128,7 +169,7 @@ impl SqliteStore {
     ) -> Result<Vec<(SqliteRow, i64)>, BudgetError> {
         let mut read = self.budgeted(budget).await?;
         let rows = self
-            .read_view_rows(&mut read, columns, filter, me, now, limit)
+            .read_view_rows(&mut read, shape, filter, me, now, limit)
             .await;
         let rows = read.check(rows);
         read.finish().await;
@@ -138,7 +179,7 @@ impl SqliteStore {
     async fn read_view_rows(
         &self,
         read: &mut Budgeted,
-        columns: &str,
+        Shape { columns, folding }: Shape<'_>,
         filter: &QueueFilter,
         me: i64,
         now: OffsetDateTime,
@@ -161,12 +202,11 @@ impl SqliteStore {
                 break;
             }
             let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {columns} FROM ("));
-            push_merged_arms(&mut qb, filter, me, &now, segment, want);
-            qb.push(
-                ") v LEFT JOIN staff s ON s.id = v.assignee_id \
-                 LEFT JOIN similar_counts c ON c.similar_key = v.similar_key ORDER BY ",
-            )
-            .push(order_by(filter.sort, "v."));
+            push_merged_arms(&mut qb, filter, me, &now, segment, want, folding);
+            qb.push(") v ")
+                .push(QUEUE_JOINS)
+                .push(" ORDER BY ")
+                .push(order_by(filter.sort, "v."));
             for row in qb.build().fetch_all(read.conn()).await? {
                 rows.push((row, segment));
             }
@@ -210,7 +250,15 @@ fn queue_row(row: &SqliteRow, sort: Sort, segment: i64) -> Result<QueueRow, sqlx
         due_at: optional_time(row, "due_at")?,
         first_response_at: optional_time(row, "first_response_at")?,
         assignee_name: row.try_get("assignee_name")?,
-        similar: row.try_get("similar")?,
+        problem: match row.try_get::<Option<i64>, _>("problem_lead")? {
+            Some(lead_id) => Some(RowProblem {
+                lead_id,
+                occurrences: row.try_get("problem_size")?,
+                first_seen: decode::time(row, "problem_first_seen")?,
+                last_seen: decode::time(row, "problem_last_seen")?,
+            }),
+            None => None,
+        },
         cursor,
     })
 }

@@ -4,6 +4,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::QUEUE_JOINS;
 use super::conditions::{push_filters, push_status_filter};
 use crate::store::sqlite::budget::Budgeted;
 use crate::store::sqlite::search_index::Matches;
@@ -33,10 +34,7 @@ pub(super) async fn search_rows(
             break;
         }
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {columns} FROM tickets v \
-             LEFT JOIN staff s ON s.id = v.assignee_id \
-             LEFT JOIN similar_counts c ON c.similar_key = v.similar_key \
-             WHERE v.id IN ("
+            "SELECT {columns} FROM tickets v {QUEUE_JOINS} WHERE v.id IN ("
         ));
         let mut list = qb.separated(", ");
         for id in &ids {

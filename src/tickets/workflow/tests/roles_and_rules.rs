@@ -118,13 +118,28 @@ fn the_staff_status_rules() {
 
 #[test]
 fn what_replies_do_to_the_status() {
-    assert_eq!(status_after_staff_reply(New, false), Ok(Some(Open)));
-    assert_eq!(status_after_staff_reply(Open, false), Ok(None));
-    assert_eq!(status_after_staff_reply(Resolved, false), Ok(None));
-    assert_eq!(status_after_staff_reply(Open, true), Ok(Some(Waiting)));
-    assert_eq!(status_after_staff_reply(New, true), Ok(Some(Waiting)));
-    assert_eq!(status_after_staff_reply(Waiting, true), Ok(None));
-    assert!(status_after_staff_reply(Closed, true).is_err());
+    use AfterReply::*;
+    assert_eq!(status_after_staff_reply(New, Stay), Ok(Some(Open)));
+    assert_eq!(status_after_staff_reply(Open, Stay), Ok(None));
+    assert_eq!(status_after_staff_reply(Resolved, Stay), Ok(None));
+    assert_eq!(
+        status_after_staff_reply(Open, WaitOnRequester),
+        Ok(Some(Waiting))
+    );
+    assert_eq!(
+        status_after_staff_reply(New, WaitOnRequester),
+        Ok(Some(Waiting))
+    );
+    assert_eq!(status_after_staff_reply(Waiting, WaitOnRequester), Ok(None));
+    assert!(status_after_staff_reply(Closed, WaitOnRequester).is_err());
+    // One answer to a whole problem resolves each ticket it reaches.
+    assert_eq!(status_after_staff_reply(New, Resolve), Ok(Some(Resolved)));
+    assert_eq!(
+        status_after_staff_reply(Waiting, Resolve),
+        Ok(Some(Resolved))
+    );
+    assert_eq!(status_after_staff_reply(Resolved, Resolve), Ok(None));
+    assert!(status_after_staff_reply(Closed, Resolve).is_err());
 
     assert_eq!(status_after_requester_reply(Waiting), Ok(Some(Open)));
     assert_eq!(status_after_requester_reply(Resolved), Ok(Some(Open)));

@@ -213,7 +213,11 @@ fn notes_are_taken_on_any_ticket_and_change_nothing_else() {
 fn a_reply_opens_a_new_ticket_and_counts_as_the_first_response() {
     let reply = |waiting| Command::Reply {
         body: body("try a new key"),
-        waiting_on_requester: waiting,
+        then: if waiting {
+            AfterReply::WaitOnRequester
+        } else {
+            AfterReply::Stay
+        },
     };
     let c = change(AGENT, reply(false), &ticket(1, New), &Facts::default());
     assert_eq!(c.tickets[0].status, Open);
@@ -249,7 +253,11 @@ fn a_reply_opens_a_new_ticket_and_counts_as_the_first_response() {
 fn a_reply_that_would_move_a_ticket_against_the_rules_is_refused() {
     let reply = |waiting| Command::Reply {
         body: body("hello"),
-        waiting_on_requester: waiting,
+        then: if waiting {
+            AfterReply::WaitOnRequester
+        } else {
+            AfterReply::Stay
+        },
     };
     for from in [Resolved, Closed] {
         assert_eq!(
