@@ -73,16 +73,20 @@ async fn similar_tickets_are_listed_most_recent_first_without_the_ticket_itself(
     let mut app = TestApp::spawn().await;
     signed_in_agent(&mut app, "ana@example.com", "Ana").await;
     let first = file_ticket(&mut app).await;
-    // Same code, method, endpoint shape and tool: similar.
+    // Same code, method, endpoint shape and tool: similar. From other
+    // organisations, so not one problem (whose members its panel lists).
     let second = file_ticket_with(
         &mut app,
-        &[(
-            "endpoint",
-            "https://go.trackvia.com/openapi/views/99/records",
-        )],
+        &[
+            (
+                "endpoint",
+                "https://go.trackvia.com/openapi/views/99/records",
+            ),
+            ("email", "sam@other.example"),
+        ],
     )
     .await;
-    let third = file_ticket(&mut app).await;
+    let third = file_ticket_with(&mut app, &[("email", "tia@third.example")]).await;
     let other = file_ticket_with(&mut app, &[("error_code", "404")]).await;
 
     let page = app.get(&staff_url(&first)).await;

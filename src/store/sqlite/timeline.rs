@@ -11,7 +11,8 @@ use crate::tickets::{EventActor, EventKind, Ticket, TicketStatus, TimelineEvent,
 
 #[async_trait]
 impl Timelines for SqliteStore {
-    /// The most recent tickets sharing this one's similar key, itself left out.
+    /// The most recent tickets sharing this one's similar key, itself and
+    /// its problem's members (listed with the problem) left out.
     async fn similar_tickets(
         &self,
         ticket: &Ticket,
@@ -22,11 +23,13 @@ impl Timelines for SqliteStore {
         }
         let rows = sqlx::query(
             "SELECT id, status, created_at, substr(message, 1, 200) AS message_start, endpoint \
-             FROM tickets WHERE similar_key = ? AND id <> ? \
-             ORDER BY created_at DESC, id DESC LIMIT ?",
+             FROM tickets WHERE similar_key = ?1 AND id <> ?2 \
+             AND (?3 IS NULL OR problem_id IS NOT ?3) \
+             ORDER BY created_at DESC, id DESC LIMIT ?4",
         )
         .bind(&ticket.similar_key)
         .bind(ticket.id)
+        .bind(ticket.problem_id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -15,7 +15,7 @@ use crate::domain::ErrorCode;
 use crate::error::Result;
 use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
-use crate::store::{ActionError, BudgetError, QueuePage as Page, QueueRow};
+use crate::store::{BudgetError, QueuePage as Page, QueueRow};
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
 use crate::tickets::queue::{MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort};
 use crate::tickets::workflow::{Command, Request};
@@ -273,9 +273,9 @@ fn bulk_notice(param: &str) -> Option<String> {
     Some(text)
 }
 
-/// Gives one command to each selected ticket, each in its own transaction
-/// through the same path as the ticket page, then returns to the view it
-/// came from.
+/// Gives one command to each selected ticket (and each ticket folded under
+/// a selected problem's row), each through the same path as the ticket
+/// page, then returns to the view it came from.
 async fn bulk(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
@@ -314,21 +314,30 @@ async fn bulk(
     };
     let (mut changed, mut skipped) = (0, 0);
     if let Some(command) = command {
+        // A problem's row stands for the problem: what is done to it is
+        // done to its folded members too.
+        let members = state.store.folded_members(&ids, false).await?;
+        ids.extend(members);
         let at = OffsetDateTime::now_utc();
-        let targets = &state.config.response_targets;
-        for &ticket in &ids {
-            let request = Request {
+        let requests: Vec<Request> = ids
+            .iter()
+            .map(|&ticket| Request {
                 ticket,
                 actor: staff_actor(&me),
                 command: command.clone(),
                 at,
-            };
-            match state.store.apply(&request, targets).await {
+            })
+            .collect();
+        let outcomes = state
+            .store
+            .apply_each(&requests, &state.config.response_targets)
+            .await?;
+        for outcome in outcomes {
+            match outcome {
                 Ok(outcome) if outcome.changed() => changed += 1,
                 // Refused here (a missing ticket included) is one left out,
                 // counted in the notice, not a failed page.
-                Ok(_) | Err(ActionError::Refused(_)) => skipped += 1,
-                Err(ActionError::Database(e)) => return Err(e.into()),
+                Ok(_) | Err(_) => skipped += 1,
             }
         }
     } else {

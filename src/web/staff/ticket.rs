@@ -19,13 +19,14 @@ use crate::staff::StaffMember;
 use crate::store::SimilarTicket;
 use crate::tickets::hints::{Reading, hints};
 use crate::tickets::incident::Incident;
+use crate::tickets::problem::{Problem, organisation};
 use crate::tickets::{
     Endpoint, FieldErrors, MAX_EVENT_BODY_CHARS, OutgoingMail, Priority, Ticket, TicketStatus,
     TimelineEvent, group_thousands, reference_for, staff_label, staff_targets,
 };
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
-use crate::web::format::{due, first_line, human_time_in, iso_time};
+use crate::web::format::{age, due, first_line, human_time_in, iso_time};
 use crate::web::render::render;
 
 /// How many similar tickets the page lists.
@@ -48,6 +49,7 @@ pub(super) struct Kept {
     pub(super) reply: String,
     pub(super) waiting: bool,
     pub(super) merge: String,
+    pub(super) problem_reply: String,
 }
 
 /// How the page is shown: after a refused action, with what was typed and
@@ -57,6 +59,7 @@ pub(super) struct Shown {
     pub(super) kept: Kept,
     pub(super) errors: FieldErrors,
     pub(super) flash: Option<&'static str>,
+    pub(super) answered: Option<usize>,
 }
 
 /// A timeline entry as the page shows it.
@@ -72,6 +75,32 @@ struct TimelineRow {
     public: bool,
     kind: &'static str,
     link: Option<(String, String)>,
+}
+
+/// The problem the ticket belongs to, as its panel shows it.
+struct ProblemPanel {
+    problem: Problem,
+    lead: String,
+    /// This ticket leads it: its queue row stands for the problem.
+    leads: bool,
+    organisation: String,
+    first_seen: String,
+    last_seen: String,
+    members: Vec<MemberRow>,
+    /// Members beyond those listed.
+    more: i64,
+    /// How many tickets one answer reaches: the lead and its folded
+    /// members still unsettled (0 unless this ticket leads).
+    answers: usize,
+}
+
+struct MemberRow {
+    id: i64,
+    reference: String,
+    status: TicketStatus,
+    created: String,
+    email: String,
+    folded: bool,
 }
 
 struct SimilarRow {
@@ -118,6 +147,9 @@ struct TicketPage<'a> {
     hints: Vec<String>,
     /// The known incident the ticket was filed during.
     incident: Option<Incident>,
+    problem: Option<ProblemPanel>,
+    /// After a problem's answer: how many tickets it answered.
+    answered: Option<usize>,
     /// The endpoint understood: its host, its shape with ids as `{id}`, and
     /// its query's keys.
     endpoint_host: Option<String>,
@@ -169,6 +201,8 @@ impl TicketPage<'_> {
 #[serde(default)]
 struct ShowQuery {
     done: String,
+    /// How many tickets a problem's answer reached (`done=problem`).
+    answered: String,
 }
 
 /// The confirmation shown after a 303; only these fixed texts, never
@@ -181,6 +215,7 @@ fn flash_for(done: &str) -> Option<&'static str> {
         "note" => "Internal note added.",
         "reply" => "Reply sent: the requester sees it on their status page.",
         "merged" => "Ticket merged.",
+        "split" => "Ticket split out of its problem: it is worked on its own from now on.",
         "resent" => "The mail is sent again.",
         "unchanged" => "Nothing to change: the ticket was already like that.",
         _ => return None,
@@ -204,6 +239,9 @@ async fn show(
     let id = ticket_id(&id)?;
     let shown = Shown {
         flash: flash_for(&query.done),
+        answered: (query.done == "problem")
+            .then(|| query.answered.parse().ok())
+            .flatten(),
         ..Shown::default()
     };
     page(&state, me, csrf, id, shown)
@@ -270,8 +308,14 @@ pub(super) async fn page(
         Some(id) => state.store.incident(id).await?,
         None => None,
     };
+    let problem = match ticket.problem_id {
+        Some(problem) => problem_panel(state, &ticket, problem, &zone, now).await?,
+        None => None,
+    };
     let page = TicketPage {
         incident,
+        problem,
+        answered: shown.answered,
         hints,
         endpoint_host,
         endpoint_shape,
@@ -320,6 +364,61 @@ pub(super) async fn page(
         max_body_text: group_thousands(MAX_EVENT_BODY_CHARS),
     };
     render(&page)
+}
+
+/// How many of a problem's tickets its panel lists.
+const MEMBERS_SHOWN: u32 = 20;
+
+async fn problem_panel(
+    state: &AppState,
+    ticket: &Ticket,
+    id: i64,
+    zone: &Zone,
+    now: OffsetDateTime,
+) -> Result<Option<ProblemPanel>> {
+    let store = &state.store;
+    let Some(problem) = store.problem(id).await? else {
+        return Ok(None);
+    };
+    let leads = problem.lead_id == ticket.id;
+    let answers =
+        if leads && !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) {
+            1 + store.folded_members(&[ticket.id], true).await?.len()
+        } else {
+            0
+        };
+    let members: Vec<MemberRow> = store
+        .problem_members(id, MEMBERS_SHOWN)
+        .await?
+        .into_iter()
+        .map(|m| MemberRow {
+            reference: reference_for(m.id),
+            created: human_time_in(m.created_at, zone),
+            id: m.id,
+            status: m.status,
+            email: m.requester_email,
+            folded: m.folded,
+        })
+        .collect();
+    Ok(Some(ProblemPanel {
+        lead: reference_for(problem.lead_id),
+        leads,
+        organisation: organisation(&ticket.details.email),
+        first_seen: format!(
+            "{} ({} ago)",
+            human_time_in(problem.first_seen, zone),
+            age(problem.first_seen, now)
+        ),
+        last_seen: format!(
+            "{} ({} ago)",
+            human_time_in(problem.last_seen, zone),
+            age(problem.last_seen, now)
+        ),
+        more: (problem.occurrences - members.len() as i64).max(0),
+        members,
+        answers,
+        problem,
+    }))
 }
 
 /// The failure time in the agent's zone, and on the requester's clock too

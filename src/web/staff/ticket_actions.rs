@@ -30,6 +30,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/staff/tickets/{id}/notes", post(act::<NoteForm>))
         .route("/staff/tickets/{id}/replies", post(act::<ReplyForm>))
         .route("/staff/tickets/{id}/merge", post(act::<MergeForm>))
+        .route("/staff/tickets/{id}/split", post(act::<SplitForm>))
+        .route("/staff/tickets/{id}/problem-answer", post(answer_problem))
 }
 
 /// One action's form.
@@ -89,7 +91,7 @@ async fn act<F: ActionForm>(
     let shown = Shown {
         kept,
         errors,
-        flash: None,
+        ..Shown::default()
     };
     let html = page(&state, me, csrf, id, shown).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
@@ -260,4 +262,105 @@ impl ActionForm for MergeForm {
                 "Give the ticket to merge into by its reference, e.g. APD-000123.".into()
             })
     }
+}
+
+/// "Split this ticket out of its problem": nothing to fill in.
+#[derive(Debug, Default, Deserialize)]
+struct SplitForm {}
+
+impl ActionForm for SplitForm {
+    const KIND: CommandKind = CommandKind::SplitOut;
+    const DONE: &'static str = "split";
+    const FIELD: &'static str = "problem";
+
+    fn keep(&self) -> Kept {
+        Kept::default()
+    }
+
+    fn command(self, _: &StaffMember) -> std::result::Result<Command, String> {
+        Ok(Command::SplitOut)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ProblemAnswerForm {
+    problem_reply: String,
+}
+
+/// One answer to a whole problem, from its lead's page: the lead and each
+/// folded member still unsettled get it as a reply that resolves them, each
+/// through the workflow on its own (each requester sees their own ticket
+/// and this reply, nothing of the others). A member on its own row is
+/// left to be answered on its own: its requester wrote something since.
+async fn answer_problem(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(form): Form<ProblemAnswerForm>,
+) -> Result<Response> {
+    let id = ticket_id(&id)?;
+    let actor = staff_actor(&me);
+    permitted(actor, CommandKind::Reply).map_err(|_| AppError::Forbidden)?;
+    let ticket = state
+        .store
+        .ticket_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let leads = match ticket.problem_id {
+        Some(problem) => state
+            .store
+            .problem(problem)
+            .await?
+            .is_some_and(|p| p.lead_id == id),
+        None => false,
+    };
+    let problem = if !leads {
+        "This ticket no longer leads a problem: answer it with the reply form.".to_string()
+    } else {
+        match EventBody::parse(&form.problem_reply) {
+            Err(problem) => problem,
+            Ok(body) => {
+                let mut tickets = vec![id];
+                tickets.extend(state.store.folded_members(&[id], true).await?);
+                let at = OffsetDateTime::now_utc();
+                let requests: Vec<Request> = tickets
+                    .into_iter()
+                    .map(|ticket| Request {
+                        ticket,
+                        actor,
+                        command: Command::Reply {
+                            body: body.clone(),
+                            then: AfterReply::Resolve,
+                        },
+                        at,
+                    })
+                    .collect();
+                let outcomes = state
+                    .store
+                    .apply_each(&requests, &state.config.response_targets)
+                    .await?;
+                let answered = outcomes
+                    .iter()
+                    .filter(|o| o.as_ref().is_ok_and(|o| o.changed()))
+                    .count();
+                tracing::info!(ticket = id, answered, by = me.id, "problem answered");
+                let to = format!("/staff/tickets/{id}?done=problem&answered={answered}");
+                return Ok(Redirect::to(&to).into_response());
+            }
+        }
+    };
+    let mut errors = FieldErrors::default();
+    errors.add("problem_reply", problem);
+    let shown = Shown {
+        kept: Kept {
+            problem_reply: form.problem_reply,
+            ..Kept::default()
+        },
+        errors,
+        ..Shown::default()
+    };
+    let html = page(&state, me, csrf, id, shown).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }
