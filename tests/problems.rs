@@ -90,7 +90,7 @@ async fn fifty_identical_429s_are_one_problem_answered_in_one_action() {
     );
     queue
         .assert_contains("<strong>50 tickets</strong>")
-        .assert_contains("first 0 min ago, latest 0 min ago");
+        .assert_contains("first 0 min ago,<br>latest 0 min ago");
 
     // The lead's page: the problem, its members, one answer for all.
     let lead = app.get("/staff/tickets/1").await;

@@ -347,8 +347,9 @@ pub fn decide(
             };
             after.problem = None;
             after.ungrouped = true;
+            // The lead split out of its own problem names none.
             let kind = EventKind::SplitOut {
-                lead: Some(grouping.lead),
+                lead: (grouping.lead != ticket.id).then_some(grouping.lead),
             };
             (kind, None)
         }

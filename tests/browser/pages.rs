@@ -92,6 +92,9 @@ const PAGES: &[(&str, Reach)] = &[
     ("ticket-links", Visit("/tickets/lost")),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
+    // Three tickets failing the same way: one row, and the lead's panel.
+    ("staff-queue-problem", Do(staff_queue_problem)),
+    ("staff-ticket-problem", Do(staff_ticket_problem)),
     // A known incident, declared by staff, then said first on the start page.
     ("staff-incidents", Do(staff_incidents)),
     ("start-incident", Visit("/")),
@@ -427,6 +430,57 @@ fn ticket_status_details_given(b: &Browser) -> Pin<Box<dyn Future<Output = ()> +
         let main = b.text("main").await;
         assert!(main.contains("every detail of the failure"), "{main}");
         assert!(!main.contains("Not given yet"), "{main}");
+    })
+}
+
+/// Files three tickets failing the same way at one organisation straight
+/// into the store (the form allows one an hour here); returns the first.
+async fn file_a_problem(b: &Browser) -> i64 {
+    let store = &b.app.store;
+    let now = time::OffsetDateTime::now_utc();
+    let mut lead = 0;
+    for n in 0..3 {
+        let ticket = apidesk::tickets::TicketInput {
+            error_code: "429".into(),
+            message: "HTTP GET failed: too many requests (429)".into(),
+            endpoint: format!("https://api.example.com/v1/orders/{}", 100 + n),
+            method: "GET".into(),
+            occurred_at: "2026-01-15T09:30:00Z".into(),
+            tool: "workato".into(),
+            environment: "production".into(),
+            name: format!("Developer {n}"),
+            email: format!("dev{n}@acme.example"),
+            ..Default::default()
+        }
+        .validate(now)
+        .expect("a valid ticket");
+        let triage = ticket.triage(now, &apidesk::tickets::ResponseTargets::default());
+        store.insert_ticket(&ticket, &triage, now).await.unwrap();
+        if n == 0 {
+            lead = store.count_tickets().await.unwrap();
+        }
+    }
+    lead
+}
+
+fn staff_queue_problem(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        file_a_problem(b).await;
+        b.visit("/staff/queue?sort=newest").await;
+        let main = b.text("main").await;
+        assert!(main.contains("3 tickets"), "{main}");
+    })
+}
+
+fn staff_ticket_problem(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        let lead = b.app.store.count_tickets().await.unwrap() - 2;
+        b.visit(&format!("/staff/tickets/{lead}#problem")).await;
+        let panel = b.text("#problem").await;
+        assert!(
+            panel.contains("Send to 3 tickets and resolve them"),
+            "{panel}"
+        );
     })
 }
 

@@ -205,7 +205,7 @@ async fn a_split_ticket_leaves_for_good_and_a_lead_is_followed() {
             .fetch_all(&store.pool)
             .await
             .unwrap();
-    assert_eq!(kinds, [(a, format!(r#"{{"lead":{a}}}"#))]);
+    assert_eq!(kinds, [(a, r#"{"lead":null}"#.to_string())], "it led");
 
     // A new one joins the problem, not the split ticket.
     let d = file(&store, "di@acme.example", "/v1/records/4", now).await;
@@ -213,6 +213,14 @@ async fn a_split_ticket_leaves_for_good_and_a_lead_is_followed() {
 
     // Split down to one: the problem is dissolved, the last ticket stands alone.
     give(&store, c, Command::SplitOut).await;
+    let named: String = sqlx::query_scalar(
+        "SELECT data FROM ticket_events WHERE kind = 'split_out' AND ticket_id = ?",
+    )
+    .bind(c)
+    .fetch_one(&store.pool)
+    .await
+    .unwrap();
+    assert_eq!(named, format!(r#"{{"lead":{b}}}"#));
     give(&store, d, Command::SplitOut).await;
     assert!(store.problem(problem).await.unwrap().is_none());
     assert_eq!(grouping(&store).await[1], (b, None, false));

@@ -58,6 +58,17 @@ fn staff_split_a_ticket_out_and_it_stays_out() {
 }
 
 #[test]
+fn the_lead_split_out_of_its_own_problem_names_no_lead() {
+    let c = change(
+        AGENT,
+        Command::SplitOut,
+        &member(1, Open),
+        &Facts::default(),
+    );
+    assert_eq!(c.events[0].kind, EventKind::SplitOut { lead: None });
+}
+
+#[test]
 fn only_staff_split_tickets() {
     for actor in [Actor::Requester, Actor::System] {
         assert_eq!(
