@@ -15,8 +15,10 @@ use crate::startup::Application;
 use crate::store::Store;
 use crate::tickets::OutgoingMail;
 use content::ContentCommand;
+use tokens::TokenCommand;
 
 mod content;
+mod tokens;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -59,6 +61,11 @@ enum Command {
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+    /// API tokens for integrations: create (shown once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Content: check a folder of articles and trees, or export the
     /// built-in content as the start of your own (served with --content).
@@ -131,6 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: MailCommand::Ingest,
         }) => return mail_ingest(&cli.config).await,
         Some(Command::Content { command }) => return content::run(command),
+        Some(Command::Token { command }) => tokens::run(command, cli.config).await,
     };
     done.map(|()| ExitCode::SUCCESS)
 }

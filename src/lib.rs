@@ -42,6 +42,7 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod tickets;
+pub mod tokens;
 pub mod web;
 
 pub use error::{AppError, Result};

@@ -24,16 +24,19 @@ pub enum Level {
     Diagnose,
     /// "Email me my tickets" (`POST /tickets/lost`), per client address.
     Links,
+    /// Requests to the JSON API (`/api/v1`), per token.
+    Api,
 }
 
 impl Level {
-    pub const ALL: [Level; 6] = [
+    pub const ALL: [Level; 7] = [
         Level::Filing,
         Level::Additions,
         Level::TicketAdditions,
         Level::Fixed,
         Level::Diagnose,
         Level::Links,
+        Level::Api,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Level {
             Self::Fixed => "fixed",
             Self::Diagnose => "diagnose",
             Self::Links => "links",
+            Self::Api => "api",
         }
     }
 
@@ -56,6 +60,8 @@ impl Level {
             Self::Fixed => Rate::new(60, Duration::from_secs(3600)),
             Self::Diagnose => Rate::new(120, Duration::from_secs(3600)),
             Self::Links => Rate::new(10, Duration::from_secs(3600)),
+            // A busy integration, not a runaway loop.
+            Self::Api => Rate::new(600, Duration::from_secs(60)),
         }
     }
 }

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ActionError, AddStaffError, BudgetError, InsertOutcome, LoginAttempt, QueuePage, SeedLoader,
-    SimilarTicket, StoreError,
+    ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome, LoginAttempt, QueuePage,
+    SeedLoader, SimilarTicket, StoreError,
 };
 use crate::domain::Zone;
 use crate::kb::Tree;
@@ -29,6 +29,7 @@ use crate::tickets::{
     MailThread, NewTicket, Outcome, Refusal, ResponseTargets, Ticket, TicketStatus, TimelineEvent,
     Triage,
 };
+use crate::tokens::{ApiToken, IdempotencyKey, NewToken};
 
 /// Everything a backend provides; what `Store` holds.
 pub trait Backend:
@@ -46,6 +47,7 @@ pub trait Backend:
     + Inbox
     + Incidents
     + Problems
+    + ApiTokens
     + Send
     + Sync
 {
@@ -66,6 +68,7 @@ impl<T> Backend for T where
         + Inbox
         + Incidents
         + Problems
+        + ApiTokens
         + Send
         + Sync
 {
@@ -119,6 +122,47 @@ pub trait Problems {
         leads: &[i64],
         unsettled_only: bool,
     ) -> Result<Vec<i64>, StoreError>;
+}
+
+/// API tokens, and the tickets they file.
+#[async_trait]
+pub trait ApiTokens {
+    /// Stores a new token (its hash only) for the admin `by`.
+    async fn create_token(
+        &self,
+        new: &NewToken,
+        hash: &str,
+        prefix: &str,
+        by: i64,
+        now: OffsetDateTime,
+    ) -> Result<ApiToken, StoreError>;
+
+    /// The token with this hash, revoked or not.
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, StoreError>;
+
+    /// Every token, the newest first.
+    async fn tokens(&self) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Revokes a token at once; `false` when there is no such token still
+    /// in force.
+    async fn revoke_token(&self, id: i64, now: OffsetDateTime) -> Result<bool, StoreError>;
+
+    /// Records that the token was used (written at most once a minute).
+    async fn touch_token(&self, id: i64, now: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Files a ticket for a token, as `Tickets::insert_ticket` does, its
+    /// `created` event marked as the token's. With an Idempotency-Key, in
+    /// the same transaction: a key the token used within
+    /// `tokens::IDEMPOTENCY_WINDOW` returns its ticket (same body) or a
+    /// refusal (another body) instead of filing.
+    async fn file_with_token(
+        &self,
+        ticket: &NewTicket,
+        triage: &Triage,
+        now: OffsetDateTime,
+        token: i64,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<ApiFiled, StoreError>;
 }
 
 /// The database itself: is it there, and letting it go at shutdown.

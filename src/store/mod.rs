@@ -17,11 +17,13 @@ use std::sync::Arc;
 use crate::tickets::OutgoingMail;
 
 pub use backend::{
-    Actions, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue, Seeding,
-    Sessions, Settings, StaffAccounts, Tickets, Timelines,
+    Actions, ApiTokens, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue,
+    Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
 };
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
-pub use rows::{InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket};
+pub use rows::{
+    ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
+};
 pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 
 /// A handle on the database; clones share one backend (and its pool).

@@ -24,6 +24,17 @@ impl InsertOutcome {
     }
 }
 
+/// What filing through the API did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiFiled {
+    /// A new ticket, by id.
+    Filed(i64),
+    /// The key was used with the same body: the ticket it filed.
+    Replayed(i64),
+    /// The key was used with another body: nothing filed.
+    KeyReused,
+}
+
 /// One row of the queue: what a person scanning the list needs.
 #[derive(Debug, Clone)]
 pub struct QueueRow {

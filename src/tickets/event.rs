@@ -114,6 +114,8 @@ pub enum EventKind {
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Email,
+    /// The JSON API (`/api/v1`), through a token.
+    Api,
 }
 
 /// Why received mail became a staff-only note instead of the requester's
@@ -180,6 +182,12 @@ pub enum Author {
     Requester,
     Staff(i64),
     System,
+    /// An API token, acting in the name of the admin who created it: stored
+    /// as that staff member's, with the token beside it.
+    Token {
+        token: i64,
+        staff: i64,
+    },
 }
 
 impl Author {
@@ -187,15 +195,23 @@ impl Author {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Requester => "requester",
-            Self::Staff(_) => "staff",
+            Self::Staff(_) | Self::Token { .. } => "staff",
             Self::System => "system",
         }
     }
 
     pub fn staff_id(self) -> Option<i64> {
         match self {
-            Self::Staff(id) => Some(id),
+            Self::Staff(id) | Self::Token { staff: id, .. } => Some(id),
             Self::Requester | Self::System => None,
+        }
+    }
+
+    /// The API token the event came through, if any.
+    pub fn token_id(self) -> Option<i64> {
+        match self {
+            Self::Token { token, .. } => Some(token),
+            _ => None,
         }
     }
 }
@@ -341,7 +357,11 @@ impl Lenient for String {
 
 impl Lenient for Channel {
     fn from_json(value: &Value) -> Option<Self> {
-        (value.as_str() == Some("email")).then_some(Self::Email)
+        match value.as_str()? {
+            "email" => Some(Self::Email),
+            "api" => Some(Self::Api),
+            _ => None,
+        }
     }
 }
 

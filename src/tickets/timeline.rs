@@ -7,7 +7,8 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use super::{
-    EventKind, MailNoteReason, Priority, StaffRef, TicketStatus, reference_for, staff_label,
+    Channel, EventKind, MailNoteReason, Priority, StaffRef, TicketStatus, reference_for,
+    staff_label,
 };
 
 /// Who did something to a ticket.
@@ -45,7 +46,12 @@ impl TimelineEvent {
     pub fn summary_for_staff(&self) -> String {
         match &self.kind {
             EventKind::Created { via: None } => "filed the ticket".into(),
-            EventKind::Created { via: Some(_) } => "opened the ticket by email".into(),
+            EventKind::Created {
+                via: Some(Channel::Email),
+            } => "opened the ticket by email".into(),
+            EventKind::Created {
+                via: Some(Channel::Api),
+            } => "filed the ticket through the API".into(),
             EventKind::DetailsGiven { wanted } => match wanted {
                 Some(wanted) if !wanted.is_empty() => {
                     format!("gave the missing details ({})", wanted.sentence())
@@ -138,7 +144,12 @@ impl TimelineEvent {
         };
         match &self.kind {
             EventKind::Created { via: None } => Some("You filed this ticket.".into()),
-            EventKind::Created { via: Some(_) } => Some("Your email opened this ticket.".into()),
+            EventKind::Created {
+                via: Some(Channel::Email),
+            } => Some("Your email opened this ticket.".into()),
+            EventKind::Created {
+                via: Some(Channel::Api),
+            } => Some("Your integration filed this ticket.".into()),
             EventKind::DetailsGiven { .. } => Some("You gave the missing details.".into()),
             EventKind::Status { to: Some(to), .. } => Some(requester_status_words(*to).into()),
             EventKind::Reply { .. } => Some(format!("{staff_name} replied:")),

@@ -77,6 +77,12 @@ pub enum Actor {
     Requester,
     /// apidesk itself.
     System,
+    /// An API token with the `tickets:act` scope, for the admin `by` who
+    /// created it.
+    Token {
+        id: i64,
+        by: i64,
+    },
 }
 
 impl Actor {
@@ -86,6 +92,10 @@ impl Actor {
             Self::Staff { id, .. } => Author::Staff(id),
             Self::Requester => Author::Requester,
             Self::System => Author::System,
+            Self::Token { id, by } => Author::Token {
+                token: id,
+                staff: by,
+            },
         }
     }
 }
@@ -233,6 +243,7 @@ pub struct Change {
 
 /// Whether the actor may give a command of this kind at all:
 /// - staff work tickets; merging closes one for good, so it is for admins;
+/// - a token (scope `tickets:act`) assigns, moves, notes and replies;
 /// - apidesk itself moves statuses and files the mail it receives;
 /// - the requester only adds information, and completes what a ticket
 ///   opened from their mail lacks.
@@ -245,6 +256,9 @@ pub fn permitted(actor: Actor, kind: CommandKind) -> Result<(), Refusal> {
             Assign | SetPriority | SetStatus | Note | Reply | SplitOut => true,
         },
         Actor::System => matches!(kind, SetStatus | MailReply),
+        // A token does the day-to-day staff work an integration needs,
+        // never what is kept for admins or needs a person's judgement.
+        Actor::Token { .. } => matches!(kind, Assign | SetPriority | SetStatus | Note | Reply),
         Actor::Requester => matches!(kind, RequesterAddition | GiveDetails),
     };
     if allowed {

@@ -1,6 +1,7 @@
 //! HTTP: one router per area, merged here, wrapped in the shared layers.
 
 mod actions;
+mod api;
 mod articles;
 pub(crate) mod assets;
 mod calculator;
@@ -60,15 +61,25 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .fallback(not_found);
-    with_layers(routes, state)
+    // The API is nested after the pages' own layers: a token, not a
+    // browser's cookies, authenticates it, so it has no CSRF check, and its
+    // errors are problem documents, not pages.
+    let app = page_layers(routes, &state).nest("/api/v1", api::router());
+    with_layers(app, state)
+}
+
+/// What every page (every route but the API's) gets: the CSRF check on
+/// each POST, and an error page for a status answered without a body.
+fn page_layers(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    routes
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::map_response(error_pages_for_bare_statuses))
 }
 
 /// The layers every route gets, outermost last. Separate from the routes so
 /// tests can wrap the same stack around a handler of their own.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
-        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
-        .layer(middleware::map_response(error_pages_for_bare_statuses))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -172,7 +183,7 @@ mod tests {
                     .to_string()
             }),
         );
-        let response = with_layers(routes, state)
+        let response = with_layers(page_layers(routes, &state), state)
             .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
             .await
             .expect("a response, not a dropped connection");

@@ -277,7 +277,7 @@ pub(super) async fn insert_event(
     event: &NewEvent,
     at: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query(
+    let id = sqlx::query(
         "INSERT INTO ticket_events (ticket_id, at, actor, actor_staff_id, kind, public, body, data) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -290,8 +290,16 @@ pub(super) async fn insert_event(
     .bind(&event.body)
     .bind(event.kind.data())
     .execute(&mut *conn)
-    .await
-    .map(|done| done.last_insert_rowid())
+    .await?
+    .last_insert_rowid();
+    if let Some(token) = event.by.token_id() {
+        sqlx::query("INSERT INTO event_tokens (event_id, token_id) VALUES (?, ?)")
+            .bind(id)
+            .bind(token)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

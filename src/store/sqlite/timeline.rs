@@ -67,12 +67,21 @@ impl SqliteStore {
         public_only: bool,
     ) -> Result<Vec<TimelineEvent>, sqlx::Error> {
         // Assignment events name staff by id; their names are joined in. CASE
-        // keeps json_extract away from anything but well-formed JSON.
+        // keeps json_extract away from anything but well-formed JSON. Staff
+        // see which token acted for its admin; requesters see the admin.
+        let actor_name = if public_only {
+            "s.name"
+        } else {
+            "CASE WHEN tk.name IS NULL THEN s.name \
+             ELSE s.name || ' (token “' || tk.name || '”)' END"
+        };
         let sql = format!(
-            "SELECT e.id, e.at, e.actor, e.actor_staff_id, s.name AS actor_name, e.kind, \
+            "SELECT e.id, e.at, e.actor, e.actor_staff_id, {actor_name} AS actor_name, e.kind, \
              e.public, e.body, e.data, sf.name AS from_name, st.name AS to_name \
              FROM ticket_events e \
              LEFT JOIN staff s ON s.id = e.actor_staff_id \
+             LEFT JOIN event_tokens et ON et.event_id = e.id \
+             LEFT JOIN api_tokens tk ON tk.id = et.token_id \
              LEFT JOIN staff sf ON sf.id = CASE WHEN e.kind = 'assigned' AND json_valid(e.data) \
                  THEN json_extract(e.data, '$.from') END \
              LEFT JOIN staff st ON st.id = CASE WHEN e.kind = 'assigned' AND json_valid(e.data) \

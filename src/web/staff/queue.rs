@@ -461,8 +461,13 @@ fn csv_lines(kb: &KnowledgeBase, tickets: &[(Ticket, Option<String>)]) -> String
 
 /// The queue URL for a view; empty values are left out.
 pub fn view_url(q: &QueueQuery) -> String {
+    view_url_at("/staff/queue", q)
+}
+
+/// The view's URL under another path (the API's list of tickets).
+pub fn view_url_at(base: &str, q: &QueueQuery) -> String {
     with_query(
-        "/staff/queue",
+        base,
         &[
             ("status", &q.status),
             ("code", &q.code),

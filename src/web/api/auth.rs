@@ -1,0 +1,67 @@
+//! Who is calling: the bearer token of an API request, checked against the
+//! stored hashes, revocation and the token's rate, before any handler runs.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use time::OffsetDateTime;
+
+use super::problem::ApiError;
+use crate::config::Level;
+use crate::tickets::workflow::Actor;
+use crate::tokens::{ApiToken, Scope, token_hash};
+use crate::web::AppState;
+
+/// The token an API request came with, valid and in force.
+#[derive(Debug, Clone)]
+pub struct Caller(pub ApiToken);
+
+impl Caller {
+    /// Refuses (403) unless the token has `scope`.
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.0.allows(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(scope))
+        }
+    }
+
+    /// The workflow's actor for the token.
+    pub fn actor(&self) -> Actor {
+        Actor::Token {
+            id: self.0.id,
+            by: self.0.created_by,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                let (scheme, token) = value.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let token = state
+            .store
+            .token_by_hash(&token_hash(presented))
+            .await?
+            .filter(|token| !token.is_revoked())
+            .ok_or(ApiError::Unauthorized)?;
+        state
+            .limits
+            .check(Level::Api, &format!("token:{}", token.id), false)?;
+        state
+            .store
+            .touch_token(token.id, OffsetDateTime::now_utc())
+            .await?;
+        Ok(Self(token))
+    }
+}

@@ -1,0 +1,42 @@
+//! The integration API, `/api/v1`: JSON in and out, a bearer token instead
+//! of a session (so no CSRF check), errors as problem documents.
+
+mod auth;
+mod problem;
+mod tickets;
+mod views;
+
+use axum::Router;
+use axum::http::header;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+
+use crate::web::AppState;
+use problem::ApiError;
+
+/// The API's routes, to nest under `/api/v1`.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(tickets::router())
+        .fallback(|| async { ApiError::NotFound })
+        .layer(middleware::map_response(problems_for_bare_statuses))
+        .layer(crate::web::no_store())
+}
+
+/// A status a layer or axum answered without a body (a method the route
+/// does not take, an oversized body): as a problem document.
+async fn problems_for_bare_statuses(response: Response) -> Response {
+    let status = response.status();
+    if (status.is_client_error() || status.is_server_error())
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+        && let Some(problem) = problem::for_bare_status(status)
+    {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut answer = problem.into_response();
+        if let Some(allow) = allow {
+            answer.headers_mut().insert(header::ALLOW, allow);
+        }
+        return answer;
+    }
+    response
+}
