@@ -608,12 +608,20 @@ impl Browser {
             .script("const d = document.documentElement; return [d.scrollWidth, d.clientWidth];")
             .await;
         let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
-        assert!(
-            scroll <= client,
-            "{} scrolls sideways at {}: scrollWidth {scroll} > clientWidth {client}",
-            self.path().await,
-            self.size.name
-        );
+        if scroll > client {
+            // Name the culprits: the elements reaching past the window
+            // whose parent does not, innermost causes first.
+            let culprits = self
+                .script(
+                    "const w = document.documentElement.clientWidth;                      return [...document.querySelectorAll('body *')].filter(e =>                        e.getBoundingClientRect().right > w + 1 && e.parentElement &&                        e.parentElement.getBoundingClientRect().right <= w + 1)                      .slice(0, 5).map(e => e.tagName.toLowerCase() +                        (e.className ? '.' + String(e.className).split(' ').join('.') : '') +                        ' (' + Math.round(e.getBoundingClientRect().right) + 'px)');",
+                )
+                .await;
+            panic!(
+                "{} scrolls sideways at {}: scrollWidth {scroll} > clientWidth {client};                  reaching past it: {culprits}",
+                self.path().await,
+                self.size.name
+            );
+        }
     }
 
     /// "path (title)", for failure messages.

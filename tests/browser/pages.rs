@@ -99,6 +99,8 @@ const PAGES: &[(&str, Reach)] = &[
     ("staff-incidents", Do(staff_incidents)),
     ("start-incident", Visit("/")),
     ("staff-forbidden", Do(staff_forbidden)),
+    // An admin creates an API token: shown once.
+    ("staff-tokens-created", Do(staff_tokens_created)),
     ("ticket-rate-limited", Do(ticket_rate_limited)),
 ];
 
@@ -523,6 +525,21 @@ fn staff_settings_agent(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
 
 /// What an agent gets for an admin's action: a merge, sent from a form the
 /// page does not offer them (only admins see it).
+fn staff_tokens_created(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/queue").await;
+        b.follow("form[action='/staff/logout'] button").await;
+        b.sign_in_staff("ada.admin@example.com", "Ada Admin", Role::Admin)
+            .await;
+        b.visit("/staff/tokens").await;
+        crate::forms::fill(b, "Name", "Workato error handler").await;
+        b.follow("form[action='/staff/tokens'] button[type=submit]")
+            .await;
+        let created = b.text("#created").await;
+        assert!(created.contains("apd_"), "{created}");
+    })
+}
+
 fn staff_forbidden(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move {
         b.visit("/staff/tickets/1").await;

@@ -72,8 +72,11 @@ async fn file_through_form(b: &Browser, report: &Report<'_>) -> String {
     link
 }
 
-/// Stores a new ticket directly (for tests whose subject is not filing).
+/// Stores a new ticket directly (for tests whose subject is not filing),
+/// each from an organisation of its own, so none are grouped into a problem.
 pub async fn seed_ticket(store: &Store, code: &str, message: &str) -> Ticket {
+    static ORGANISATIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let organisation = ORGANISATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let now = OffsetDateTime::now_utc();
     let details = TicketInput {
         error_code: code.into(),
@@ -84,7 +87,7 @@ pub async fn seed_ticket(store: &Store, code: &str, message: &str) -> Ticket {
         tool: "workato".into(),
         environment: "production".into(),
         name: "Dana Developer".into(),
-        email: "dana@example.com".into(),
+        email: format!("dana@org{organisation}.example"),
         ..Default::default()
     }
     .validate(now)
@@ -224,7 +227,9 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
             code: ErrorCode::Unauthorized,
             message: "HTTP GET failed: unauthorized (401) while syncing Invoices",
             name: "Lee Integrator",
-            email: "lee@example.com",
+            // Another organisation: the same failure from the same one would
+            // be folded into one problem with Dana's.
+            email: "lee@integrators.example",
         },
     )
     .await;
@@ -234,7 +239,7 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
             code: ErrorCode::TooManyRequests,
             message: "HTTP GET failed: too many requests (429) while syncing Orders",
             name: "Kim Builder",
-            email: "kim@example.com",
+            email: "kim@builders.example",
         },
     )
     .await;
