@@ -2,6 +2,8 @@
 //! of a session (so no CSRF check), errors as problem documents.
 
 mod auth;
+mod docs;
+pub mod openapi;
 mod problem;
 mod tickets;
 mod views;
@@ -18,6 +20,8 @@ use problem::ApiError;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
+        .route("/openapi.json", axum::routing::get(openapi::document))
+        .route("/docs", axum::routing::get(docs::page))
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::map_response(problems_for_bare_statuses))
         .layer(crate::web::no_store())

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::AppError;
 use crate::store::StoreError;
@@ -43,24 +44,60 @@ pub enum ApiError {
 }
 
 /// One mistake in the request, beside its field.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,
 }
 
-#[derive(Debug, Serialize)]
-struct Problem {
+/// An error, as RFC 9457 has it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A link to the kind's explanation on the API's page.
     #[serde(rename = "type")]
+    #[schema(example = "/api/v1/docs#problem-invalid")]
     kind: &'static str,
     title: &'static str,
+    /// The HTTP status, again.
     status: u16,
+    /// What to do about it, for the developer reading it.
     detail: String,
+    /// Each field with a mistake and its message (the form's own words);
+    /// only for `invalid` and `refused`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldProblem>,
 }
 
 impl ApiError {
+    /// Each kind of problem (type, status, title, what to do), for the
+    /// API's page, where each problem's `type` points.
+    pub fn kinds() -> Vec<(&'static str, u16, &'static str, String)> {
+        let mut invalid = FieldErrors::default();
+        invalid.add("field", "message");
+        [
+            Self::BadRequest("The body is not JSON, or names a field the endpoint does not know; `detail` says which.".into()),
+            Self::Unauthorized,
+            Self::Forbidden(Scope::TicketsRead),
+            Self::NotFound,
+            Self::MethodNotAllowed,
+            Self::KeyReused,
+            Self::Refused(Refusal::StatusChange {
+                from: crate::tickets::TicketStatus::Resolved,
+                to: crate::tickets::TicketStatus::New,
+            }),
+            Self::TooLarge,
+            Self::Invalid(invalid),
+            Self::TooManyRequests(Duration::from_secs(30)),
+            Self::Internal(String::new()),
+        ]
+        .iter()
+        .map(|error| {
+            let problem = error.problem();
+            (problem.kind, problem.status, problem.title, problem.detail)
+        })
+        .collect()
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -68,6 +105,9 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            // A staff id that is no one is a bad value; the rest are what the
+            // ticket's state allows.
+            Self::Refused(Refusal::UnknownAssignee) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::KeyReused | Self::Refused(_) => StatusCode::CONFLICT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -2,8 +2,6 @@
 //! grouping: the same `TicketInput::validate`), reading one or a page of the
 //! queue, and the staff actions, through the same workflow as the pages.
 
-use std::time::Duration;
-
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -12,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde::Deserialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::auth::Caller;
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::views::{Filed, TicketOut, TicketPage};
 use crate::store::ApiFiled;
 use crate::tickets::hints::{Reading, hints};
@@ -25,40 +24,62 @@ use crate::tokens::{IdempotencyKey, Scope};
 use crate::web::AppState;
 use crate::web::staff::queue::view_url_at;
 
-/// Database time one page of the list may take (as the queue page's).
-const LIST_BUDGET: Duration = Duration::from_secs(2);
-
 pub(super) fn router() -> Router<AppState> {
     use axum::routing::{get, post};
     Router::new()
         .route("/tickets", post(file).get(list))
         .route("/tickets/{id}", get(show))
-        .route("/tickets/{id}/assign", post(act::<AssignBody>))
-        .route("/tickets/{id}/status", post(act::<StatusBody>))
-        .route("/tickets/{id}/priority", post(act::<PriorityBody>))
-        .route("/tickets/{id}/notes", post(act::<NoteBody>))
-        .route("/tickets/{id}/replies", post(act::<ReplyBody>))
+        .route("/tickets/{id}/assign", post(assign))
+        .route("/tickets/{id}/status", post(status))
+        .route("/tickets/{id}/priority", post(priority))
+        .route("/tickets/{id}/notes", post(note))
+        .route("/tickets/{id}/replies", post(reply))
 }
 
 /// A new ticket as JSON: the form's fields by the same names, every one a
 /// string except `path` (the checks already made, a list of step ids).
 /// Unknown fields are refused, so a misspelt one is not silently lost.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewTicketBody {
+    /// The HTTP status the call failed with (`401`, a string or a number),
+    /// or one of `timeout`, `connection`, `dns`, `tls`, `invalid-json`,
+    /// `pagination`, `other`.
     #[serde(deserialize_with = "text_or_number")]
+    #[schema(example = "429")]
     pub error_code: String,
+    /// The full error message, as the tool shows it (up to 10,000
+    /// characters). Credentials in it are taken out before it is stored.
+    #[schema(example = "HTTP GET failed: too many requests (429)")]
     pub message: String,
+    /// The URL or path that was called.
+    #[schema(example = "https://go.trackvia.com/openapi/views/12/records")]
     pub endpoint: String,
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    #[schema(example = "GET")]
     pub method: String,
+    /// When it failed: RFC 3339 with an offset, or a local time read in
+    /// `time_zone`.
+    #[schema(example = "2026-12-07T09:30:00Z")]
     pub occurred_at: String,
+    /// A place (`Europe/Berlin`) or an offset (`UTC+01:00`); UTC if empty.
     pub time_zone: String,
+    /// `workato`, `zapier`, `make`, `n8n`, `script`, `other`…
+    #[schema(example = "workato")]
     pub tool: String,
+    /// The tool's name when `tool` is `other`.
     pub tool_other: String,
+    /// What changed before it broke (roles, credentials, environment…).
     pub recent_changes: String,
+    /// `production`, `sandbox` or `not_sure`.
+    #[schema(example = "production")]
     pub environment: String,
+    /// The requester's name (optional).
     pub name: String,
+    /// Where support replies.
+    #[schema(example = "dana@example.com")]
     pub email: String,
+    /// Ids of the checks already made (decision-tree steps), in order.
     pub path: Vec<String>,
 }
 
@@ -117,11 +138,31 @@ fn json_body<T: serde::de::DeserializeOwned>(
         .map_err(|err| ApiError::BadRequest(format!("The body is not the JSON expected: {err}.")))
 }
 
-/// `POST /tickets`: files a ticket for the token (scope `tickets:create`).
-/// Credentials are taken out as the form does and listed in `redacted`;
-/// what is worth checking first comes back in `hints`. With an
-/// `Idempotency-Key`, a retry gets the same ticket.
-async fn file(
+/// File a ticket (scope `tickets:create`).
+///
+/// The form's fields and rules. Credentials are taken out as the form does
+/// and listed in `redacted`; what is worth checking first comes back in
+/// `hints`. With an `Idempotency-Key`, a retry within a day gets the same
+/// ticket (`Idempotent-Replayed: true`); the same key with another body is
+/// refused.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    request_body = NewTicketBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique value (a UUID) per ticket: a retry with it files nothing twice.")),
+    responses(
+        (status = 201, description = "Filed (or, with a key seen before, the ticket it filed).", body = Filed),
+        (status = 400, description = "Not JSON, or a field this endpoint does not know.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not file tickets.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Mistakes, each beside its field.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the token's rate; see Retry-After.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("token" = []))
+)]
+pub(super) async fn file(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -199,8 +240,22 @@ async fn file(
     Ok(response)
 }
 
-/// `GET /tickets/{id}` (scope `tickets:read`).
-async fn show(
+/// Read a ticket (scope `tickets:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}",
+    tag = "tickets",
+    params(("id" = i64, Path, description = "The ticket's id (APD-000012 is 12).")),
+    responses(
+        (status = 200, description = "The ticket.", body = TicketOut),
+        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not read tickets.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the token's rate; see Retry-After.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("token" = []))
+)]
+pub(super) async fn show(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -210,10 +265,38 @@ async fn show(
     Ok(Json(ticket_out(&state, &caller, &ticket).await?))
 }
 
-/// `GET /tickets` (scope `tickets:read`): the queue's filters, as the
-/// queue page reads them, every ticket on its own (problems unfolded),
-/// a page at a time by keyset; `next` is the following page's link.
-async fn list(
+/// List tickets (scope `tickets:read`).
+///
+/// The queue's filters, as the queue page reads them; every ticket on its
+/// own (problems unfolded); 50 a page by keyset, so pages stay stable while
+/// tickets arrive. `next` is the following page's link.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    params(
+        ("status" = Option<String>, Query, description = "new, open, waiting, resolved, closed, a comma list, or all (default: new and open)."),
+        ("code" = Option<String>, Query, description = "An error code, as on the form."),
+        ("priority" = Option<String>, Query, description = "urgent, high, normal or low."),
+        ("assignee" = Option<String>, Query, description = "me (the token's admin), none, or a staff id."),
+        ("environment" = Option<String>, Query, description = "production, sandbox or not_sure."),
+        ("tool" = Option<String>, Query, description = "A tool, as on the form."),
+        ("from" = Option<String>, Query, description = "Created on or after this UTC day, YYYY-MM-DD."),
+        ("to" = Option<String>, Query, description = "Created on or before this UTC day, YYYY-MM-DD."),
+        ("q" = Option<String>, Query, description = "Words that must all appear (message, endpoint, notes, replies)."),
+        ("sort" = Option<String>, Query, description = "urgency (default), age, newest or updated."),
+        ("after" = Option<String>, Query, description = "The cursor in a `next` link."),
+    ),
+    responses(
+        (status = 200, description = "A page of tickets.", body = TicketPage),
+        (status = 400, description = "A view too broad to read in time.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not read tickets.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Past the token's rate; see Retry-After.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("token" = []))
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(raw): RawQuery,
@@ -228,7 +311,8 @@ async fn list(
             caller.0.created_by,
             OffsetDateTime::now_utc(),
             PAGE_SIZE,
-            LIST_BUDGET,
+            // The queue page's budget: a view too broad is stopped, not run.
+            state.config.staff_query_budget.0,
         )
         .await
         .map_err(|err| match err {
@@ -262,11 +346,11 @@ trait ActionBody: serde::de::DeserializeOwned + Send {
     fn command(self) -> Result<Command, ApiError>;
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AssignBody {
+pub struct AssignBody {
     /// A staff member's id, or null to unassign.
-    assignee_id: Option<i64>,
+    pub assignee_id: Option<i64>,
 }
 
 impl ActionBody for AssignBody {
@@ -277,10 +361,12 @@ impl ActionBody for AssignBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StatusBody {
-    status: String,
+pub struct StatusBody {
+    /// `open`, `waiting`, `resolved` or `closed` (as staff may move it).
+    #[schema(example = "resolved")]
+    pub status: String,
 }
 
 impl ActionBody for StatusBody {
@@ -291,10 +377,12 @@ impl ActionBody for StatusBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PriorityBody {
-    priority: String,
+pub struct PriorityBody {
+    /// `urgent`, `high`, `normal` or `low`.
+    #[schema(example = "high")]
+    pub priority: String,
 }
 
 impl ActionBody for PriorityBody {
@@ -305,10 +393,11 @@ impl ActionBody for PriorityBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NoteBody {
-    body: String,
+pub struct NoteBody {
+    /// For staff only; the requester never sees it.
+    pub body: String,
 }
 
 impl ActionBody for NoteBody {
@@ -319,13 +408,15 @@ impl ActionBody for NoteBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReplyBody {
-    body: String,
+pub struct ReplyBody {
+    /// What the requester reads, on their page and by mail.
+    pub body: String,
     /// `stay` (the default), `wait` (on the requester) or `resolve`.
     #[serde(default)]
-    then: String,
+    #[schema(example = "resolve")]
+    pub then: String,
 }
 
 impl ActionBody for ReplyBody {
@@ -382,6 +473,84 @@ async fn act<B: ActionBody>(
     let ticket = load(&state, id).await?;
     Ok(Json(ticket_out(&state, &caller, &ticket).await?))
 }
+
+/// An action's handler and its entry in the document: the answers every
+/// action gives, and those of its own (`$extra`).
+macro_rules! action {
+    ($name:ident, $body:ty, $path:literal, $summary:literal, $($extra:tt)*) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "actions",
+            request_body = $body,
+            params(("id" = i64, Path, description = "The ticket's id.")),
+            responses(
+                (status = 200, description = "Done (or already so): the ticket as it now is.", body = TicketOut),
+                (status = 400, description = "Not JSON, or a field this action does not know.", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The token may not work tickets.", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such ticket.", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "A value that means nothing here, beside its field.", body = Problem, content_type = "application/problem+json"),
+                (status = 429, description = "Past the token's rate; see Retry-After.", body = Problem, content_type = "application/problem+json"),
+                $($extra)*
+            ),
+            security(("token" = []))
+        )]
+        pub(super) async fn $name(
+            state: State<AppState>,
+            caller: Caller,
+            id: Path<String>,
+            headers: HeaderMap,
+            body: Result<Bytes, BytesRejection>,
+        ) -> Result<Json<TicketOut>, ApiError> {
+            act::<$body>(state, caller, id, headers, body).await
+        }
+    };
+}
+
+action!(
+    assign,
+    AssignBody,
+    "/api/v1/tickets/{id}/assign",
+    "Assign a ticket, or unassign it (scope `tickets:act`).",
+);
+action!(
+    status,
+    StatusBody,
+    "/api/v1/tickets/{id}/status",
+    "Move a ticket to another status (scope `tickets:act`).",
+    (
+        status = 409,
+        description = "Not a move the ticket can make from its status (or it is merged).",
+        body = Problem,
+        content_type = "application/problem+json"
+    ),
+);
+action!(
+    priority,
+    PriorityBody,
+    "/api/v1/tickets/{id}/priority",
+    "Set a ticket's priority (scope `tickets:act`).",
+);
+action!(
+    note,
+    NoteBody,
+    "/api/v1/tickets/{id}/notes",
+    "Add an internal note (scope `tickets:act`).",
+);
+action!(
+    reply,
+    ReplyBody,
+    "/api/v1/tickets/{id}/replies",
+    "Reply to the requester; it may also make the ticket wait or resolve it (scope `tickets:act`).",
+    (
+        status = 409,
+        description = "The ticket cannot wait or be resolved from its status (a closed one), or it is merged.",
+        body = Problem,
+        content_type = "application/problem+json"
+    ),
+);
 
 fn ticket_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()

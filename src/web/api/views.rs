@@ -3,20 +3,21 @@
 //! the caller that filed the ticket for them.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::HttpMethod;
 use crate::tickets::problem::Problem;
 use crate::tickets::{Ticket, Tool, reference_for};
 use crate::web::format::iso_time;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Requester {
     pub name: String,
     pub email: String,
 }
 
 /// The problem a ticket belongs to (tickets failing the same way).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemOut {
     pub id: i64,
     pub lead_id: i64,
@@ -26,19 +27,30 @@ pub struct ProblemOut {
     pub last_seen: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TicketOut {
     pub id: i64,
+    /// What people quote: `APD-000123`.
+    #[schema(example = "APD-000123")]
     pub reference: String,
+    /// `new`, `open`, `waiting`, `resolved` or `closed`.
+    #[schema(example = "new")]
     pub status: &'static str,
+    /// `urgent`, `high`, `normal` or `low`.
+    #[schema(example = "normal")]
     pub priority: &'static str,
+    /// As on the form: `401`, `429`, `timeout`, `other`…
+    #[schema(example = "429")]
     pub error_code: &'static str,
     pub message: String,
     pub endpoint: String,
     /// Null while a ticket opened by mail lacks it.
     pub method: Option<&'static str>,
+    /// When it failed, RFC 3339 in UTC.
     pub occurred_at: Option<String>,
+    /// The requester's zone, e.g. `Europe/Berlin`.
     pub time_zone: String,
+    /// `workato`, `zapier`, `make`, `script`, `other`…
     pub tool: Option<&'static str>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub tool_other: String,
@@ -104,14 +116,14 @@ impl TicketOut {
 }
 
 /// A credential taken out of what was sent, and from which field.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Redacted {
     pub field: &'static str,
     pub kind: &'static str,
 }
 
 /// What `POST /tickets` answers (201).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Filed {
     #[serde(flatten)]
     pub ticket: TicketOut,
@@ -125,7 +137,7 @@ pub struct Filed {
 }
 
 /// A page of `GET /tickets`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TicketPage {
     pub tickets: Vec<TicketOut>,
     /// The next page's link, while there is one.
