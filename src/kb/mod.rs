@@ -29,6 +29,17 @@ pub use diagnose::{Diagnosis, MAX_EXAMINED_BYTES, diagnose, diagnose_off_thread}
 pub use export::{ExportError, export_embedded};
 pub use folder::{MAX_FILE_BYTES, MAX_FILES};
 pub use markdown::Section;
+
+/// Markdown written in code (the API's descriptions) as safe HTML: one
+/// paragraph's worth, without its `<p>`, for use inline.
+pub fn inline_markdown(text: &str) -> String {
+    let html = markdown::render(text).html;
+    let trimmed = html.trim();
+    match trimmed.strip_prefix("<p>").and_then(|t| t.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => trimmed.to_string(),
+    }
+}
 pub use shared::SharedKb;
 pub use site::{Credentials, DigitRange, Hosts, IdShapes, Product, RateLimits, Site};
 pub use tree::{Next, Step, Tree, Walk};

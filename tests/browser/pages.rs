@@ -44,6 +44,8 @@ const PAGES: &[(&str, Reach)] = &[
         Visit("/rate-limits?every=15&unit=minutes&calls=600&at_once=3"),
     ),
     ("articles", Visit("/articles")),
+    // The API's page, rendered from its OpenAPI document.
+    ("api-docs", Visit("/api/v1/docs")),
     ("article", Do(article)),
     ("ticket-form", Visit("/tickets/new")),
     ("ticket-form-errors", Do(ticket_form_errors)),

@@ -9,6 +9,7 @@ use utoipa::OpenApi;
 
 use super::openapi::ApiDoc;
 use super::problem::ApiError;
+use crate::kb::inline_markdown;
 use crate::web::render::render;
 
 struct Field {
@@ -82,6 +83,11 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_string()
 }
 
+/// A description from the document (CommonMark) as safe HTML.
+fn prose(value: &Value) -> String {
+    inline_markdown(value.as_str().unwrap_or_default())
+}
+
 /// A schema's type in a few words: `string`, `integer or null`,
 /// `array of Redacted`, `TicketOut`.
 fn type_name(schema: &Value) -> String {
@@ -134,7 +140,7 @@ fn fields_of(schema: &Value) -> Vec<Field> {
                     kind: type_name(part),
                     required: true,
                     description: format!(
-                        "Every field of {}.",
+                        "Every field of <a href=\"#schema-{0}\">{0}</a>.",
                         name.rsplit('/').next().unwrap_or(name)
                     ),
                 });
@@ -154,7 +160,7 @@ fn fields_of(schema: &Value) -> Vec<Field> {
                 name: name.clone(),
                 kind: type_name(property),
                 required: required.contains(&name.as_str()),
-                description: text(&property["description"]),
+                description: prose(&property["description"]),
             });
         }
     }
@@ -178,7 +184,7 @@ fn from_document(doc: &Value) -> DocsPage {
                                 place: text(&p["in"]),
                                 kind: type_name(&p["schema"]),
                                 required: p["required"].as_bool().unwrap_or(false),
-                                description: text(&p["description"]),
+                                description: prose(&p["description"]),
                             })
                             .collect()
                     })
@@ -201,7 +207,7 @@ fn from_document(doc: &Value) -> DocsPage {
                                     .unwrap_or_default();
                                 Answer {
                                     status: status.clone(),
-                                    description: text(&r["description"]),
+                                    description: prose(&r["description"]),
                                     schema,
                                     media,
                                 }
@@ -213,8 +219,8 @@ fn from_document(doc: &Value) -> DocsPage {
                     anchor: text(&op["operationId"]),
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    summary: text(&op["summary"]),
-                    description: text(&op["description"]),
+                    summary: prose(&op["summary"]),
+                    description: prose(&op["description"]),
                     params,
                     body,
                     answers,
@@ -228,7 +234,7 @@ fn from_document(doc: &Value) -> DocsPage {
             all.iter()
                 .map(|(name, schema)| Schema {
                     name: name.clone(),
-                    description: text(&schema["description"]),
+                    description: prose(&schema["description"]),
                     fields: fields_of(schema),
                 })
                 .collect()
@@ -237,7 +243,7 @@ fn from_document(doc: &Value) -> DocsPage {
     DocsPage {
         title: text(&doc["info"]["title"]),
         version: text(&doc["info"]["version"]),
-        description: text(&doc["info"]["description"]),
+        description: prose(&doc["info"]["description"]),
         operations,
         schemas,
         problems: ApiError::kinds()
@@ -246,7 +252,7 @@ fn from_document(doc: &Value) -> DocsPage {
                 kind,
                 status,
                 title,
-                detail,
+                detail: inline_markdown(&detail),
             })
             .collect(),
     }
