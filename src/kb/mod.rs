@@ -35,7 +35,10 @@ pub use markdown::Section;
 pub fn inline_markdown(text: &str) -> String {
     let html = markdown::render(text).html;
     let trimmed = html.trim();
-    match trimmed.strip_prefix("<p>").and_then(|t| t.strip_suffix("</p>")) {
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|t| t.strip_suffix("</p>"))
+    {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
         _ => trimmed.to_string(),
     }

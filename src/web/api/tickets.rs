@@ -64,14 +64,14 @@ pub struct NewTicketBody {
     pub occurred_at: String,
     /// A place (`Europe/Berlin`) or an offset (`UTC+01:00`); UTC if empty.
     pub time_zone: String,
-    /// `workato`, `zapier`, `make`, `n8n`, `script`, `other`…
+    /// `workato`, `zapier`, `make`, `script`, `postman` or `other` (then `tool_other`).
     #[schema(example = "workato")]
     pub tool: String,
     /// The tool's name when `tool` is `other`.
     pub tool_other: String,
     /// What changed before it broke (roles, credentials, environment…).
     pub recent_changes: String,
-    /// `production`, `sandbox` or `not_sure`.
+    /// `production`, `sandbox` or `unsure`.
     #[schema(example = "production")]
     pub environment: String,
     /// The requester's name (optional).
@@ -279,7 +279,7 @@ pub(super) async fn show(
         ("code" = Option<String>, Query, description = "An error code, as on the form."),
         ("priority" = Option<String>, Query, description = "urgent, high, normal or low."),
         ("assignee" = Option<String>, Query, description = "me (the token's admin), none, or a staff id."),
-        ("environment" = Option<String>, Query, description = "production, sandbox or not_sure."),
+        ("environment" = Option<String>, Query, description = "production, sandbox or unsure."),
         ("tool" = Option<String>, Query, description = "A tool, as on the form."),
         ("from" = Option<String>, Query, description = "Created on or after this UTC day, YYYY-MM-DD."),
         ("to" = Option<String>, Query, description = "Created on or before this UTC day, YYYY-MM-DD."),

@@ -50,7 +50,7 @@ pub struct TicketOut {
     pub occurred_at: Option<String>,
     /// The requester's zone, e.g. `Europe/Berlin`.
     pub time_zone: String,
-    /// `workato`, `zapier`, `make`, `script`, `other`…
+    /// `workato`, `zapier`, `make`, `script`, `postman` or `other`.
     pub tool: Option<&'static str>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub tool_other: String,
