@@ -55,11 +55,13 @@ pub enum SecretKind {
     StripeKey,
     GoogleApiKey,
     PrivateKey,
+    /// An apidesk API token (`apd_` and 64 hex digits).
+    ApideskToken,
 }
 
 impl SecretKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 28] = [
         Self::AccessToken,
         Self::RefreshToken,
         Self::IdToken,
@@ -87,6 +89,7 @@ impl SecretKind {
         Self::StripeKey,
         Self::GoogleApiKey,
         Self::PrivateKey,
+        Self::ApideskToken,
     ];
 
     #[must_use]
@@ -119,6 +122,7 @@ impl SecretKind {
             Self::StripeKey => "stripe_key",
             Self::GoogleApiKey => "google_api_key",
             Self::PrivateKey => "private_key",
+            Self::ApideskToken => "apidesk_token",
         }
     }
 
@@ -381,6 +385,10 @@ fn is_alnum_underscore(c: u8) -> bool {
 
 fn is_alnum_dash(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'-'
+}
+
+fn is_lower_hex(c: u8) -> bool {
+    c.is_ascii_digit() || (b'a'..=b'f').contains(&c)
 }
 
 fn is_base64url(c: u8) -> bool {

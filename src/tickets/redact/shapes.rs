@@ -130,6 +130,13 @@ pub(super) const SHAPES: &[Shape] = &[
         kind: SecretKind::StripeKey,
     },
     Shape {
+        prefixes: &["apd_"],
+        body: is_lower_hex,
+        min: 64,
+        max: 64,
+        kind: SecretKind::ApideskToken,
+    },
+    Shape {
         prefixes: &["AIza"],
         body: is_base64url,
         min: 35,

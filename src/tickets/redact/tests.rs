@@ -223,6 +223,10 @@ const SHAPES_FOUND: &[(&str, &str)] = &[
         "/geo?key=[redacted google_api_key]&x=1",
     ),
     (
+        "curl -H 'X-Mine: apd_3f9c0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7' …",
+        "curl -H 'X-Mine: [redacted apidesk_token]' …",
+    ),
+    (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2\n-----END RSA PRIVATE KEY-----\nafter",
         "[redacted private_key]\nafter",
     ),
