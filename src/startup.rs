@@ -48,6 +48,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Before any HTTP client is built: reqwest's TLS has no crypto
+        // provider of its own (see Cargo.toml).
+        crate::webhooks::use_ring_for_tls();
         // Checked once: it reads the CA file, and refuses a mail setting
         // that cannot work, naming it.
         let mail = config.mail.check(config.public_url.as_deref())?;
