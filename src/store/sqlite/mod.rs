@@ -23,6 +23,7 @@ mod ticket_actions;
 mod tickets;
 mod time_text;
 mod timeline;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;
