@@ -11,6 +11,7 @@
 //! the store as mail's does.
 
 mod address;
+pub mod delivery;
 mod endpoint;
 mod event;
 mod http;
