@@ -10,6 +10,7 @@ mod settings;
 mod ticket;
 mod ticket_actions;
 mod ticket_mail;
+mod webhooks;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings::router())
         .merge(received_mail::router())
         .merge(incidents::router())
+        .merge(webhooks::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,
