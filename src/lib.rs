@@ -29,6 +29,11 @@
 //!   no SQL (*).
 //! - tickets, the domain and its rules: `tickets/`, `staff/`, `domain/`.
 //!   Never the store (*) and no SQL (*): the store applies what they decide.
+//! - webhooks: `webhooks/`, events out. Its rules and wire format (event
+//!   kinds, payloads, signing, the address rules) sit with the domain: the
+//!   store uses them to write deliveries, and they never use the store (*).
+//!   Only `webhooks/delivery.rs`, the background task, reads the store, as
+//!   mail's delivery does. No SQL (*).
 
 pub mod cli;
 pub mod config;
@@ -44,5 +49,6 @@ pub mod telemetry;
 pub mod tickets;
 pub mod tokens;
 pub mod web;
+pub mod webhooks;
 
 pub use error::{AppError, Result};

@@ -27,6 +27,7 @@ use crate::store::Store;
 use crate::tickets::OutgoingMail;
 use crate::web;
 use crate::web::AppState;
+use crate::webhooks::delivery::Deliverer as WebhookDeliverer;
 
 #[cfg(unix)]
 mod reload;
@@ -41,6 +42,8 @@ pub struct Application {
     deliverer: Option<Deliverer>,
     /// Incoming mail polling, when IMAP is configured.
     poller: Option<(ImapConfig, Ingest)>,
+    /// Webhook delivery: always running, idle while no endpoint is registered.
+    webhooks: WebhookDeliverer,
     /// Reads the `--content` folder again on SIGHUP.
     #[cfg(unix)]
     reloader: reload::Reloader,
@@ -48,6 +51,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Before any HTTP client is built: reqwest's TLS has no crypto
+        // provider of its own (see Cargo.toml).
+        crate::webhooks::use_ring_for_tls();
         // Checked once: it reads the CA file, and refuses a mail setting
         // that cannot work, naming it.
         let mail = config.mail.check(config.public_url.as_deref())?;
@@ -87,6 +93,17 @@ impl Application {
             };
             (imap, ingest)
         });
+        if !config.webhook_allow_hosts.is_empty() {
+            tracing::info!(
+                hosts = %config.webhook_allow_hosts,
+                "webhooks: these hosts may be private addresses (--webhook-allow-hosts)"
+            );
+        }
+        let webhooks = WebhookDeliverer::new(
+            store.clone(),
+            config.public_url.clone(),
+            config.webhook_allow_hosts.clone(),
+        )?;
         #[cfg(unix)]
         let reloader = reload::Reloader::listen(config.content.clone(), state.kb.clone())?;
         let listener = TcpListener::bind(config.bind)
@@ -100,6 +117,7 @@ impl Application {
             max_connections: config.max_connections.max(1),
             deliverer,
             poller,
+            webhooks,
             #[cfg(unix)]
             reloader,
         })
@@ -144,6 +162,7 @@ impl Application {
             let take: Arc<dyn Take> = Arc::new(ingest);
             tokio::spawn(crate::mail::imap::run(imap, take, tasks_stopped.clone()))
         });
+        let webhooks = tokio::spawn(self.webhooks.run(tasks_stopped.clone()));
         #[cfg(unix)]
         let reloading = tokio::spawn(self.reloader.run(tasks_stopped));
         let connections = Arc::new(Semaphore::new(self.max_connections));
@@ -188,8 +207,9 @@ impl Application {
         drop(self.listener);
         tracing::info!("shutting down: finishing requests in flight");
         graceful.shutdown().await;
-        // The mail in hand is finished (each SMTP and IMAP step is
-        // bounded), so it is recorded before the database closes.
+        // The mail and the webhook delivery in hand are finished (each
+        // SMTP, IMAP and HTTP step is bounded), so they are recorded before
+        // the database closes.
         let _ = stop_tasks.send(true);
         if let Some(delivery) = delivery
             && let Err(err) = delivery.await
@@ -200,6 +220,9 @@ impl Application {
             && let Err(err) = polling.await
         {
             tracing::error!(%err, "the IMAP polling task failed");
+        }
+        if let Err(err) = webhooks.await {
+            tracing::error!(%err, "the webhook delivery task failed");
         }
         #[cfg(unix)]
         if let Err(err) = reloading.await {

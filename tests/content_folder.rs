@@ -382,6 +382,8 @@ impl Served {
     }
 
     async fn page(&self, path: &str) -> (u16, String) {
+        // The server runs in the child: nothing installed TLS's provider here.
+        apidesk::webhooks::use_ring_for_tls();
         let res = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
         (res.status().as_u16(), res.text().await.unwrap())
     }

@@ -17,6 +17,7 @@ pub use rate_limits::{Level, Rate, RateLimitSettings};
 
 use crate::domain::parse_span;
 use crate::tickets::ResponseTargets;
+use crate::webhooks::AllowList;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
@@ -85,6 +86,18 @@ pub struct Config {
     /// Incoming mail: `--imap-url`, `--imap-ca-file`, `--imap-poll-seconds`.
     #[command(flatten)]
     pub imap: ImapSettings,
+
+    /// Hosts webhook deliveries may reach although they are private,
+    /// loopback or link-local, e.g. "hooks.internal,127.0.0.1"
+    /// (comma-separated names or addresses; no wildcards).
+    #[arg(
+        long,
+        global = true,
+        env = "APIDESK_WEBHOOK_ALLOW_HOSTS",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub webhook_allow_hosts: AllowList,
 }
 
 impl Config {
@@ -153,6 +166,7 @@ impl Default for Config {
             content: None,
             mail: MailSettings::default(),
             imap: ImapSettings::default(),
+            webhook_allow_hosts: AllowList::default(),
         }
     }
 }

@@ -30,6 +30,7 @@ use crate::tickets::{
     Triage,
 };
 use crate::tokens::{ApiToken, IdempotencyKey, NewToken};
+use crate::webhooks::{Attempt, DeliveryRecord, DueDelivery, Endpoint, NewEndpoint, Secret};
 
 /// Everything a backend provides; what `Store` holds.
 pub trait Backend:
@@ -48,6 +49,7 @@ pub trait Backend:
     + Incidents
     + Problems
     + ApiTokens
+    + Webhooks
     + Send
     + Sync
 {
@@ -69,6 +71,7 @@ impl<T> Backend for T where
         + Incidents
         + Problems
         + ApiTokens
+        + Webhooks
         + Send
         + Sync
 {
@@ -471,4 +474,58 @@ pub trait Inbox {
 
     /// Whether mail to `address` last came back undeliverable.
     async fn bounced_address(&self, address: &str) -> Result<Option<BouncedAddress>, StoreError>;
+}
+
+/// Webhooks: endpoints admins register, and deliveries to them. The store
+/// writes deliveries with the events that cause them, in their transaction
+/// (`Tickets::insert_ticket`, `Actions::apply`, the incident methods);
+/// `webhooks::delivery` sends what is due and records each attempt.
+#[async_trait]
+pub trait Webhooks {
+    /// Stores a checked endpoint registered by staff member `by`; its id.
+    async fn add_webhook_endpoint(
+        &self,
+        endpoint: &NewEndpoint,
+        by: i64,
+        now: OffsetDateTime,
+    ) -> Result<i64, StoreError>;
+
+    /// Every endpoint, active ones first, the newest first.
+    async fn webhook_endpoints(&self) -> Result<Vec<Endpoint>, StoreError>;
+
+    /// The endpoint's whole secret, the first time it is asked for only
+    /// (the page that follows its registration); `None` ever after.
+    async fn reveal_webhook_secret(&self, id: i64) -> Result<Option<Secret>, StoreError>;
+
+    /// Disables an active endpoint, giving up its pending deliveries;
+    /// `false` when there is no such active endpoint.
+    async fn disable_webhook_endpoint(
+        &self,
+        id: i64,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Pending deliveries due at `now` with their endpoints, the
+    /// longest-waiting first, at most `limit` in all and `per_endpoint` to
+    /// any one endpoint (so that one with a backlog cannot hold up the rest).
+    async fn due_webhook_deliveries(
+        &self,
+        now: OffsetDateTime,
+        limit: u32,
+        per_endpoint: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError>;
+
+    /// Records one attempt at a delivery and moves it on as it says.
+    async fn record_webhook_attempt(
+        &self,
+        id: i64,
+        at: OffsetDateTime,
+        attempt: &Attempt,
+    ) -> Result<(), StoreError>;
+
+    /// The latest deliveries to every endpoint, newest first.
+    async fn recent_webhook_deliveries(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
 }

@@ -18,7 +18,7 @@ use crate::tickets::OutgoingMail;
 
 pub use backend::{
     Actions, ApiTokens, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue,
-    Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
+    Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines, Webhooks,
 };
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
 pub use rows::{

@@ -92,6 +92,9 @@ const PAGES: &[(&str, Reach)] = &[
         Do(ticket_status_details_given),
     ),
     ("ticket-links", Visit("/tickets/lost")),
+    // Webhooks, for admins: a URL refused, then an endpoint registered.
+    ("staff-webhooks-errors", Do(staff_webhooks_errors)),
+    ("staff-webhooks", Do(staff_webhooks)),
     ("staff-settings", Visit("/staff/settings")),
     ("staff-settings-agent", Do(staff_settings_agent)),
     // Three tickets failing the same way: one row, and the lead's panel.
@@ -502,6 +505,28 @@ fn staff_incidents(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
             .await;
         let main = b.text("main").await;
         assert!(main.contains("Incident declared"), "{main}");
+    })
+}
+
+fn staff_webhooks_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/webhooks").await;
+        crate::forms::fill(b, "URL", "http://10.0.0.8/hook").await;
+        b.click("input[name=events][value='ticket.filed']").await;
+        b.follow("form[action='/staff/webhooks'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("This URL cannot be used"), "{main}");
+    })
+}
+
+fn staff_webhooks(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        crate::forms::fill(b, "URL", "https://hooks.example.com/apidesk").await;
+        b.follow("form[action='/staff/webhooks'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("Copy the signing secret now"), "{main}");
     })
 }
 

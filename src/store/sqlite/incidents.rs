@@ -7,13 +7,14 @@ use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
 use super::decode::{self, optional_time};
-use super::{SqliteStore, time_text};
+use super::{SqliteStore, time_text, webhooks};
 use crate::store::{Incidents, StoreError};
 use crate::tickets::incident::{Incident, NewIncident, codes_from_text, codes_to_text};
+use crate::webhooks::WebhookEvent;
 
 /// The columns `incident_from_row` reads, from `incidents i` joined to the
 /// staff member who declared it as `s`.
-const COLUMNS: &str = "i.id, i.title, i.affected, i.codes, i.started_at, i.ended_at, \
+pub(super) const COLUMNS: &str = "i.id, i.title, i.affected, i.codes, i.started_at, i.ended_at, \
      COALESCE(s.name, '') AS declared_by";
 
 /// The open incident a ticket with this code, filed now, belongs to: the
@@ -23,7 +24,7 @@ pub(super) const OPEN_INCIDENT_FOR_CODE: &str = "(SELECT id FROM incidents \
      AND (codes = '' OR instr(',' || codes || ',', ',' || ?2 || ',') > 0) \
      ORDER BY started_at DESC, id DESC LIMIT 1)";
 
-fn incident_from_row(row: &SqliteRow) -> Result<Incident, sqlx::Error> {
+pub(super) fn incident_from_row(row: &SqliteRow) -> Result<Incident, sqlx::Error> {
     Ok(Incident {
         id: row.try_get("id")?,
         title: row.try_get("title")?,
@@ -89,6 +90,7 @@ impl Incidents for SqliteStore {
         .bind(time_text::to_text(now))
         .fetch_one(&mut *tx)
         .await?;
+        webhooks::enqueue_for_incident(&mut tx, WebhookEvent::IncidentOpened, id, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -99,15 +101,21 @@ impl Incidents for SqliteStore {
         by: i64,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE incidents SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL",
         )
         .bind(time_text::to_text(now))
         .bind(by)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        webhooks::enqueue_for_incident(&mut tx, WebhookEvent::IncidentEnded, id, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn open_incidents(&self) -> Result<Vec<Incident>, StoreError> {

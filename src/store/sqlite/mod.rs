@@ -24,6 +24,7 @@ mod tickets;
 mod time_text;
 mod timeline;
 mod tokens;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

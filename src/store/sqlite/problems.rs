@@ -9,7 +9,7 @@ use sqlx::{Row, SqliteConnection};
 use time::OffsetDateTime;
 
 use super::decode::{self, parsed};
-use super::{SqliteStore, time_text};
+use super::{SqliteStore, time_text, webhooks};
 use crate::store::{Problems, StoreError};
 use crate::tickets::TicketStatus;
 use crate::tickets::problem::{Problem, ProblemMember, WINDOW};
@@ -20,6 +20,7 @@ const SETTLED: &str = "('resolved', 'closed')";
 /// Groups ticket `id`, just given `fingerprint` at `at`, with the tickets
 /// failing the same way: into the unresolved problem last seen within the
 /// window, or with an unresolved ticket standing alone into a new one.
+/// Endpoints whose threshold the problem reaches hear of it.
 pub(super) async fn join(
     conn: &mut SqliteConnection,
     id: i64,
@@ -54,7 +55,7 @@ pub(super) async fn join(
         .bind(problem)
         .execute(&mut *conn)
         .await?;
-        return Ok(());
+        return webhooks::enqueue_for_problem(conn, problem, at).await;
     }
     // The newest such ticket; it leads, being the older of the two (a
     // ticket completed late joins one filed after it as a member all the
@@ -90,7 +91,7 @@ pub(super) async fn join(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    webhooks::enqueue_for_problem(conn, problem, at).await
 }
 
 /// Takes ticket `id` (already written out of it) out of `problem`: counted

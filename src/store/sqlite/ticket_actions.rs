@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use async_trait::async_trait;
 
-use super::{SqliteStore, decode, inbox, outbox, problems, time_text};
+use super::{SqliteStore, decode, inbox, outbox, problems, time_text, webhooks};
 use crate::store::{ActionError, Actions, StoreError};
 use crate::tickets::problem;
 use crate::tickets::workflow::{
@@ -127,9 +127,9 @@ pub(super) async fn apply_events(
             .iter()
             .find(|t| t.id == event.ticket_id)
             .map_or(ticket.priority, |t| t.priority);
-        // Its mail commits with it, or neither does. (Webhook deliveries
-        // will be written here too.)
+        // Its mail and webhook deliveries commit with it, or none does.
         outbox::enqueue_for_event(conn, outgoing, id, &event, priority, request.at).await?;
+        webhooks::enqueue_for_ticket_event(conn, &event, request.at).await?;
         written.push((id, event.kind));
     }
     Ok(written)

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::decode::{self, optional_parsed, optional_time, parsed};
 use super::incidents::OPEN_INCIDENT_FOR_CODE;
 use super::ticket_actions::insert_event;
-use super::{SqliteStore, outbox, problems, time_text};
+use super::{SqliteStore, outbox, problems, time_text, webhooks};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::kb::calculator::Usage;
 use crate::store::{InsertOutcome, StoreError, Tickets};
@@ -133,6 +133,7 @@ pub(super) async fn insert_in(
     };
     let event_id = insert_event(conn, &created, &now).await?;
     outbox::enqueue_for_event(conn, outgoing, event_id, &created, triage.priority, at).await?;
+    webhooks::enqueue_for_ticket_event(conn, &created, at).await?;
     Ok((id, InsertOutcome::Created(token)))
 }
 

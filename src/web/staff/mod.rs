@@ -11,6 +11,7 @@ mod ticket;
 mod ticket_actions;
 mod ticket_mail;
 mod tokens;
+mod webhooks;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(received_mail::router())
         .merge(incidents::router())
         .merge(tokens::router())
+        .merge(webhooks::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,
