@@ -9,12 +9,12 @@ mod common;
 mod staff_helpers;
 
 use apidesk::staff::Role;
-use apidesk::tokens::{NewToken, Scope, TokenSecret};
+use apidesk::tokens::Scope;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{TestApp, as_pairs, valid_ticket};
 use serde_json::{Value, json};
-use staff_helpers::{add_staff, event_kinds, reload, signed_in_agent};
+use staff_helpers::{add_staff, api_token, event_kinds, reload, signed_in_agent};
 
 /// A token with `scopes`, created for the admin Ada; returns its value.
 async fn token(app: &TestApp, scopes: &[Scope]) -> String {
@@ -28,23 +28,7 @@ async fn token(app: &TestApp, scopes: &[Scope]) -> String {
         Some((admin, _)) => admin.id,
         None => add_staff(app, "ada@example.com", "Ada Admin", Role::Admin).await,
     };
-    let secret = TokenSecret::generate();
-    let new = NewToken {
-        name: "Workato error handler".into(),
-        scopes: scopes.to_vec(),
-    };
-    app.state
-        .store
-        .create_token(
-            &new,
-            &secret.hash(),
-            &secret.prefix(),
-            admin,
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .unwrap();
-    secret.reveal().to_string()
+    api_token(&app.state.store, admin, scopes).await
 }
 
 /// A request to the API with this token (if any), JSON in and out.

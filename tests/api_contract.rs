@@ -11,7 +11,7 @@ mod staff_helpers;
 use std::collections::BTreeSet;
 
 use apidesk::staff::Role;
-use apidesk::tokens::{NewToken, Scope, TokenSecret};
+use apidesk::tokens::Scope;
 use axum::body::Body;
 use axum::http::{Request, header};
 use common::TestApp;
@@ -199,23 +199,7 @@ impl Contract {
 }
 
 async fn token(app: &TestApp, admin: i64, scopes: &[Scope]) -> String {
-    let secret = TokenSecret::generate();
-    let new = NewToken {
-        name: "Contract".into(),
-        scopes: scopes.to_vec(),
-    };
-    app.state
-        .store
-        .create_token(
-            &new,
-            &secret.hash(),
-            &secret.prefix(),
-            admin,
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .unwrap();
-    secret.reveal().to_string()
+    staff_helpers::api_token(&app.state.store, admin, scopes).await
 }
 
 #[tokio::test]

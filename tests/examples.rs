@@ -6,11 +6,13 @@
 mod common;
 #[path = "common/server.rs"]
 mod server;
+#[path = "common/staff.rs"]
+mod staff_helpers;
 
 use std::process::Command;
 
 use apidesk::staff::Role;
-use apidesk::tokens::{NewToken, Scope, TokenSecret};
+use apidesk::tokens::Scope;
 use server::Server;
 
 fn example(name: &str) -> Command {
@@ -31,26 +33,11 @@ async fn the_examples_file_a_ticket_once_and_link_to_a_filled_form() {
         .await
         .unwrap()
         .unwrap();
-    let secret = TokenSecret::generate();
-    let new = NewToken {
-        name: "Examples".into(),
-        scopes: vec![Scope::TicketsCreate],
-    };
-    server
-        .store
-        .create_token(
-            &new,
-            &secret.hash(),
-            &secret.prefix(),
-            admin.id,
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .unwrap();
+    let token = staff_helpers::api_token(&server.store, admin.id, &[Scope::TicketsCreate]).await;
 
     let run = |key: &str| {
         let base = server.base.clone();
-        let token = secret.reveal().to_string();
+        let token = token.clone();
         let key = key.to_string();
         tokio::task::spawn_blocking(move || {
             example("file-ticket.sh")

@@ -40,6 +40,28 @@ pub struct Reading<'a> {
     pub usage: Option<Usage>,
 }
 
+impl<'a> Reading<'a> {
+    /// What a new ticket says, read for hints.
+    pub fn of(ticket: &'a crate::tickets::NewTicket) -> Self {
+        Self {
+            code: ticket.error_code,
+            environment: ticket.environment,
+            endpoint: &ticket.endpoint,
+            message: &ticket.message,
+            usage: ticket.usage,
+        }
+    }
+}
+
+/// The hints for a ticket about to be filed, in the requester's words (the
+/// form shows them before filing; the API answers with them).
+pub fn for_requester(ticket: &crate::tickets::NewTicket, site: &Site) -> Vec<String> {
+    hints(&Reading::of(ticket), site)
+        .iter()
+        .map(|hint| hint.for_requester(site))
+        .collect()
+}
+
 /// The hints that apply, in the order they are worth checking. Linear in
 /// the endpoint's and message's length.
 pub fn hints(reading: &Reading<'_>, site: &Site) -> Vec<Hint> {

@@ -21,7 +21,7 @@ use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
-use crate::tickets::hints::{Reading, hints};
+use crate::tickets::hints;
 use crate::tickets::redact::{SecretKind, marker_kinds};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
@@ -154,19 +154,8 @@ async fn create(
     let (shown, secrets) = input.clone().redacted();
     match input.validate(OffsetDateTime::now_utc()) {
         Ok(mut ticket) => {
-            let reading = Reading {
-                code: ticket.error_code,
-                environment: ticket.environment,
-                endpoint: &ticket.endpoint,
-                message: &ticket.message,
-                usage: ticket.usage,
-            };
             let kb = state.kb.get();
-            let site = kb.site();
-            let hints: Vec<String> = hints(&reading, site)
-                .iter()
-                .map(|hint| hint.for_requester(site))
-                .collect();
+            let hints = hints::for_requester(&ticket, kb.site());
             // Before filing, the requester sees the form as it will be
             // stored, credentials taken out, with what is worth checking;
             // sent again (no credentials left, hints seen), it is filed.

@@ -140,3 +140,28 @@ pub fn status_url(ticket: &Ticket) -> String {
 pub fn staff_url(ticket: &Ticket) -> String {
     format!("/staff/tickets/{}", ticket.id)
 }
+
+/// An API token with `scopes` for the admin `admin` (a staff id), stored
+/// as an admin would create it; returns its value, shown this once.
+pub async fn api_token(
+    store: &apidesk::store::Store,
+    admin: i64,
+    scopes: &[apidesk::tokens::Scope],
+) -> String {
+    let secret = apidesk::tokens::TokenSecret::generate();
+    let new = apidesk::tokens::NewToken {
+        name: "Workato error handler".into(),
+        scopes: scopes.to_vec(),
+    };
+    store
+        .create_token(
+            &new,
+            &secret.hash(),
+            &secret.prefix(),
+            admin,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect("the token is stored");
+    secret.reveal().to_string()
+}

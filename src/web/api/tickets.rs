@@ -16,7 +16,7 @@ use super::auth::Caller;
 use super::problem::{ApiError, Problem};
 use super::views::{Filed, TicketOut, TicketPage};
 use crate::store::ApiFiled;
-use crate::tickets::hints::{Reading, hints};
+use crate::tickets::hints;
 use crate::tickets::queue::{PAGE_SIZE, QueueQuery};
 use crate::tickets::workflow::{AfterReply, Command, Request};
 use crate::tickets::{EventBody, Priority, Ticket, TicketInput, TicketStatus};
@@ -186,19 +186,7 @@ pub(super) async fn file(
     let (_, secrets) = input.clone().redacted();
     let now = OffsetDateTime::now_utc();
     let ticket = input.validate(now).map_err(ApiError::Invalid)?;
-    let kb = state.kb.get();
-    let site = kb.site();
-    let reading = Reading {
-        code: ticket.error_code,
-        environment: ticket.environment,
-        endpoint: &ticket.endpoint,
-        message: &ticket.message,
-        usage: ticket.usage,
-    };
-    let hints: Vec<String> = hints(&reading, site)
-        .iter()
-        .map(|hint| hint.for_requester(site))
-        .collect();
+    let hints = hints::for_requester(&ticket, state.kb.get().site());
     let triage = ticket.triage(now, &state.config.response_targets);
     let filed = state
         .store

@@ -136,6 +136,17 @@ pub fn safe_next(next: &str) -> &str {
     if local { next } else { "/staff/queue" }
 }
 
+/// Refuses (403) unless the signed-in member is an admin: what acts with an
+/// admin's authority (API tokens) or sends ticket details elsewhere
+/// (webhooks) is theirs to manage.
+pub(super) fn require_admin(me: &StaffMember) -> Result<(), AppError> {
+    if me.role.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

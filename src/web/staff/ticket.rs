@@ -290,14 +290,7 @@ pub(super) async fn page(
         && matches!(ticket.status, TicketStatus::New | TicketStatus::Open);
     let site = kb.site();
     let details = &ticket.details;
-    let reading = Reading {
-        code: details.error_code,
-        environment: details.environment,
-        endpoint: &details.endpoint,
-        message: &details.message,
-        usage: details.usage,
-    };
-    let hints = hints(&reading, site)
+    let hints = hints(&Reading::of(details), site)
         .iter()
         .map(|hint| hint.for_staff(site))
         .collect();

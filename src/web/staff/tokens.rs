@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::session::CurrentStaff;
+use super::session::{CurrentStaff, require_admin};
 use crate::domain::human_time_in;
-use crate::error::{AppError, Result};
+use crate::error::Result;
 use crate::staff::StaffMember;
 use crate::tickets::FieldErrors;
 use crate::tokens::{ApiToken, Scope, TokenSecret, check_new_token};
@@ -64,15 +64,6 @@ impl TokensPage {
     }
 }
 
-/// Tokens act with an admin's authority: admins only, page and forms.
-fn admin_only(me: &StaffMember) -> Result<()> {
-    if me.role.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 async fn view(state: &AppState, me: StaffMember, csrf: CsrfToken) -> Result<TokensPage> {
     let zone = me.time_zone.clone();
     let rows = state
@@ -112,7 +103,7 @@ async fn page(
     csrf: CsrfToken,
     Query(query): Query<PageQuery>,
 ) -> Result<Response> {
-    admin_only(&me)?;
+    require_admin(&me)?;
     let mut page = view(&state, me, csrf).await?;
     if !query.revoked.is_empty() {
         page.flash = Some("Token revoked: it no longer works.");
@@ -128,7 +119,7 @@ async fn create(
     csrf: CsrfToken,
     body: String,
 ) -> Result<Response> {
-    admin_only(&me)?;
+    require_admin(&me)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let name = pairs
         .iter()
@@ -174,7 +165,7 @@ async fn revoke(
     CurrentStaff(me): CurrentStaff,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    admin_only(&me)?;
+    require_admin(&me)?;
     // Revoked already (a second click) is as good as revoked now.
     if state
         .store

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::session::CurrentStaff;
+use super::session::{CurrentStaff, require_admin};
 use crate::domain::human_time_in;
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
@@ -32,15 +32,6 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/webhooks", get(page).post(register))
         .route("/staff/webhooks/{id}/disable", post(disable))
-}
-
-/// Only admins manage where ticket details are sent.
-fn admin_only(me: &StaffMember) -> Result<()> {
-    if me.role.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 struct EndpointRow {
@@ -181,7 +172,7 @@ async fn page(
     csrf: CsrfToken,
     Query(query): Query<PageQuery>,
 ) -> Result<Response> {
-    admin_only(&me)?;
+    require_admin(&me)?;
     let mut page = view(
         &state,
         me,
@@ -235,7 +226,7 @@ async fn register(
     csrf: CsrfToken,
     body: String,
 ) -> Result<Response> {
-    admin_only(&me)?;
+    require_admin(&me)?;
     let form = endpoint_input(&body);
     match form.validate(&state.config.webhook_allow_hosts) {
         Ok(endpoint) => {
@@ -260,7 +251,7 @@ async fn disable(
     CurrentStaff(me): CurrentStaff,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    admin_only(&me)?;
+    require_admin(&me)?;
     if !state
         .store
         .disable_webhook_endpoint(id, OffsetDateTime::now_utc())
