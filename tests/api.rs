@@ -647,3 +647,23 @@ async fn admins_create_tokens_on_a_page_that_shows_them_once() {
     let tried = app.post_form("/staff/tokens", &[("name", "Mine")]).await;
     assert_eq!(tried.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_as_a_problem_document() {
+    let mut app = TestApp::spawn().await;
+    let create = token(&app, &[Scope::TicketsCreate]).await;
+    let body = format!(r#"{{"message": "{}"}}"#, "x".repeat(400 * 1024));
+    let res = app
+        .request(
+            Request::post("/api/v1/tickets")
+                .header(header::AUTHORIZATION, format!("Bearer {create}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, body.len())
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(is_problem(&res.headers), "{:?}", res.headers);
+    assert_eq!(app.count_tickets().await, 0);
+}

@@ -87,6 +87,25 @@ async fn an_oversized_body_gets_an_error_page() {
     let res = app.post_raw("/tickets", &body).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     res.assert_contains("That was too much to send");
+    // As a browser sends it, its length declared: refused before any route
+    // runs, and still the page, not the layer's plain text.
+    let res = app
+        .request(
+            axum::http::Request::post("/tickets")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, body.len())
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        res.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    res.assert_contains("That was too much to send");
 }
 
 #[tokio::test]

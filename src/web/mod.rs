@@ -85,6 +85,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(middleware::from_fn(answers_for_layer_refusals))
         // Inside the header and trace layers: the 500 page gets the usual
         // headers, and the log line lands in the request's span.
         .layer(CatchPanicLayer::custom(panic_page))
@@ -148,6 +149,36 @@ async fn error_pages_for_bare_statuses(response: Response) -> Response {
         return error_page(status);
     }
     response
+}
+
+/// The body-size and timeout layers answer in plain text (or not at all)
+/// before any route runs: a page visitor gets the error page instead, an
+/// API client its problem document.
+async fn answers_for_layer_refusals(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let ours = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with(api::PROBLEM_CONTENT_TYPE));
+    if ours
+        || !matches!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+        )
+    {
+        return response;
+    }
+    if api {
+        api::problem_for_status(status).unwrap_or(response)
+    } else {
+        error_page(status)
+    }
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

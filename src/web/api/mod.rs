@@ -27,6 +27,13 @@ pub(super) fn router() -> Router<AppState> {
         .layer(crate::web::no_store())
 }
 
+pub(super) use problem::CONTENT_TYPE as PROBLEM_CONTENT_TYPE;
+
+/// The problem document for a status a layer answered with, if it has one.
+pub(super) fn problem_for_status(status: axum::http::StatusCode) -> Option<Response> {
+    problem::for_bare_status(status).map(IntoResponse::into_response)
+}
+
 /// A status a layer or axum answered without a body (a method the route
 /// does not take, an oversized body): as a problem document.
 async fn problems_for_bare_statuses(response: Response) -> Response {
