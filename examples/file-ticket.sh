@@ -1,11 +1,14 @@
 #!/bin/sh
 # Files a ticket through apidesk's API, as an integration's error handler
 # would: call it from the handler with what failed. A retry with the same
-# IDEMPOTENCY_KEY files nothing twice (the answer is the first ticket).
+# IDEMPOTENCY_KEY and the same values files nothing twice (the answer is the
+# first ticket); pass the failure's own OCCURRED_AT, so that a retry sends
+# the same body (left out, it is the time the script runs).
 #
 #   APIDESK_URL=http://127.0.0.1:3000 APIDESK_TOKEN=apd_… \
 #   ERROR_CODE=429 ERROR_MESSAGE='HTTP GET failed: too many requests (429)' \
 #   ENDPOINT='https://go.trackvia.com/openapi/views/12/records' METHOD=GET \
+#   OCCURRED_AT=2026-12-07T09:30:00Z IDEMPOTENCY_KEY=nightly-sync-4711 \
 #   TOOL=script REQUESTER_EMAIL=dev@example.com sh examples/file-ticket.sh
 #
 # Prints the answer (JSON). Exits 0 when the ticket is filed (201), 1 when

@@ -50,6 +50,9 @@ async fn the_examples_file_a_ticket_once_and_link_to_a_filled_form() {
                 )
                 .env("ENDPOINT", "https://go.trackvia.com/openapi/views/12/records")
                 .env("REQUESTER_EMAIL", "dev@example.com")
+                // The failure's time, as the handler knows it: a retry
+                // (seconds later) sends the same body.
+                .env("OCCURRED_AT", "2026-12-07T09:30:00Z")
                 .env("IDEMPOTENCY_KEY", key)
                 .output()
                 .expect("sh runs")
