@@ -8,6 +8,7 @@ mod calculator;
 pub mod client_addr;
 mod cookies;
 pub mod csrf;
+mod form_pairs;
 mod format;
 mod health;
 mod incident_notice;

@@ -311,8 +311,16 @@ pub(super) async fn list(
             crate::store::BudgetError::Database(err) => err.into(),
         })?;
     let mut tickets = Vec::with_capacity(batch.len());
+    // A page of a storm is many tickets of one problem: read each once.
+    let mut problems = std::collections::HashMap::new();
     for (ticket, _) in &batch {
-        tickets.push(ticket_out(&state, &caller, ticket).await?);
+        if let Some(id) = ticket.problem_id
+            && !problems.contains_key(&id)
+        {
+            problems.insert(id, state.store.problem(id).await?);
+        }
+        let problem = ticket.problem_id.and_then(|id| problems[&id].as_ref());
+        tickets.push(TicketOut::new(ticket, problem));
     }
     Ok(Json(TicketPage {
         tickets,

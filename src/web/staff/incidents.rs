@@ -21,6 +21,7 @@ use crate::tickets::{EventBody, FieldErrors, reference_for};
 use crate::web::AppState;
 use crate::web::actions::{apply, staff_actor};
 use crate::web::csrf::CsrfToken;
+use crate::web::form_pairs::FormPairs;
 use crate::web::render::render;
 
 /// Ended incidents listed below the open ones.
@@ -151,24 +152,12 @@ async fn page(
 /// The declaration form, read by hand: each ticked code is its own `codes`
 /// pair, which a struct cannot collect.
 fn incident_input(body: &str, me: &StaffMember) -> IncidentInput {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let form = FormPairs::parse(body);
     IncidentInput {
-        title: field("title"),
-        affected: field("affected"),
-        codes: pairs
-            .iter()
-            .filter(|(k, _)| k == "codes")
-            .map(|(_, v)| v.clone())
-            .take(ErrorCode::ALL.len())
-            .collect(),
-        started_at: field("started_at"),
+        title: form.first("title").to_string(),
+        affected: form.first("affected").to_string(),
+        codes: form.all("codes", ErrorCode::ALL.len()),
+        started_at: form.first("started_at").to_string(),
         time_zone: me.time_zone.name().to_string(),
     }
 }

@@ -24,6 +24,7 @@ use crate::tickets::{Ticket, reference_for};
 use crate::web::AppState;
 use crate::web::actions::staff_actor;
 use crate::web::csrf::CsrfToken;
+use crate::web::form_pairs::FormPairs;
 use crate::web::format::{age, due, first_line};
 use crate::web::links::with_query;
 use crate::web::render::render;
@@ -281,17 +282,12 @@ async fn bulk(
     CurrentStaff(me): CurrentStaff,
     body: String,
 ) -> Result<Response> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    let mut ids: Vec<i64> = pairs
+    let form = FormPairs::parse(&body);
+    let field = |name: &str| form.first(name);
+    let mut ids: Vec<i64> = form
+        .all("ids", usize::MAX)
         .iter()
-        .filter(|(k, _)| k == "ids")
-        .filter_map(|(_, v)| v.parse().ok())
+        .filter_map(|v| v.parse().ok())
         .collect();
     ids.sort_unstable();
     ids.dedup();

@@ -19,6 +19,7 @@ use crate::tickets::FieldErrors;
 use crate::tokens::{ApiToken, Scope, TokenSecret, check_new_token};
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
+use crate::web::form_pairs::FormPairs;
 use crate::web::render::render;
 
 pub(super) fn router() -> Router<AppState> {
@@ -120,17 +121,9 @@ async fn create(
     body: String,
 ) -> Result<Response> {
     require_admin(&me)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let name = pairs
-        .iter()
-        .find(|(k, _)| k == "name")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let ticked: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "scopes")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let form = FormPairs::parse(&body);
+    let name = form.first("name").to_string();
+    let ticked = form.all("scopes", 64);
     let admin_id = me.id;
     match check_new_token(&name, &ticked) {
         Ok(new) => {

@@ -19,6 +19,7 @@ use crate::staff::StaffMember;
 use crate::tickets::FieldErrors;
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
+use crate::web::form_pairs::FormPairs;
 use crate::web::render::render;
 use crate::webhooks::{
     DeliveryRecord, DeliveryState, Endpoint, EndpointInput, Format, MAX_PROBLEM_THRESHOLD,
@@ -199,24 +200,12 @@ async fn page(
 /// The registration form, read by hand: each ticked event is its own
 /// `events` pair, which a struct cannot collect.
 fn endpoint_input(body: &str) -> EndpointInput {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let form = FormPairs::parse(body);
     EndpointInput {
-        url: field("url"),
-        format: field("format"),
-        events: pairs
-            .iter()
-            .filter(|(k, _)| k == "events")
-            .map(|(_, v)| v.clone())
-            .take(WebhookEvent::ALL.len())
-            .collect(),
-        problem_threshold: field("problem_threshold"),
+        url: form.first("url").to_string(),
+        format: form.first("format").to_string(),
+        events: form.all("events", WebhookEvent::ALL.len()),
+        problem_threshold: form.first("problem_threshold").to_string(),
     }
 }
 
