@@ -128,6 +128,17 @@ async fn fifty_identical_429s_are_one_problem_answered_in_one_action() {
     app.get(sent.location())
         .await
         .assert_contains("Answered and resolved 50 tickets, each on its own.");
+    // Pressed again (a double click): no one is answered twice.
+    let again = app
+        .post_form(
+            "/staff/tickets/1/problem-answer",
+            &[("problem_reply", answer)],
+        )
+        .await;
+    assert_eq!(again.location(), "/staff/tickets/1?done=problem&answered=0");
+    app.get(again.location())
+        .await
+        .assert_contains("Nothing was sent: every ticket under this row was already resolved.");
     for id in 1..=50 {
         let ticket = reload(&app, id).await;
         assert_eq!(ticket.status, TicketStatus::Resolved, "ticket {id}");

@@ -322,7 +322,14 @@ async fn answer_problem(
         match EventBody::parse(&form.problem_reply) {
             Err(problem) => problem,
             Ok(body) => {
-                let mut tickets = vec![id];
+                // Only tickets still unsettled: a second press (a double
+                // click, a reload) answers no one twice.
+                let mut tickets = Vec::new();
+                if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed)
+                    && ticket.merged_into_id.is_none()
+                {
+                    tickets.push(id);
+                }
                 tickets.extend(state.store.folded_members(&[id], true).await?);
                 let at = OffsetDateTime::now_utc();
                 let requests: Vec<Request> = tickets
