@@ -15,15 +15,17 @@ use uuid::Uuid;
 
 use super::{
     ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome, LoginAttempt, QueuePage,
-    SeedLoader, SimilarTicket, StoreError,
+    SaveViewError, SeedLoader, SimilarTicket, StoreError,
 };
 use crate::domain::Zone;
 use crate::kb::Tree;
 use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
+use crate::tickets::bulk::{BulkChange, BulkEdit, Undo};
 use crate::tickets::incident::{Incident, NewIncident};
 use crate::tickets::problem::{Problem, ProblemMember};
-use crate::tickets::queue::{Cursor, QueueFilter};
-use crate::tickets::workflow::Request;
+use crate::tickets::queue::views::SavedView;
+use crate::tickets::queue::{Cursor, QueueFilter, ViewCount};
+use crate::tickets::workflow::{Actor, Request};
 use crate::tickets::{
     BouncedAddress, Delivery, InboundMail, InboundOutcome, InboundPlan, InboundRecord, MailRecord,
     MailThread, NewTicket, Outcome, Refusal, ResponseTargets, Ticket, TicketStatus, TimelineEvent,
@@ -50,6 +52,8 @@ pub trait Backend:
     + Problems
     + ApiTokens
     + Webhooks
+    + SavedViews
+    + BulkEdits
     + Send
     + Sync
 {
@@ -72,6 +76,8 @@ impl<T> Backend for T where
         + Problems
         + ApiTokens
         + Webhooks
+        + SavedViews
+        + BulkEdits
         + Send
         + Sync
 {
@@ -241,6 +247,15 @@ pub trait Queue {
         limit: i64,
         budget: Duration,
     ) -> Result<(Vec<(Ticket, Option<String>)>, Option<Cursor>), BudgetError>;
+
+    /// How many tickets the view holds (its cursor and sort aside), or
+    /// `ViewCount::Unknown` if counting would need more than `budget`.
+    async fn count_view(
+        &self,
+        filter: &QueueFilter,
+        me: i64,
+        budget: Duration,
+    ) -> Result<ViewCount, StoreError>;
 
     /// How many tickets have each status, in the order of `STATUSES`.
     async fn status_counts(&self) -> Result<Vec<(TicketStatus, i64)>, StoreError>;
@@ -528,4 +543,65 @@ pub trait Webhooks {
         &self,
         limit: u32,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
+}
+
+/// Named queue views shared by the team, and each person's default.
+#[async_trait]
+pub trait SavedViews {
+    /// Every view: those apidesk starts with first, then by name.
+    async fn saved_views(&self) -> Result<Vec<SavedView>, StoreError>;
+
+    /// Saves a view (its name already checked); its id.
+    async fn save_view(
+        &self,
+        name: &str,
+        query: &str,
+        by: i64,
+        at: OffsetDateTime,
+    ) -> Result<i64, SaveViewError>;
+
+    async fn saved_view(&self, id: i64) -> Result<Option<SavedView>, StoreError>;
+
+    /// Whether there was such a view to delete.
+    async fn delete_view(&self, id: i64) -> Result<bool, StoreError>;
+
+    /// The view a person's queue opens on, if they chose one.
+    async fn default_view(&self, staff_id: i64) -> Result<Option<SavedView>, StoreError>;
+
+    /// Sets or clears (`None`) a person's default view; false if the view
+    /// no longer exists.
+    async fn set_default_view(&self, staff_id: i64, view: Option<i64>) -> Result<bool, StoreError>;
+}
+
+/// Bulk edits from the queue, undoable by their author for a short while
+/// (`tickets::bulk`).
+#[async_trait]
+pub trait BulkEdits {
+    /// Applies `change` to each ticket as `actor` (the staff member
+    /// `staff_id`) and records the edit; returns its id. `staff_names`
+    /// names assignees in the edit's summary.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_bulk(
+        &self,
+        actor: Actor,
+        staff_id: i64,
+        tickets: &[i64],
+        change: &BulkChange,
+        staff_names: &[(i64, String)],
+        targets: &ResponseTargets,
+        at: OffsetDateTime,
+    ) -> Result<i64, StoreError>;
+
+    /// A bulk edit, if it is this person's.
+    async fn bulk_edit(&self, id: i64, staff_id: i64) -> Result<Option<BulkEdit>, StoreError>;
+
+    /// Undoes the edit for its author, if still within its window.
+    async fn undo_bulk(
+        &self,
+        id: i64,
+        actor: Actor,
+        staff_id: i64,
+        targets: &ResponseTargets,
+        now: OffsetDateTime,
+    ) -> Result<Undo, StoreError>;
 }

@@ -54,3 +54,14 @@ pub enum AddStaffError {
     #[error(transparent)]
     Database(#[from] StoreError),
 }
+
+/// Why a view was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveViewError {
+    #[error("a view has that name")]
+    NameTaken,
+    #[error("the team keeps as many views as it may")]
+    TooMany,
+    #[error(transparent)]
+    Database(#[from] StoreError),
+}

@@ -17,10 +17,11 @@ use std::sync::Arc;
 use crate::tickets::OutgoingMail;
 
 pub use backend::{
-    Actions, ApiTokens, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue,
-    Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines, Webhooks,
+    Actions, ApiTokens, Backend, BulkEdits, Deflections, Health, Inbox, Incidents, Outbox,
+    Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
+    Webhooks,
 };
-pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
+pub use error::{ActionError, AddStaffError, BudgetError, Cause, SaveViewError, StoreError};
 pub use rows::{
     ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
 };

@@ -3,6 +3,7 @@
 //! future JSON API share them.
 
 mod actions;
+pub mod bulk;
 mod details;
 mod endpoint;
 mod errors;

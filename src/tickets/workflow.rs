@@ -8,6 +8,7 @@
 
 use time::OffsetDateTime;
 
+use super::bulk::Restore;
 use super::{
     Author, Channel, EventBody, EventKind, GivenDetails, MAX_EVENT_BODY_CHARS, MailNoteReason,
     NewEvent, Priority, Refusal, ResponseTargets, STATUSES, StaffRef, StatusMove, TicketStatus,
@@ -149,6 +150,11 @@ pub enum Command {
     /// Take the ticket out of its problem: it fails differently from the
     /// others, and is worked on its own from now on.
     SplitOut,
+    /// Undo a bulk edit on this ticket: each field it changed goes back,
+    /// unless someone has changed it since (`tickets::bulk`).
+    Undo {
+        restore: Restore,
+    },
 }
 
 /// A command's kind, for checking roles before its form is even read.
@@ -164,6 +170,7 @@ pub enum CommandKind {
     MailReply,
     GiveDetails,
     SplitOut,
+    Undo,
 }
 
 impl Command {
@@ -179,6 +186,7 @@ impl Command {
             Self::MailReply { .. } => CommandKind::MailReply,
             Self::GiveDetails { .. } => CommandKind::GiveDetails,
             Self::SplitOut => CommandKind::SplitOut,
+            Self::Undo { .. } => CommandKind::Undo,
         }
     }
 
@@ -186,6 +194,9 @@ impl Command {
     pub fn staff_to_check(&self) -> Option<i64> {
         match self {
             Self::Assign { to } => *to,
+            Self::Undo { restore } if restore.before.assignee != restore.left.assignee => {
+                restore.before.assignee
+            }
             _ => None,
         }
     }
@@ -253,7 +264,7 @@ pub fn permitted(actor: Actor, kind: CommandKind) -> Result<(), Refusal> {
         Actor::Staff { role, .. } => match kind {
             Merge => may_merge(role),
             RequesterAddition | MailReply | GiveDetails => false,
-            Assign | SetPriority | SetStatus | Note | Reply | SplitOut => true,
+            Assign | SetPriority | SetStatus | Note | Reply | SplitOut | Undo => true,
         },
         Actor::System => matches!(kind, SetStatus | MailReply),
         // A token does the day-to-day staff work an integration needs,
@@ -354,6 +365,7 @@ pub fn decide(
             body,
         } => return mail_reply(ticket, facts, from, *from_requester, body),
         Command::GiveDetails { details } => return give_details(ticket, details),
+        Command::Undo { restore } => return undo(request, ticket, restore, facts, targets),
         Command::SplitOut => {
             let Some(grouping) = ticket.problem else {
                 // Split already (a second submit), or never grouped.
@@ -378,6 +390,70 @@ pub fn decide(
                 .map(|body| body.as_str().to_string())
                 .unwrap_or_default(),
         }],
+        details: None,
+    }))
+}
+
+/// Puts back each field a bulk edit changed, where the ticket still has the
+/// value the edit left: a later change by anyone stands. The status goes
+/// back even where staff could not move it by hand (to `New`, say), as the
+/// edit is taken back rather than followed by another. An assignee who has
+/// since left the team is not put back.
+fn undo(
+    request: &Request,
+    ticket: &TicketState,
+    restore: &Restore,
+    facts: &Facts,
+    targets: &ResponseTargets,
+) -> Result<Decision, Refusal> {
+    let Restore { before, left } = *restore;
+    let mut after = ticket.clone();
+    let mut kinds = Vec::new();
+    if left.assignee != before.assignee
+        && ticket.assignee == left.assignee
+        && (before.assignee.is_none() || facts.staff_active)
+    {
+        after.assignee = before.assignee;
+        kinds.push(EventKind::Assigned {
+            from: ticket.assignee.map(StaffRef::id),
+            to: before.assignee.map(StaffRef::id),
+        });
+    }
+    if left.priority != before.priority && ticket.priority == left.priority {
+        after.priority = before.priority;
+        if ticket.first_response_at.is_none() {
+            after.due_at = Some(ticket.created_at + targets.for_priority(before.priority));
+        }
+        kinds.push(EventKind::Priority {
+            from: Some(ticket.priority),
+            to: Some(before.priority),
+        });
+    }
+    if left.status != before.status && ticket.status == left.status {
+        if let Some(into) = ticket.merged_into {
+            return Err(Refusal::Merged { into });
+        }
+        after.status = before.status;
+        kinds.push(EventKind::Status {
+            from: Some(ticket.status),
+            to: Some(before.status),
+        });
+    }
+    if kinds.is_empty() {
+        return Ok(Decision::Unchanged);
+    }
+    let events = kinds
+        .into_iter()
+        .map(|kind| NewEvent {
+            ticket_id: ticket.id,
+            by: request.actor.author(),
+            kind,
+            body: String::new(),
+        })
+        .collect();
+    Ok(Decision::Changed(Change {
+        tickets: vec![after],
+        events,
         details: None,
     }))
 }

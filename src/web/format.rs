@@ -20,6 +20,22 @@ pub fn first_line(message: &str) -> String {
     }
 }
 
+/// A count with thousands separated: "2,069".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// RFC 3339 in UTC, for `<time datetime=…>`.
 pub fn iso_time(t: OffsetDateTime) -> String {
     t.checked_to_offset(time::UtcOffset::UTC)
@@ -56,6 +72,15 @@ pub fn due(at: OffsetDateTime, now: OffsetDateTime) -> (String, bool) {
 mod span_tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2_069), "2,069");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(-12_345), "-12,345");
+    }
 
     #[test]
     fn first_line_skips_blank_lines_and_shortens() {

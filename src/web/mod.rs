@@ -11,6 +11,7 @@ pub mod csrf;
 mod form_pairs;
 mod format;
 mod health;
+mod highlight;
 mod incident_notice;
 mod links;
 mod public;

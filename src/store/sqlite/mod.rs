@@ -5,6 +5,7 @@
 //! `StoreError`.
 
 mod budget;
+mod bulk;
 mod decode;
 mod deflections;
 mod inbox;
@@ -13,6 +14,7 @@ mod migrate;
 mod outbox;
 mod problems;
 mod queue;
+mod saved_views;
 mod scrub;
 mod search_index;
 mod seed;
@@ -117,6 +119,12 @@ impl From<sqlx::Error> for BudgetError {
 impl From<sqlx::Error> for super::ActionError {
     fn from(err: sqlx::Error) -> Self {
         super::ActionError::Database(err.into())
+    }
+}
+
+impl From<sqlx::Error> for super::SaveViewError {
+    fn from(err: sqlx::Error) -> Self {
+        super::SaveViewError::Database(err.into())
     }
 }
 

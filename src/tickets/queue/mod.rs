@@ -11,6 +11,18 @@ use crate::domain::ErrorCode;
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// The furthest place a page link may name: well past any real queue.
+const MAX_ROW_PLACE: i64 = 1_000_000_000;
+
+/// How many tickets a view holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewCount {
+    Exact(i64),
+    /// Counting would have taken longer than the page may: the view is
+    /// shown without its total.
+    Unknown,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
     /// Overdue first, then priority, then oldest: what to work on next.
@@ -81,7 +93,10 @@ pub struct QueueQuery {
     pub q: String,
     pub sort: String,
     pub after: String,
-    /// The outcome of a bulk action, shown once: "changed,skipped".
+    /// The place of the page's first row in the view (1 on the first page),
+    /// carried by the page links so the page can say "51–100 of 2,069".
+    pub at: String,
+    /// The bulk edit whose outcome to show once (its id).
     pub bulk: String,
 }
 
@@ -155,6 +170,7 @@ impl QueueQuery {
                 "to" => &mut query.to,
                 "sort" => &mut query.sort,
                 "after" => &mut query.after,
+                "at" => &mut query.at,
                 "bulk" => &mut query.bulk,
                 _ => continue,
             };
@@ -227,6 +243,36 @@ impl QueueQuery {
                 "Ignored a page link that was not one of ours: showing the first page.".into(),
             );
             self.after.clear();
+        }
+        // A place only means something past the first page; one that is not
+        // a plain number is dropped quietly, as the page works without it.
+        if self.after.is_empty() || self.first_row().is_none() {
+            self.at.clear();
+        }
+        if !self.bulk.bytes().all(|b| b.is_ascii_digit()) {
+            self.bulk.clear();
+        }
+    }
+
+    /// The place of the page's first row in the view, counting from 1.
+    pub fn first_row(&self) -> Option<i64> {
+        if self.after.is_empty() {
+            return Some(1);
+        }
+        self.at
+            .parse()
+            .ok()
+            .filter(|at| (2..=MAX_ROW_PLACE).contains(at))
+    }
+
+    /// The view itself, without where its page starts or what was just
+    /// done in it: what a saved view stores and compares.
+    pub fn view_only(&self) -> Self {
+        Self {
+            after: String::new(),
+            at: String::new(),
+            bulk: String::new(),
+            ..self.clone()
         }
     }
 
@@ -479,6 +525,8 @@ impl QueueFilter {
             .collect()
     }
 }
+
+pub mod views;
 
 #[cfg(test)]
 mod tests;

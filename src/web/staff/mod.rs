@@ -4,6 +4,7 @@
 mod auth;
 mod incidents;
 pub(crate) mod queue;
+mod queue_bulk;
 mod received_mail;
 pub mod session;
 mod settings;
@@ -11,6 +12,7 @@ mod ticket;
 mod ticket_actions;
 mod ticket_mail;
 mod tokens;
+mod views;
 mod webhooks;
 
 use axum::response::Redirect;
@@ -30,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(incidents::router())
         .merge(tokens::router())
         .merge(webhooks::router())
+        .merge(views::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
 use time::OffsetDateTime;
@@ -16,16 +16,18 @@ use crate::error::Result;
 use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
 use crate::store::{BudgetError, QueuePage as Page, QueueRow};
+use crate::tickets::bulk::BulkEdit;
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
-use crate::tickets::queue::{MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort};
-use crate::tickets::workflow::{Command, Request};
+use crate::tickets::queue::views::MAX_VIEW_NAME_CHARS;
+use crate::tickets::queue::{
+    MAX_SEARCH_CHARS, PAGE_SIZE, QueueFilter, QueueQuery, Sort, ViewCount,
+};
 use crate::tickets::{Environment, Priority, TicketStatus, Tool};
 use crate::tickets::{Ticket, reference_for};
 use crate::web::AppState;
-use crate::web::actions::staff_actor;
 use crate::web::csrf::CsrfToken;
-use crate::web::form_pairs::FormPairs;
-use crate::web::format::{age, due, first_line};
+use crate::web::format::{age, due, first_line, thousands};
+use crate::web::highlight::{Piece, highlight};
 use crate::web::links::with_query;
 use crate::web::render::render;
 
@@ -33,21 +35,28 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/queue", get(queue))
         .route("/staff/queue.csv", get(export_csv))
-        .route("/staff/queue/bulk", post(bulk))
+        .route("/staff/queue/bulk", post(super::queue_bulk::bulk))
+        .route("/staff/queue/bulk/{id}/undo", post(super::queue_bulk::undo))
 }
 
-/// At most this many tickets change in one bulk action (two queue pages).
-const MAX_BULK: usize = 100;
 /// Tickets read per database round trip while exporting.
 const EXPORT_BATCH: i64 = 1_000;
 
-/// A queue row as the page shows it.
+/// A queue row as the page shows it: one line, cut short with an ellipsis.
 struct Row {
     row: QueueRow,
-    first_line: String,
+    /// The message's first line, search words marked.
+    subject: Vec<Piece>,
+    requester: Vec<Piece>,
+    /// The requester in full, for the cell's tooltip.
+    requester_full: String,
     age: String,
     due: Option<(String, bool)>,
     grouped: Grouped,
+    /// The ticket, opened from this view (its next-ticket buttons follow it).
+    link: String,
+    /// Ticked again after a refused bulk edit.
+    selected: bool,
 }
 
 /// What a row says of the ticket's problem.
@@ -85,23 +94,72 @@ impl Grouped {
     }
 }
 
+/// A saved view in the sidebar.
+struct ViewLink {
+    name: String,
+    url: String,
+    /// "2,069", or "many" when counting would take too long.
+    count: String,
+    current: bool,
+}
+
+/// The bulk edit just made (or undone), shown once above the list.
+struct BulkNotice {
+    summary: Vec<String>,
+    /// Where to post an undo while it may still be undone.
+    undo_url: Option<String>,
+    undo_seconds: i64,
+    undo_note: String,
+}
+
+/// A bulk edit refused before it reached any ticket, with what was chosen.
+#[derive(Default)]
+pub(super) struct BulkRetry {
+    pub message: String,
+    pub selected: Vec<i64>,
+    pub assign_to: String,
+    pub priority_to: String,
+    pub status_to: String,
+}
+
+/// The "Save this view" form, when it comes back with a mistake.
+#[derive(Default)]
+pub(super) struct SaveRetry {
+    pub name: String,
+    pub error: String,
+}
+
 #[derive(Template)]
 #[template(path = "staff/queue.html")]
 struct QueuePage {
-    bulk_notice: Option<String>,
+    /// The saved view this is, or "Queue".
+    title: String,
+    /// "1–50 of 2,069".
+    range: String,
+    views: Vec<ViewLink>,
+    /// The view's query string, for saving it and for ticket links.
+    view_query: String,
+    bulk_notice: Option<BulkNotice>,
+    bulk_retry: BulkRetry,
+    save_retry: SaveRetry,
     /// What was changed or left out of the query string, for the agent.
     notes: Vec<String>,
     /// The view needed more than the query budget and was stopped.
     too_broad: bool,
     max_search: usize,
+    max_view_name: usize,
     export_url: String,
     /// This view, to come back to after a bulk action.
     back_url: String,
+    /// The ids of the rows shown, for "every ticket on this page".
+    page_ids: String,
+    /// Environment, tool or dates are set: the "More filters" part is open.
+    more_filters: bool,
     me: StaffMember,
     csrf: CsrfToken,
     query: QueueQuery,
     rows: Vec<Row>,
-    counts: Vec<(TicketStatus, i64, String)>,
+    counts: Vec<(TicketStatus, String, String)>,
     staff: Vec<StaffMember>,
     next_url: Option<String>,
     first_url: Option<String>,
@@ -119,7 +177,37 @@ async fn queue(
     csrf: CsrfToken,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    let (query, notes) = QueueQuery::read(raw.as_deref().unwrap_or_default());
+    let raw = raw.unwrap_or_default();
+    // The bare queue opens on the person's default view, if they chose one.
+    let raw = match raw.is_empty() {
+        true => match state.store.default_view(me.id).await? {
+            Some(view) => view.query,
+            None => raw,
+        },
+        false => raw,
+    };
+    let (query, notes) = QueueQuery::read(&raw);
+    let page = Retries::default();
+    show_view(&state, me, csrf, query, notes, page).await
+}
+
+/// What a page re-rendered after a refused form keeps of it.
+#[derive(Default)]
+pub(super) struct Retries {
+    pub bulk: BulkRetry,
+    pub save: SaveRetry,
+}
+
+/// Reads the view and renders it; a refused form (`retries`) comes back
+/// 422 with what was typed.
+pub(super) async fn show_view(
+    state: &AppState,
+    me: StaffMember,
+    csrf: CsrfToken,
+    query: QueueQuery,
+    notes: Vec<String>,
+    retries: Retries,
+) -> Result<Response> {
     let now = OffsetDateTime::now_utc();
     let filter = query.filter();
     let budget = state.config.staff_query_budget.0;
@@ -144,7 +232,7 @@ async fn queue(
         page,
         too_broad,
     };
-    render_queue(&state, me, csrf, view, now).await
+    render_queue(state, me, csrf, view, retries, now).await
 }
 
 /// What a queue page shows: the view asked for, what in its address was
@@ -165,6 +253,7 @@ async fn render_queue(
     me: StaffMember,
     csrf: CsrfToken,
     view: View,
+    retries: Retries,
     now: OffsetDateTime,
 ) -> Result<Response> {
     let View {
@@ -173,7 +262,15 @@ async fn render_queue(
         page,
         too_broad,
     } = view;
-    let bulk_notice = bulk_notice(&query.bulk);
+    let budget = state.config.staff_query_budget.0;
+    let bulk_notice = match query.bulk.parse::<i64>() {
+        Ok(id) => state
+            .store
+            .bulk_edit(id, me.id)
+            .await?
+            .map(|edit| bulk_notice(edit, &query, now)),
+        Err(_) => None,
+    };
     let counts = state
         .store
         .status_counts()
@@ -184,49 +281,112 @@ async fn render_queue(
                 status: status.as_str().into(),
                 ..Default::default()
             });
-            (status, count, url)
+            (status, thousands(count), url)
         })
         .collect();
+    let mut views = Vec::new();
+    let mut title = "Queue".to_string();
+    for saved in state.store.saved_views().await? {
+        let shown = saved.queue_query();
+        let mut filter = shown.filter();
+        filter.after = None;
+        // Each sidebar count gets a share of the budget: a slow one says
+        // "many" rather than hold the page up.
+        let count = state.store.count_view(&filter, me.id, budget / 4).await?;
+        let current = views.iter().all(|v: &ViewLink| !v.current) && saved.shows(&query);
+        if current {
+            title = saved.name.clone();
+        }
+        views.push(ViewLink {
+            name: saved.name,
+            url: view_url(&shown),
+            count: count_text(count),
+            current,
+        });
+    }
+    let mut whole = query.filter();
+    whole.after = None;
+    let total = if too_broad {
+        ViewCount::Unknown
+    } else {
+        state.store.count_view(&whole, me.id, budget).await?
+    };
+    let first_row = query.first_row();
+    let range = range_text(first_row, page.rows.len(), total);
     let next_url = page.next.map(|cursor| {
         view_url(&QueueQuery {
             after: cursor.encode(),
+            at: first_row
+                .map(|first| (first + page.rows.len() as i64).to_string())
+                .unwrap_or_default(),
             ..query.clone()
         })
     });
-    let first_url = (!query.after.is_empty()).then(|| {
-        view_url(&QueueQuery {
-            after: String::new(),
-            ..query.clone()
-        })
-    });
+    let first_url = (!query.after.is_empty()).then(|| view_url(&query.view_only()));
+    let view_query = view_query_string(&query.view_only());
+    let ticket_suffix = with_query("", &[("view", view_query.as_str())]);
+    let words = query.filter().search_words().join(" ");
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let page_ids = page
+        .rows
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let rows = page
         .rows
         .into_iter()
-        .map(|row| Row {
-            first_line: first_line(&row.message_start),
-            age: age(row.created_at, now),
-            due: (row.first_response_at.is_none()
-                && matches!(row.status, TicketStatus::New | TicketStatus::Open))
-            .then_some(row.due_at)
-            .flatten()
-            .map(|at| due(at, now)),
-            grouped: Grouped::of(&row, now),
-            row,
+        .map(|row| {
+            let requester_full = if row.requester_name.is_empty() {
+                row.requester_email.clone()
+            } else {
+                format!("{} <{}>", row.requester_name, row.requester_email)
+            };
+            let requester = if row.requester_name.is_empty() {
+                &row.requester_email
+            } else {
+                &row.requester_name
+            };
+            Row {
+                subject: highlight(&first_line(&row.message_start), &words),
+                requester: highlight(requester, &words),
+                requester_full,
+                age: age(row.created_at, now),
+                due: (row.first_response_at.is_none()
+                    && matches!(row.status, TicketStatus::New | TicketStatus::Open))
+                .then_some(row.due_at)
+                .flatten()
+                .map(|at| due(at, now)),
+                grouped: Grouped::of(&row, now),
+                link: format!("/staff/tickets/{}{ticket_suffix}", row.id),
+                selected: retries.bulk.selected.contains(&row.id),
+                row,
+            }
         })
         .collect();
-    let export_url = view_url(&QueueQuery {
-        after: String::new(),
-        ..query.clone()
-    })
-    .replacen("/staff/queue", "/staff/queue.csv", 1);
-    let back_url = view_url(&query);
+    let export_url = view_url(&query.view_only()).replacen("/staff/queue", "/staff/queue.csv", 1);
+    let back_url = view_url(&query.view_only());
+    let more_filters = !(query.environment.is_empty()
+        && query.tool.is_empty()
+        && query.from.is_empty()
+        && query.to.is_empty());
+    let refused = !retries.bulk.message.is_empty() || !retries.save.error.is_empty();
     let page = QueuePage {
+        title,
+        range,
+        views,
+        view_query,
         bulk_notice,
+        bulk_retry: retries.bulk,
+        save_retry: retries.save,
         notes,
         too_broad,
         max_search: MAX_SEARCH_CHARS,
+        max_view_name: MAX_VIEW_NAME_CHARS,
         export_url,
         back_url,
+        page_ids,
+        more_filters,
         staff: state.store.active_staff().await?,
         me,
         csrf,
@@ -248,7 +408,7 @@ async fn render_queue(
             TicketStatus::Closed,
         ],
     };
-    let status = if too_broad {
+    let status = if too_broad || refused {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -256,91 +416,63 @@ async fn render_queue(
     Ok((status, render(&page)?).into_response())
 }
 
-/// "Updated 3 tickets; 1 could not change." from `bulk=3,1`.
-fn bulk_notice(param: &str) -> Option<String> {
-    let (changed, skipped) = param.split_once(',')?;
-    let (changed, skipped): (usize, usize) = (changed.parse().ok()?, skipped.parse().ok()?);
-    if changed == 0 && skipped == 0 {
-        return Some("Nothing changed: tick the boxes beside the tickets first.".into());
+/// "1–50 of 2,069": where this page sits in the view. Past the first page
+/// a link without its place says only the total.
+fn range_text(first_row: Option<i64>, shown: usize, total: ViewCount) -> String {
+    let shown = shown as i64;
+    match (total, first_row) {
+        (ViewCount::Exact(0), _) => "No tickets".into(),
+        (ViewCount::Exact(n), Some(first)) if shown > 0 => format!(
+            "{}–{} of {}",
+            thousands(first),
+            thousands(first + shown - 1),
+            thousands(n)
+        ),
+        (ViewCount::Exact(n), _) => format!("{} in this view", thousands(n)),
+        (ViewCount::Unknown, Some(first)) if shown > 0 => format!(
+            "{}–{} of many (too many to count quickly)",
+            thousands(first),
+            thousands(first + shown - 1)
+        ),
+        (ViewCount::Unknown, _) => "Too many to count quickly".into(),
     }
-    let plural = |n: usize| if n == 1 { "ticket" } else { "tickets" };
-    let mut text = format!("Updated {changed} {}.", plural(changed));
-    if skipped > 0 {
-        text.push_str(&format!(
-            " {skipped} {} did not change (already like that, or the status rules do not allow it).",
-            plural(skipped)
-        ));
-    }
-    Some(text)
 }
 
-/// Gives one command to each selected ticket (and each ticket folded under
-/// a selected problem's row), each through the same path as the ticket
-/// page, then returns to the view it came from.
-async fn bulk(
-    State(state): State<AppState>,
-    CurrentStaff(me): CurrentStaff,
-    body: String,
-) -> Result<Response> {
-    let form = FormPairs::parse(&body);
-    let field = |name: &str| form.first(name);
-    let mut ids: Vec<i64> = form
-        .all("ids", usize::MAX)
-        .iter()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.truncate(MAX_BULK);
-    let back = field("back");
-    let back = if back.starts_with("/staff/queue") && !back.starts_with("/staff/queue.") {
-        back
-    } else {
-        "/staff/queue"
-    };
-    let command = match field("action") {
-        "assign" => match field("assign_to") {
-            "me" => Some(Command::Assign { to: Some(me.id) }),
-            "none" => Some(Command::Assign { to: None }),
-            id => id.parse().ok().map(|id| Command::Assign { to: Some(id) }),
-        },
-        "status" => TicketStatus::parse(field("status_to")).map(|to| Command::SetStatus { to }),
-        "priority" => Priority::parse(field("priority_to")).map(|to| Command::SetPriority { to }),
-        _ => None,
-    };
-    let (mut changed, mut skipped) = (0, 0);
-    if let Some(command) = command {
-        // A problem's row stands for the problem: what is done to it is
-        // done to its folded members too.
-        let members = state.store.folded_members(&ids, false).await?;
-        ids.extend(members);
-        let at = OffsetDateTime::now_utc();
-        let requests: Vec<Request> = ids
-            .iter()
-            .map(|&ticket| Request {
-                ticket,
-                actor: staff_actor(&me),
-                command: command.clone(),
-                at,
-            })
-            .collect();
-        let outcomes = state
-            .store
-            .apply_each(&requests, &state.config.response_targets)
-            .await?;
-        for outcome in outcomes {
-            match outcome {
-                Ok(outcome) if outcome.changed() => changed += 1,
-                // Refused here (a missing ticket included) is one left out,
-                // counted in the notice, not a failed page.
-                Ok(_) | Err(_) => skipped += 1,
-            }
-        }
-    } else {
-        skipped = ids.len();
+fn count_text(count: ViewCount) -> String {
+    match count {
+        ViewCount::Exact(n) => thousands(n),
+        ViewCount::Unknown => "many".into(),
     }
-    let separator = if back.contains('?') { '&' } else { '?' };
-    Ok(Redirect::to(&format!("{back}{separator}bulk={changed},{skipped}")).into_response())
+}
+
+fn bulk_notice(edit: BulkEdit, query: &QueueQuery, now: OffsetDateTime) -> BulkNotice {
+    let undoable = edit.undoable(now);
+    BulkNotice {
+        undo_url: undoable.then(|| format!("/staff/queue/bulk/{}/undo", edit.id)),
+        undo_seconds: (edit.undo_until - now).whole_seconds().max(0),
+        undo_note: edit.undo_note,
+        summary: if edit.summary.is_empty() {
+            vec![format!(
+                "Nothing changed{}.",
+                if query.q.is_empty() {
+                    ""
+                } else {
+                    " in this search"
+                }
+            )]
+        } else {
+            edit.summary
+        },
+    }
+}
+
+/// The view's query string without `?`: what a saved view stores.
+pub(super) fn view_query_string(q: &QueueQuery) -> String {
+    view_url(q)
+        .strip_prefix("/staff/queue")
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .to_string()
 }
 
 /// The whole view (every page) as CSV, streamed in batches so a large export
@@ -376,7 +508,7 @@ async fn export_csv(
                 },
                 too_broad: true,
             };
-            return render_queue(&state, me, csrf, view, now).await;
+            return render_queue(&state, me, csrf, view, Retries::default(), now).await;
         }
         Err(BudgetError::Database(err)) => return Err(err.into()),
     };
@@ -476,6 +608,7 @@ pub fn view_url_at(base: &str, q: &QueueQuery) -> String {
             ("q", &q.q),
             ("sort", &q.sort),
             ("after", &q.after),
+            ("at", &q.at),
         ],
     )
 }

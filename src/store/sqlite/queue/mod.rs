@@ -1,6 +1,7 @@
 //! The triage queue: one page of a filtered, sorted view, by keyset.
 
 mod conditions;
+mod count;
 mod search;
 
 use std::time::Duration;
@@ -19,7 +20,7 @@ use super::tickets::ticket_from_row;
 use super::{SqliteStore, time_text};
 use crate::domain::ErrorCode;
 use crate::store::{BudgetError, Queue, QueuePage, QueueRow, RowProblem, StoreError};
-use crate::tickets::queue::{Cursor, QueueFilter, Sort};
+use crate::tickets::queue::{Cursor, QueueFilter, Sort, ViewCount};
 use crate::tickets::{Environment, STATUSES, Ticket, TicketStatus, Tool, reference_for};
 
 /// What the queue page shows of each ticket, from the view `v`.
@@ -121,6 +122,21 @@ impl Queue for SqliteStore {
             None
         };
         Ok((tickets, next))
+    }
+
+    /// How many tickets the view holds (see `count` for how it stays fast),
+    /// or `ViewCount::Unknown` when counting needs more than `budget`.
+    async fn count_view(
+        &self,
+        filter: &QueueFilter,
+        me: i64,
+        budget: Duration,
+    ) -> Result<ViewCount, StoreError> {
+        let mut read = self.budgeted(budget).await?;
+        let counted = self.count_in(&mut read, filter, me).await;
+        let counted = read.check(counted);
+        read.finish().await;
+        count::count_or_unknown(counted)
     }
 
     /// Tickets per status, from the counters the triggers keep.

@@ -1,0 +1,142 @@
+//! How many tickets a queue view holds, exactly, without counting rows
+//! wherever a maintained tally can answer:
+//! - filters on status, code, priority, assignee, environment and tool sum
+//!   the rows of `queue_tally` that match (one per combination present);
+//! - a date range with at most a status sums `queue_day_tally` over its days
+//!   (the date filters are whole UTC days, as that tally is);
+//! - a date range with other filters, or a search, is counted from the
+//!   index the page itself reads, within the query budget. A date range
+//!   reads only the tickets created in it, and a search walks only the
+//!   tickets holding its rarest word; past the budget the count is left
+//!   unknown rather than slow.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::conditions::{push_filters, push_status_filter};
+use crate::store::sqlite::SqliteStore;
+use crate::store::sqlite::budget::Budgeted;
+use crate::store::sqlite::search_index::{Matches, fts_terms};
+use crate::store::{BudgetError, StoreError};
+use crate::tickets::queue::{AssigneeFilter, QueueFilter, ViewCount};
+
+/// Ticket ids taken from the full-text index per counting statement.
+const SEARCH_BATCH: usize = 2_000;
+
+impl SqliteStore {
+    pub(super) async fn count_in(
+        &self,
+        read: &mut Budgeted,
+        filter: &QueueFilter,
+        me: i64,
+    ) -> Result<i64, sqlx::Error> {
+        let terms = fts_terms(&filter.search_words());
+        if !terms.is_empty() {
+            return count_search(read, &terms, filter, me).await;
+        }
+        let dated = filter.created_from.is_some() || filter.created_to.is_some();
+        let other_filters = filter.code.is_some()
+            || filter.priority.is_some()
+            || filter.assignee != AssigneeFilter::Anyone
+            || filter.environment.is_some()
+            || filter.tool.is_some();
+        let mut qb = if !dated {
+            tally_sum(filter, me)
+        } else if !other_filters {
+            day_tally_sum(filter)
+        } else {
+            let mut qb =
+                QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets t WHERE t.folded = 0");
+            push_status_filter(&mut qb, filter, "t.");
+            push_filters(&mut qb, filter, me, "t.");
+            qb
+        };
+        qb.build_query_scalar::<i64>().fetch_one(read.conn()).await
+    }
+}
+
+/// The count from `queue_tally`: folded members are shown through their
+/// lead's row, so they are not counted, as the page does not list them.
+fn tally_sum(filter: &QueueFilter, me: i64) -> QueryBuilder<'static, Sqlite> {
+    let mut qb =
+        QueryBuilder::<Sqlite>::new("SELECT IFNULL(SUM(n), 0) FROM queue_tally WHERE folded = 0");
+    push_status_filter(&mut qb, filter, "");
+    if let Some(code) = filter.code {
+        qb.push(" AND error_code = ").push_bind(code.as_str());
+    }
+    if let Some(priority) = filter.priority {
+        qb.push(" AND priority = ").push_bind(priority.rank());
+    }
+    let assignee = match filter.assignee {
+        AssigneeFilter::Anyone => None,
+        AssigneeFilter::Me => Some(me),
+        AssigneeFilter::Unassigned => Some(0),
+        AssigneeFilter::Person(id) => Some(id),
+    };
+    if let Some(id) = assignee {
+        qb.push(" AND assignee_id = ").push_bind(id);
+    }
+    if let Some(environment) = filter.environment {
+        qb.push(" AND environment = ")
+            .push_bind(environment.as_str());
+    }
+    if let Some(tool) = &filter.tool {
+        qb.push(" AND tool = ").push_bind(tool.clone());
+    }
+    qb
+}
+
+/// The count of a date range (and statuses) from `queue_day_tally`.
+fn day_tally_sum(filter: &QueueFilter) -> QueryBuilder<'static, Sqlite> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT IFNULL(SUM(n), 0) FROM queue_day_tally WHERE folded = 0",
+    );
+    push_status_filter(&mut qb, filter, "");
+    if let Some(from) = filter.created_from {
+        qb.push(" AND day >= ").push_bind(from.to_string());
+    }
+    if let Some(to) = filter.created_to {
+        qb.push(" AND day <= ").push_bind(to.to_string());
+    }
+    qb
+}
+
+/// A search's count: every ticket holding each word (folded or not, as the
+/// search lists them) that passes the other filters, a batch of ids at a time.
+async fn count_search(
+    read: &mut Budgeted,
+    terms: &[String],
+    filter: &QueueFilter,
+    me: i64,
+) -> Result<i64, sqlx::Error> {
+    let conn = read.conn();
+    let mut matches = Matches::new(terms, true, None);
+    let mut total = 0;
+    loop {
+        let ids = matches.next_batch(conn, SEARCH_BATCH).await?;
+        if ids.is_empty() {
+            break;
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets v WHERE v.id IN (");
+        let mut list = qb.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+        push_status_filter(&mut qb, filter, "v.");
+        push_filters(&mut qb, filter, me, "v.");
+        total += qb.build_query_scalar::<i64>().fetch_one(&mut *conn).await?;
+        if ids.len() < SEARCH_BATCH {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Whether a count came back, or the budget ran out first.
+pub(super) fn count_or_unknown(result: Result<i64, BudgetError>) -> Result<ViewCount, StoreError> {
+    match result {
+        Ok(n) => Ok(ViewCount::Exact(n)),
+        Err(BudgetError::OverBudget) => Ok(ViewCount::Unknown),
+        Err(BudgetError::Database(err)) => Err(err),
+    }
+}
