@@ -118,10 +118,7 @@ impl NewAccount {
         if email.is_empty() {
             errors.add("email", "Enter their work email: they sign in with it.");
         } else if email.chars().count() > MAX_EMAIL_CHARS || !email.validate_email() {
-            errors.add(
-                "email",
-                "Enter an email address like name@example.com.",
-            );
+            errors.add("email", "Enter an email address like name@example.com.");
         }
         let role = Role::parse(role);
         if role.is_none() {
@@ -356,7 +353,11 @@ mod tests {
         let mismatch = change("the old passphrase", new, "a brand new passphrasE").unwrap_err();
         assert!(mismatch.get("confirm_password").is_some());
         let same = change(new, new, new).unwrap_err();
-        assert!(same.get("new_password").unwrap().contains("the one you have now"));
+        assert!(
+            same.get("new_password")
+                .unwrap()
+                .contains("the one you have now")
+        );
         assert_eq!(
             format!(
                 "{:?}",

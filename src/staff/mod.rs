@@ -5,8 +5,8 @@ mod password;
 mod role;
 
 pub use account::{
-    AccountChange, AccountChanged, AccountRefusal, EMAIL_TAKEN, NewAccount, PasswordChangeInput, StaffAccount,
-    TemporaryPassword, check_change,
+    AccountChange, AccountChanged, AccountRefusal, EMAIL_TAKEN, NewAccount, PasswordChangeInput,
+    StaffAccount, TemporaryPassword, check_change,
 };
 
 pub use password::{

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    AccountChangeError, ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome, LoginAttempt, QueuePage,
-    SeedLoader, SimilarTicket, StoreError,
+    AccountChangeError, ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome,
+    LoginAttempt, QueuePage, SeedLoader, SimilarTicket, StoreError,
 };
 use crate::domain::Zone;
 use crate::kb::Tree;

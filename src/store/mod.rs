@@ -20,9 +20,7 @@ pub use backend::{
     Actions, ApiTokens, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue,
     Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines, Webhooks,
 };
-pub use error::{
-    AccountChangeError, ActionError, AddStaffError, BudgetError, Cause, StoreError,
-};
+pub use error::{AccountChangeError, ActionError, AddStaffError, BudgetError, Cause, StoreError};
 pub use rows::{
     ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
 };

@@ -316,7 +316,8 @@ fn account_from_row(row: &SqliteRow) -> Result<StaffAccount, StoreError> {
     };
     Ok(StaffAccount {
         member: staff_from_row(row)?,
-        created_at: time("created_at")?.ok_or_else(|| StoreError::new("staff without created_at"))?,
+        created_at: time("created_at")?
+            .ok_or_else(|| StoreError::new("staff without created_at"))?,
         disabled_at: time("disabled_at")?,
         last_sign_in_at: time("last_sign_in_at")?,
     })

@@ -177,7 +177,17 @@ async fn add(
     require_admin(&me)?;
     let new = match NewAccount::check(&form.name, &form.email, &form.role) {
         Ok(new) => new,
-        Err(errors) => return add_refused(&state, me, csrf, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => {
+            return add_refused(
+                &state,
+                me,
+                csrf,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let temporary = TemporaryPassword::generate();
     let member = match NewStaffMember::check(
@@ -192,7 +202,15 @@ async fn add(
         Err(NewStaffError::Hashing(err)) if err.is::<HashingBusy>() => {
             let mut errors = FieldErrors::default();
             errors.add("email", BUSY);
-            return add_refused(&state, me, csrf, form, errors, StatusCode::SERVICE_UNAVAILABLE).await;
+            return add_refused(
+                &state,
+                me,
+                csrf,
+                form,
+                errors,
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .await;
         }
         Err(err) => return Err(AppError::Internal(err.into())),
     };
@@ -209,7 +227,15 @@ async fn add(
         Err(AddStaffError::EmailTaken) => {
             let mut errors = FieldErrors::default();
             errors.add("email", EMAIL_TAKEN);
-            return add_refused(&state, me, csrf, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return add_refused(
+                &state,
+                me,
+                csrf,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(AddStaffError::Database(err)) => return Err(err.into()),
     };

@@ -1,8 +1,10 @@
 //! The staff side: sign-in, the triage queue, and ticket work. Everything
 //! but the sign-in page sits behind `session::require_staff`.
 
+mod accounts;
 mod auth;
 mod incidents;
+mod password;
 pub(crate) mod queue;
 mod received_mail;
 pub mod session;
@@ -12,8 +14,6 @@ mod ticket_actions;
 mod ticket_mail;
 mod tokens;
 mod webhooks;
-mod accounts;
-mod password;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};

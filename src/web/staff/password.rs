@@ -146,7 +146,10 @@ async fn change(
         .reserve_login_attempt(&limits, now - FAILURE_WINDOW, now)
         .await?
     else {
-        tracing::warn!(staff_id = me.id, "password change refused: too many recent failures");
+        tracing::warn!(
+            staff_id = me.id,
+            "password change refused: too many recent failures"
+        );
         let mut errors = FieldErrors::default();
         errors.add("current_password", TOO_MANY);
         return refuse(StatusCode::TOO_MANY_REQUESTS, me, errors);
@@ -156,8 +159,7 @@ async fn change(
         .staff_credentials(&me.email)
         .await?
         .map(|(_, hash)| hash);
-    let matches = match verify_password_off_thread(Password::offered(input.current), hash).await
-    {
+    let matches = match verify_password_off_thread(Password::offered(input.current), hash).await {
         Ok(matches) => matches,
         Err(err) if err.is::<HashingBusy>() => {
             state.store.release_login_attempt(attempt).await?;
@@ -169,7 +171,10 @@ async fn change(
     };
     if !matches {
         // The reserved attempt stays, as the recorded failure.
-        tracing::info!(staff_id = me.id, "password change refused: wrong current password");
+        tracing::info!(
+            staff_id = me.id,
+            "password change refused: wrong current password"
+        );
         errors.add("current_password", WRONG_CURRENT);
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, me, errors);
     }
