@@ -82,6 +82,12 @@ async fn a_wrong_current_password_is_said_beside_its_field_and_never_shown_back(
         .assert_contains("<title>Error: ")
         .assert_lacks(typed_current)
         .assert_lacks(NEW_PASSWORD);
+    // With another mistake, both are listed, in the order of their fields.
+    let res = change_password(&mut app, typed_current, NEW_PASSWORD, "not the same").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = res.body.find("href=\"#field-current_password\"").unwrap();
+    let mismatch = res.body.find("href=\"#field-confirm_password\"").unwrap();
+    assert!(wrong < mismatch);
     // Nothing changed: the old password still signs in, the new one does not.
     app.clear_cookies();
     assert_eq!(

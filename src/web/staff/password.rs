@@ -113,7 +113,7 @@ async fn change(
         new: form.new_password,
         confirm: form.confirm_password,
     };
-    let (new, mut errors) = match input.check() {
+    let (new, errors) = match input.check() {
         Ok(new) => (Some(new), FieldErrors::default()),
         Err(errors) => (None, errors),
     };
@@ -175,8 +175,13 @@ async fn change(
             staff_id = me.id,
             "password change refused: wrong current password"
         );
-        errors.add("current_password", WRONG_CURRENT);
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, me, errors);
+        // Listed first, as its field comes first.
+        let mut ordered = FieldErrors::default();
+        ordered.add("current_password", WRONG_CURRENT);
+        for (field, message) in errors.iter() {
+            ordered.add(field, message);
+        }
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, me, ordered);
     }
     state.store.release_login_attempt(attempt).await?;
     let Some(new) = new else {
