@@ -1,7 +1,13 @@
 //! Support staff: who they are, their roles, and their passwords.
 
+mod account;
 mod password;
 mod role;
+
+pub use account::{
+    AccountChange, AccountChanged, AccountRefusal, EMAIL_TAKEN, NewAccount, PasswordChangeInput,
+    StaffAccount, TemporaryPassword, check_change,
+};
 
 pub use password::{
     HashingBusy, MAX_CONCURRENT_HASHES, MIN_PASSWORD_CHARS, Password, PasswordHash, hash_password,
@@ -21,6 +27,9 @@ pub struct StaffMember {
     pub time_zone: crate::domain::Zone,
     /// The mail they asked for ("My settings"); none until chosen.
     pub notices: StaffNotices,
+    /// Their password is a temporary one an admin was shown: they choose
+    /// their own before anything else.
+    pub must_change_password: bool,
 }
 
 /// The mail a staff member chose to get.
@@ -40,6 +49,9 @@ pub struct NewStaffMember {
     pub name: String,
     pub role: Role,
     pub hash: PasswordHash,
+    /// The password is a temporary one (made up for an admin to hand over):
+    /// it is to be replaced at the first sign-in. `check` leaves it false.
+    pub must_change_password: bool,
 }
 
 /// Why a staff member cannot be added as given.
@@ -80,6 +92,7 @@ impl NewStaffMember {
             name: name.to_string(),
             role,
             hash,
+            must_change_password: false,
         })
     }
 
@@ -93,6 +106,7 @@ impl NewStaffMember {
             disabled: false,
             time_zone: crate::domain::Zone::utc(),
             notices: StaffNotices::default(),
+            must_change_password: self.must_change_password,
         }
     }
 }

@@ -14,12 +14,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome, LoginAttempt, QueuePage,
-    SaveViewError, SeedLoader, SimilarTicket, StoreError,
+    AccountChangeError, ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome,
+    LoginAttempt, QueuePage, SaveViewError, SeedLoader, SimilarTicket, StoreError,
 };
 use crate::domain::Zone;
 use crate::kb::Tree;
-use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
+use crate::staff::{
+    AccountChange, AccountChanged, NewStaffMember, PasswordHash, Role, StaffAccount, StaffMember,
+    StaffNotices,
+};
 use crate::tickets::bulk::{BulkChange, BulkEdit, Undo};
 use crate::tickets::incident::{Incident, NewIncident};
 use crate::tickets::problem::{Problem, ProblemMember};
@@ -330,11 +333,44 @@ pub trait StaffAccounts {
     ) -> Result<bool, StoreError>;
 
     async fn active_staff(&self) -> Result<Vec<StaffMember>, StoreError>;
+
+    /// Every account for the admin pages: active ones first, each by name.
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, StoreError>;
+
+    async fn staff_account(&self, id: i64) -> Result<Option<StaffAccount>, StoreError>;
+
+    /// How many tickets not yet resolved (new, open or waiting) are
+    /// assigned to the staff member.
+    async fn open_tickets_assigned(&self, id: i64) -> Result<i64, StoreError>;
+
+    /// Makes the admin `actor`'s change to account `id` if
+    /// `staff::check_change` allows it, the active admins counted in the
+    /// same write transaction (two admins demoting each other at once
+    /// cannot both succeed). Disabling and resetting the password end every
+    /// session of the account. `None` when there is no such account.
+    async fn change_staff_account(
+        &self,
+        actor: i64,
+        id: i64,
+        change: &AccountChange,
+        now: OffsetDateTime,
+    ) -> Result<Option<AccountChanged>, AccountChangeError>;
+
+    /// A member's own new password: stored, no longer to be changed, and
+    /// every session of theirs but `keep_session` (a session id's hash)
+    /// ended, together. Returns how many sessions ended.
+    async fn change_own_password(
+        &self,
+        id: i64,
+        hash: &PasswordHash,
+        keep_session: &str,
+    ) -> Result<u64, StoreError>;
 }
 
 /// Staff sessions and sign-in throttling.
 #[async_trait]
 pub trait Sessions {
+    /// A new session for a sign-in, recorded as the member's latest sign-in.
     async fn create_session(
         &self,
         id_hash: &str,

@@ -65,3 +65,12 @@ pub enum SaveViewError {
     #[error(transparent)]
     Database(#[from] StoreError),
 }
+
+/// Why an admin's change to a staff account did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountChangeError {
+    #[error("refused: {0}")]
+    Refused(#[from] crate::staff::AccountRefusal),
+    #[error(transparent)]
+    Database(#[from] StoreError),
+}

@@ -21,7 +21,9 @@ pub use backend::{
     Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
     Webhooks,
 };
-pub use error::{ActionError, AddStaffError, BudgetError, Cause, SaveViewError, StoreError};
+pub use error::{
+    AccountChangeError, ActionError, AddStaffError, BudgetError, Cause, SaveViewError, StoreError,
+};
 pub use rows::{
     ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
 };

@@ -106,6 +106,12 @@ const PAGES: &[(&str, Reach)] = &[
     ("staff-forbidden", Do(staff_forbidden)),
     // An admin creates an API token: shown once.
     ("staff-tokens-created", Do(staff_tokens_created)),
+    // Staff accounts, for admins: an email in use, then someone added (their
+    // temporary password shown once), then disabled; one's own password.
+    ("staff-accounts-errors", Do(staff_accounts_errors)),
+    ("staff-account-added", Do(staff_account_added)),
+    ("staff-account-disabled", Do(staff_account_disabled)),
+    ("staff-password-errors", Do(staff_password_errors)),
     ("ticket-rate-limited", Do(ticket_rate_limited)),
 ];
 
@@ -599,5 +605,54 @@ fn ticket_rate_limited(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
             "{}",
             b.text("main").await
         );
+    })
+}
+
+fn staff_accounts_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/accounts").await;
+        crate::forms::fill(b, "Name", "Alan Again").await;
+        crate::forms::fill(b, "Email", "agent@example.com").await;
+        b.follow("form[action='/staff/accounts'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(
+            main.contains("Another account already uses this email"),
+            "{main}"
+        );
+    })
+}
+
+fn staff_account_added(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        crate::forms::fill(b, "Name", "Bo Agent").await;
+        crate::forms::fill(b, "Email", "bo.agent@example.com").await;
+        b.follow("form[action='/staff/accounts'] button[type=submit]")
+            .await;
+        let shown = b.text("#temporary").await;
+        assert!(shown.contains("not shown again"), "{shown}");
+    })
+}
+
+fn staff_account_disabled(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.follow("form[action$='/disable'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("Bo Agent is disabled"), "{main}");
+    })
+}
+
+fn staff_password_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/password").await;
+        crate::forms::fill(b, "Current password", "not the password").await;
+        crate::forms::fill(b, "New password", "a new long passphrase").await;
+        crate::forms::fill(b, "New password again", "another long passphrase").await;
+        b.follow("form[action='/staff/password'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("not your current password"), "{main}");
+        assert!(main.contains("not the same"), "{main}");
     })
 }

@@ -116,6 +116,17 @@ impl TestApp {
         self.cookies.remove(name);
     }
 
+    /// The value of one cookie the browser holds (e.g. the staff session).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Puts a cookie back, as a second browser of the same person would
+    /// send its own.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     /// The `Cookie` header the browser would send, if it has any cookies.
     fn cookie_header(&self) -> Option<String> {
         (!self.cookies.is_empty()).then(|| {

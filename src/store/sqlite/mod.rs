@@ -134,6 +134,12 @@ impl From<sqlx::Error> for super::AddStaffError {
     }
 }
 
+impl From<sqlx::Error> for super::AccountChangeError {
+    fn from(err: sqlx::Error) -> Self {
+        super::AccountChangeError::Database(err.into())
+    }
+}
+
 /// Creates the database file readable by its owner only, before SQLite
 /// does with the process's umask (usually 0644): it holds the CSRF key and
 /// session hashes. SQLite gives the `-wal` and `-shm` files the same mode.

@@ -17,6 +17,8 @@ impl Sessions for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let now = time_text::to_text(now);
+        // A new session is a sign-in: the admin pages show the latest.
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
         )
@@ -24,9 +26,14 @@ impl Sessions for SqliteStore {
         .bind(staff_id)
         .bind(&now)
         .bind(&now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        sqlx::query("UPDATE staff SET last_sign_in_at = ? WHERE id = ?")
+            .bind(&now)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     /// The signed-in staff member for a session that is still valid: not idle

@@ -6,8 +6,11 @@ use async_trait::async_trait;
 
 use super::{SqliteStore, time_text};
 use crate::domain::Zone;
-use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
-use crate::store::{AddStaffError, StaffAccounts, StoreError};
+use crate::staff::{
+    AccountChange, AccountChanged, NewStaffMember, PasswordHash, Role, StaffAccount, StaffMember,
+    StaffNotices, check_change,
+};
+use crate::store::{AccountChangeError, AddStaffError, StaffAccounts, StoreError};
 
 #[async_trait]
 impl StaffAccounts for SqliteStore {
@@ -17,10 +20,25 @@ impl StaffAccounts for SqliteStore {
         new: NewStaffMember,
         now: OffsetDateTime,
     ) -> Result<StaffMember, AddStaffError> {
-        let id = self
-            .add_staff(&new.email, &new.name, new.role, &new.hash, now)
-            .await?;
-        Ok(new.stored_as(id))
+        let result = sqlx::query(
+            "INSERT INTO staff (email, name, role, password_hash, must_change_password, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(new.role.as_str())
+        .bind(new.hash.as_str())
+        .bind(new.must_change_password)
+        .bind(time_text::to_text(now))
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(done) => Ok(new.stored_as(done.last_insert_rowid())),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(AddStaffError::EmailTaken)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn add_staff(
@@ -158,10 +176,155 @@ impl StaffAccounts for SqliteStore {
         .map(staff_from_row)
         .collect::<Result<_, sqlx::Error>>()?)
     }
+
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM staff \
+             ORDER BY disabled_at IS NOT NULL, name COLLATE NOCASE, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(account_from_row)
+        .collect()
+    }
+
+    async fn staff_account(&self, id: i64) -> Result<Option<StaffAccount>, StoreError> {
+        sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM staff WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(account_from_row)
+            .transpose()
+    }
+
+    /// Read through `tickets_by_assignee`, one range per status.
+    async fn open_tickets_assigned(&self, id: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tickets \
+             WHERE assignee_id = ? AND status IN ('new', 'open', 'waiting')",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn change_staff_account(
+        &self,
+        actor: i64,
+        id: i64,
+        change: &AccountChange,
+        now: OffsetDateTime,
+    ) -> Result<Option<AccountChanged>, AccountChangeError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(before) = row.as_ref().map(staff_from_row).transpose()? else {
+            return Ok(None);
+        };
+        let active_admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        check_change(actor, &before, active_admins, change)?;
+        let mut end_sessions = false;
+        match change {
+            AccountChange::SetRole(role) => {
+                sqlx::query("UPDATE staff SET role = ? WHERE id = ?")
+                    .bind(role.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            AccountChange::Disable => {
+                sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?")
+                    .bind(time_text::to_text(now))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                end_sessions = true;
+            }
+            AccountChange::Enable => {
+                sqlx::query("UPDATE staff SET disabled_at = NULL WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            AccountChange::ResetPassword(hash) => {
+                sqlx::query(
+                    "UPDATE staff SET password_hash = ?, must_change_password = 1 WHERE id = ?",
+                )
+                .bind(hash.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                end_sessions = true;
+            }
+        }
+        let sessions_ended = if end_sessions {
+            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        } else {
+            0
+        };
+        tx.commit().await?;
+        Ok(Some(AccountChanged {
+            before,
+            sessions_ended,
+        }))
+    }
+
+    async fn change_own_password(
+        &self,
+        id: i64,
+        hash: &PasswordHash,
+        keep_session: &str,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE staff SET password_hash = ?, must_change_password = 0 WHERE id = ?")
+            .bind(hash.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ? AND id_hash <> ?")
+            .bind(id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(ended)
+    }
 }
 
-const STAFF_COLUMNS: &str =
-    "id, email, name, role, disabled_at, time_zone, notify_urgent, notify_assigned";
+const ACCOUNT_COLUMNS: &str = "id, email, name, role, disabled_at, time_zone, notify_urgent, \
+     notify_assigned, must_change_password, created_at, last_sign_in_at";
+
+fn account_from_row(row: &SqliteRow) -> Result<StaffAccount, StoreError> {
+    let time = |column: &str| -> Result<Option<OffsetDateTime>, StoreError> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|text| time_text::from_text(&text))
+            .transpose()
+            .map_err(StoreError::from)
+    };
+    Ok(StaffAccount {
+        member: staff_from_row(row)?,
+        created_at: time("created_at")?
+            .ok_or_else(|| StoreError::new("staff without created_at"))?,
+        disabled_at: time("disabled_at")?,
+        last_sign_in_at: time("last_sign_in_at")?,
+    })
+}
+
+const STAFF_COLUMNS: &str = "id, email, name, role, disabled_at, time_zone, notify_urgent, \
+     notify_assigned, must_change_password";
 
 pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error> {
     Ok(StaffMember {
@@ -175,5 +338,6 @@ pub(super) fn staff_from_row(row: &SqliteRow) -> Result<StaffMember, sqlx::Error
             urgent: row.try_get("notify_urgent")?,
             assigned: row.try_get("notify_assigned")?,
         },
+        must_change_password: row.try_get("must_change_password")?,
     })
 }

@@ -17,9 +17,9 @@ use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
 
 /// Failed sign-ins allowed per account, and per address, within the window.
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-const FAILURE_WINDOW: Duration = Duration::minutes(15);
+pub(super) const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub(super) const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub(super) const FAILURE_WINDOW: Duration = Duration::minutes(15);
 
 const WRONG_CREDENTIALS: &str = "That email and password do not match an active account.";
 const TOO_MANY: &str = "Too many failed sign-ins. Wait 15 minutes, then try again.";

@@ -1,8 +1,10 @@
 //! The staff side: sign-in, the triage queue, and ticket work. Everything
 //! but the sign-in page sits behind `session::require_staff`.
 
+mod accounts;
 mod auth;
 mod incidents;
+mod password;
 pub(crate) mod queue;
 mod queue_bulk;
 mod received_mail;
@@ -33,6 +35,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(tokens::router())
         .merge(webhooks::router())
         .merge(views::router())
+        .merge(accounts::router())
+        .merge(password::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,

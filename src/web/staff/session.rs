@@ -106,6 +106,10 @@ pub async fn require_staff(
     };
     match staff {
         Ok(Some(staff)) => {
+            // A temporary password is replaced before anything else.
+            if staff.must_change_password && !open_with_temporary_password(request.uri().path()) {
+                return Redirect::to(super::password::PAGE).into_response();
+            }
             request.extensions_mut().insert(CurrentStaff(staff));
             next.run(request).await
         }
@@ -124,6 +128,12 @@ pub async fn require_staff(
         }
         Err(err) => AppError::from(err).into_response(),
     }
+}
+
+/// What someone signed in with a temporary password may reach: the page
+/// that replaces it, and signing out.
+fn open_with_temporary_password(path: &str) -> bool {
+    path == super::password::PAGE || path == "/staff/logout"
 }
 
 /// Only a path on this site: `/x`, never `//host` or `/\host`, which browsers
