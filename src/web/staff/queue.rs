@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::kb::KnowledgeBase;
 use crate::staff::StaffMember;
 use crate::store::{BudgetError, QueuePage as Page, QueueRow};
-use crate::tickets::bulk::BulkEdit;
+use crate::tickets::bulk::{BulkEdit, UNDO_WINDOW};
 use crate::tickets::export::{CSV_HEADER, csv_line, ticket_csv_line};
 use crate::tickets::queue::views::MAX_VIEW_NAME_CHARS;
 use crate::tickets::queue::{
@@ -449,7 +449,7 @@ fn bulk_notice(edit: BulkEdit, query: &QueueQuery, now: OffsetDateTime) -> BulkN
     let undoable = edit.undoable(now);
     BulkNotice {
         undo_url: undoable.then(|| format!("/staff/queue/bulk/{}/undo", edit.id)),
-        undo_seconds: (edit.undo_until - now).whole_seconds().max(0),
+        undo_seconds: UNDO_WINDOW.whole_seconds(),
         undo_note: edit.undo_note,
         summary: if edit.summary.is_empty() {
             vec![format!(
