@@ -65,7 +65,7 @@
   function rowLabel(row) {
     var ref = row.querySelector(".cell-ref");
     var subject = row.querySelector(".cell-subject");
-    return (ref ? ref.textContent : "") + ": " + (subject ? subject.textContent : "");
+    return (ref ? ref.textContent : "") + ": " + (subject ? subject.textContent : "") + ". Press o to open.";
   }
   function moveTo(i) {
     if (rows.length === 0) { return; }
@@ -77,6 +77,15 @@
     row.setAttribute("aria-current", "true");
     if (row.scrollIntoView) { row.scrollIntoView({ block: "nearest" }); }
     say(rowLabel(row));
+  }
+
+  // A click anywhere on a row opens its ticket, as its reference does;
+  // the tick box and links keep their own click.
+  for (var r = 0; r < rows.length; r++) {
+    rows[r].addEventListener("click", function (event) {
+      if (/^(a|input|label|button)$/i.test(event.target.tagName || "")) { return; }
+      window.location.href = this.getAttribute("data-href");
+    });
   }
 
   var help = document.getElementById("shortcuts");

@@ -5,6 +5,7 @@
 //! `staff/queue.rs`, signing out and back in in `staff/session.rs`.
 
 mod queue;
+mod shortcuts;
 mod session;
 
 use std::collections::BTreeMap;
@@ -261,7 +262,7 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
 
     b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
     assert_eq!(b.path().await, "/staff/queue");
-    assert_eq!(b.text("h1").await, "Queue");
+    assert_eq!(b.text("h1").await, "Needs a human", "the view it opens on");
     let mut all: Vec<String> = filed.iter().map(Ticket::reference).collect();
     all.sort();
     assert_eq!(queue_references(&b).await, all, "every new ticket");
@@ -289,7 +290,14 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
     );
 
     b.follow_text(&ticket.reference()).await;
-    assert_eq!(b.path().await, format!("/staff/tickets/{}", ticket.id));
+    assert_eq!(
+        b.path().await,
+        format!(
+            "/staff/tickets/{}?view=code%3D401%26q%3DOrders%26sort%3Durgency",
+            ticket.id
+        ),
+        "opened in the view it was found in"
+    );
     assert_eq!(
         words(&b.text(".ticket-head .eyebrow").await).to_lowercase(),
         format!("ticket {}", ticket.reference()).to_lowercase(),
