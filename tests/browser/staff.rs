@@ -5,8 +5,8 @@
 //! `staff/queue.rs`, signing out and back in in `staff/session.rs`.
 
 mod queue;
-mod shortcuts;
 mod session;
+mod shortcuts;
 
 use std::collections::BTreeMap;
 

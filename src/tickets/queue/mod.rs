@@ -18,6 +18,9 @@ const MAX_ROW_PLACE: i64 = 1_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewCount {
     Exact(i64),
+    /// A search with more matches than could be counted in time: at least
+    /// this many.
+    AtLeast(i64),
     /// Counting would have taken longer than the page may: the view is
     /// shown without its total.
     Unknown,

@@ -7,6 +7,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use std::time::Duration;
+
 use futures_util::StreamExt;
 use time::OffsetDateTime;
 
@@ -41,6 +43,13 @@ pub fn router() -> Router<AppState> {
 
 /// Tickets read per database round trip while exporting.
 const EXPORT_BATCH: i64 = 1_000;
+
+/// How long the page may spend counting its view. Filters without dates
+/// or words are summed from tallies in well under a millisecond; this
+/// bounds the rest (see `store::sqlite::queue::count`).
+const COUNT_TIME: Duration = Duration::from_millis(40);
+/// The same for each saved view in the sidebar.
+const SIDEBAR_COUNT_TIME: Duration = Duration::from_millis(10);
 
 /// A queue row as the page shows it: one line, cut short with an ellipsis.
 struct Row {
@@ -262,7 +271,7 @@ async fn render_queue(
         page,
         too_broad,
     } = view;
-    let budget = state.config.staff_query_budget.0;
+    let budget = state.config.staff_query_budget.0.min(COUNT_TIME);
     let bulk_notice = match query.bulk.parse::<i64>() {
         Ok(id) => state
             .store
@@ -290,9 +299,11 @@ async fn render_queue(
         let shown = saved.queue_query();
         let mut filter = shown.filter();
         filter.after = None;
-        // Each sidebar count gets a share of the budget: a slow one says
-        // "many" rather than hold the page up.
-        let count = state.store.count_view(&filter, me.id, budget / 4).await?;
+        // A slow sidebar count says "many" rather than hold the page up.
+        let count = state
+            .store
+            .count_view(&filter, me.id, SIDEBAR_COUNT_TIME)
+            .await?;
         let current = views.iter().all(|v: &ViewLink| !v.current) && saved.shows(&query);
         if current {
             title = saved.name.clone();
@@ -434,13 +445,22 @@ fn range_text(first_row: Option<i64>, shown: usize, total: ViewCount) -> String 
             thousands(first),
             thousands(first + shown - 1)
         ),
+        (ViewCount::AtLeast(n), Some(first)) if shown > 0 => format!(
+            "{}–{} of at least {}",
+            thousands(first),
+            thousands(first + shown - 1),
+            thousands(n.max(first + shown - 1))
+        ),
+        (ViewCount::AtLeast(n), _) => format!("At least {} in this view", thousands(n)),
         (ViewCount::Unknown, _) => "Too many to count quickly".into(),
     }
 }
 
-fn count_text(count: ViewCount) -> String {
+/// A view's count in a list of views: "2,069", "12,000+" or "many".
+pub(super) fn count_text(count: ViewCount) -> String {
     match count {
         ViewCount::Exact(n) => thousands(n),
+        ViewCount::AtLeast(n) => format!("{}+", thousands(n)),
         ViewCount::Unknown => "many".into(),
     }
 }
@@ -611,4 +631,27 @@ pub fn view_url_at(base: &str, q: &QueueQuery) -> String {
             ("at", &q.at),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_range_says_where_the_page_sits_and_how_sure_the_total_is() {
+        assert_eq!(range_text(Some(1), 50, ViewCount::Exact(2_069)), "1–50 of 2,069");
+        assert_eq!(range_text(Some(51), 19, ViewCount::Exact(69)), "51–69 of 69");
+        assert_eq!(range_text(Some(1), 0, ViewCount::Exact(0)), "No tickets");
+        assert_eq!(range_text(None, 50, ViewCount::Exact(300)), "300 in this view");
+        assert_eq!(
+            range_text(Some(1), 50, ViewCount::AtLeast(12_000)),
+            "1–50 of at least 12,000"
+        );
+        assert_eq!(
+            range_text(Some(1), 50, ViewCount::Unknown),
+            "1–50 of many (too many to count quickly)"
+        );
+        assert_eq!(count_text(ViewCount::AtLeast(12_000)), "12,000+");
+        assert_eq!(count_text(ViewCount::Unknown), "many");
+    }
 }

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::queue::{Retries, SaveRetry, show_view, view_query_string, view_url};
+use super::queue::{Retries, SaveRetry, count_text, show_view, view_query_string, view_url};
 use super::session::CurrentStaff;
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
@@ -19,8 +19,10 @@ use crate::tickets::queue::views::{MAX_SAVED_VIEWS, SavedView, parse_view_name};
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::form_pairs::FormPairs;
-use crate::web::format::thousands;
 use crate::web::render::render;
+
+/// How long each view's count may take on this page.
+const VIEW_COUNT_TIME: std::time::Duration = std::time::Duration::from_millis(50);
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -68,7 +70,7 @@ async fn page(
     csrf: CsrfToken,
     Query(flash): Query<Flash>,
 ) -> Result<Response> {
-    let budget = state.config.staff_query_budget.0;
+    let budget = state.config.staff_query_budget.0.min(VIEW_COUNT_TIME);
     let default = state.store.default_view(me.id).await?.map(|v| v.id);
     let staff = state.store.active_staff().await?;
     let mut rows = Vec::new();
@@ -76,10 +78,7 @@ async fn page(
         let shown = view.queue_query();
         let mut filter = shown.filter();
         filter.after = None;
-        let count = match state.store.count_view(&filter, me.id, budget / 4).await? {
-            crate::tickets::queue::ViewCount::Exact(n) => thousands(n),
-            crate::tickets::queue::ViewCount::Unknown => "many".into(),
-        };
+        let count = count_text(state.store.count_view(&filter, me.id, budget).await?);
         let author = match view.created_by {
             None => "apidesk".to_string(),
             Some(id) => staff

@@ -122,7 +122,10 @@ async fn a_busy_queue_fits_the_screen_one_line_per_ticket() {
         )
         .await;
     assert!(fit["onScreen"].as_u64().unwrap() >= 20, "{fit}");
-    assert!(fit["tallest"].as_f64().unwrap() < 34.0, "one line per ticket: {fit}");
+    assert!(
+        fit["tallest"].as_f64().unwrap() < 34.0,
+        "one line per ticket: {fit}"
+    );
     assert_eq!(fit["headsInside"], true, "{fit}");
     assert_eq!(fit["range"], "1–50 of 60");
     b.finish().await;
@@ -152,10 +155,18 @@ async fn the_bulk_bar_follows_the_selection_and_an_edit_is_undone() {
     b.click("#select-page").await;
     assert_eq!(b.text("#bulk-legend").await, "Edit 4 tickets");
     assert_eq!(b.text("#bulk-apply").await, "Apply to 4");
-    assert_eq!(chosen_value(&b, "#b-status").await, "", "nothing preselected");
+    assert_eq!(
+        chosen_value(&b, "#b-status").await,
+        "",
+        "nothing preselected"
+    );
     choose(&b, "Set status", "Waiting on requester").await;
     b.follow("#bulk-apply").await;
-    assert!(b.text("#bulk-result").await.contains("Status set to Waiting on requester"));
+    assert!(
+        b.text("#bulk-result")
+            .await
+            .contains("Status set to Waiting on requester")
+    );
     for ticket in &tickets {
         let stored = store.ticket_by_id(ticket.id).await.unwrap().unwrap();
         assert_eq!(stored.status.as_str(), "waiting");
@@ -171,11 +182,13 @@ async fn the_bulk_bar_follows_the_selection_and_an_edit_is_undone() {
 }
 
 async fn chosen_value(b: &Browser, selector: &str) -> String {
-    b.script(&format!("return document.querySelector('{selector}').value;"))
-        .await
-        .as_str()
-        .unwrap()
-        .to_string()
+    b.script(&format!(
+        "return document.querySelector('{selector}').value;"
+    ))
+    .await
+    .as_str()
+    .unwrap()
+    .to_string()
 }
 
 /// Tickets in the export: enough that it is streamed in more than one batch

@@ -42,10 +42,16 @@ async fn the_queue_moves_selects_and_opens_by_keyboard_but_not_while_typing() {
     assert_eq!(current_row(&b).await, None);
 
     b.press_keys("j").await;
-    assert_eq!(current_row(&b).await.as_deref(), Some(tickets[0].reference().as_str()));
+    assert_eq!(
+        current_row(&b).await.as_deref(),
+        Some(tickets[0].reference().as_str())
+    );
     assert!(announced(&b).await.starts_with(&tickets[0].reference()));
     b.press_keys("jj").await;
-    assert_eq!(current_row(&b).await.as_deref(), Some(tickets[2].reference().as_str()));
+    assert_eq!(
+        current_row(&b).await.as_deref(),
+        Some(tickets[2].reference().as_str())
+    );
     b.press_keys("j").await;
     assert_eq!(
         current_row(&b).await.as_deref(),
@@ -53,7 +59,10 @@ async fn the_queue_moves_selects_and_opens_by_keyboard_but_not_while_typing() {
         "stays on the last row"
     );
     b.press_keys("k").await;
-    assert_eq!(current_row(&b).await.as_deref(), Some(tickets[1].reference().as_str()));
+    assert_eq!(
+        current_row(&b).await.as_deref(),
+        Some(tickets[1].reference().as_str())
+    );
 
     // x ticks it for a bulk edit, and the bar says so.
     b.press_keys("x").await;
@@ -63,17 +72,27 @@ async fn the_queue_moves_selects_and_opens_by_keyboard_but_not_while_typing() {
     b.click("#f-q").await;
     b.press_keys("jkx").await;
     assert_eq!(b.value("#f-q").await, "jkx");
-    assert_eq!(current_row(&b).await.as_deref(), Some(tickets[1].reference().as_str()));
+    assert_eq!(
+        current_row(&b).await.as_deref(),
+        Some(tickets[1].reference().as_str())
+    );
     assert_eq!(b.text("#bulk-legend").await, "Edit 1 ticket");
-    b.script("document.activeElement.blur(); return null;").await;
+    b.script("document.activeElement.blur(); return null;")
+        .await;
 
     // ? lists the keys; / goes to the search.
     b.press_keys("?").await;
-    assert_eq!(b.script("return document.getElementById('shortcuts').open;").await, true);
-    b.script("document.activeElement.blur(); return null;").await;
+    assert_eq!(
+        b.script("return document.getElementById('shortcuts').open;")
+            .await,
+        true
+    );
+    b.script("document.activeElement.blur(); return null;")
+        .await;
     b.press_keys("/").await;
     assert_eq!(b.focused_id().await, "f-q");
-    b.script("document.activeElement.blur(); return null;").await;
+    b.script("document.activeElement.blur(); return null;")
+        .await;
 
     // o opens the current ticket, in the view it came from.
     b.press_keys("o").await;
@@ -102,6 +121,10 @@ async fn enter_opens_the_current_row() {
     b.press(Key::Enter).await;
     b.wait_until("return location.pathname.startsWith('/staff/tickets/');")
         .await;
-    assert!(b.path().await.starts_with(&format!("/staff/tickets/{}", ticket.id)));
+    assert!(
+        b.path()
+            .await
+            .starts_with(&format!("/staff/tickets/{}", ticket.id))
+    );
     b.finish().await;
 }

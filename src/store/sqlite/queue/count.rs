@@ -4,11 +4,14 @@
 //!   the rows of `queue_tally` that match (one per combination present);
 //! - a date range with at most a status sums `queue_day_tally` over its days
 //!   (the date filters are whole UTC days, as that tally is);
-//! - a date range with other filters, or a search, is counted from the
-//!   index the page itself reads, within the query budget. A date range
-//!   reads only the tickets created in it, and a search walks only the
-//!   tickets holding its rarest word; past the budget the count is left
-//!   unknown rather than slow.
+//! - a date range with other filters is counted from the index the page
+//!   itself reads, only the tickets created in the range, within the count's
+//!   time; past it the count is left unknown rather than slow;
+//! - a search is counted a batch of matches at a time, walking the
+//!   full-text index from its rarest word; when its time is up the page
+//!   says "at least" the matches counted so far.
+
+use std::time::Instant;
 
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -23,15 +26,17 @@ use crate::tickets::queue::{AssigneeFilter, QueueFilter, ViewCount};
 const SEARCH_BATCH: usize = 2_000;
 
 impl SqliteStore {
+    /// The count; a search past `until` gives what it counted so far.
     pub(super) async fn count_in(
         &self,
         read: &mut Budgeted,
         filter: &QueueFilter,
         me: i64,
-    ) -> Result<i64, sqlx::Error> {
+        until: Instant,
+    ) -> Result<ViewCount, sqlx::Error> {
         let terms = fts_terms(&filter.search_words());
         if !terms.is_empty() {
-            return count_search(read, &terms, filter, me).await;
+            return count_search(read, &terms, filter, me, until).await;
         }
         let dated = filter.created_from.is_some() || filter.created_to.is_some();
         let other_filters = filter.code.is_some()
@@ -50,7 +55,11 @@ impl SqliteStore {
             push_filters(&mut qb, filter, me, "t.");
             qb
         };
-        qb.build_query_scalar::<i64>().fetch_one(read.conn()).await
+        let n = qb
+            .build_query_scalar::<i64>()
+            .fetch_one(read.conn())
+            .await?;
+        Ok(ViewCount::Exact(n))
     }
 }
 
@@ -107,11 +116,15 @@ async fn count_search(
     terms: &[String],
     filter: &QueueFilter,
     me: i64,
-) -> Result<i64, sqlx::Error> {
+    until: Instant,
+) -> Result<ViewCount, sqlx::Error> {
     let conn = read.conn();
     let mut matches = Matches::new(terms, true, None);
     let mut total = 0;
     loop {
+        if Instant::now() >= until {
+            return Ok(ViewCount::AtLeast(total));
+        }
         let ids = matches.next_batch(conn, SEARCH_BATCH).await?;
         if ids.is_empty() {
             break;
@@ -129,13 +142,15 @@ async fn count_search(
             break;
         }
     }
-    Ok(total)
+    Ok(ViewCount::Exact(total))
 }
 
 /// Whether a count came back, or the budget ran out first.
-pub(super) fn count_or_unknown(result: Result<i64, BudgetError>) -> Result<ViewCount, StoreError> {
+pub(super) fn count_or_unknown(
+    result: Result<ViewCount, BudgetError>,
+) -> Result<ViewCount, StoreError> {
     match result {
-        Ok(n) => Ok(ViewCount::Exact(n)),
+        Ok(count) => Ok(count),
         Err(BudgetError::OverBudget) => Ok(ViewCount::Unknown),
         Err(BudgetError::Database(err)) => Err(err),
     }

@@ -124,16 +124,26 @@ impl Queue for SqliteStore {
         Ok((tickets, next))
     }
 
-    /// How many tickets the view holds (see `count` for how it stays fast),
-    /// or `ViewCount::Unknown` when counting needs more than `budget`.
+    /// How many tickets the view holds (see `count` for how it stays fast):
+    /// at least some for a search with too many matches to count within
+    /// `budget`, `ViewCount::Unknown` for another view that needs more.
     async fn count_view(
         &self,
         filter: &QueueFilter,
         me: i64,
         budget: Duration,
     ) -> Result<ViewCount, StoreError> {
-        let mut read = self.budgeted(budget).await?;
-        let counted = self.count_in(&mut read, filter, me).await;
+        // A search stops itself at `budget` with what it counted; the
+        // connection's own limit, later, only guards against a batch that
+        // runs away.
+        let until = std::time::Instant::now() + budget;
+        let hard = if filter.search.is_empty() {
+            budget
+        } else {
+            budget * 4
+        };
+        let mut read = self.budgeted(hard).await?;
+        let counted = self.count_in(&mut read, filter, me, until).await;
         let counted = read.check(counted);
         read.finish().await;
         count::count_or_unknown(counted)
