@@ -20,10 +20,12 @@ pub use backend::{
     Actions, ApiTokens, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue,
     Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines, Webhooks,
 };
+pub use backend::{Macros, Workspace};
 pub use error::{ActionError, AddStaffError, BudgetError, Cause, StoreError};
 pub use rows::{
     ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
 };
+pub use rows::{RequesterTicket, SeenUpTo, Together, Viewer};
 pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 
 /// A handle on the database; clones share one backend (and its pool).

@@ -12,6 +12,8 @@ mod fields;
 pub mod hints;
 pub mod incident;
 mod input;
+pub mod composer;
+pub mod macros;
 mod mail_in;
 mod notify;
 mod occurred_at;

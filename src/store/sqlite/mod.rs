@@ -25,6 +25,8 @@ mod time_text;
 mod timeline;
 mod tokens;
 mod webhooks;
+mod workspace;
+mod macros;
 
 use std::path::Path;
 use std::str::FromStr;
