@@ -12,6 +12,8 @@ mod ticket_actions;
 mod ticket_mail;
 mod tokens;
 mod webhooks;
+mod workspace;
+mod macros;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -30,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(incidents::router())
         .merge(tokens::router())
         .merge(webhooks::router())
+        .merge(macros::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,

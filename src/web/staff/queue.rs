@@ -258,6 +258,10 @@ async fn render_queue(
 
 /// "Updated 3 tickets; 1 could not change." from `bulk=3,1`.
 fn bulk_notice(param: &str) -> Option<String> {
+    // Not a bulk outcome: the ticket page's "then next ticket" found none.
+    if param == "last" {
+        return Some("That was the last ticket in this view.".into());
+    }
     let (changed, skipped) = param.split_once(',')?;
     let (changed, skipped): (usize, usize) = (changed.parse().ok()?, skipped.parse().ok()?);
     if changed == 0 && skipped == 0 {

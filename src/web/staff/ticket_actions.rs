@@ -16,6 +16,7 @@ use super::session::CurrentStaff;
 use super::ticket::{Kept, Shown, page, ticket_id};
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
+use crate::tickets::composer::Kind;
 use crate::tickets::workflow::{AfterReply, Command, CommandKind, Request, permitted};
 use crate::tickets::{EventBody, FieldErrors, Priority, Refusal, TicketStatus, parse_reference};
 use crate::web::AppState;
@@ -189,11 +190,12 @@ struct NoteForm {
 impl ActionForm for NoteForm {
     const KIND: CommandKind = CommandKind::Note;
     const DONE: &'static str = "note";
-    const FIELD: &'static str = "note";
+    const FIELD: &'static str = "text";
 
     fn keep(&self) -> Kept {
         Kept {
-            note: self.note.clone(),
+            text: self.note.clone(),
+            kind: Some(Kind::Note),
             ..Kept::default()
         }
     }
@@ -214,12 +216,13 @@ struct ReplyForm {
 impl ActionForm for ReplyForm {
     const KIND: CommandKind = CommandKind::Reply;
     const DONE: &'static str = "reply";
-    const FIELD: &'static str = "reply";
+    const FIELD: &'static str = "text";
 
     fn keep(&self) -> Kept {
         Kept {
-            reply: self.reply.clone(),
-            waiting: self.waiting.is_some(),
+            text: self.reply.clone(),
+            kind: Some(Kind::Reply),
+            status: self.waiting.is_some().then(|| "waiting".to_string()),
             ..Kept::default()
         }
     }
