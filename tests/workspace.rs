@@ -215,10 +215,7 @@ async fn a_reply_to_a_closed_ticket_is_refused_with_the_text_kept() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("id=\"text-error\"")
         .assert_contains("This ticket is closed, so its requester cannot answer a reply.");
-    assert_eq!(
-        textarea_value(&res.body, "text").as_deref(),
-        Some(reply)
-    );
+    assert_eq!(textarea_value(&res.body, "text").as_deref(), Some(reply));
     assert!(is_checked(&res.body, "kind", "reply"));
     assert_eq!(event_kinds(&app, ticket.id).await, ["created", "status"]);
 
@@ -297,20 +294,16 @@ async fn submit_and_go_to_the_next_ticket_in_the_view() {
 
     // The page offers the next ticket; the first has no previous one to skip.
     let page = app.get(&link).await;
-    page.assert_contains("← Back to the view").assert_contains(&format!(
-        "href=\"/staff/tickets/{}?view=%2Fstaff%2Fqueue%3Fstatus%3Dnew%26sort%3Dage\"",
-        second.id
-    ));
+    page.assert_contains("← Back to the view")
+        .assert_contains(&format!(
+            "href=\"/staff/tickets/{}?view=%2Fstaff%2Fqueue%3Fstatus%3Dnew%26sort%3Dage\"",
+            second.id
+        ));
     assert_eq!(hidden_value(&page.body, "view").as_deref(), Some(view));
 
     // A reply opens the first ticket, so it leaves the view ("new"): the
     // next is still the one after it.
-    let res = compose(
-        &mut app,
-        &link,
-        &[("text", "Looking now."), ("go", "next")],
-    )
-    .await;
+    let res = compose(&mut app, &link, &[("text", "Looking now."), ("go", "next")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(
         res.location(),
@@ -371,7 +364,10 @@ async fn a_ticket_that_moves_down_the_view_is_not_its_own_next() {
     assert_eq!(res.location(), "/staff/queue?bulk=last");
     // From the second, the first is next.
     let page = app
-        .get(&format!("/staff/tickets/{}?view=%2Fstaff%2Fqueue", second.id))
+        .get(&format!(
+            "/staff/tickets/{}?view=%2Fstaff%2Fqueue",
+            second.id
+        ))
         .await;
     page.assert_contains(&format!(
         "href=\"/staff/tickets/{}?view=%2Fstaff%2Fqueue\"",
@@ -458,7 +454,10 @@ async fn macros_are_shared_and_changed_by_their_writer_or_an_admin() {
     sign_in(&mut app, "ana@example.com").await;
     let page = app.get("/staff/macros/1").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(selected(&page.body, "set_status").as_deref(), Some("waiting"));
+    assert_eq!(
+        selected(&page.body, "set_status").as_deref(),
+        Some("waiting")
+    );
     let res = app
         .post_form(
             "/staff/macros/1",
@@ -558,14 +557,15 @@ async fn each_troubleshooting_step_is_a_reply_for_its_code() {
         .assert_contains(&format!("{} (they tried this)", escape(&first.check)));
     assert_eq!(page.body.matches("value=\"step:").count(), steps);
 
-    let page = app
-        .get(&format!("{url}?macro=step:{}", second.id))
-        .await;
+    let page = app.get(&format!("{url}?macro=step:{}", second.id)).await;
     let text = textarea_value(&page.body, "text").unwrap();
     assert!(text.starts_with("Hello Dana Developer,"), "{text}");
     let mut check = second.check.clone();
     check[..1].make_ascii_lowercase();
-    assert!(text.contains(&format!("Please try this next: {check}.")), "{text}");
+    assert!(
+        text.contains(&format!("Please try this next: {check}.")),
+        "{text}"
+    );
     // The step's "what to do", as plain text: no Markdown, no HTML.
     let first_words: String = second.do_text.chars().take(60).collect();
     assert!(text.contains(&first_words), "{text}");
@@ -725,7 +725,13 @@ async fn the_composer_and_macros_need_a_session_and_a_real_ticket() {
     let res = app
         .post_form(
             "/staff/tickets/999/compose",
-            &[("text", "hi"), ("kind", "reply"), ("status", "new"), ("priority", "normal"), ("assignee", "none")],
+            &[
+                ("text", "hi"),
+                ("kind", "reply"),
+                ("status", "new"),
+                ("priority", "normal"),
+                ("assignee", "none"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);

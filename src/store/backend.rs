@@ -17,11 +17,11 @@ use super::{
     ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome, LoginAttempt, QueuePage,
     RequesterTicket, SeedLoader, SeenUpTo, SimilarTicket, StoreError, Together, Viewer,
 };
-use crate::tickets::macros::{Macro, NewMacro};
 use crate::domain::Zone;
 use crate::kb::Tree;
 use crate::staff::{NewStaffMember, PasswordHash, Role, StaffMember, StaffNotices};
 use crate::tickets::incident::{Incident, NewIncident};
+use crate::tickets::macros::{Macro, NewMacro};
 use crate::tickets::problem::{Problem, ProblemMember};
 use crate::tickets::queue::{Cursor, QueueFilter};
 use crate::tickets::workflow::Request;

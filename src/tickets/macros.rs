@@ -55,7 +55,10 @@ impl NewMacro {
         let title = title.trim();
         let title_chars = title.chars().count();
         if title_chars == 0 {
-            errors.add("title", "Give the macro a title, e.g. “Ask for the request ID”.");
+            errors.add(
+                "title",
+                "Give the macro a title, e.g. “Ask for the request ID”.",
+            );
         } else if title_chars > MAX_MACRO_TITLE_CHARS {
             errors.add(
                 "title",
@@ -241,7 +244,10 @@ fn with_base(text: &str, base: &str) -> String {
     if base.is_empty() {
         return text.to_string();
     }
-    text.replace("(/articles/", &format!("({}/articles/", base.trim_end_matches('/')))
+    text.replace(
+        "(/articles/",
+        &format!("({}/articles/", base.trim_end_matches('/')),
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! future JSON API share them.
 
 mod actions;
+pub mod composer;
 mod details;
 mod endpoint;
 mod errors;
@@ -12,7 +13,6 @@ mod fields;
 pub mod hints;
 pub mod incident;
 mod input;
-pub mod composer;
 pub mod macros;
 mod mail_in;
 mod notify;

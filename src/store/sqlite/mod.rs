@@ -9,6 +9,7 @@ mod decode;
 mod deflections;
 mod inbox;
 mod incidents;
+mod macros;
 mod migrate;
 mod outbox;
 mod problems;
@@ -26,7 +27,6 @@ mod timeline;
 mod tokens;
 mod webhooks;
 mod workspace;
-mod macros;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -3,6 +3,7 @@
 
 mod auth;
 mod incidents;
+mod macros;
 pub(crate) mod queue;
 mod received_mail;
 pub mod session;
@@ -13,7 +14,6 @@ mod ticket_mail;
 mod tokens;
 mod webhooks;
 mod workspace;
-mod macros;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};

@@ -11,18 +11,18 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::session::CurrentStaff;
+use super::ticket_mail::{Bounced, InboundRow, MailRow, bounced, inbound_rows, mail_rows};
 use super::workspace::{
     InView, MacroChoice, OTHER_TICKETS_SHOWN, VIEWERS_WITHIN, macro_choices, next_in_view,
     steps_for, viewer_sentence,
 };
-use super::ticket_mail::{Bounced, InboundRow, MailRow, bounced, inbound_rows, mail_rows};
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
 use crate::store::SimilarTicket;
-use crate::tickets::hints::{Reading, hints};
 use crate::tickets::composer::Kind;
+use crate::tickets::hints::{Reading, hints};
 use crate::tickets::incident::Incident;
 use crate::tickets::macros::Placeholders;
 use crate::tickets::problem::{Problem, organisation};
@@ -629,10 +629,12 @@ fn conflict_lead(rows: &[TimelineRow]) -> String {
             "{} {}{} while you were writing — read it, then send again.",
             one.who,
             one.what,
-            one.link.as_ref().map_or(String::new(), |(_, label)| format!(
-                "{label}{}",
-                one.what_after
-            ))
+            one.link
+                .as_ref()
+                .map_or(String::new(), |(_, label)| format!(
+                    "{label}{}",
+                    one.what_after
+                ))
         ),
         [first, ..] => {
             let mut names: Vec<&str> = rows.iter().map(|r| r.who.as_str()).collect();

@@ -223,7 +223,13 @@ async fn compose(
     match together {
         Together::Applied(outcomes) => {
             let changed = outcomes.iter().any(|o| o.changed());
-            tracing::info!(ticket = id, by = me.id, commands = commands.len(), changed, "composer applied");
+            tracing::info!(
+                ticket = id,
+                by = me.id,
+                commands = commands.len(),
+                changed,
+                "composer applied"
+            );
             let done = if !changed {
                 "unchanged"
             } else if commands.iter().any(|c| matches!(c, Command::Reply { .. })) {
@@ -234,13 +240,15 @@ async fn compose(
                 "updated"
             };
             let to = match (&view, form.go.as_str()) {
-                (Some(view), "next") => match next_in_view(&state, &me, &ticket, view, now).await? {
-                    Some(next) => with_query(
-                        &format!("/staff/tickets/{next}"),
-                        &[("view", &view.url), ("done", "next")],
-                    ),
-                    None => view.ended_url(),
-                },
+                (Some(view), "next") => {
+                    match next_in_view(&state, &me, &ticket, view, now).await? {
+                        Some(next) => with_query(
+                            &format!("/staff/tickets/{next}"),
+                            &[("view", &view.url), ("done", "next")],
+                        ),
+                        None => view.ended_url(),
+                    }
+                }
                 (Some(view), _) => with_query(
                     &format!("/staff/tickets/{id}"),
                     &[("view", &view.url), ("done", done)],
@@ -331,7 +339,11 @@ pub(super) fn macro_choices(
             title: m.title.clone(),
             body: values.fill(&m.body),
             status: m.set_status.map(|s| s.as_str()).unwrap_or_default().into(),
-            priority: m.set_priority.map(|p| p.as_str()).unwrap_or_default().into(),
+            priority: m
+                .set_priority
+                .map(|p| p.as_str())
+                .unwrap_or_default()
+                .into(),
         })
         .collect();
     let steps = steps

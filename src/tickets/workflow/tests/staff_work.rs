@@ -354,7 +354,9 @@ fn a_reply_to_a_closed_ticket_is_refused_until_it_is_reopened() {
     assert!(matches!(
         run(
             AGENT,
-            Command::Note { body: body("for us") },
+            Command::Note {
+                body: body("for us")
+            },
             &ticket(1, Closed),
             &Facts::default()
         ),
