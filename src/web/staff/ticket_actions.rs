@@ -1,7 +1,11 @@
-//! The actions on a staff ticket page. Each is a form POST: its values
-//! become a workflow command, applied through the store, answered with a 303
-//! back to the page, or with the page again (422) keeping what was typed and
-//! a message beside the field when the form or the rules refuse it.
+//! The single actions on a staff ticket: one command each ("Assign to me",
+//! merge, split, a problem's answer, and the older one-field posts the
+//! page's composer replaced, still served for links and scripts). Each is
+//! a form POST: its values become a workflow command, applied through the
+//! store, answered with a 303 back to the page, or with the page again (422)
+//! keeping what was typed, in the composer, and a message beside the field
+//! when the form or the rules refuse it. The composer itself, several
+//! commands in one submit, is `workspace`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
