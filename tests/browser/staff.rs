@@ -288,7 +288,14 @@ async fn filed_ticket_is_found_answered_and_resolved(size: Size) {
     );
 
     b.follow_text(&ticket.reference()).await;
-    assert_eq!(b.path().await, format!("/staff/tickets/{}", ticket.id));
+    // Opened from the view, which the page carries on.
+    assert_eq!(
+        b.path().await,
+        format!(
+            "/staff/tickets/{}?view=%2Fstaff%2Fqueue%3Fcode%3D401%26q%3DOrders%26sort%3Durgency",
+            ticket.id
+        )
+    );
     assert_eq!(
         words(&b.text(".ticket-head .eyebrow").await).to_lowercase(),
         format!("ticket {}", ticket.reference()).to_lowercase(),
@@ -385,7 +392,10 @@ async fn staff_answer_a_ticket_without_javascript() {
     b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
     assert_eq!(b.path().await, "/staff/queue");
     b.follow_text(&ticket.reference()).await;
-    assert_eq!(b.path().await, format!("/staff/tickets/{}", ticket.id));
+    assert_eq!(
+        b.path().await,
+        format!("/staff/tickets/{}?view=%2Fstaff%2Fqueue", ticket.id)
+    );
     // Without the script the button does not follow the choices.
     assign_reply_and_move(&b, "Waiting on requester", "Send").await;
 
