@@ -43,9 +43,81 @@
     if (invalid) { invalid.focus(); }
   }
 
+  // The composer's buttons say what they will do ("Send and set Waiting",
+  // "Add note and resolve"); without this script they say "Send", with the
+  // choices beside them.
+  var composer = document.getElementById("composer");
+  if (composer) {
+    var text = document.getElementById("field-text");
+    var send = document.getElementById("composer-send");
+    var sendNext = document.getElementById("composer-send-next");
+    var chosen = function (name) {
+      var field = composer.elements[name];
+      return field ? field.value : "";
+    };
+    var was = function (name) {
+      var field = composer.elements["was_" + name];
+      return field ? field.value : "";
+    };
+    var moves = {
+      open: "set Open", waiting: "set Waiting", resolved: "resolve", closed: "close"
+    };
+    var label = function () {
+      var note = chosen("kind") === "note";
+      var status = chosen("status");
+      var moved = status !== was("status");
+      var fields = moved || chosen("priority") !== was("priority") ||
+        chosen("assignee") !== was("assignee");
+      if (text.value.trim() === "") { return fields ? "Update" : "Send"; }
+      var start = note ? "Add note" : "Send reply";
+      if (!moved) { return start; }
+      var move = moves[status] || "set " + status;
+      if (status === "open" && (was("status") === "resolved" || was("status") === "closed")) {
+        move = "reopen";
+      }
+      return (note ? "Add note and " : "Send and ") + move;
+    };
+    var sync = function () {
+      var words = label();
+      send.textContent = words;
+      if (sendNext) { sendNext.textContent = words + ", then next ticket"; }
+    };
+    composer.addEventListener("input", sync);
+    composer.addEventListener("change", sync);
+    sync();
+
+    // A canned reply goes into the composer in place, after anything typed
+    // (without this script the picker reloads the page with it filled in).
+    var picker = document.getElementById("macro-picker");
+    var choice = document.getElementById("field-macro");
+    if (picker && choice) {
+      picker.addEventListener("submit", function (event) {
+        var option = choice.options[choice.selectedIndex];
+        if (!option || !option.value) { return; }
+        event.preventDefault();
+        var body = option.getAttribute("data-body") || "";
+        text.value = text.value.trim() === "" ? body : text.value.replace(/\s+$/, "") + "\n\n" + body;
+        var reply = document.getElementById("field-kind");
+        if (reply) { reply.checked = true; }
+        var set = function (name, value) {
+          var field = composer.elements[name];
+          if (!field || !value) { return; }
+          for (var i = 0; i < field.options.length; i++) {
+            if (field.options[i].value === value) { field.value = value; return; }
+          }
+        };
+        set("status", option.getAttribute("data-status"));
+        set("priority", option.getAttribute("data-priority"));
+        sync();
+        text.focus();
+      });
+    }
+  }
+
   // A second click on a submit button while the first is in flight does nothing.
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (event.defaultPrevented) { return; }
     if (form.dataset.submitted === "yes") { event.preventDefault(); return; }
     form.dataset.submitted = "yes";
   });

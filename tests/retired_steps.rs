@@ -139,12 +139,16 @@ async fn a_ticket_with_earlier_step_ids_shows_the_successors_headings() {
         page.assert_contains(&escape(NEW_FIRST_CHECK))
             .assert_contains(&escape(NEW_REST_CHECK));
         assert!(!page.body.contains(OLD_SECOND), "{url} shows the old id");
-        // Two earlier checks merged into one are listed once.
-        assert_eq!(
-            page.body.matches(&escape(NEW_REST_CHECK)).count(),
-            1,
-            "{url}"
-        );
+        // Two earlier checks merged into one are listed once (the staff
+        // page also offers each step as a canned reply: not a listing).
+        let listed = match page.body.find("class=\"done-list\"") {
+            Some(at) => {
+                let list = &page.body[at..];
+                &list[..list.find("</ol>").unwrap()]
+            }
+            None => page.body.as_str(),
+        };
+        assert_eq!(listed.matches(&escape(NEW_REST_CHECK)).count(), 1, "{url}");
     }
 
     let form = app

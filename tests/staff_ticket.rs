@@ -87,7 +87,12 @@ async fn similar_tickets_are_listed_most_recent_first_without_the_ticket_itself(
     )
     .await;
     let third = file_ticket_with(&mut app, &[("email", "tia@third.example")]).await;
-    let other = file_ticket_with(&mut app, &[("error_code", "404")]).await;
+    // Another requester: not listed among the requester's other tickets.
+    let other = file_ticket_with(
+        &mut app,
+        &[("error_code", "404"), ("email", "uma@fourth.example")],
+    )
+    .await;
 
     let page = app.get(&staff_url(&first)).await;
     let link = |id: i64| format!("href=\"/staff/tickets/{id}\"");
@@ -127,9 +132,10 @@ async fn assigning_to_me_to_someone_and_to_nobody() {
     assert_eq!(after.assignee_id, None);
     assert!(after.updated_at >= ticket.updated_at);
 
+    // Taking a new ticket opened it.
     assert_eq!(
         event_kinds(&app, ticket.id).await,
-        ["created", "assigned", "assigned", "assigned"]
+        ["created", "assigned", "status", "assigned", "assigned"]
     );
     let page = app.get(&format!("{url}?done=assigned")).await;
     page.assert_contains("Assignment saved.")
@@ -142,7 +148,7 @@ async fn assigning_to_me_to_someone_and_to_nobody() {
         .post_form(&format!("{url}/assign"), &[("assignee", "none")])
         .await;
     assert_eq!(res.location(), format!("{url}?done=unchanged"));
-    assert_eq!(event_kinds(&app, ticket.id).await.len(), 4);
+    assert_eq!(event_kinds(&app, ticket.id).await.len(), 5);
 
     // Unknown people are refused beside the field.
     for bad in ["9999", "someone"] {
@@ -153,7 +159,7 @@ async fn assigning_to_me_to_someone_and_to_nobody() {
         res.assert_contains("id=\"assignee-error\"")
             .assert_contains("not an active staff member");
     }
-    assert_eq!(event_kinds(&app, ticket.id).await.len(), 4);
+    assert_eq!(event_kinds(&app, ticket.id).await.len(), 5);
 }
 
 #[tokio::test]
@@ -297,7 +303,8 @@ async fn bad_notes_are_refused_with_the_text_kept() {
         .post_form(&format!("{url}/notes"), &[("note", "   ")])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    res.assert_contains("id=\"note-error\"")
+    // Shown in the page's composer, as a note.
+    res.assert_contains("id=\"text-error\"")
         .assert_contains("cannot be empty");
 
     let long = format!("{}{HOSTILE}", "x".repeat(10_000));
@@ -308,7 +315,7 @@ async fn bad_notes_are_refused_with_the_text_kept() {
     res.assert_contains("10,000 characters or fewer")
         .assert_lacks(HOSTILE);
     assert_eq!(
-        textarea_value(&res.body, "note").as_deref(),
+        textarea_value(&res.body, "text").as_deref(),
         Some(long.as_str())
     );
     // The page keeps its other parts.
@@ -319,7 +326,7 @@ async fn bad_notes_are_refused_with_the_text_kept() {
         .post_form(&format!("{url}/replies"), &[("reply", "")])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    res.assert_contains("id=\"reply-error\"");
+    res.assert_contains("id=\"text-error\"");
     assert_eq!(event_kinds(&app, ticket.id).await, ["created"]);
 }
 
@@ -766,6 +773,13 @@ async fn store_actions_report_changes_and_write_one_event_each() {
             );
         }};
     }
+    // Open first: assigning a new ticket would also open it (two events).
+    step!(
+        Command::SetStatus {
+            to: TicketStatus::Open
+        },
+        Outcome::Changed
+    );
     step!(Command::Assign { to: Some(ana_id) }, Outcome::Changed);
     step!(Command::Assign { to: Some(ana_id) }, Outcome::Unchanged);
     step!(
@@ -774,7 +788,7 @@ async fn store_actions_report_changes_and_write_one_event_each() {
     );
     step!(
         Command::SetStatus {
-            to: TicketStatus::Open
+            to: TicketStatus::Waiting
         },
         Outcome::Changed
     );

@@ -148,6 +148,73 @@ pub fn render(markdown: &str) -> Rendered {
     }
 }
 
+/// Markdown as plain text, for words that leave the page (a reply built
+/// from a step): paragraphs apart, list items as `- ` or `1. ` lines, a
+/// link as its text with its address in brackets after it, emphasis and
+/// code marks dropped. Nothing is escaped: the caller escapes where it shows it.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    // Per open list: the next item's number, `None` for bullets.
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut link: Option<(String, usize)> = None;
+    let end_block = |out: &mut String, in_list: bool| {
+        let out_trimmed = out.trim_end_matches(' ').len();
+        out.truncate(out_trimmed);
+        out.push_str(if in_list { "\n" } else { "\n\n" });
+    };
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                out.push_str(&text)
+            }
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::List(first)) => {
+                if !lists.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                lists.push(first);
+            }
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+                if lists.is_empty() {
+                    out.push('\n');
+                }
+            }
+            Event::Start(Tag::Item) => {
+                out.push_str(&"   ".repeat(lists.len().saturating_sub(1)));
+                match lists.last_mut() {
+                    Some(Some(number)) => {
+                        out.push_str(&format!("{number}. "));
+                        *number += 1;
+                    }
+                    _ => out.push_str("- "),
+                }
+            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                link = Some((dest_url.to_string(), out.len()))
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((url, start)) = link.take()
+                    && out[start..] != *url
+                {
+                    out.push_str(&format!(" ({url})"));
+                }
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock) => {
+                end_block(&mut out, !lists.is_empty());
+            }
+            _ => {}
+        }
+    }
+    let mut text = out.trim().to_string();
+    while text.contains("\n\n\n") {
+        text = text.replace("\n\n\n", "\n\n");
+    }
+    text
+}
+
 /// The anchor for a section title: lowercased, each run of anything that is
 /// not a letter or digit becomes one `-`, with no `-` at either end.
 pub fn anchor(title: &str) -> String {
@@ -379,6 +446,17 @@ mod tests {
         assert!(
             html.contains("<table>") && html.contains("<td>2</td>"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_lists_and_link_addresses() {
+        let text = plain_text(
+            "Check **this** first.\n\n- one\n- see [the article](/articles/x)\n\n1. first\n2. `second`\n\nDone.",
+        );
+        assert_eq!(
+            text,
+            "Check this first.\n\n- one\n- see the article (/articles/x)\n\n1. first\n2. second\n\nDone."
         );
     }
 }

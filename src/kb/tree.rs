@@ -44,6 +44,10 @@ pub struct Step {
     pub replaces: Vec<String>,
     /// Rendered "what to do", safe to embed unescaped.
     pub do_html: String,
+    /// "What to do" as plain text (lists as `- ` and `1. ` lines, a link
+    /// as its text with the address after it): for a reply built from the
+    /// step. Escape it when showing it.
+    pub do_text: String,
     pub next: Next,
 }
 
@@ -310,6 +314,7 @@ pub(crate) fn parse(path: &str, text: &str, problems: &mut Problems) -> Option<P
                     caution: plain(&s.caution),
                     replaces: s.replaces.clone(),
                     do_html: rendered.remove(s.id.as_str()).unwrap_or_default(),
+                    do_text: markdown::plain_text(&s.todo),
                     next: match s.next.as_str() {
                         TICKET => Next::Ticket,
                         next => Next::Step(next.to_string()),

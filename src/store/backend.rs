@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use super::{
     AccountChangeError, ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome,
-    LoginAttempt, QueuePage, SaveViewError, SeedLoader, SimilarTicket, StoreError,
+    LoginAttempt, QueuePage, RequesterTicket, SaveViewError, SeedLoader, SeenUpTo, SimilarTicket,
+    StoreError, Together, Viewer,
 };
 use crate::domain::Zone;
 use crate::kb::Tree;
@@ -25,6 +26,7 @@ use crate::staff::{
 };
 use crate::tickets::bulk::{BulkChange, BulkEdit, Undo};
 use crate::tickets::incident::{Incident, NewIncident};
+use crate::tickets::macros::{Macro, NewMacro};
 use crate::tickets::problem::{Problem, ProblemMember};
 use crate::tickets::queue::views::SavedView;
 use crate::tickets::queue::{Cursor, QueueFilter, ViewCount};
@@ -57,6 +59,8 @@ pub trait Backend:
     + Webhooks
     + SavedViews
     + BulkEdits
+    + Workspace
+    + Macros
     + Send
     + Sync
 {
@@ -81,6 +85,8 @@ impl<T> Backend for T where
         + Webhooks
         + SavedViews
         + BulkEdits
+        + Workspace
+        + Macros
         + Send
         + Sync
 {
@@ -640,4 +646,75 @@ pub trait BulkEdits {
         targets: &ResponseTargets,
         now: OffsetDateTime,
     ) -> Result<Undo, StoreError>;
+}
+
+/// The ticket page as a workspace: several commands applied together, who
+/// else has the ticket open, and the requester's other tickets.
+#[async_trait]
+pub trait Workspace {
+    /// Applies every request in one `BEGIN IMMEDIATE` transaction, in
+    /// order, each as `Actions::apply` would: all of them or, when one is
+    /// refused, none. With `seen`, refuses first (`Together::Stale`) when
+    /// anyone but `seen.staff_id` has added an event to a request's ticket
+    /// after `seen.event_id`.
+    async fn apply_together(
+        &self,
+        requests: &[Request],
+        targets: &ResponseTargets,
+        seen: Option<SeenUpTo>,
+    ) -> Result<Together, StoreError>;
+
+    /// Records that a staff member has the ticket open now.
+    async fn touch_viewer(
+        &self,
+        ticket_id: i64,
+        staff_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The staff members, other than `except`, who opened the ticket at or
+    /// after `since`, the most recent first.
+    async fn recent_viewers(
+        &self,
+        ticket_id: i64,
+        except: i64,
+        since: OffsetDateTime,
+    ) -> Result<Vec<Viewer>, StoreError>;
+
+    /// The requester's tickets (same address, in any case) other than
+    /// `except`, the newest first, at most `limit`.
+    async fn requester_tickets(
+        &self,
+        email: &str,
+        except: i64,
+        limit: u32,
+    ) -> Result<Vec<RequesterTicket>, StoreError>;
+}
+
+/// Canned replies staff share.
+#[async_trait]
+pub trait Macros {
+    /// Every macro, by title.
+    async fn macros(&self) -> Result<Vec<Macro>, StoreError>;
+
+    async fn macro_by_id(&self, id: i64) -> Result<Option<Macro>, StoreError>;
+
+    /// Stores a checked macro written by staff member `by`; its id.
+    async fn add_macro(
+        &self,
+        new: &NewMacro,
+        by: i64,
+        now: OffsetDateTime,
+    ) -> Result<i64, StoreError>;
+
+    /// Replaces a macro's content; `false` when there is no such macro.
+    async fn update_macro(
+        &self,
+        id: i64,
+        new: &NewMacro,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Deletes a macro; `false` when there is no such macro.
+    async fn delete_macro(&self, id: i64) -> Result<bool, StoreError>;
 }

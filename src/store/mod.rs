@@ -21,12 +21,14 @@ pub use backend::{
     Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
     Webhooks,
 };
+pub use backend::{Macros, Workspace};
 pub use error::{
     AccountChangeError, ActionError, AddStaffError, BudgetError, Cause, SaveViewError, StoreError,
 };
 pub use rows::{
     ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
 };
+pub use rows::{RequesterTicket, SeenUpTo, Together, Viewer};
 pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
 
 /// A handle on the database; clones share one backend (and its pool).

@@ -93,3 +93,45 @@ pub struct SimilarTicket {
 #[derive(Debug)]
 #[must_use = "a reserved attempt counts as a failure until released"]
 pub struct LoginAttempt(pub(in crate::store) Vec<i64>);
+
+/// What applying a composer's commands together did: all of them, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Together {
+    /// Every command applied, in one transaction; each one's outcome.
+    Applied(Vec<crate::tickets::Outcome>),
+    /// The command at `index` was refused, so none was applied.
+    Refused {
+        index: usize,
+        refusal: crate::tickets::Refusal,
+    },
+    /// Someone else acted on the ticket after the form was loaded: nothing
+    /// was applied. The ids of their events.
+    Stale(Vec<i64>),
+}
+
+/// The form's view of the ticket: who submits it, and the newest event it
+/// showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeenUpTo {
+    pub staff_id: i64,
+    pub event_id: i64,
+}
+
+/// Another staff member who has a ticket open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub staff_id: i64,
+    pub name: String,
+    pub seen_at: OffsetDateTime,
+}
+
+/// One of a requester's tickets, for the list beside another of theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequesterTicket {
+    pub id: i64,
+    pub status: TicketStatus,
+    pub error_code: ErrorCode,
+    pub created_at: OffsetDateTime,
+    /// The start of the message (two hundred characters at most).
+    pub message_start: String,
+}

@@ -103,6 +103,8 @@ pub enum Refusal {
     AdditionsFull,
     #[error("the ticket took as much mail this hour as it may")]
     TooMuchMail,
+    #[error("staff cannot reply to a closed ticket")]
+    ReplyToClosed,
 }
 
 impl Refusal {
@@ -111,7 +113,7 @@ impl Refusal {
         match self {
             Self::TicketNotFound | Self::NotAllowed => "ticket",
             Self::UnknownAssignee => "assignee",
-            Self::StatusChange { .. } | Self::Merged { .. } => "status",
+            Self::StatusChange { .. } | Self::Merged { .. } | Self::ReplyToClosed => "status",
             Self::MergeIntoItself | Self::MergeTargetMissing | Self::MergeTargetMerged { .. } => {
                 "merge"
             }
@@ -162,6 +164,9 @@ impl Refusal {
                 MAX_ADDITIONS_PER_TICKET,
                 group_thousands(MAX_ADDITION_CHARS_PER_TICKET)
             ),
+            Self::ReplyToClosed => {
+                "This ticket is closed, so its requester cannot answer a reply. Set the status to Open to reply, or add an internal note.".into()
+            }
             Self::TooMuchMail => format!(
                 "This ticket took {} mails in the last hour, so this one was not added.",
                 crate::tickets::workflow::MAX_MAILS_IN_PER_TICKET_PER_HOUR

@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(
             lines[2],
             format!(
-                "Status set to Waiting: {}, {}.",
+                "Status set to Waiting on requester: {}, {}.",
                 reference_for(12),
                 reference_for(13)
             )

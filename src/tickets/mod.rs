@@ -4,6 +4,7 @@
 
 mod actions;
 pub mod bulk;
+pub mod composer;
 mod details;
 mod endpoint;
 mod errors;
@@ -13,6 +14,7 @@ mod fields;
 pub mod hints;
 pub mod incident;
 mod input;
+pub mod macros;
 mod mail_in;
 mod notify;
 mod occurred_at;

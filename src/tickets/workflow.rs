@@ -308,6 +308,28 @@ pub fn decide(
                 from: ticket.assignee.map(StaffRef::id),
                 to: to.map(StaffRef::id),
             };
+            // Someone has taken a new ticket: it is being worked on now.
+            if to.is_some() && ticket.status == TicketStatus::New {
+                after.status = TicketStatus::Open;
+                let by = request.actor.author();
+                let event = |kind| NewEvent {
+                    ticket_id: ticket.id,
+                    by,
+                    kind,
+                    body: String::new(),
+                };
+                return Ok(Decision::Changed(Change {
+                    tickets: vec![after],
+                    events: vec![
+                        event(kind),
+                        event(EventKind::Status {
+                            from: Some(TicketStatus::New),
+                            to: Some(TicketStatus::Open),
+                        }),
+                    ],
+                    details: None,
+                }));
+            }
             (kind, None)
         }
         Command::SetPriority { to } => {
@@ -344,6 +366,12 @@ pub fn decide(
         Command::Note { body } => (EventKind::Note, Some(body)),
         Command::Reply { body, then } => {
             let moved = status_after_staff_reply(ticket.status, *then)?;
+            // Its requester cannot answer a closed ticket: reopen it first.
+            // (A merged one is closed too; a reply there points at the
+            // survivor, and is allowed.)
+            if ticket.status == TicketStatus::Closed && ticket.merged_into.is_none() {
+                return Err(Refusal::ReplyToClosed);
+            }
             if let (Some(into), Some(_)) = (ticket.merged_into, moved) {
                 return Err(Refusal::Merged { into });
             }

@@ -103,6 +103,14 @@ const PAGES: &[(&str, Reach)] = &[
     // A known incident, declared by staff, then said first on the start page.
     ("staff-incidents", Do(staff_incidents)),
     ("start-incident", Visit("/")),
+    // Canned replies: one written, then edited; the ticket page opened from
+    // the queue with it in the composer.
+    ("staff-macros", Do(staff_macros)),
+    ("staff-macro-edit", Visit("/staff/macros/1")),
+    (
+        "staff-ticket-workspace",
+        Visit("/staff/tickets/1?view=%2Fstaff%2Fqueue%3Fstatus%3Dall&macro=1"),
+    ),
     ("staff-forbidden", Do(staff_forbidden)),
     // An admin creates an API token: shown once.
     ("staff-tokens-created", Do(staff_tokens_created)),
@@ -307,18 +315,18 @@ fn staff_queue(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
 fn staff_ticket_reply_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move {
         b.visit("/staff/tickets/1").await;
-        b.follow("form[action$='/replies'] button[type=submit]")
-            .await;
+        b.follow("#composer-send").await;
+        let main = b.text("main").await;
+        assert!(main.contains("Nothing to send"), "{main}");
     })
 }
 
 fn staff_ticket_replied(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move {
         b.visit("/staff/tickets/1").await;
-        b.type_into("#field-reply", "Your key was rotated; use the new one.")
+        b.type_into("#field-text", "Your key was rotated; use the new one.")
             .await;
-        b.follow("form[action$='/replies'] button[type=submit]")
-            .await;
+        b.follow("#composer-send").await;
     })
 }
 
@@ -570,6 +578,22 @@ fn staff_tokens_created(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
             .await;
         let created = b.text("#created").await;
         assert!(created.contains("apd_"), "{created}");
+    })
+}
+
+fn staff_macros(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/macros").await;
+        crate::forms::fill(b, "Title", "Ask for the request ID").await;
+        b.type_into(
+            "#field-body",
+            "Hello {{requester_name}},\n\nPlease send the request ID of the failing call ({{reference}}).",
+        )
+        .await;
+        b.follow("form[action='/staff/macros'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("Macro saved"), "{main}");
     })
 }
 

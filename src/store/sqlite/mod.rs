@@ -10,6 +10,7 @@ mod decode;
 mod deflections;
 mod inbox;
 mod incidents;
+mod macros;
 mod migrate;
 mod outbox;
 mod problems;
@@ -27,6 +28,7 @@ mod time_text;
 mod timeline;
 mod tokens;
 mod webhooks;
+mod workspace;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -392,7 +392,7 @@ mod tests {
             Command::Assign { to: Some(1) },
             Command::Merge { into: 1 },
             Command::SetStatus {
-                to: TicketStatus::Open,
+                to: TicketStatus::Waiting,
             },
         ] {
             sqlx::query("SAVEPOINT command")
@@ -432,9 +432,10 @@ mod tests {
             .into_iter()
             .map(|(_, _, kind, _, _)| kind)
             .collect();
-        assert_eq!(kinds, ["created", "assigned", "status"]);
+        // Assigning the new ticket also opened it.
+        assert_eq!(kinds, ["created", "assigned", "status", "status"]);
         let ticket = store.ticket_by_id(1).await.unwrap().unwrap();
-        assert_eq!(ticket.status, TicketStatus::Open);
+        assert_eq!(ticket.status, TicketStatus::Waiting);
         assert_eq!(ticket.assignee_id, Some(1));
     }
 }

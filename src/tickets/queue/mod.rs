@@ -99,7 +99,8 @@ pub struct QueueQuery {
     /// The place of the page's first row in the view (1 on the first page),
     /// carried by the page links so the page can say "51–100 of 2,069".
     pub at: String,
-    /// The bulk edit whose outcome to show once (its id).
+    /// The bulk edit whose outcome to show once (its id), or `last` after
+    /// the last ticket of the view was worked from the ticket page.
     pub bulk: String,
 }
 
@@ -252,7 +253,9 @@ impl QueueQuery {
         if self.after.is_empty() || self.first_row().is_none() {
             self.at.clear();
         }
-        if !self.bulk.bytes().all(|b| b.is_ascii_digit()) {
+        // A bulk edit's id, or `last`: the ticket page's "then next" found
+        // no ticket after the one just worked.
+        if self.bulk != "last" && !self.bulk.bytes().all(|b| b.is_ascii_digit()) {
             self.bulk.clear();
         }
     }

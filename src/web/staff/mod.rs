@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod incidents;
+mod macros;
 mod password;
 pub(crate) mod queue;
 mod queue_bulk;
@@ -16,6 +17,7 @@ mod ticket_mail;
 mod tokens;
 mod views;
 mod webhooks;
+mod workspace;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -37,6 +39,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(views::router())
         .merge(accounts::router())
         .merge(password::router())
+        .merge(macros::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,

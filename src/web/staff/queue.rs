@@ -149,6 +149,8 @@ struct QueuePage {
     /// The view's query string, for saving it and for ticket links.
     view_query: String,
     bulk_notice: Option<BulkNotice>,
+    /// The ticket page's "then next ticket" came back: none was left.
+    view_ended: bool,
     bulk_retry: BulkRetry,
     save_retry: SaveRetry,
     /// What was changed or left out of the query string, for the agent.
@@ -335,7 +337,8 @@ async fn render_queue(
     });
     let first_url = (!query.after.is_empty()).then(|| view_url(&query.view_only()));
     let view_query = view_query_string(&query.view_only());
-    let ticket_suffix = with_query("", &[("view", view_query.as_str())]);
+    // The ticket page offers the next ticket in this view (`workspace`).
+    let ticket_suffix = with_query("", &[("view", view_url(&query.view_only()).as_str())]);
     let words = query.filter().search_words().join(" ");
     let words: Vec<&str> = words.split_whitespace().collect();
     let page_ids = page
@@ -388,6 +391,7 @@ async fn render_queue(
         views,
         view_query,
         bulk_notice,
+        view_ended: query.bulk == "last",
         bulk_retry: retries.bulk,
         save_retry: retries.save,
         notes,
@@ -639,10 +643,19 @@ mod tests {
 
     #[test]
     fn the_range_says_where_the_page_sits_and_how_sure_the_total_is() {
-        assert_eq!(range_text(Some(1), 50, ViewCount::Exact(2_069)), "1–50 of 2,069");
-        assert_eq!(range_text(Some(51), 19, ViewCount::Exact(69)), "51–69 of 69");
+        assert_eq!(
+            range_text(Some(1), 50, ViewCount::Exact(2_069)),
+            "1–50 of 2,069"
+        );
+        assert_eq!(
+            range_text(Some(51), 19, ViewCount::Exact(69)),
+            "51–69 of 69"
+        );
         assert_eq!(range_text(Some(1), 0, ViewCount::Exact(0)), "No tickets");
-        assert_eq!(range_text(None, 50, ViewCount::Exact(300)), "300 in this view");
+        assert_eq!(
+            range_text(None, 50, ViewCount::Exact(300)),
+            "300 in this view"
+        );
         assert_eq!(
             range_text(Some(1), 50, ViewCount::AtLeast(12_000)),
             "1–50 of at least 12,000"

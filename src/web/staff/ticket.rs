@@ -12,13 +12,19 @@ use time::OffsetDateTime;
 
 use super::session::CurrentStaff;
 use super::ticket_mail::{Bounced, InboundRow, MailRow, bounced, inbound_rows, mail_rows};
+use super::workspace::{
+    InView, MacroChoice, OTHER_TICKETS_SHOWN, VIEWERS_WITHIN, macro_choices, next_in_view,
+    steps_for, viewer_sentence,
+};
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
 use crate::staff::StaffMember;
 use crate::store::SimilarTicket;
+use crate::tickets::composer::Kind;
 use crate::tickets::hints::{Reading, hints};
 use crate::tickets::incident::Incident;
+use crate::tickets::macros::Placeholders;
 use crate::tickets::problem::{Problem, organisation};
 use crate::tickets::{
     Endpoint, FieldErrors, MAX_EVENT_BODY_CHARS, OutgoingMail, Priority, Ticket, TicketStatus,
@@ -37,17 +43,19 @@ pub fn router() -> Router<AppState> {
         .route("/staff/tickets/{id}", get(show))
         .merge(super::ticket_actions::router())
         .merge(super::ticket_mail::router())
+        .merge(super::workspace::router())
 }
 
-/// What was typed or chosen in a refused form, to show it again.
+/// What was typed or chosen in a refused form, to show it again. `None`
+/// (and an empty text) shows the ticket as it is.
 #[derive(Debug, Default)]
 pub(super) struct Kept {
     pub(super) assignee: Option<String>,
     pub(super) priority: Option<String>,
     pub(super) status: Option<String>,
-    pub(super) note: String,
-    pub(super) reply: String,
-    pub(super) waiting: bool,
+    /// The composer's text, and whether it was a reply or a note.
+    pub(super) text: String,
+    pub(super) kind: Option<Kind>,
     pub(super) merge: String,
     pub(super) problem_reply: String,
 }
@@ -60,6 +68,22 @@ pub(super) struct Shown {
     pub(super) errors: FieldErrors,
     pub(super) flash: Option<&'static str>,
     pub(super) answered: Option<usize>,
+    /// The queue view the page was opened from.
+    pub(super) view: Option<InView>,
+    /// Events by others since the composer was loaded: it was not applied.
+    pub(super) conflict: Vec<i64>,
+    /// A canned reply to put in the composer (`?macro=`).
+    pub(super) macro_choice: String,
+}
+
+/// One of the requester's other tickets.
+struct OtherTicket {
+    id: i64,
+    reference: String,
+    status: TicketStatus,
+    code: String,
+    created: String,
+    first_line: String,
 }
 
 /// A timeline entry as the page shows it.
@@ -131,7 +155,6 @@ struct TicketPage<'a> {
     assignee: Option<StaffMember>,
     staff: Vec<StaffMember>,
     priorities: [Priority; 4],
-    status_targets: Vec<TicketStatus>,
     timeline: Vec<TimelineRow>,
     /// What the requester was mailed, and how delivery went.
     mail: Vec<MailRow>,
@@ -160,6 +183,28 @@ struct TicketPage<'a> {
     flash: Option<&'static str>,
     max_body: usize,
     max_body_text: String,
+    /// The newest event shown: the composer's `seen`.
+    last_event: i64,
+    /// The statuses the composer offers: the current one, then the moves.
+    status_options: Vec<TicketStatus>,
+    /// The assignee when their account is disabled (not in `staff`).
+    disabled_assignee: Option<StaffMember>,
+    /// The composer's text and kind.
+    composer_text: String,
+    composer_kind: Kind,
+    view: Option<InView>,
+    /// The next ticket in the view, if any.
+    next_url: Option<String>,
+    /// "Sam opened this ticket 2 minutes ago."
+    viewers: Vec<String>,
+    /// What others did since the composer was loaded.
+    conflict: Vec<TimelineRow>,
+    conflict_lead: String,
+    shared_macros: Vec<MacroChoice>,
+    step_macros: Vec<MacroChoice>,
+    macro_choice: String,
+    code_label: String,
+    other_tickets: Vec<OtherTicket>,
 }
 
 impl TicketPage<'_> {
@@ -189,7 +234,20 @@ impl TicketPage<'_> {
     }
 
     fn status_choice(&self) -> String {
-        self.kept.status.clone().unwrap_or_default()
+        self.kept
+            .status
+            .clone()
+            .unwrap_or_else(|| self.ticket.status.as_str().to_string())
+    }
+
+    fn is_note(&self) -> bool {
+        self.composer_kind == Kind::Note
+    }
+
+    fn assignee_value(&self) -> String {
+        self.ticket
+            .assignee_id
+            .map_or_else(|| "none".to_string(), |id| id.to_string())
     }
 
     fn assigned_to_me(&self) -> bool {
@@ -203,6 +261,11 @@ struct ShowQuery {
     done: String,
     /// How many tickets a problem's answer reached (`done=problem`).
     answered: String,
+    /// The queue view the page was opened from (`workspace::InView`).
+    view: String,
+    /// A canned reply to put in the composer.
+    #[serde(rename = "macro")]
+    macro_choice: String,
 }
 
 /// The confirmation shown after a 303; only these fixed texts, never
@@ -218,6 +281,8 @@ fn flash_for(done: &str) -> Option<&'static str> {
         "split" => "Ticket split out of its problem: it is worked on its own from now on.",
         "resent" => "The mail is sent again.",
         "unchanged" => "Nothing to change: the ticket was already like that.",
+        "updated" => "Ticket updated.",
+        "next" => "Saved. This is the next ticket in your view.",
         _ => return None,
     })
 }
@@ -242,6 +307,8 @@ async fn show(
         answered: (query.done == "problem")
             .then(|| query.answered.parse().ok())
             .flatten(),
+        view: InView::read(&query.view),
+        macro_choice: query.macro_choice.trim().to_string(),
         ..Shown::default()
     };
     page(&state, me, csrf, id, shown)
@@ -260,6 +327,14 @@ pub(super) async fn page(
     let zone = me.time_zone.clone();
     let store = &state.store;
     let ticket = store.ticket_by_id(id).await?.ok_or(AppError::NotFound)?;
+    // Whoever has the page open is named to the others (collision notice).
+    store.touch_viewer(id, me.id, now).await?;
+    let viewers = store
+        .recent_viewers(id, me.id, now - VIEWERS_WITHIN)
+        .await?
+        .into_iter()
+        .map(|v| viewer_sentence(&v.name, v.seen_at, now))
+        .collect();
     let staff = store.active_staff().await?;
     let assignee = match ticket.assignee_id {
         Some(aid) => match staff.iter().find(|s| s.id == aid) {
@@ -268,12 +343,74 @@ pub(super) async fn page(
         },
         None => None,
     };
-    let timeline = store
-        .ticket_timeline(id)
+    let events = store.ticket_timeline(id).await?;
+    let last_event = events.last().map_or(0, |e| e.id);
+    let conflict: Vec<TimelineRow> = events
+        .iter()
+        .filter(|e| shown.conflict.contains(&e.id))
+        .map(|event| timeline_row(event, &zone))
+        .collect();
+    let conflict_lead = conflict_lead(&conflict);
+    let timeline = events
+        .iter()
+        .map(|event| timeline_row(event, &zone))
+        .collect();
+    let other_tickets = store
+        .requester_tickets(&ticket.details.email, id, OTHER_TICKETS_SHOWN)
         .await?
         .into_iter()
-        .map(|event| timeline_row(&event, &zone))
+        .map(|t| OtherTicket {
+            id: t.id,
+            reference: reference_for(t.id),
+            status: t.status,
+            code: t.error_code.label(),
+            created: human_time_in(t.created_at, &zone),
+            first_line: first_line(&t.message_start),
+        })
         .collect();
+    let next_url = match &shown.view {
+        Some(view) => next_in_view(state, &me, &ticket, view, now)
+            .await?
+            .map(|next| view.ticket_url(next)),
+        None => None,
+    };
+    let placeholders = Placeholders {
+        requester_name: ticket.details.name.clone(),
+        reference: ticket.reference(),
+        agent_name: me.name.clone(),
+        error_code: ticket.details.error_code.label(),
+    };
+    let shared = store.macros().await?;
+    let (shared_macros, step_macros) =
+        macro_choices(&shared, &steps_for(state, &ticket), &placeholders);
+    let mut kept = shown.kept;
+    let status_options: Vec<TicketStatus> = std::iter::once(ticket.status)
+        .chain(staff_targets(ticket.status))
+        .collect();
+    // A canned reply asked for puts its text and settings in the composer,
+    // unless something typed is being shown again.
+    if kept.text.is_empty()
+        && let Some(choice) = shared_macros
+            .iter()
+            .chain(&step_macros)
+            .find(|c| c.value == shown.macro_choice)
+    {
+        kept.text = choice.body.clone();
+        kept.kind = Some(Kind::Reply);
+        if status_options
+            .iter()
+            .any(|s| s.as_str() == choice.status && *s != ticket.status)
+        {
+            kept.status = Some(choice.status.clone());
+        }
+        if !choice.priority.is_empty() {
+            kept.priority = Some(choice.priority.clone());
+        }
+    }
+    let disabled_assignee = ticket
+        .assignee_id
+        .filter(|aid| !staff.iter().any(|s| s.id == *aid))
+        .and_then(|_| assignee.clone());
     let similar = store
         .similar_tickets(&ticket, SIMILAR_SHOWN)
         .await?
@@ -335,8 +472,22 @@ pub(super) async fn page(
         assignee,
         staff,
         priorities: Priority::ALL,
-        status_targets: staff_targets(ticket.status),
         timeline,
+        last_event,
+        status_options,
+        disabled_assignee,
+        composer_text: kept.text.clone(),
+        composer_kind: kept.kind.unwrap_or_default(),
+        view: shown.view,
+        next_url,
+        viewers,
+        conflict,
+        conflict_lead,
+        shared_macros,
+        step_macros,
+        macro_choice: shown.macro_choice,
+        code_label: ticket.details.error_code.label(),
+        other_tickets,
         mail: mail_rows(store.ticket_mail(id).await?, &zone),
         mail_off: state.outgoing_mail == OutgoingMail::Off,
         received: inbound_rows(store.ticket_inbound(id).await?, &zone),
@@ -350,7 +501,7 @@ pub(super) async fn page(
         ticket,
         me,
         csrf,
-        kept: shown.kept,
+        kept,
         errors: shown.errors,
         flash: shown.flash,
         max_body: MAX_EVENT_BODY_CHARS,
@@ -466,6 +617,38 @@ fn timeline_row(event: &TimelineEvent, zone: &Zone) -> TimelineRow {
         public: event.public,
         kind,
         link,
+    }
+}
+
+/// The first line of the notice after someone else's change: "Sam replied
+/// to the requester while you were writing — read it, then send again."
+fn conflict_lead(rows: &[TimelineRow]) -> String {
+    match rows {
+        [] => String::new(),
+        [one] => format!(
+            "{} {}{} while you were writing — read it, then send again.",
+            one.who,
+            one.what,
+            one.link
+                .as_ref()
+                .map_or(String::new(), |(_, label)| format!(
+                    "{label}{}",
+                    one.what_after
+                ))
+        ),
+        [first, ..] => {
+            let mut names: Vec<&str> = rows.iter().map(|r| r.who.as_str()).collect();
+            names.dedup();
+            let who = if names.len() == 1 {
+                first.who.clone()
+            } else {
+                "Others".to_string()
+            };
+            format!(
+                "{who} made {} changes while you were writing — read them, then send again.",
+                rows.len()
+            )
+        }
     }
 }
 

@@ -1,7 +1,11 @@
-//! The actions on a staff ticket page. Each is a form POST: its values
-//! become a workflow command, applied through the store, answered with a 303
-//! back to the page, or with the page again (422) keeping what was typed and
-//! a message beside the field when the form or the rules refuse it.
+//! The single actions on a staff ticket: one command each ("Assign to me",
+//! merge, split, a problem's answer, and the older one-field posts the
+//! page's composer replaced, still served for links and scripts). Each is
+//! a form POST: its values become a workflow command, applied through the
+//! store, answered with a 303 back to the page, or with the page again (422)
+//! keeping what was typed, in the composer, and a message beside the field
+//! when the form or the rules refuse it. The composer itself, several
+//! commands in one submit, is `workspace`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,6 +20,7 @@ use super::session::CurrentStaff;
 use super::ticket::{Kept, Shown, page, ticket_id};
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
+use crate::tickets::composer::Kind;
 use crate::tickets::workflow::{AfterReply, Command, CommandKind, Request, permitted};
 use crate::tickets::{EventBody, FieldErrors, Priority, Refusal, TicketStatus, parse_reference};
 use crate::web::AppState;
@@ -189,11 +194,12 @@ struct NoteForm {
 impl ActionForm for NoteForm {
     const KIND: CommandKind = CommandKind::Note;
     const DONE: &'static str = "note";
-    const FIELD: &'static str = "note";
+    const FIELD: &'static str = "text";
 
     fn keep(&self) -> Kept {
         Kept {
-            note: self.note.clone(),
+            text: self.note.clone(),
+            kind: Some(Kind::Note),
             ..Kept::default()
         }
     }
@@ -214,12 +220,13 @@ struct ReplyForm {
 impl ActionForm for ReplyForm {
     const KIND: CommandKind = CommandKind::Reply;
     const DONE: &'static str = "reply";
-    const FIELD: &'static str = "reply";
+    const FIELD: &'static str = "text";
 
     fn keep(&self) -> Kept {
         Kept {
-            reply: self.reply.clone(),
-            waiting: self.waiting.is_some(),
+            text: self.reply.clone(),
+            kind: Some(Kind::Reply),
+            status: self.waiting.is_some().then(|| "waiting".to_string()),
             ..Kept::default()
         }
     }

@@ -41,8 +41,8 @@ async fn bulk_assign_changes_exactly_the_ticked_tickets() {
     // One left out is already Cal's, assigned from its own page.
     let cals = &tickets[4];
     b.visit(&format!("/staff/tickets/{}", cals.id)).await;
-    choose(&b, "Assign to", "Cal Agent").await;
-    b.follow_text("Save assignee").await;
+    choose(&b, "Assignee", "Cal Agent").await;
+    b.follow("#composer-send").await;
 
     b.follow_text("Queue").await;
     let chosen = [&tickets[0], &tickets[2], &tickets[3]];

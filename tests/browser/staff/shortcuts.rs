@@ -100,7 +100,10 @@ async fn the_queue_moves_selects_and_opens_by_keyboard_but_not_while_typing() {
         .await;
     let path = b.path().await;
     assert!(
-        path.starts_with(&format!("/staff/tickets/{}?view=", tickets[1].id)),
+        path.starts_with(&format!(
+            "/staff/tickets/{}?view=%2Fstaff%2Fqueue%3F",
+            tickets[1].id
+        )),
         "{path}"
     );
     b.finish().await;

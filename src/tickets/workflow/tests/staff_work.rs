@@ -277,3 +277,89 @@ fn a_reply_that_would_move_a_ticket_against_the_rules_is_refused() {
         Err(Refusal::Merged { into: 2 })
     );
 }
+
+#[test]
+fn assigning_a_new_ticket_opens_it() {
+    let t = ticket(1, New);
+    let c = change(AGENT, Command::Assign { to: Some(9) }, &t, &active());
+    assert_eq!(
+        c.tickets,
+        [TicketState {
+            assignee: Some(9),
+            status: Open,
+            ..t.clone()
+        }]
+    );
+    assert_eq!(
+        c.events,
+        [
+            event(
+                1,
+                Author::Staff(7),
+                EventKind::Assigned {
+                    from: None,
+                    to: Some(StaffRef::id(9))
+                },
+                ""
+            ),
+            event(
+                1,
+                Author::Staff(7),
+                EventKind::Status {
+                    from: Some(New),
+                    to: Some(Open)
+                },
+                ""
+            ),
+        ]
+    );
+    // Unassigning a new ticket leaves it new; other statuses stay put.
+    let mine = TicketState {
+        assignee: Some(7),
+        ..ticket(1, New)
+    };
+    let c = change(
+        AGENT,
+        Command::Assign { to: None },
+        &mine,
+        &Facts::default(),
+    );
+    assert_eq!((c.tickets[0].status, c.events.len()), (New, 1));
+    for status in [Open, Waiting, Resolved, Closed] {
+        let c = change(
+            AGENT,
+            Command::Assign { to: Some(9) },
+            &ticket(1, status),
+            &active(),
+        );
+        assert_eq!((c.tickets[0].status, c.events.len()), (status, 1));
+    }
+}
+
+#[test]
+fn a_reply_to_a_closed_ticket_is_refused_until_it_is_reopened() {
+    let reply = Command::Reply {
+        body: body("hello"),
+        then: AfterReply::Stay,
+    };
+    assert_eq!(
+        run(AGENT, reply.clone(), &ticket(1, Closed), &Facts::default()),
+        Err(Refusal::ReplyToClosed)
+    );
+    assert!(matches!(
+        run(AGENT, reply, &ticket(1, Open), &Facts::default()),
+        Ok(Decision::Changed(_))
+    ));
+    // A note is still taken.
+    assert!(matches!(
+        run(
+            AGENT,
+            Command::Note {
+                body: body("for us")
+            },
+            &ticket(1, Closed),
+            &Facts::default()
+        ),
+        Ok(Decision::Changed(_))
+    ));
+}
