@@ -113,6 +113,59 @@
       if (box) { box.checked = !box.checked; syncBar(true); }
     };
   }
+  // The ticket page: the composer and the view the ticket was opened from.
+  var text = document.getElementById("field-text");
+  function choose(id, announce) {
+    var field = document.getElementById(id);
+    if (!field) { return false; }
+    field.checked = true;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    if (announce) { say(announce); }
+    return true;
+  }
+  function setStatus(value, label) {
+    var status = document.getElementById("field-status");
+    if (!status) { return; }
+    for (var i = 0; i < status.options.length; i++) {
+      if (status.options[i].value === value) {
+        status.value = value;
+        status.dispatchEvent(new Event("change", { bubbles: true }));
+        var send = document.getElementById("composer-send");
+        if (send) { send.focus(); }
+        say("Status set to " + label + " in the composer. Press Enter to send.");
+        return;
+      }
+    }
+    say("This ticket cannot be set to " + label + " from here.");
+  }
+  function clickId(id) {
+    var el = document.getElementById(id);
+    if (el) { el.click(); }
+  }
+  if (text) {
+    actions.r = function () { choose("field-kind", "Writing a public reply."); text.focus(); };
+    actions.n = function () { choose("field-kind-note", "Writing an internal note."); text.focus(); };
+    actions.m = function () {
+      var macro = document.getElementById("field-macro");
+      if (macro) { macro.focus(); say("Choose a canned reply, then press Enter."); }
+    };
+    actions.e = function () { setStatus("resolved", "Resolved"); };
+    actions.w = function () { setStatus("waiting", "Waiting on requester"); };
+    actions.a = function () { clickId("assign-to-me"); };
+    // Ctrl+Enter (or Cmd+Enter) in the text sends, then opens the next
+    // ticket of the view when there is one: the usual helpdesk key.
+    text.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) { return; }
+      event.preventDefault();
+      var next = document.getElementById("composer-send-next");
+      (next || document.getElementById("composer-send")).click();
+    });
+  }
+  if (!rows.length && document.getElementById("view-back")) {
+    actions.j = function () { clickId("view-next"); };
+    actions.k = function () { clickId("view-back"); };
+  }
+
   // Pages add theirs: an element with data-shortcut="r" is clicked (a link
   // or button) or focused (a field) when its key is pressed.
   var marked = document.querySelectorAll("[data-shortcut]");
@@ -130,6 +183,13 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    // Esc leaves a text field, so the letter keys work again.
+    if (event.key === "Escape" && /^(input|textarea)$/i.test(event.target.tagName || "") &&
+        event.target.type !== "search") {
+      event.target.blur();
+      say("Left the field: shortcuts work again.");
+      return;
+    }
     if (event.defaultPrevented || typing(event)) { return; }
     // Enter on a link, button or summary already does what it says.
     if (event.key === "Enter" && /^(a|button|summary)$/i.test(event.target.tagName || "")) { return; }

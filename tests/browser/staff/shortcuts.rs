@@ -131,3 +131,77 @@ async fn enter_opens_the_current_row() {
     );
     b.finish().await;
 }
+
+/// The agent's morning, by keyboard alone at 1280×800: from the default
+/// view, ten tickets are each read, answered with a canned reply, set to
+/// wait on the requester and left for the next, until the view is worked
+/// through. No page scrolls sideways.
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn ten_tickets_are_worked_from_the_default_view_without_the_mouse() {
+    let Some(b) = Browser::start(DESKTOP).await else {
+        return;
+    };
+    let store = b.app.store.clone();
+    let mut tickets = Vec::new();
+    for n in 1..=10 {
+        let message = format!("HTTP GET failed: unauthorized (401) on sync {n}");
+        tickets.push(seed_ticket(&store, "401", &message).await);
+    }
+    b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
+    b.visit("/staff/queue?sort=age").await;
+    b.press_keys("j").await;
+    b.press_keys("o").await;
+    for ticket in &tickets {
+        b.wait_until(&format!(
+            "return location.pathname === '/staff/tickets/{}';",
+            ticket.id
+        ))
+        .await;
+        b.assert_no_horizontal_scroll().await;
+        // m: the canned replies; the first one; Tab to "Put in the reply".
+        b.press_keys("m").await;
+        assert_eq!(b.focused_id().await, "field-macro");
+        b.press(Key::Down).await;
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused_id().await, "macro-insert");
+        b.press(Key::Enter).await;
+        assert_eq!(
+            b.focused_id().await,
+            "field-text",
+            "the reply is ready to edit"
+        );
+        assert!(!b.value("#field-text").await.trim().is_empty());
+        // Esc leaves the text; w chooses Waiting and goes to Send.
+        b.press(Key::Escape).await;
+        b.press_keys("w").await;
+        assert_eq!(b.value("#field-status").await, "waiting");
+        assert_eq!(b.focused_id().await, "composer-send");
+        b.press(Key::Tab).await;
+        assert_eq!(b.focused_id().await, "composer-send-next");
+        b.press_and_follow(Key::Enter).await;
+    }
+    let path = b.path().await;
+    assert!(
+        path.starts_with("/staff/queue") && path.contains("bulk=last"),
+        "{path}"
+    );
+    assert!(
+        b.text("main")
+            .await
+            .contains("That was the last ticket in this view.")
+    );
+    for ticket in &tickets {
+        let stored = store.ticket_by_id(ticket.id).await.unwrap().unwrap();
+        assert_eq!(stored.status.as_str(), "waiting", "{}", ticket.reference());
+        let timeline = store.ticket_timeline(ticket.id).await.unwrap();
+        assert!(
+            timeline
+                .iter()
+                .any(|e| matches!(e.kind, apidesk::tickets::EventKind::Reply { .. })),
+            "{} was answered",
+            ticket.reference()
+        );
+    }
+    b.finish().await;
+}
