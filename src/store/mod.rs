@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::tickets::OutgoingMail;
 
+pub use backend::Insights;
 pub use backend::{
     Actions, ApiTokens, Backend, Deflections, Health, Inbox, Incidents, Outbox, Problems, Queue,
     Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines, Webhooks,

@@ -9,6 +9,7 @@ mod decode;
 mod deflections;
 mod inbox;
 mod incidents;
+mod insights;
 mod migrate;
 mod outbox;
 mod problems;
