@@ -3,6 +3,7 @@
 
 mod auth;
 mod incidents;
+mod insights;
 pub(crate) mod queue;
 mod received_mail;
 pub mod session;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(incidents::router())
         .merge(tokens::router())
         .merge(webhooks::router())
+        .merge(insights::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,
