@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
-/// The drawing's width in user units; it scales to its box.
-const WIDTH: i64 = 640;
+/// The drawing's width in user units; it scales to its box (text drawn at
+/// 14 units stays readable on a phone, where the box is about 330 px).
+const WIDTH: i64 = 480;
 /// Series beyond this many share the last colour.
 const COLOURS: usize = 5;
 
@@ -68,8 +69,8 @@ fn legend(svg: &mut String, series: &[Series]) -> i64 {
             x + 16,
             escape(&s.name)
         );
-        // Roughly 7 units a character at the chart's text size.
-        x += 16 + 7 * s.name.chars().count() as i64 + 20;
+        // Roughly 8 units a character at the chart's text size.
+        x += 16 + 8 * s.name.chars().count() as i64 + 20;
     }
     24
 }
@@ -83,10 +84,10 @@ fn scaled(value: i64, max: i64, span: i64) -> i64 {
     (value.min(max) * span / max).max(1)
 }
 
-/// Horizontal bars: a group per category (its label on the left), a bar per
-/// series, each with its value at its end. `max` fixes the scale (100 for
-/// percentages); otherwise the largest value fills the width. `suffix`
-/// follows each value ("%").
+/// Horizontal bars: a group per category, its label above its bars (so the
+/// bars keep the whole width on a phone), a bar per series, each with its
+/// value at its end. `max` fixes the scale (100 for percentages); otherwise
+/// the largest value fills the width. `suffix` follows each value ("%").
 pub fn horizontal(
     labels: Labels<'_>,
     categories: &[String],
@@ -94,10 +95,10 @@ pub fn horizontal(
     max: Option<i64>,
     suffix: &str,
 ) -> String {
-    const LABEL_WIDTH: i64 = 170;
-    const VALUE_WIDTH: i64 = 70;
-    const BAR: i64 = 14;
-    const GAP: i64 = 10;
+    const LABEL: i64 = 18;
+    const VALUE_WIDTH: i64 = 56;
+    const BAR: i64 = 16;
+    const GAP: i64 = 12;
     let largest = series
         .iter()
         .flat_map(|s| &s.values)
@@ -105,32 +106,32 @@ pub fn horizontal(
         .max()
         .unwrap_or(0);
     let max = max.unwrap_or(largest).max(1);
-    let group = BAR * series.len().max(1) as i64 + GAP;
-    let top_pad = if series.len() > 1 { 24 } else { 0 };
-    let height = top_pad + group * categories.len() as i64 + 4;
+    let group = LABEL + BAR * series.len().max(1) as i64 + GAP;
+    let mut body = String::new();
+    let top = legend(&mut body, series);
+    let height = top + group * categories.len() as i64;
     let mut svg = open(labels, height.max(20));
-    let top = legend(&mut svg, series);
-    let span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+    svg.push_str(&body);
+    let span = WIDTH - VALUE_WIDTH;
     for (c, category) in categories.iter().enumerate() {
         let y0 = top + group * c as i64;
         let _ = write!(
             svg,
-            "<text class=\"chart-text\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            LABEL_WIDTH - 8,
-            y0 + BAR * series.len() as i64 / 2 + 4,
+            "<text class=\"chart-text\" x=\"0\" y=\"{}\">{}</text>",
+            y0 + LABEL - 5,
             escape(category)
         );
         for (i, s) in series.iter().enumerate() {
             let value = s.values.get(c).copied().unwrap_or(0);
-            let y = y0 + BAR * i as i64;
+            let y = y0 + LABEL + BAR * i as i64;
             let length = scaled(value, max, span);
             let _ = write!(
                 svg,
-                "<rect class=\"chart-s{}\" x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{length}\" \
+                "<rect class=\"chart-s{}\" x=\"0\" y=\"{y}\" width=\"{length}\" \
                  height=\"{}\"/><text class=\"chart-value\" x=\"{}\" y=\"{}\">{value}{}</text>",
                 i.min(COLOURS - 1),
-                BAR - 2,
-                LABEL_WIDTH + length + 4,
+                BAR - 3,
+                length + 4,
                 y + BAR - 4,
                 escape(suffix)
             );
@@ -242,13 +243,13 @@ mod tests {
     fn horizontal_bars_scale_to_the_largest_value_or_the_given_maximum() {
         let cats = vec!["401 <Unauthorized>".to_string(), "429".to_string()];
         let svg = horizontal(labels(), &cats, &[series("walks", &[40, 20])], None, "");
-        // The plot is 640 − 170 − 70 = 400 wide: 40 fills it, 20 half.
-        assert!(svg.contains("width=\"400\""));
-        assert!(svg.contains("width=\"200\""));
+        // The plot is 480 − 56 = 424 wide: 40 fills it, 20 half.
+        assert!(svg.contains("width=\"424\""));
+        assert!(svg.contains("width=\"212\""));
         assert!(svg.contains(">401 &lt;Unauthorized&gt;</text>"));
         assert!(svg.contains(">40</text>"));
         let svg = horizontal(labels(), &cats, &[series("met", &[50, 0])], Some(100), "%");
-        assert!(svg.contains("width=\"200\""));
+        assert!(svg.contains("width=\"212\""));
         assert!(svg.contains(">50%</text>"));
         // Zero is drawn as nothing, and said.
         assert!(svg.contains("width=\"0\""));

@@ -26,8 +26,7 @@ use crate::error::{AppError, Result};
 use crate::insights::range::{day_label, day_text};
 use crate::insights::table::{self, Table};
 use crate::insights::{
-    AGE_LABELS, AGE_LIMITS, BusyProblem, CodeFunnel, DateRange, Preset, ResponseTimes, Weekly,
-    funnel,
+    AGE_LIMITS, BusyProblem, CodeFunnel, DateRange, Preset, ResponseTimes, Weekly, funnel,
 };
 use crate::staff::StaffMember;
 use crate::tickets::{FieldErrors, Priority};
@@ -38,6 +37,10 @@ use crate::web::render::render;
 
 /// Problems listed.
 const PROBLEMS_SHOWN: u32 = 10;
+const FUNNEL_TITLE: &str = "Walks through the checks, per error code";
+const WEEKLY_TITLE: &str = "Tickets filed per week";
+const FIRST_RESPONSE_TITLE: &str = "First responses within target, per priority";
+const OPEN_TITLE: &str = "Open tickets by age";
 /// Codes drawn on their own in the weekly chart; the rest are summed.
 const WEEKLY_CODES_DRAWN: usize = 4;
 
@@ -75,6 +78,8 @@ struct Figures {
 /// A section's chart (SVG markup built by `chart`, escaped there) and table.
 struct Shown {
     chart: Option<String>,
+    /// The chart's title, said below it where the heading does not.
+    title: &'static str,
     table: Table,
 }
 
@@ -164,7 +169,7 @@ fn report(figures: Figures, range: DateRange, state: &AppState) -> Report {
         chart::horizontal(
             Labels {
                 id: "funnel-chart",
-                title: "Walks through the checks, per error code",
+                title: FUNNEL_TITLE,
                 description: "Bars for walks started, walks fixed by a check, and tickets filed \
                               after the checks, per error code. The table below has the numbers.",
             },
@@ -218,7 +223,7 @@ fn report(figures: Figures, range: DateRange, state: &AppState) -> Report {
         chart::columns(
             Labels {
                 id: "weekly-chart",
-                title: "Tickets filed per week",
+                title: WEEKLY_TITLE,
                 description: "Columns for the tickets filed each week, split by error code \
                               (the busiest four, then the rest together). Weeks start on \
                               Monday. The table below has every code.",
@@ -242,7 +247,7 @@ fn report(figures: Figures, range: DateRange, state: &AppState) -> Report {
         chart::horizontal(
             Labels {
                 id: "first-response-chart",
-                title: "First responses within target, per priority",
+                title: FIRST_RESPONSE_TITLE,
                 description: "Bars for the share of tickets answered within their \
                               priority's target, from 0 to 100%. The table below has the \
                               targets, the counts and the median and 90th percentile times.",
@@ -259,11 +264,21 @@ fn report(figures: Figures, range: DateRange, state: &AppState) -> Report {
 
     let open_total = figures.open.iter().sum();
     let open_chart = (open_total > 0).then(|| {
-        let categories: Vec<String> = AGE_LABELS.iter().map(|l| l.to_string()).collect();
+        // Shorter than the table's (`AGE_LABELS`), to fit below a column on a phone.
+        let categories: Vec<String> = [
+            "Under 1 h",
+            "1–4 h",
+            "4–24 h",
+            "1–3 days",
+            "3–7 days",
+            "7+ days",
+        ]
+        .map(String::from)
+        .to_vec();
         chart::columns(
             Labels {
                 id: "open-chart",
-                title: "Open tickets by age",
+                title: OPEN_TITLE,
                 description: "Columns for the tickets new, open or waiting now, by how long \
                               ago they were filed. The table below has the numbers.",
             },
@@ -294,20 +309,24 @@ fn report(figures: Figures, range: DateRange, state: &AppState) -> Report {
         any_walks: !figures.funnels.is_empty(),
         funnel: Shown {
             chart: funnel_chart,
+            title: FUNNEL_TITLE,
             table: funnel_table,
         },
         steps: table::steps(&figures.funnels),
         weekly: Shown {
             chart: weekly_chart,
+            title: WEEKLY_TITLE,
             table: table::weekly(weekly),
         },
         first_response: Shown {
             chart: first_response_chart,
+            title: FIRST_RESPONSE_TITLE,
             table: table::first_response(&figures.times, targets),
         },
         resolution: table::resolution(&figures.times),
         open: Shown {
             chart: open_chart,
+            title: OPEN_TITLE,
             table: table::open(&figures.open),
         },
         open_total,
