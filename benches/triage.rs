@@ -131,6 +131,12 @@ async fn main() -> anyhow::Result<()> {
                 .map(|id| format!("/staff/tickets/{id}"))
                 .collect(),
         ),
+        // The default range (the last 30 days), and the last 90 days.
+        (
+            "insights, default range",
+            vec!["/staff/insights".to_string()],
+        ),
+        ("insights, 90 days", vec![insights_days(90)]),
     ];
     for (name, urls) in scenarios {
         let mut times = Vec::with_capacity(n);
@@ -205,6 +211,13 @@ async fn sign_in(client: &reqwest::Client, base: &str, password: &str) -> anyhow
         .await?;
     anyhow::ensure!(res.status() == 303, "sign-in failed: {}", res.status());
     Ok(())
+}
+
+/// The insights page for the `days` days up to today (UTC).
+fn insights_days(days: i64) -> String {
+    let today = OffsetDateTime::now_utc().date();
+    let from = today - time::Duration::days(days - 1);
+    format!("/staff/insights?from={from}&to={today}")
 }
 
 fn report(name: &str, times: &mut [Duration]) {

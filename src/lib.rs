@@ -25,6 +25,8 @@
 //!   behind a seam (`store::Backend`) in those types only. Only its SQLite
 //!   backend, `store/sqlite/`, names the database crate (*); the rest sees the
 //!   opaque `StoreError`.
+//! - insights: `insights/`, the team lead's figures, computed from the
+//!   tallies the store reads, over tickets' and kb's types. No SQL (*).
 //! - kb: `kb/`, the knowledge base and diagnosis. Never the store (*) and
 //!   no SQL (*).
 //! - tickets, the domain and its rules: `tickets/`, `staff/`, `domain/`.
@@ -39,6 +41,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod insights;
 pub mod kb;
 pub mod mail;
 pub mod seed;

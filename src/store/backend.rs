@@ -18,7 +18,8 @@ use super::{
     LoginAttempt, QueuePage, RequesterTicket, SaveViewError, SeedLoader, SeenUpTo, SimilarTicket,
     StoreError, Together, Viewer,
 };
-use crate::domain::Zone;
+use crate::domain::{ErrorCode, Zone};
+use crate::insights::{BusyProblem, DayCount, DurationCount, WalkMark, WalkTally};
 use crate::kb::Tree;
 use crate::staff::{
     AccountChange, AccountChanged, NewStaffMember, PasswordHash, Role, StaffAccount, StaffMember,
@@ -61,6 +62,7 @@ pub trait Backend:
     + BulkEdits
     + Workspace
     + Macros
+    + Insights
     + Send
     + Sync
 {
@@ -87,6 +89,7 @@ impl<T> Backend for T where
         + BulkEdits
         + Workspace
         + Macros
+        + Insights
         + Send
         + Sync
 {
@@ -717,4 +720,67 @@ pub trait Macros {
 
     /// Deletes a macro; `false` when there is no such macro.
     async fn delete_macro(&self, id: i64) -> Result<bool, StoreError>;
+}
+
+/// The tallies behind the team lead's insights, each kept per UTC day as
+/// things happen (tickets filed, answered and resolved by the database
+/// itself; walks by `record_walk`), so that a range of days reads rows per
+/// day, never the tickets.
+#[async_trait]
+pub trait Insights {
+    /// When walks began to be recorded (the first start of the version
+    /// that records them).
+    async fn insights_since(&self) -> Result<Option<OffsetDateTime>, StoreError>;
+
+    /// Counts what a visitor did at a step of a code's tree, once per
+    /// visitor (a hash of something only their browser holds), step and
+    /// UTC day; returns whether it counted. The step must be one of the
+    /// tree's, as the caller found it.
+    async fn record_walk(
+        &self,
+        code: ErrorCode,
+        step_id: &str,
+        mark: WalkMark,
+        visitor_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// The walk tallies of the days from `from` to `to`, both included.
+    async fn walk_tallies(
+        &self,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<WalkTally>, StoreError>;
+
+    /// Tickets filed per day and code, from `from` to `to`.
+    async fn tickets_per_day(
+        &self,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<DayCount>, StoreError>;
+
+    /// First responses and resolutions per priority and duration band, of
+    /// the days from `from` to `to` (the day of the response or resolution).
+    async fn duration_counts(
+        &self,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<DurationCount>, StoreError>;
+
+    /// Tickets new, open or waiting, by age at `now`: one count per band of
+    /// `limits` (each an upper limit, ascending) and one for older ones.
+    async fn open_tickets_by_age(
+        &self,
+        now: OffsetDateTime,
+        limits: &[time::Duration],
+    ) -> Result<Vec<i64>, StoreError>;
+
+    /// The `limit` problems with the most tickets filed from `from` to `to`,
+    /// the most first.
+    async fn busiest_problems(
+        &self,
+        from: time::Date,
+        to: time::Date,
+        limit: u32,
+    ) -> Result<Vec<BusyProblem>, StoreError>;
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::tickets::OutgoingMail;
 
+pub use backend::Insights;
 pub use backend::{
     Actions, ApiTokens, Backend, BulkEdits, Deflections, Health, Inbox, Incidents, Outbox,
     Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,

@@ -17,6 +17,7 @@ use super::rate_limit::Level;
 use super::render::render;
 use crate::domain::ErrorCode;
 use crate::error::{AppError, Result};
+use crate::insights::WalkMark;
 use crate::kb::{Article, Step, diagnose_off_thread};
 use crate::web::AppState;
 use crate::web::incident_notice::{IncidentNotice, open_notices};
@@ -102,6 +103,10 @@ async fn step_page(
         .copied()
         .chain(walk.current.map(|s| s.id.as_str()))
         .collect();
+    if let Some(step) = walk.current {
+        let first = path.is_empty();
+        count_walk(&state, code, &step.id, WalkMark::Reached { first }, &csrf).await;
+    }
     let article = kb.article_for(code);
     let page = StepPage {
         code,
@@ -199,11 +204,16 @@ async fn record_fix(
     state
         .limits
         .check(Level::Fixed, &client.rate_key(), false)?;
-    let visitor = hex::encode(sha2::Sha256::digest(csrf.as_str().as_bytes()));
     state
         .store
-        .record_deflection(tree, &step.id, &visitor, OffsetDateTime::now_utc())
+        .record_deflection(
+            tree,
+            &step.id,
+            &visitor_hash(&csrf),
+            OffsetDateTime::now_utc(),
+        )
         .await?;
+    count_walk(&state, code, &step.id, WalkMark::Fixed, &csrf).await;
     let path = split_path(&form.path);
     Ok(Redirect::to(&links::fixed(
         code,
@@ -211,6 +221,37 @@ async fn record_fix(
         &path,
         &form.carry,
     )))
+}
+
+/// Who the visitor is, for counting them once: a hash of their form token
+/// (itself a keyed hash of a random cookie), never the token.
+fn visitor_hash(csrf: &CsrfToken) -> String {
+    hex::encode(sha2::Sha256::digest(csrf.as_str().as_bytes()))
+}
+
+/// Counts a step of a walk for the team lead's insights, once per visitor,
+/// step and day. A failure to count is logged: it never stands between a
+/// visitor and the checks.
+async fn count_walk(
+    state: &AppState,
+    code: ErrorCode,
+    step_id: &str,
+    mark: WalkMark,
+    csrf: &CsrfToken,
+) {
+    let counted = state
+        .store
+        .record_walk(
+            code,
+            step_id,
+            mark,
+            &visitor_hash(csrf),
+            OffsetDateTime::now_utc(),
+        )
+        .await;
+    if let Err(err) = counted {
+        tracing::warn!(cause = %err.cause(), "cannot count a walk through the checks");
+    }
 }
 
 fn split_path(path: &str) -> Vec<&str> {

@@ -121,6 +121,12 @@ const PAGES: &[(&str, Reach)] = &[
     ("staff-account-disabled", Do(staff_account_disabled)),
     ("staff-password-errors", Do(staff_password_errors)),
     ("ticket-rate-limited", Do(ticket_rate_limited)),
+    // The team lead's figures: walks, tickets and replies made above.
+    ("staff-insights", Visit("/staff/insights")),
+    (
+        "staff-insights-errors",
+        Visit("/staff/insights?from=2026-03-10&to=2026-03-01"),
+    ),
 ];
 
 /// Tickets one address may file an hour here: the first is `ticket-filed`,

@@ -10,6 +10,7 @@ mod decode;
 mod deflections;
 mod inbox;
 mod incidents;
+mod insights;
 mod macros;
 mod migrate;
 mod outbox;

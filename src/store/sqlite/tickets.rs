@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::decode::{self, optional_parsed, optional_time, parsed};
 use super::incidents::OPEN_INCIDENT_FOR_CODE;
 use super::ticket_actions::insert_event;
-use super::{SqliteStore, outbox, problems, time_text, webhooks};
+use super::{SqliteStore, insights, outbox, problems, time_text, webhooks};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::kb::calculator::Usage;
 use crate::store::{InsertOutcome, StoreError, Tickets};
@@ -125,6 +125,7 @@ pub(super) async fn insert_in(
         .fetch_one(&mut *conn)
         .await?;
     problems::join(conn, id, &triage.fingerprint, at).await?;
+    insights::record_filed(conn, ticket, at).await?;
     let created = NewEvent {
         ticket_id: id,
         by: Author::Requester,

@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod incidents;
+mod insights;
 mod macros;
 mod password;
 pub(crate) mod queue;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(accounts::router())
         .merge(password::router())
         .merge(macros::router())
+        .merge(insights::router())
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,
