@@ -45,6 +45,14 @@ const FILTERED: [&str; 5] = [
     "/staff/queue?status=waiting&sort=updated",
     "/staff/queue?status=resolved,closed&code=404&from=2026-01-01&to=2026-06-30",
 ];
+/// The views apidesk starts with (migration 0016), as the sidebar links them.
+const SAVED_VIEWS: [&str; 5] = [
+    "/staff/queue?status=new%2Copen",
+    "/staff/queue?status=new%2Copen&assignee=me",
+    "/staff/queue?status=waiting&assignee=me",
+    "/staff/queue?status=new%2Copen&assignee=none",
+    "/staff/queue?status=new%2Copen&code=500&priority=urgent&environment=production",
+];
 const SEARCHES: [&str; 8] = [
     "timeout",
     "Purchase Orders",
@@ -131,6 +139,19 @@ async fn main() -> anyhow::Result<()> {
                 .map(|id| format!("/staff/tickets/{id}"))
                 .collect(),
         ),
+        (
+            "queue, saved views",
+            SAVED_VIEWS.iter().map(|s| s.to_string()).collect(),
+        ),
+        ("views page", vec!["/staff/views".to_string()]),
+        (
+            "ticket page, from a view",
+            ticket_ids
+                .iter()
+                .map(|id| format!("/staff/tickets/{id}?view=%2Fstaff%2Fqueue"))
+                .collect(),
+        ),
+        ("macros page", vec!["/staff/macros".to_string()]),
         // The default range (the last 30 days), and the last 90 days.
         (
             "insights, default range",
@@ -154,6 +175,16 @@ async fn main() -> anyhow::Result<()> {
         }
         report(name, &mut times);
     }
+
+    // What the searches' pages say of their counts: exact, or "at least"
+    // when there were too many matches to count in the page's time.
+    println!("\nsearch counts");
+    for q in SEARCHES {
+        let url = format!("{base}/staff/queue?status=all&q={}", q.replace(' ', "+"));
+        let body = client.get(&url).send().await?.text().await?;
+        println!("  {q:<24} {}", range_of(&body).unwrap_or("(no range)"));
+    }
+    println!();
 
     // Paging: follow "Next page" from the start of a large view, timing each page.
     for (name, start) in [
@@ -248,4 +279,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The queue page's "1–50 of 2,069".
+fn range_of(html: &str) -> Option<&str> {
+    let start = html.find("id=\"queue-range\">")? + "id=\"queue-range\">".len();
+    let end = html[start..].find("</p>")? + start;
+    Some(&html[start..end])
 }

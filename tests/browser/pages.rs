@@ -127,6 +127,14 @@ const PAGES: &[(&str, Reach)] = &[
         "staff-insights-errors",
         Visit("/staff/insights?from=2026-03-10&to=2026-03-01"),
     ),
+    // Saved views: their page, a name refused on the queue, a bulk edit
+    // that says what it did and offers its undo.
+    ("staff-views", Visit("/staff/views")),
+    (
+        "staff-queue-view-name-taken",
+        Do(staff_queue_view_name_taken),
+    ),
+    ("staff-queue-bulk-done", Do(staff_queue_bulk_done)),
 ];
 
 /// Tickets one address may file an hour here: the first is `ticket-filed`,
@@ -684,5 +692,31 @@ fn staff_password_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> 
         let main = b.text("main").await;
         assert!(main.contains("not your current password"), "{main}");
         assert!(main.contains("not the same"), "{main}");
+    })
+}
+
+fn staff_queue_view_name_taken(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/queue?status=all").await;
+        b.click(".save-view summary").await;
+        b.type_into("#view-name", "needs a human").await;
+        b.follow(".save-view-form button[type=submit]").await;
+        let said = b.text(".save-view").await;
+        assert!(said.contains("A view is already called"), "{said}");
+    })
+}
+
+fn staff_queue_bulk_done(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/queue?status=all&sort=newest").await;
+        b.click("#queue-table tbody input[name=ids]").await;
+        b.script(
+            "const s = document.getElementById('b-priority'); s.value = 'low'; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return null;",
+        )
+        .await;
+        b.follow("#bulk-apply").await;
+        let said = b.text("#bulk-result").await;
+        assert!(said.contains("Priority set to Low"), "{said}");
     })
 }

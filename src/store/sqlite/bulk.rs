@@ -6,9 +6,9 @@ use sqlx::{Row, SqliteConnection};
 use time::OffsetDateTime;
 
 use super::decode::{self, optional_time};
-use super::ticket_actions::apply_in;
+use super::ticket_actions::apply_in_savepoint;
 use super::{SqliteStore, time_text};
-use crate::store::{ActionError, BulkEdits, StoreError};
+use crate::store::{BulkEdits, StoreError};
 use crate::tickets::bulk::{
     BulkChange, BulkEdit, FieldOutcome, Restore, Snapshot, UNDO_WINDOW, Undo, summary, undo_note,
 };
@@ -54,17 +54,11 @@ impl BulkEdits for SqliteStore {
                     command: command.clone(),
                     at,
                 };
-                sqlx::query("SAVEPOINT command").execute(&mut *tx).await?;
-                let outcome = apply_in(&mut tx, &request, targets, self.outgoing).await;
-                if outcome.is_err() {
-                    sqlx::query("ROLLBACK TO command").execute(&mut *tx).await?;
-                }
-                sqlx::query("RELEASE command").execute(&mut *tx).await?;
+                let outcome = apply_in_savepoint(&mut tx, &request, targets, self.outgoing).await?;
                 results.push(match outcome {
                     Ok(outcome) if outcome.changed() => FieldOutcome::Changed,
                     Ok(_) => FieldOutcome::Unchanged,
-                    Err(ActionError::Refused(refusal)) => FieldOutcome::Refused(refusal),
-                    Err(ActionError::Database(err)) => return Err(err),
+                    Err(refusal) => FieldOutcome::Refused(refusal),
                 });
             }
             if let Some(left) = snapshot(&mut tx, ticket).await?
@@ -212,16 +206,9 @@ impl BulkEdits for SqliteStore {
                 command: Command::Undo { restore },
                 at: now,
             };
-            sqlx::query("SAVEPOINT command").execute(&mut *tx).await?;
-            let outcome = apply_in(&mut tx, &request, targets, self.outgoing).await;
-            if outcome.is_err() {
-                sqlx::query("ROLLBACK TO command").execute(&mut *tx).await?;
-            }
-            sqlx::query("RELEASE command").execute(&mut *tx).await?;
-            match outcome {
+            match apply_in_savepoint(&mut tx, &request, targets, self.outgoing).await? {
                 Ok(outcome) if outcome.changed() => restored.push(ticket),
-                Ok(_) | Err(ActionError::Refused(_)) => kept.push(ticket),
-                Err(ActionError::Database(err)) => return Err(err),
+                Ok(_) | Err(_) => kept.push(ticket),
             }
         }
         let (mail_upto, hooks_upto) = outbox_heads(&mut tx).await?;

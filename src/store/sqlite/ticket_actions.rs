@@ -48,17 +48,7 @@ impl Actions for SqliteStore {
         for batch in requests.chunks(APPLIED_PER_COMMIT) {
             let mut tx = self.begin_write().await?;
             for request in batch {
-                sqlx::query("SAVEPOINT command").execute(&mut *tx).await?;
-                let outcome = apply_in(&mut tx, request, targets, self.outgoing).await;
-                if outcome.is_err() {
-                    sqlx::query("ROLLBACK TO command").execute(&mut *tx).await?;
-                }
-                sqlx::query("RELEASE command").execute(&mut *tx).await?;
-                outcomes.push(match outcome {
-                    Ok(outcome) => Ok(outcome),
-                    Err(ActionError::Refused(refusal)) => Err(refusal),
-                    Err(ActionError::Database(e)) => return Err(e),
-                });
+                outcomes.push(apply_in_savepoint(&mut tx, request, targets, self.outgoing).await?);
             }
             tx.commit().await?;
         }
@@ -70,6 +60,29 @@ impl Actions for SqliteStore {
 /// a thousand tickets is answered in a few commits, few enough that the
 /// write lock is never held long.
 const APPLIED_PER_COMMIT: usize = 200;
+
+/// Applies one command in a savepoint of the caller's write transaction:
+/// a refused one is rolled back to it and the transaction goes on.
+pub(super) async fn apply_in_savepoint(
+    conn: &mut SqliteConnection,
+    request: &Request,
+    targets: &ResponseTargets,
+    outgoing: OutgoingMail,
+) -> Result<Result<Outcome, Refusal>, StoreError> {
+    sqlx::query("SAVEPOINT command").execute(&mut *conn).await?;
+    let outcome = apply_in(conn, request, targets, outgoing).await;
+    if outcome.is_err() {
+        sqlx::query("ROLLBACK TO command")
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("RELEASE command").execute(&mut *conn).await?;
+    match outcome {
+        Ok(outcome) => Ok(Ok(outcome)),
+        Err(ActionError::Refused(refusal)) => Ok(Err(refusal)),
+        Err(ActionError::Database(err)) => Err(err),
+    }
+}
 
 /// Applies one command inside a write transaction the caller owns and
 /// commits, so that several commands can share one (one savepoint each).

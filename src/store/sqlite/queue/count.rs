@@ -22,8 +22,11 @@ use crate::store::sqlite::search_index::{Matches, fts_terms};
 use crate::store::{BudgetError, StoreError};
 use crate::tickets::queue::{AssigneeFilter, QueueFilter, ViewCount};
 
-/// Ticket ids taken from the full-text index per counting statement.
-const SEARCH_BATCH: usize = 2_000;
+/// Ticket ids taken from the full-text index per counting step: small at
+/// first, so a search with few matches costs little and the time limit is
+/// kept to within a step, then larger while matches keep coming.
+const FIRST_SEARCH_BATCH: usize = 128;
+const MAX_SEARCH_BATCH: usize = 2_048;
 
 impl SqliteStore {
     /// The count; a search past `until` gives what it counted so far.
@@ -120,27 +123,44 @@ async fn count_search(
 ) -> Result<ViewCount, sqlx::Error> {
     let conn = read.conn();
     let mut matches = Matches::new(terms, true, None);
+    // A search of every ticket counts its matches as they come; any other
+    // filter is checked on each batch of them.
+    let unfiltered = filter.statuses.is_empty()
+        && filter.code.is_none()
+        && filter.priority.is_none()
+        && filter.assignee == AssigneeFilter::Anyone
+        && filter.environment.is_none()
+        && filter.tool.is_none()
+        && filter.created_from.is_none()
+        && filter.created_to.is_none();
     let mut total = 0;
+    let mut batch = FIRST_SEARCH_BATCH;
     loop {
         if Instant::now() >= until {
             return Ok(ViewCount::AtLeast(total));
         }
-        let ids = matches.next_batch(conn, SEARCH_BATCH).await?;
+        let ids = matches.next_batch(conn, batch).await?;
         if ids.is_empty() {
             break;
         }
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets v WHERE v.id IN (");
-        let mut list = qb.separated(", ");
-        for id in &ids {
-            list.push_bind(*id);
+        if unfiltered {
+            total += ids.len() as i64;
+        } else {
+            let mut qb =
+                QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets v WHERE v.id IN (");
+            let mut list = qb.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            push_status_filter(&mut qb, filter, "v.");
+            push_filters(&mut qb, filter, me, "v.");
+            total += qb.build_query_scalar::<i64>().fetch_one(&mut *conn).await?;
         }
-        qb.push(")");
-        push_status_filter(&mut qb, filter, "v.");
-        push_filters(&mut qb, filter, me, "v.");
-        total += qb.build_query_scalar::<i64>().fetch_one(&mut *conn).await?;
-        if ids.len() < SEARCH_BATCH {
+        if ids.len() < batch {
             break;
         }
+        batch = (batch * 2).min(MAX_SEARCH_BATCH);
     }
     Ok(ViewCount::Exact(total))
 }
