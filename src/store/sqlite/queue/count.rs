@@ -289,10 +289,11 @@ mod tests {
                 command,
                 at: now,
             };
-            store
+            let outcome = store
                 .apply(&request, &ResponseTargets::default())
                 .await
                 .unwrap();
+            assert!(outcome.changed(), "ticket {ticket}'s change was made");
             let [tally, days] = kept_and_counted(&store).await;
             assert_eq!(tally.0, tally.1, "after ticket {ticket}'s change");
             assert_eq!(days.0, days.1, "after ticket {ticket}'s change");
