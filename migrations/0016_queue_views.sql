@@ -154,5 +154,8 @@ CREATE TABLE bulk_edit_tickets (
     status_after     TEXT    NOT NULL,
     priority_after   INTEGER NOT NULL,
     assignee_after   INTEGER,
+    -- Shown only through its problem's lead (tickets.folded), before and after.
+    folded_before    INTEGER NOT NULL,
+    folded_after     INTEGER NOT NULL,
     PRIMARY KEY (bulk_id, ticket_id)
 ) WITHOUT ROWID;

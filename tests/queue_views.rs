@@ -550,3 +550,50 @@ async fn a_resolve_undone_never_reaches_a_webhook() {
     assert_eq!(ticket.status, TicketStatus::New);
     server.shut_down().await;
 }
+
+#[tokio::test]
+async fn undoing_a_resolved_problem_folds_its_members_back_under_it() {
+    let server = Server::start().await;
+    let store = &server.store;
+    for _ in 0..3 {
+        file_from(
+            store,
+            spec("429", "too many requests", 1),
+            "ops@storm.example",
+        )
+        .await;
+    }
+    let me = signed_in(&server).await;
+    let before = me.get("/staff/queue").await;
+    assert_eq!(
+        references(&before.body),
+        ["APD-000001"],
+        "one row for the problem"
+    );
+    let back = "/staff/queue";
+    let res = me
+        .post(
+            back,
+            "/staff/queue/bulk",
+            &[("ids", "1"), ("status_to", "resolved"), ("back", back)],
+        )
+        .await;
+    let location = res.location.unwrap();
+    me.get(&location)
+        .await
+        .assert_contains("Status set to Resolved: APD-000001, APD-000002, APD-000003.");
+    let undo = format!(
+        "/staff/queue/bulk/{}/undo",
+        location.rsplit_once("bulk=").unwrap().1
+    );
+    me.post(&location, &undo, &[("back", back)]).await;
+    let after = me.get("/staff/queue").await;
+    assert_eq!(
+        references(&after.body),
+        ["APD-000001"],
+        "the members are folded again"
+    );
+    after.assert_contains("3 tickets</strong>");
+    assert_eq!(range(&after.body), "1–1 of 1");
+    server.shut_down().await;
+}

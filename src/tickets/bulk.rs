@@ -55,6 +55,9 @@ pub struct Snapshot {
     pub status: TicketStatus,
     pub priority: Priority,
     pub assignee: Option<i64>,
+    /// Shown in the queue only through its problem's lead: resolving a lead
+    /// brings its members out, and undoing that folds them back.
+    pub folded: bool,
 }
 
 /// What undoing an edit asks of one ticket: each field the edit changed

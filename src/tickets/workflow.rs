@@ -467,7 +467,21 @@ fn undo(
             to: Some(before.status),
         });
     }
-    if kinds.is_empty() {
+    // A member the edit brought out of its problem (by settling the lead)
+    // goes back under it, if it is still there; the queue's rows are no
+    // event of the timeline.
+    let mut refolded = false;
+    if let Some(grouping) = ticket.problem
+        && left.folded != before.folded
+        && grouping.folded == left.folded
+    {
+        after.problem = Some(Grouping {
+            folded: before.folded,
+            ..grouping
+        });
+        refolded = true;
+    }
+    if kinds.is_empty() && !refolded {
         return Ok(Decision::Unchanged);
     }
     let events = kinds

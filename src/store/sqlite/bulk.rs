@@ -40,12 +40,17 @@ impl BulkEdits for SqliteStore {
         let hold = at + UNDO_WINDOW;
         let mut tx = self.begin_write().await?;
         let (mail_after, hooks_after) = outbox_heads(&mut tx).await?;
-        let mut outcomes = Vec::with_capacity(tickets.len());
-        let mut changed = Vec::new();
+        // Every ticket as it was before any of them changed: settling a
+        // problem's lead changes its members too (they come out from under it).
+        let mut befores = Vec::with_capacity(tickets.len());
         for &ticket in tickets {
-            let Some(before) = snapshot(&mut tx, ticket).await? else {
-                continue;
-            };
+            if let Some(before) = snapshot(&mut tx, ticket).await? {
+                befores.push((ticket, before));
+            }
+        }
+        let mut outcomes = Vec::with_capacity(befores.len());
+        let mut changed = Vec::new();
+        for (ticket, before) in befores {
             let mut results = Vec::with_capacity(commands.len());
             for command in &commands {
                 let request = Request {
@@ -100,8 +105,8 @@ impl BulkEdits for SqliteStore {
         for (ticket, before, left) in changed {
             sqlx::query(
                 "INSERT INTO bulk_edit_tickets (bulk_id, ticket_id, status_before, priority_before, \
-                 assignee_before, status_after, priority_after, assignee_after) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 assignee_before, status_after, priority_after, assignee_after, folded_before, \
+                 folded_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
             .bind(ticket)
@@ -111,6 +116,8 @@ impl BulkEdits for SqliteStore {
             .bind(left.status.as_str())
             .bind(left.priority.rank())
             .bind(left.assignee)
+            .bind(before.folded)
+            .bind(left.folded)
             .execute(&mut *tx)
             .await?;
         }
@@ -185,9 +192,9 @@ impl BulkEdits for SqliteStore {
         )
         .await?;
         let items = sqlx::query(
-            "SELECT ticket_id, status_before, priority_before, assignee_before, status_after, \
-             priority_after, assignee_after FROM bulk_edit_tickets WHERE bulk_id = ? \
-             ORDER BY ticket_id",
+            "SELECT ticket_id, status_before, priority_before, assignee_before, folded_before, \
+             status_after, priority_after, assignee_after, folded_after FROM bulk_edit_tickets \
+             WHERE bulk_id = ? ORDER BY ticket_id",
         )
         .bind(id)
         .fetch_all(&mut *tx)
@@ -291,7 +298,7 @@ async fn snapshot(
     conn: &mut SqliteConnection,
     ticket: i64,
 ) -> Result<Option<Snapshot>, sqlx::Error> {
-    let row = sqlx::query("SELECT status, priority, assignee_id FROM tickets WHERE id = ?")
+    let row = sqlx::query("SELECT status, priority, assignee_id, folded FROM tickets WHERE id = ?")
         .bind(ticket)
         .fetch_optional(conn)
         .await?;
@@ -300,6 +307,7 @@ async fn snapshot(
             status: decode::parsed(&row, "status", TicketStatus::parse)?,
             priority: decode::priority(&row)?,
             assignee: row.try_get("assignee_id")?,
+            folded: row.try_get("folded")?,
         })
     })
     .transpose()
@@ -312,6 +320,7 @@ fn read_snapshot(row: &sqlx::sqlite::SqliteRow, when: &str) -> Result<Snapshot, 
         priority: Priority::from_rank(priority)
             .ok_or_else(|| decode::invalid(&format!("priority_{when}"), &priority.to_string()))?,
         assignee: row.try_get(format!("assignee_{when}").as_str())?,
+        folded: row.try_get(format!("folded_{when}").as_str())?,
     })
 }
 

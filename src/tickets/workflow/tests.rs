@@ -99,3 +99,4 @@ mod merges_and_additions;
 mod problems;
 mod roles_and_rules;
 mod staff_work;
+mod undo;
