@@ -380,3 +380,52 @@ fn the_csv_parser_reads_quoted_fields_and_refuses_a_cut_file() {
         assert!(parse_csv(cut).is_err(), "{cut:?} was accepted");
     }
 }
+
+/// Without JavaScript the bulk bar is simply there, "Every ticket on this
+/// page" stands in for the table head's box, and an edit is undone the same.
+#[tokio::test]
+#[ignore = "browser test: cargo test --test browser -- --ignored"]
+async fn bulk_edits_work_without_javascript() {
+    use crate::harness::Options;
+    let Some(b) = Browser::start_with(Options::at(DESKTOP).without_javascript()).await else {
+        return;
+    };
+    let store = b.app.store.clone();
+    let mut tickets = Vec::new();
+    for n in 1..=3 {
+        tickets.push(seed_ticket(&store, "409", &format!("conflict {n}")).await);
+    }
+    b.sign_in_staff(STAFF_EMAIL, STAFF_NAME, Role::Agent).await;
+    b.visit("/staff/queue").await;
+    let state = b
+        .script(
+            "return [getComputedStyle(document.getElementById('bulk-bar')).display, \
+             document.getElementById('select-page').hidden, \
+             document.getElementById('shortcuts').hidden];",
+        )
+        .await;
+    assert_eq!(state[0], "flex", "the bar is shown: {state}");
+    assert_eq!(state[1], true, "the head's box needs the script: {state}");
+    assert_eq!(state[2], true, "so do the keys and their list: {state}");
+    tick(&b, "Every ticket on this page").await;
+    choose(&b, "Assign to", "Me").await;
+    b.follow("#bulk-apply").await;
+    let said = b.text("#bulk-result").await;
+    let refs: Vec<String> = tickets.iter().map(|t| t.reference()).collect();
+    assert!(
+        said.starts_with(&format!("Assigned to {STAFF_NAME}: {}.", refs.join(", "))),
+        "{said}"
+    );
+    b.follow("#bulk-undo").await;
+    assert!(b.text("#bulk-result").await.starts_with("Undone:"));
+    for ticket in &tickets {
+        let stored = store.ticket_by_id(ticket.id).await.unwrap().unwrap();
+        assert_eq!(stored.assignee_id, None, "{}", ticket.reference());
+        assert_eq!(
+            stored.status.as_str(),
+            "new",
+            "assigning opened it; undone, new again"
+        );
+    }
+    b.finish().await;
+}
