@@ -182,7 +182,13 @@ async fn main() -> anyhow::Result<()> {
     for q in SEARCHES {
         let url = format!("{base}/staff/queue?status=all&q={}", q.replace(' ', "+"));
         let body = client.get(&url).send().await?.text().await?;
-        println!("  {q:<24} {}", range_of(&body).unwrap_or("(no range)"));
+        let said = range_of(&body).unwrap_or("(no range)").to_string();
+        // What staff.js then asks for when the page's count was cut short.
+        let count_url = url.replacen("/staff/queue?", "/staff/queue/count?", 1);
+        let started = Instant::now();
+        let full = client.get(&count_url).send().await?.text().await?;
+        let took = started.elapsed().as_secs_f64() * 1000.0;
+        println!("  {q:<24} {said:<36} counted in full: {full} ({took:.0} ms)");
     }
     println!();
 

@@ -51,6 +51,22 @@
     syncBar(false);
   }
 
+  // A count the page cut short is finished in the background, and the
+  // range says it once known (without this script, "Count them all" does).
+  var range = document.getElementById("queue-range");
+  if (range && range.getAttribute("data-count-url") && window.fetch) {
+    fetch(range.getAttribute("data-count-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (count) {
+        if (!count) { return; }
+        var before = range.getAttribute("data-before");
+        range.textContent = before ? before + count : count + " in this view";
+        var all = document.getElementById("count-all");
+        if (all && count.indexOf("at least") !== 0 && count !== "many") { all.hidden = true; }
+      })
+      .catch(function () { /* the link stays */ });
+  }
+
   // Keyboard shortcuts. Never while typing: in a field, or with a modifier.
   function typing(event) {
     var t = event.target;

@@ -597,3 +597,36 @@ async fn undoing_a_resolved_problem_folds_its_members_back_under_it() {
     assert_eq!(range(&after.body), "1–1 of 1");
     server.shut_down().await;
 }
+
+#[tokio::test]
+async fn a_count_is_finished_on_request_within_the_query_budget() {
+    let server = Server::start().await;
+    let store = &server.store;
+    for n in 0..4 {
+        let message = if n % 2 == 0 {
+            "nightly export failed"
+        } else {
+            "unauthorized"
+        };
+        file(store, spec("500", message, 1)).await;
+    }
+    let me = signed_in(&server).await;
+    // Just the count, for staff.js to put in place of one cut short.
+    let counted = me.get("/staff/queue/count?q=nightly&status=all").await;
+    assert_eq!(counted.status, 200);
+    assert_eq!(counted.body, "2");
+    assert_eq!(me.get("/staff/queue/count?code=500").await.body, "4");
+    assert_eq!(me.get("/staff/queue/count?code=401").await.body, "0");
+    // The page asked to count everything says the exact count, and offers
+    // no more counting.
+    let page = me.get("/staff/queue?q=nightly&status=all&count=all").await;
+    assert_eq!(range(&page.body), "1–2 of 2");
+    page.assert_lacks("Count them all");
+    // Staff only, like every other staff route.
+    let stranger = server.browser();
+    assert_eq!(
+        stranger.get("/staff/queue/count?code=500").await.status,
+        303
+    );
+    server.shut_down().await;
+}

@@ -102,6 +102,9 @@ pub struct QueueQuery {
     /// The bulk edit whose outcome to show once (its id), or `last` after
     /// the last ticket of the view was worked from the ticket page.
     pub bulk: String,
+    /// `all`: count the view however long it takes, within the query
+    /// budget, rather than only as long as a page may wait.
+    pub count: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +179,7 @@ impl QueueQuery {
                 "after" => &mut query.after,
                 "at" => &mut query.at,
                 "bulk" => &mut query.bulk,
+                "count" => &mut query.count,
                 _ => continue,
             };
             // The first value wins, as with a single form field.
@@ -258,6 +262,9 @@ impl QueueQuery {
         if self.bulk != "last" && !self.bulk.bytes().all(|b| b.is_ascii_digit()) {
             self.bulk.clear();
         }
+        if self.count != "all" {
+            self.count.clear();
+        }
     }
 
     /// The place of the page's first row in the view, counting from 1.
@@ -278,6 +285,7 @@ impl QueueQuery {
             after: String::new(),
             at: String::new(),
             bulk: String::new(),
+            count: String::new(),
             ..self.clone()
         }
     }

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/queue", get(queue))
         .route("/staff/queue.csv", get(export_csv))
+        .route("/staff/queue/count", get(count_only))
         .route("/staff/queue/bulk", post(super::queue_bulk::bulk))
         .route("/staff/queue/bulk/{id}/undo", post(super::queue_bulk::undo))
 }
@@ -114,6 +115,16 @@ struct ViewLink {
     current: bool,
 }
 
+/// Where to finish a count the page cut short, and the rows it shows.
+struct CountMore {
+    /// The page again, counted within the whole query budget.
+    link: String,
+    /// Just the count, as text ("2,069", "at least 250,000", "many").
+    source: String,
+    /// What the range says before the count.
+    before: String,
+}
+
 /// The bulk edit just made (or undone), shown once above the list.
 struct BulkNotice {
     summary: Vec<String>,
@@ -147,6 +158,8 @@ struct QueuePage {
     title: String,
     /// "1–50 of 2,069".
     range: String,
+    /// The range's count was cut short: where to finish it.
+    count_more: Option<CountMore>,
     views: Vec<ViewLink>,
     /// The view's query string, for saving it and for ticket links.
     view_query: String,
@@ -323,6 +336,9 @@ async fn render_queue(
     whole.after = None;
     let total = if too_broad {
         ViewCount::Unknown
+    } else if query.count == "all" {
+        let all = state.config.staff_query_budget.0;
+        state.store.count_view(&whole, me.id, all).await?
     } else if whole.search.is_empty() {
         state.store.count_view(&whole, me.id, budget).await?
     } else {
@@ -331,6 +347,28 @@ async fn render_queue(
     };
     let first_row = query.first_row();
     let range = range_text(first_row, page.rows.len(), total);
+    // A count cut short is finished on request: at once by staff.js (from
+    // /staff/queue/count), or by following the link without it.
+    let count_more = match total {
+        ViewCount::Exact(_) => None,
+        _ if too_broad || query.count == "all" => None,
+        _ => Some(CountMore {
+            link: view_url(&QueueQuery {
+                count: "all".into(),
+                ..query.clone()
+            }),
+            source: view_url(&query.view_only()).replacen("/staff/queue", "/staff/queue/count", 1),
+            // "1–50 of " before the count; without a place, "N in this view".
+            before: match first_row {
+                Some(first) if !page.rows.is_empty() => format!(
+                    "{}–{} of ",
+                    thousands(first),
+                    thousands(first + page.rows.len() as i64 - 1)
+                ),
+                _ => String::new(),
+            },
+        }),
+    };
     let next_url = page.next.map(|cursor| {
         view_url(&QueueQuery {
             after: cursor.encode(),
@@ -393,6 +431,7 @@ async fn render_queue(
     let page = QueuePage {
         title,
         range,
+        count_more,
         views,
         view_query,
         bulk_notice,
@@ -434,6 +473,26 @@ async fn render_queue(
         StatusCode::OK
     };
     Ok((status, render(&page)?).into_response())
+}
+
+/// Just the view's count, as the range says it ("2,069", "at least
+/// 250,000", "many"), counted within the whole query budget: what staff.js
+/// puts in place of a count the page cut short.
+async fn count_only(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    let (query, _) = QueueQuery::read(raw.as_deref().unwrap_or_default());
+    let mut filter = query.filter();
+    filter.after = None;
+    let budget = state.config.staff_query_budget.0;
+    let text = match state.store.count_view(&filter, me.id, budget).await? {
+        ViewCount::Exact(n) => thousands(n),
+        ViewCount::AtLeast(n) => format!("at least {}", thousands(n)),
+        ViewCount::Unknown => "many".into(),
+    };
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
 
 /// "1–50 of 2,069": where this page sits in the view. Past the first page
