@@ -289,7 +289,8 @@ fn ms(d: Duration) -> f64 {
 
 /// The queue page's "1–50 of 2,069".
 fn range_of(html: &str) -> Option<&str> {
-    let start = html.find("id=\"queue-range\">")? + "id=\"queue-range\">".len();
+    let at = html.find("id=\"queue-range\"")?;
+    let start = html[at..].find('>')? + at + 1;
     let end = html[start..].find("</p>")? + start;
     Some(&html[start..end])
 }

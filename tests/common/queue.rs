@@ -131,10 +131,10 @@ pub fn next_link(html: &str) -> Option<String> {
 
 /// What the page says of where it sits in its view: "1–50 of 2,069".
 pub fn range(html: &str) -> String {
-    let start = html
-        .find("id=\"queue-range\">")
-        .expect("the page says its range")
-        + 17;
+    let at = html
+        .find("id=\"queue-range\"")
+        .expect("the page says its range");
+    let start = html[at..].find('>').unwrap() + at + 1;
     let end = html[start..].find("</p>").unwrap() + start;
     html[start..end].to_string()
 }
