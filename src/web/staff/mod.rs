@@ -9,6 +9,7 @@ mod macros;
 mod password;
 pub(crate) mod queue;
 mod queue_bulk;
+mod queue_export;
 mod received_mail;
 pub mod session;
 mod settings;
