@@ -348,7 +348,7 @@ async fn pages_invite_a_reply_by_mail_only_where_replies_reach_apidesk() {
         let page = app.get(&format!("/tickets/{}?filed=1", ticket.token)).await;
         signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
         let staff = app.get(&staff_url(&ticket)).await;
-        let hint = staff.body.contains("on their status page and by email;");
+        let hint = staff.body.contains("(status page and email);");
         (page.body, hint)
     };
     let with_replies = TestApp::spawn_configured(|config| {
