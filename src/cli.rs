@@ -73,6 +73,18 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+    /// Write a consistent copy of the live database to FILE (a new file),
+    /// while apidesk goes on serving.
+    Backup {
+        /// Where to write the copy; refused if it exists.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup back: replaces the database of a stopped deployment
+    /// (refused while apidesk or anything else has it open).
+    Restore {
+        /// The backup to restore.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,8 +151,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => return mail_ingest(&cli.config).await,
         Some(Command::Content { command }) => return content::run(command),
         Some(Command::Token { command }) => tokens::run(command, cli.config).await,
+        Some(Command::Backup { file }) => backup(&file, &cli.config).await,
+        Some(Command::Restore { file }) => restore(&file, &cli.config).await,
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+/// `apidesk backup FILE`.
+async fn backup(file: &std::path::Path, config: &Config) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    let copied = store
+        .backup_to(file)
+        .await
+        .with_context(|| format!("cannot back up into {}", file.display()));
+    store.close().await;
+    let copied = copied?;
+    println!(
+        "Backed up {} tickets to {} ({} bytes).",
+        copied.tickets,
+        file.display(),
+        copied.bytes
+    );
+    Ok(())
+}
+
+/// `apidesk restore FILE`.
+async fn restore(file: &std::path::Path, config: &Config) -> anyhow::Result<()> {
+    let restored = Store::restore(&config.database_url, file).await?;
+    // Opening it brings a backup from an earlier version up to date.
+    Store::connect(&config.database_url).await?.close().await;
+    println!(
+        "Restored {} tickets from {} into {}.",
+        restored.tickets,
+        file.display(),
+        config.database_url
+    );
+    Ok(())
 }
 
 /// `apidesk mail test`: the line to print when the server took the

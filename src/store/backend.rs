@@ -63,6 +63,7 @@ pub trait Backend:
     + Workspace
     + Macros
     + Insights
+    + Backups
     + Send
     + Sync
 {
@@ -90,6 +91,7 @@ impl<T> Backend for T where
         + Workspace
         + Macros
         + Insights
+        + Backups
         + Send
         + Sync
 {
@@ -783,4 +785,12 @@ pub trait Insights {
         to: time::Date,
         limit: u32,
     ) -> Result<Vec<BusyProblem>, StoreError>;
+}
+
+/// Copies of the whole database (`apidesk backup`).
+#[async_trait]
+pub trait Backups {
+    /// Writes a consistent copy of the live database to `to` (a file that
+    /// must not exist yet) while writes go on.
+    async fn backup_to(&self, to: &std::path::Path) -> Result<super::Copied, StoreError>;
 }

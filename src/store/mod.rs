@@ -18,7 +18,7 @@ use crate::tickets::OutgoingMail;
 
 pub use backend::Insights;
 pub use backend::{
-    Actions, ApiTokens, Backend, BulkEdits, Deflections, Health, Inbox, Incidents, Outbox,
+    Actions, ApiTokens, Backend, Backups, BulkEdits, Deflections, Health, Inbox, Incidents, Outbox,
     Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
     Webhooks,
 };
@@ -31,6 +31,7 @@ pub use rows::{
 };
 pub use rows::{RequesterTicket, SeenUpTo, Together, Viewer};
 pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};
+pub use sqlite::Copied;
 
 /// A handle on the database; clones share one backend (and its pool).
 ///
@@ -53,6 +54,12 @@ impl Store {
     pub async fn connect_with(database_url: &str, outgoing: OutgoingMail) -> anyhow::Result<Self> {
         let backend = sqlite::SqliteStore::connect(database_url, outgoing).await?;
         Ok(Self::new(backend))
+    }
+
+    /// Replaces the database at `database_url` with the backup `from`, for
+    /// a deployment that is stopped (refused while anything has it open).
+    pub async fn restore(database_url: &str, from: &std::path::Path) -> anyhow::Result<Copied> {
+        sqlite::restore(database_url, from).await
     }
 
     pub fn new(backend: impl Backend + 'static) -> Self {

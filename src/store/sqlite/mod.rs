@@ -4,6 +4,7 @@
 //! this module; its errors leave it only as the opaque cause of a
 //! `StoreError`.
 
+mod backup;
 mod budget;
 mod bulk;
 mod decode;
@@ -42,6 +43,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{BudgetError, Health, StoreError};
 use crate::tickets::OutgoingMail;
+pub use backup::{Copied, restore};
 
 /// The SQLite backend: a pool of connections to one database file.
 #[derive(Clone, Debug)]
