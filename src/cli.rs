@@ -159,6 +159,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `apidesk backup FILE`.
 async fn backup(file: &std::path::Path, config: &Config) -> anyhow::Result<()> {
+    if file.exists() {
+        anyhow::bail!("{} already exists: back up into a new file", file.display());
+    }
     let store = Store::connect(&config.database_url).await?;
     let copied = store
         .backup_to(file)
