@@ -33,11 +33,7 @@ impl Backups for SqliteStore {
     /// not exist yet; it is created readable by its owner only, as the
     /// database is.
     async fn backup_to(&self, to: &Path) -> Result<Copied, StoreError> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(to).map_err(StoreError::new)?;
+        create_owner_only(to).map_err(StoreError::new)?;
         let path = to
             .to_str()
             .ok_or_else(|| StoreError::new(format!("{} is not a UTF-8 path", to.display())))?;
@@ -63,6 +59,16 @@ impl Backups for SqliteStore {
         let bytes = std::fs::metadata(to).map_err(StoreError::new)?.len();
         Ok(Copied { tickets, bytes })
     }
+}
+
+/// A new file (never an existing one) that only its owner can read, as the
+/// database is.
+pub(super) fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// The database file a `sqlite://` URL names.
@@ -153,12 +159,7 @@ pub async fn restore(database_url: &str, from: &Path) -> anyhow::Result<Copied> 
     let staged = file.with_extension("restoring");
     let _ = std::fs::remove_file(&staged);
     {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut out = options
-            .open(&staged)
+        let mut out = create_owner_only(&staged)
             .with_context(|| format!("cannot create {}", staged.display()))?;
         let mut input =
             std::fs::File::open(from).with_context(|| format!("cannot read {}", from.display()))?;

@@ -152,11 +152,7 @@ fn create_private_file(path: &Path) -> anyhow::Result<()> {
     if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" || path.exists() {
         return Ok(());
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match backup::create_owner_only(path) {
         Ok(_) => Ok(()),
         // Another process created it first: fine, it is theirs to have made.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),

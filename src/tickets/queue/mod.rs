@@ -530,6 +530,16 @@ fn cursor_time(time: OffsetDateTime) -> Option<String> {
 }
 
 impl QueueFilter {
+    /// Whether it narrows by a ticket's fields (code, priority, assignee,
+    /// environment or tool), beyond its status, dates and words.
+    pub fn narrows_fields(&self) -> bool {
+        self.code.is_some()
+            || self.priority.is_some()
+            || self.assignee != AssigneeFilter::Anyone
+            || self.environment.is_some()
+            || self.tool.is_some()
+    }
+
     /// The words to search for, at most `MAX_SEARCH_TERMS` of them, as the
     /// person typed them: how they are matched is the store's business.
     pub fn search_words(&self) -> Vec<&str> {

@@ -23,18 +23,14 @@ pub struct SavedView {
 }
 
 impl SavedView {
-    /// The view as the queue reads it.
+    /// The view as the queue reads it, without a page (`view_only`).
     pub fn queue_query(&self) -> QueueQuery {
         QueueQuery::read(&self.query).0.view_only()
     }
 
     /// Whether `query` shows what this view shows (its page aside).
     pub fn shows(&self, query: &QueueQuery) -> bool {
-        let mut mine = self.queue_query().filter();
-        let mut theirs = query.view_only().filter();
-        mine.after = None;
-        theirs.after = None;
-        mine == theirs
+        self.queue_query().filter() == query.view_only().filter()
     }
 }
 

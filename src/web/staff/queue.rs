@@ -305,12 +305,10 @@ pub(super) async fn render_queue(
     let mut title = "Queue".to_string();
     for saved in state.store.saved_views().await? {
         let shown = saved.queue_query();
-        let mut filter = shown.filter();
-        filter.after = None;
         // A slow sidebar count says "many" rather than hold the page up.
         let count = state
             .store
-            .count_view(&filter, me.id, SIDEBAR_COUNT_TIME)
+            .count_view(&shown.filter(), me.id, SIDEBAR_COUNT_TIME)
             .await?;
         let current = views.iter().all(|v: &ViewLink| !v.current) && saved.shows(&query);
         if current {
@@ -323,17 +321,19 @@ pub(super) async fn render_queue(
             current,
         });
     }
-    let mut whole = query.filter();
-    whole.after = None;
+    // The view without its page: what is counted, linked and exported.
+    let whole = query.view_only().filter();
+    let address = view_url(&query.view_only());
     let total = if too_broad {
         ViewCount::Unknown
-    } else if query.count == "all" {
-        let all = state.config.staff_query_budget.0;
-        state.store.count_view(&whole, me.id, all).await?
-    } else if whole.search.is_empty() {
-        state.store.count_view(&whole, me.id, budget).await?
     } else {
-        let time = budget.min(SEARCH_COUNT_TIME);
+        let time = if query.count == "all" {
+            state.config.staff_query_budget.0
+        } else if whole.search.is_empty() {
+            budget
+        } else {
+            budget.min(SEARCH_COUNT_TIME)
+        };
         state.store.count_view(&whole, me.id, time).await?
     };
     let first_row = query.first_row();
@@ -348,7 +348,7 @@ pub(super) async fn render_queue(
                 count: "all".into(),
                 ..query.clone()
             }),
-            source: view_url(&query.view_only()).replacen("/staff/queue", "/staff/queue/count", 1),
+            source: address.replacen("/staff/queue", "/staff/queue/count", 1),
             // "1–50 of " before the count; without a place, "N in this view".
             before: match first_row {
                 Some(first) if !page.rows.is_empty() => format!(
@@ -369,12 +369,11 @@ pub(super) async fn render_queue(
             ..query.clone()
         })
     });
-    let first_url = (!query.after.is_empty()).then(|| view_url(&query.view_only()));
+    let first_url = (!query.after.is_empty()).then(|| address.clone());
     let view_query = view_query_string(&query.view_only());
     // The ticket page offers the next ticket in this view (`workspace`).
-    let ticket_suffix = with_query("", &[("view", view_url(&query.view_only()).as_str())]);
-    let words = query.filter().search_words().join(" ");
-    let words: Vec<&str> = words.split_whitespace().collect();
+    let ticket_suffix = with_query("", &[("view", address.as_str())]);
+    let words = whole.search_words();
     let page_ids = page
         .rows
         .iter()
@@ -412,8 +411,8 @@ pub(super) async fn render_queue(
             }
         })
         .collect();
-    let export_url = view_url(&query.view_only()).replacen("/staff/queue", "/staff/queue.csv", 1);
-    let back_url = view_url(&query.view_only());
+    let export_url = address.replacen("/staff/queue", "/staff/queue.csv", 1);
+    let back_url = address;
     let more_filters = !(query.environment.is_empty()
         && query.tool.is_empty()
         && query.from.is_empty()
@@ -475,9 +474,8 @@ async fn count_only(
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
     let (query, _) = QueueQuery::read(raw.as_deref().unwrap_or_default());
-    let mut filter = query.filter();
-    filter.after = None;
     let budget = state.config.staff_query_budget.0;
+    let filter = query.view_only().filter();
     let text = match state.store.count_view(&filter, me.id, budget).await? {
         ViewCount::Exact(n) => thousands(n),
         ViewCount::AtLeast(n) => format!("at least {}", thousands(n)),

@@ -76,9 +76,12 @@ async fn page(
     let mut rows = Vec::new();
     for view in state.store.saved_views().await? {
         let shown = view.queue_query();
-        let mut filter = shown.filter();
-        filter.after = None;
-        let count = count_text(state.store.count_view(&filter, me.id, budget).await?);
+        let count = count_text(
+            state
+                .store
+                .count_view(&shown.filter(), me.id, budget)
+                .await?,
+        );
         let author = match view.created_by {
             None => "apidesk".to_string(),
             Some(id) => staff

@@ -42,14 +42,9 @@ impl SqliteStore {
             return count_search(read, &terms, filter, me, until).await;
         }
         let dated = filter.created_from.is_some() || filter.created_to.is_some();
-        let other_filters = filter.code.is_some()
-            || filter.priority.is_some()
-            || filter.assignee != AssigneeFilter::Anyone
-            || filter.environment.is_some()
-            || filter.tool.is_some();
         let mut qb = if !dated {
             tally_sum(filter, me)
-        } else if !other_filters {
+        } else if !filter.narrows_fields() {
             day_tally_sum(filter)
         } else {
             let mut qb =
@@ -126,11 +121,7 @@ async fn count_search(
     // A search of every ticket counts its matches as they come; any other
     // filter is checked on each batch of them.
     let unfiltered = filter.statuses.is_empty()
-        && filter.code.is_none()
-        && filter.priority.is_none()
-        && filter.assignee == AssigneeFilter::Anyone
-        && filter.environment.is_none()
-        && filter.tool.is_none()
+        && !filter.narrows_fields()
         && filter.created_from.is_none()
         && filter.created_to.is_none();
     let mut total = 0;
