@@ -37,6 +37,7 @@
 //!   Only `webhooks/delivery.rs`, the background task, reads the store, as
 //!   mail's delivery does. No SQL (*).
 
+pub mod attachments;
 pub mod cli;
 pub mod config;
 pub mod domain;
