@@ -30,6 +30,12 @@ pub enum AppError {
         retry_after: std::time::Duration,
         form: bool,
     },
+    /// A request body larger than apidesk reads.
+    #[error("the request body is too large")]
+    TooLarge,
+    /// Too much heavy work (file uploads) is under way to take more now.
+    #[error("busy with other uploads")]
+    Busy,
 }
 
 #[derive(Template)]
@@ -46,6 +52,8 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Database(_) | Self::Template(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -67,7 +75,11 @@ pub fn error_page(status: StatusCode) -> Response {
         ),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "That was too much to send",
-            "The form was larger than apidesk accepts. Shorten the longest field and try again.",
+            "The form was larger than apidesk accepts. Shorten the longest field, or attach fewer or smaller files, and try again.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "apidesk is busy",
+            "Many files are being sent to apidesk right now. Go back, wait a minute and send the form again: your browser still has what you typed.",
         ),
         StatusCode::REQUEST_TIMEOUT => (
             "That took too long",

@@ -264,6 +264,7 @@ async fn state_with(config: Config, outgoing_mail: OutgoingMail) -> anyhow::Resu
         kb: SharedKb::new(kb),
         csrf,
         outgoing_mail,
+        uploads: crate::web::UploadPermits::default(),
     })
 }
 

@@ -182,5 +182,7 @@ impl fmt::Display for Refused {
 pub const MAX_NAME_CHARS: usize = 120;
 
 mod inspect;
+mod stored;
 
-pub use inspect::inspect;
+pub use inspect::{display_name, inspect};
+pub use stored::{Attachment, Held, Via, removed_text, size_text};

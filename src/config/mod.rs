@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use clap::Args;
 
+mod attachments;
 mod imap;
 mod mail;
 mod rate_limits;
+pub use attachments::{AttachmentSettings, ByteSize};
 pub use imap::{ImapConfig, ImapConfigError, ImapSecurity, ImapSettings};
 pub use mail::{MailConfig, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity};
 pub use rate_limits::{Level, Rate, RateLimitSettings};
@@ -86,6 +88,10 @@ pub struct Config {
     /// Incoming mail: `--imap-url`, `--imap-ca-file`, `--imap-poll-seconds`.
     #[command(flatten)]
     pub imap: ImapSettings,
+
+    /// Attachments: `--max-file-size`, `--max-ticket-files-size`, `--max-ticket-files`.
+    #[command(flatten)]
+    pub attachments: AttachmentSettings,
 
     /// Hosts webhook deliveries may reach although they are private,
     /// loopback or link-local, e.g. "hooks.internal,127.0.0.1"
@@ -166,6 +172,7 @@ impl Default for Config {
             content: None,
             mail: MailSettings::default(),
             imap: ImapSettings::default(),
+            attachments: AttachmentSettings::default(),
             webhook_allow_hosts: AllowList::default(),
         }
     }

@@ -26,10 +26,14 @@ pub enum Level {
     Links,
     /// Requests to the JSON API (`/api/v1`), per token.
     Api,
+    /// Files attached by visitors (the ticket form, status pages), per
+    /// client address: each is inspected and kept for a day even when the
+    /// form around it is never filed.
+    Uploads,
 }
 
 impl Level {
-    pub const ALL: [Level; 7] = [
+    pub const ALL: [Level; 8] = [
         Level::Filing,
         Level::Additions,
         Level::TicketAdditions,
@@ -37,6 +41,7 @@ impl Level {
         Level::Diagnose,
         Level::Links,
         Level::Api,
+        Level::Uploads,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +53,7 @@ impl Level {
             Self::Diagnose => "diagnose",
             Self::Links => "links",
             Self::Api => "api",
+            Self::Uploads => "uploads",
         }
     }
 
@@ -62,6 +68,7 @@ impl Level {
             Self::Links => Rate::new(10, Duration::from_secs(3600)),
             // A busy integration, not a runaway loop.
             Self::Api => Rate::new(600, Duration::from_secs(60)),
+            Self::Uploads => Rate::new(60, Duration::from_secs(3600)),
         }
     }
 }

@@ -18,6 +18,7 @@ use super::{
     LoginAttempt, QueuePage, RequesterTicket, SaveViewError, SeedLoader, SeenUpTo, SimilarTicket,
     StoreError, Together, Viewer,
 };
+use crate::attachments::{Attachment, Inspected, Limits, Via};
 use crate::domain::{ErrorCode, Zone};
 use crate::insights::{BusyProblem, DayCount, DurationCount, WalkMark, WalkTally};
 use crate::kb::Tree;
@@ -64,6 +65,7 @@ pub trait Backend:
     + Macros
     + Insights
     + Backups
+    + Attachments
     + Send
     + Sync
 {
@@ -92,6 +94,7 @@ impl<T> Backend for T where
         + Macros
         + Insights
         + Backups
+        + Attachments
         + Send
         + Sync
 {
@@ -661,12 +664,15 @@ pub trait Workspace {
     /// order, each as `Actions::apply` would: all of them or, when one is
     /// refused, none. With `seen`, refuses first (`Together::Stale`) when
     /// anyone but `seen.staff_id` has added an event to a request's ticket
-    /// after `seen.event_id`.
+    /// after `seen.event_id`. Staged `files` go with the message written
+    /// (`Refusal::FilesFull` past `limits`).
     async fn apply_together(
         &self,
         requests: &[Request],
         targets: &ResponseTargets,
         seen: Option<SeenUpTo>,
+        files: &[Uuid],
+        limits: &Limits,
     ) -> Result<Together, StoreError>;
 
     /// Records that a staff member has the ticket open now.
@@ -793,4 +799,66 @@ pub trait Backups {
     /// Writes a consistent copy of the live database to `to` (a file that
     /// must not exist yet) while writes go on.
     async fn backup_to(&self, to: &std::path::Path) -> Result<super::Copied, StoreError>;
+}
+
+/// Attached files: kept once per content, staged until the ticket or
+/// message they came with is stored, then part of it.
+#[async_trait]
+pub trait Attachments {
+    /// Keeps inspected files, staged until `until`: they belong to nothing
+    /// yet. In the order given.
+    async fn stage_files(
+        &self,
+        files: &[Inspected],
+        via: Via,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<Attachment>, StoreError>;
+
+    /// Those of `ids` that are still staged, in the order given.
+    async fn staged_files(&self, ids: &[Uuid]) -> Result<Vec<Attachment>, StoreError>;
+
+    /// Files a ticket holds, oldest first; with `public_only`, only those
+    /// that came with an event its requester may see.
+    async fn ticket_files(
+        &self,
+        ticket: i64,
+        public_only: bool,
+    ) -> Result<Vec<Attachment>, StoreError>;
+
+    /// One of a ticket's files and its stored bytes (or its thumbnail's),
+    /// as `ticket_files` would list it.
+    async fn ticket_file(
+        &self,
+        ticket: i64,
+        file: Uuid,
+        public_only: bool,
+        thumbnail: bool,
+    ) -> Result<Option<(Attachment, Vec<u8>)>, StoreError>;
+
+    /// Files a new ticket as `Tickets::insert_ticket` does, the staged
+    /// `files` with it; a repeated submit binds nothing again.
+    async fn insert_ticket_with_files(
+        &self,
+        ticket: &NewTicket,
+        triage: &Triage,
+        now: OffsetDateTime,
+        files: &[Uuid],
+        limits: &Limits,
+    ) -> Result<InsertOutcome, ActionError>;
+
+    /// Applies one command as `Actions::apply` does, the staged `files`
+    /// with the message it writes. Refused (`Refusal::FilesFull`) when the
+    /// ticket would hold more than `limits` allow.
+    async fn apply_with_files(
+        &self,
+        request: &Request,
+        targets: &ResponseTargets,
+        files: &[Uuid],
+        limits: &Limits,
+    ) -> Result<Outcome, ActionError>;
+
+    /// Drops staged files nobody claimed by `now`, and contents nothing
+    /// refers to any more; returns how many files went.
+    async fn drop_unclaimed_files(&self, now: OffsetDateTime) -> Result<u64, StoreError>;
 }

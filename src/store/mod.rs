@@ -18,7 +18,7 @@ use crate::tickets::OutgoingMail;
 
 pub use backend::Insights;
 pub use backend::{
-    Actions, ApiTokens, Backend, Backups, BulkEdits, Deflections, Health, Inbox, Incidents, Outbox,
+    Actions, ApiTokens, Attachments, Backend, Backups, BulkEdits, Deflections, Health, Inbox, Incidents, Outbox,
     Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts, Tickets, Timelines,
     Webhooks,
 };

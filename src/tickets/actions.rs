@@ -105,6 +105,9 @@ pub enum Refusal {
     TooMuchMail,
     #[error("staff cannot reply to a closed ticket")]
     ReplyToClosed,
+    /// The files would take the ticket past its limits.
+    #[error("the ticket holds as many files as it may")]
+    FilesFull { max_files: usize, max_bytes: u64 },
 }
 
 impl Refusal {
@@ -118,6 +121,7 @@ impl Refusal {
                 "merge"
             }
             Self::ClosedToRequester | Self::AdditionsFull | Self::TooMuchMail => "body",
+            Self::FilesFull { .. } => "files",
         }
     }
 
@@ -170,6 +174,11 @@ impl Refusal {
             Self::TooMuchMail => format!(
                 "This ticket took {} mails in the last hour, so this one was not added.",
                 crate::tickets::workflow::MAX_MAILS_IN_PER_TICKET_PER_HOUR
+            ),
+            Self::FilesFull { max_files, max_bytes } => format!(
+                "A ticket holds at most {max_files} files and {} in all, and these would take \
+                 it past that, so nothing was added. Attach fewer or smaller files.",
+                crate::attachments::size_text(*max_bytes)
             ),
         }
     }

@@ -137,17 +137,30 @@ pub async fn protect(
         let Some(sent_cookie) = existing.as_deref() else {
             return AppError::Csrf.into_response();
         };
-        if !is_form(&parts.headers) {
-            return AppError::Csrf.into_response();
+        if let Some(boundary) = multipart_boundary(&parts.headers) {
+            // A form with files is not read whole here: only its first
+            // part, which must be the token (every form puts it first).
+            let (token, body) = match first_part(body, &boundary).await {
+                Ok(read) => read,
+                Err(status) => return crate::error::error_page(status),
+            };
+            if !token.is_some_and(|t| key.verify(sent_cookie, &t)) {
+                return AppError::Csrf.into_response();
+            }
+            body
+        } else {
+            if !is_form(&parts.headers) {
+                return AppError::Csrf.into_response();
+            }
+            let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+                return crate::error::error_page(axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+            };
+            let token = form_urlencoded_field(&bytes, FIELD);
+            if !token.is_some_and(|t| key.verify(sent_cookie, &t)) {
+                return AppError::Csrf.into_response();
+            }
+            Body::from(bytes)
         }
-        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-            return crate::error::error_page(axum::http::StatusCode::PAYLOAD_TOO_LARGE);
-        };
-        let token = form_urlencoded_field(&bytes, FIELD);
-        if !token.is_some_and(|t| key.verify(sent_cookie, &t)) {
-            return AppError::Csrf.into_response();
-        }
-        Body::from(bytes)
     };
 
     parts.extensions.insert(CsrfToken(key.token_for(&cookie)));
@@ -158,6 +171,86 @@ pub async fn protect(
             .append(SET_COOKIE, set_cookie(&cookie, config.cookie_secure));
     }
     response
+}
+
+/// The boundary of a `multipart/form-data` body, if that is what it is.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let (kind, params) = value.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        (name.trim().eq_ignore_ascii_case("boundary") && !value.is_empty() && value.len() <= 70)
+            .then(|| value.to_string())
+    })
+}
+
+/// The most read of a multipart body to find its first part.
+const MAX_FIRST_PART: usize = 4096;
+
+/// The value of a multipart body's first part when that part is the CSRF
+/// token field, and the whole body again for the handler: what was read
+/// to find it, then the rest as it streams in.
+async fn first_part(
+    body: Body,
+    boundary: &str,
+) -> Result<(Option<String>, Body), axum::http::StatusCode> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut read = Vec::new();
+    let delimiter = format!("\r\n--{boundary}");
+    let token = loop {
+        if let Some(token) = token_part(&read, boundary, &delimiter) {
+            break token;
+        }
+        if read.len() > MAX_FIRST_PART {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => read.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(axum::http::StatusCode::PAYLOAD_TOO_LARGE),
+            None => break token_part(&read, boundary, &delimiter).flatten(),
+        }
+    };
+    let head = futures_util::stream::once(async move {
+        Ok::<_, axum::Error>(axum::body::Bytes::from(read))
+    });
+    Ok((token, Body::from_stream(head.chain(stream))))
+}
+
+/// `Some(token)` once the first part is read whole and is the token field,
+/// `Some(None)` once it is read and is something else; `None` while more
+/// is needed.
+fn token_part(read: &[u8], boundary: &str, delimiter: &str) -> Option<Option<String>> {
+    let opening = format!("--{boundary}\r\n");
+    if read.len() < opening.len() {
+        return None;
+    }
+    if !read.starts_with(opening.as_bytes()) {
+        return Some(None);
+    }
+    let rest = &read[opening.len()..];
+    let end = find(rest, delimiter.as_bytes())?;
+    let part = std::str::from_utf8(&rest[..end]).ok();
+    Some(part.and_then(|part| {
+        let (headers, value) = part.split_once("\r\n\r\n")?;
+        let named = headers.lines().any(|line| {
+            let lower = line.to_ascii_lowercase();
+            lower.starts_with("content-disposition:")
+                && lower.contains(&format!("name=\"{FIELD}\""))
+                && !lower.contains("filename")
+        });
+        named.then(|| value.to_string())
+    }))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// A new CSRF value for this browser, as a `Set-Cookie` header. Given at
@@ -214,6 +307,40 @@ mod tests {
         assert_ne!(key().submission_key(&headers(&b), id), Some(key_a));
         assert_ne!(key_a, id);
         assert_eq!(key().submission_key(&HeaderMap::new(), id), None);
+    }
+
+    #[test]
+    fn finds_the_token_as_the_first_part_of_a_form_with_files() {
+        let boundary = "XyZ";
+        let delimiter = "\r\n--XyZ";
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nab12\r\n--XyZ\r\n";
+        assert_eq!(token_part(body.as_bytes(), boundary, delimiter), Some(Some("ab12".into())));
+        // Not read whole yet.
+        assert_eq!(token_part(&body.as_bytes()[..30], boundary, delimiter), None);
+        let other = "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n--XyZ";
+        assert_eq!(token_part(other.as_bytes(), boundary, delimiter), Some(None));
+        let file = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"; filename=\"a\"\r\n\r\nab12\r\n--XyZ";
+        assert_eq!(token_part(file.as_bytes(), boundary, delimiter), Some(None));
+        assert_eq!(token_part(b"garbage that is long enough", boundary, delimiter), Some(None));
+    }
+
+    #[test]
+    fn reads_the_boundary_of_a_form_with_files() {
+        let headers = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_str(value).unwrap());
+            headers
+        };
+        assert_eq!(
+            multipart_boundary(&headers("multipart/form-data; boundary=----Web123")).as_deref(),
+            Some("----Web123")
+        );
+        assert_eq!(
+            multipart_boundary(&headers("Multipart/Form-Data; boundary=\"a b\"")).as_deref(),
+            Some("a b")
+        );
+        assert_eq!(multipart_boundary(&headers("application/x-www-form-urlencoded")), None);
+        assert_eq!(multipart_boundary(&headers("multipart/form-data")), None);
     }
 
     #[test]

@@ -10,6 +10,19 @@ impl FormPairs {
         Self(serde_urlencoded::from_str(body).unwrap_or_default())
     }
 
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
+    /// The form as `T`, read as `Form<T>` would read the same fields; a
+    /// form that does not fit reads as `T::default()`.
+    pub fn deserialize<T: serde::de::DeserializeOwned + Default>(&self) -> T {
+        serde_urlencoded::to_string(&self.0)
+            .ok()
+            .and_then(|body| serde_urlencoded::from_str(&body).ok())
+            .unwrap_or_default()
+    }
+
     /// The first value of `name`, or "" when it is not there.
     pub fn first(&self, name: &str) -> &str {
         self.0

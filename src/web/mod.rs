@@ -26,17 +26,19 @@ mod ticket_links;
 mod tickets;
 mod time_zones;
 mod troubleshoot;
+mod uploads;
+pub use uploads::UploadPermits;
 
 use std::any::Any;
 use std::time::Duration;
 
-use axum::extract::MatchedPath;
+use axum::extract::{DefaultBodyLimit, MatchedPath, State};
+use axum::response::IntoResponse;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -46,7 +48,7 @@ use crate::error::{AppError, error_page};
 pub use state::AppState;
 
 /// The largest request body accepted: a 10,000-character message, percent-encoded.
-const MAX_BODY_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -82,7 +84,10 @@ fn page_layers(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
 /// tests can wrap the same stack around a handler of their own.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_body))
+        // `limit_body` bounds every body; axum's own 2 MB default for
+        // extractors would cut forms with files short.
+        .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -107,6 +112,33 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Bounds a request's body: a form with files may send a ticket's worth of
+/// them, anything else `MAX_BODY_BYTES`. A declared length over the bound
+/// is refused before anything is read; a body that runs past it fails
+/// while it is read (413 either way).
+async fn limit_body(
+    State(config): State<std::sync::Arc<crate::config::Config>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let limit = if uploads::is_multipart(request.headers()) {
+        uploads::max_request_bytes(&config.attachments.limits())
+    } else {
+        MAX_BODY_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body)).await
 }
 
 /// A handler that panicked: the visitor gets the ordinary 500 page instead

@@ -23,6 +23,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Whether mail to requesters is sent (SMTP configured).
     pub outgoing_mail: OutgoingMail,
+    /// Forms with files being read and inspected at once (`web::uploads`).
+    pub uploads: super::UploadPermits,
 }
 
 impl FromRef<AppState> for Store {

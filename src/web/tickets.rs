@@ -21,7 +21,10 @@ use super::time_zones::ZoneSelect;
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
+use crate::attachments::{Held, Limits, Via};
+use crate::store::ActionError;
 use crate::tickets::hints;
+use super::uploads::{Attached, FilesField, FilesForm, Sender, take_files};
 use crate::tickets::redact::{SecretKind, marker_kinds};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
@@ -65,6 +68,7 @@ struct FormPage<'a> {
     hints: Vec<String>,
     /// Known incidents that cause the chosen code, said first.
     incidents: Vec<IncidentNotice>,
+    files: FilesField,
 }
 
 impl<'a> FormPage<'a> {
@@ -73,6 +77,7 @@ impl<'a> FormPage<'a> {
         input: TicketInput,
         errors: FieldErrors,
         csrf: CsrfToken,
+        limits: Limits,
     ) -> Self {
         let code = ErrorCode::parse(&input.error_code);
         let path = crate::tickets::split_path(&input.path);
@@ -97,7 +102,18 @@ impl<'a> FormPage<'a> {
             secrets: Vec::new(),
             hints: Vec::new(),
             incidents: Vec::new(),
+            files: FilesField::new("Screenshots, logs or a HAR file", &limits),
         }
+    }
+
+    /// Lists the files kept so far, and says beside the field which were
+    /// refused.
+    fn with_files(mut self, attached: Attached) -> Self {
+        if let Some(error) = attached.error() {
+            self.errors.add("files", error);
+        }
+        self.files = self.files.with_kept(attached.kept);
+        self
     }
 
     /// Says which credentials the form holds and where.
@@ -137,7 +153,8 @@ async fn new_form(
     input.submission_id = Uuid::new_v4().to_string();
     let code = ErrorCode::parse(&input.error_code);
     let kb = state.kb.get();
-    let mut page = FormPage::new(&kb, input, FieldErrors::default(), csrf);
+    let limits = state.config.attachments.limits();
+    let mut page = FormPage::new(&kb, input, FieldErrors::default(), csrf, limits);
     if let Some(code) = code {
         page.incidents = open_notices(&state, Some(code)).await;
     }
@@ -149,8 +166,19 @@ async fn create(
     headers: axum::http::HeaderMap,
     client: ClientAddr,
     csrf: CsrfToken,
-    Form(input): Form<TicketInput>,
+    mut form: FilesForm,
 ) -> Result<Response> {
+    let input: TicketInput = form.form();
+    let limits = state.config.attachments.limits();
+    let rate_key = client.rate_key();
+    let attached = take_files(
+        &state,
+        &mut form,
+        Via::Form,
+        Sender::Visitor(&rate_key),
+        Held::default(),
+    )
+    .await?;
     let (shown, secrets) = input.clone().redacted();
     match input.validate(OffsetDateTime::now_utc()) {
         Ok(mut ticket) => {
@@ -159,17 +187,26 @@ async fn create(
             // Before filing, the requester sees the form as it will be
             // stored, credentials taken out, with what is worth checking;
             // sent again (no credentials left, hints seen), it is filed.
-            if !secrets.is_empty() || (!hints.is_empty() && input.reviewed.is_empty()) {
+            // A refused file is said beside its field first, too.
+            if !secrets.is_empty()
+                || !attached.refused.is_empty()
+                || (!hints.is_empty() && input.reviewed.is_empty())
+            {
+                let refused = !attached.refused.is_empty();
                 let mut shown = shown;
                 shown.reviewed = if hints.is_empty() { "" } else { "1" }.into();
-                let mut page =
-                    FormPage::new(&kb, shown, FieldErrors::default(), csrf).with_secrets(&secrets);
+                let mut page = FormPage::new(&kb, shown, FieldErrors::default(), csrf, limits)
+                    .with_secrets(&secrets)
+                    .with_files(attached);
                 page.hints = hints;
-                return Ok(render(&page)?.into_response());
+                let status = if refused {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::OK
+                };
+                return Ok((status, render(&page)?).into_response());
             }
-            state
-                .limits
-                .check(Level::Filing, &client.rate_key(), true)?;
+            state.limits.check(Level::Filing, &rate_key, true)?;
             // A resubmit finds the ticket it filed only from the same
             // browser: the id in the form is public (it is in the page and
             // any copy of it), the CSRF cookie is not.
@@ -179,14 +216,30 @@ async fn create(
                 .ok_or(AppError::Csrf)?;
             let now = OffsetDateTime::now_utc();
             let triage = ticket.triage(now, &state.config.response_targets);
-            let outcome = state.store.insert_ticket(&ticket, &triage, now).await?;
+            let outcome = match state
+                .store
+                .insert_ticket_with_files(&ticket, &triage, now, &attached.ids(), &limits)
+                .await
+            {
+                Ok(outcome) => outcome,
+                Err(ActionError::Database(e)) => return Err(e.into()),
+                Err(ActionError::Refused(refusal)) => {
+                    let mut errors = FieldErrors::default();
+                    errors.add("files", refusal.message());
+                    let page = FormPage::new(&kb, input, errors, csrf, limits)
+                        .with_files(Attached { kept: attached.kept, refused: Vec::new() });
+                    return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+                }
+            };
             let token = outcome.token();
-            tracing::info!(code = %ticket.error_code, "ticket filed");
+            tracing::info!(code = %ticket.error_code, files = attached.kept.len(), "ticket filed");
             Ok(Redirect::to(&format!("/tickets/{token}?filed=1")).into_response())
         }
         Err(errors) => {
             let kb = state.kb.get();
-            let page = FormPage::new(&kb, input, errors, csrf).with_secrets(&secrets);
+            let page = FormPage::new(&kb, input, errors, csrf, limits)
+                .with_secrets(&secrets)
+                .with_files(attached);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }

@@ -4,6 +4,7 @@
 //! this module; its errors leave it only as the opaque cause of a
 //! `StoreError`.
 
+mod attachments;
 mod backup;
 mod budget;
 mod bulk;

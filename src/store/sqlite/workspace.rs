@@ -5,14 +5,17 @@ use async_trait::async_trait;
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use super::ticket_actions::apply_in;
+use super::attachments::bind_to_message;
+use super::ticket_actions::apply_events;
 use super::{SqliteStore, decode, time_text};
 use crate::domain::ErrorCode;
 use crate::store::{
     ActionError, RequesterTicket, SeenUpTo, StoreError, Together, Viewer, Workspace,
 };
 use crate::tickets::workflow::Request;
-use crate::tickets::{ResponseTargets, TicketStatus};
+use crate::tickets::{Outcome, ResponseTargets, TicketStatus};
+use crate::attachments::Limits;
+use uuid::Uuid;
 
 #[async_trait]
 impl Workspace for SqliteStore {
@@ -21,6 +24,8 @@ impl Workspace for SqliteStore {
         requests: &[Request],
         targets: &ResponseTargets,
         seen: Option<SeenUpTo>,
+        files: &[Uuid],
+        limits: &Limits,
     ) -> Result<Together, StoreError> {
         // Dropping the transaction without a commit rolls every command back.
         let mut tx = self.begin_write().await?;
@@ -45,14 +50,30 @@ impl Workspace for SqliteStore {
             }
         }
         let mut outcomes = Vec::with_capacity(requests.len());
+        let mut written = Vec::new();
         for (index, request) in requests.iter().enumerate() {
-            match apply_in(&mut tx, request, targets, self.outgoing).await {
-                Ok(outcome) => outcomes.push(outcome),
+            match apply_events(&mut tx, request, targets, self.outgoing).await {
+                Ok(events) => {
+                    outcomes.push(if events.is_empty() {
+                        Outcome::Unchanged
+                    } else {
+                        Outcome::Changed
+                    });
+                    written.extend(events.into_iter().map(|(id, kind)| (request.ticket, id, kind)));
+                }
                 Err(ActionError::Refused(refusal)) => {
                     return Ok(Together::Refused { index, refusal });
                 }
                 Err(ActionError::Database(e)) => return Err(e),
             }
+        }
+        match bind_to_message(&mut tx, &written, files, limits).await {
+            Ok(()) => {}
+            Err(ActionError::Refused(refusal)) => {
+                let index = requests.len().saturating_sub(1);
+                return Ok(Together::Refused { index, refusal });
+            }
+            Err(ActionError::Database(e)) => return Err(e),
         }
         if outcomes.iter().any(|o| o.changed()) {
             tx.commit().await?;

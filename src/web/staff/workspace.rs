@@ -218,7 +218,7 @@ async fn compose(
         });
     let together = state
         .store
-        .apply_together(&requests, &state.config.response_targets, seen)
+        .apply_together(&requests, &state.config.response_targets, seen, &[], &state.config.attachments.limits())
         .await?;
     match together {
         Together::Applied(outcomes) => {
