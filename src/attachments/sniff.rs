@@ -42,14 +42,41 @@ pub(super) fn sniff(bytes: &[u8]) -> Result<Content<'_>, Refused> {
     if is_program(bytes) {
         return Err(PROGRAM);
     }
-    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    if body.starts_with(b"#!") {
+    let text = match utf16(bytes) {
+        Some(decoded) => Cow::Owned(decoded.ok_or(BINARY)?),
+        None => decode(bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)).ok_or(BINARY)?,
+    };
+    if text.starts_with("#!") {
         return Err(SCRIPT);
     }
-    if let Some(refused) = markup(body) {
+    if let Some(refused) = markup(text.as_bytes()) {
         return Err(refused);
     }
-    decode(body).map(Content::Text).ok_or(BINARY)
+    Ok(Content::Text(text))
+}
+
+/// Text behind a UTF-16 byte order mark, as Windows PowerShell 5 writes
+/// redirected output: `None` without the mark, `Some(None)` when what
+/// follows is no UTF-16 text.
+fn utf16(bytes: &[u8]) -> Option<Option<String>> {
+    let (little, body) = if let Some(body) = bytes.strip_prefix(b"\xFF\xFE") {
+        (true, body)
+    } else {
+        (false, bytes.strip_prefix(b"\xFE\xFF")?)
+    };
+    if body.len() % 2 != 0 {
+        return Some(None);
+    }
+    let units = body.chunks_exact(2).map(|c| {
+        let pair = [c[0], c[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let text: Option<String> = char::decode_utf16(units).collect::<Result<_, _>>().ok();
+    Some(text.filter(|t| !t.contains('\0')))
 }
 
 fn allowed_binary(b: &[u8]) -> Option<FileKind> {
@@ -242,6 +269,31 @@ mod tests {
     fn binary_is_refused_without_a_guess() {
         assert_eq!(refused(b"hello\0world"), None);
         assert_eq!(refused(b"\x80\x81\x02\x03\xFF"), None);
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        let le: Vec<u8> = b"\xFF\xFE"
+            .iter()
+            .copied()
+            .chain(
+                "Grüße, token=x\r\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        match sniff(&le) {
+            Ok(Content::Text(t)) => assert_eq!(t, "Grüße, token=x\r\n"),
+            other => panic!("{other:?}"),
+        }
+        let be: Vec<u8> = b"\xFE\xFF"
+            .iter()
+            .copied()
+            .chain("<html>".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(refused(&be), Some("a web page"));
+        assert_eq!(refused(b"\xFF\xFEa\0b"), None, "odd length");
+        assert_eq!(refused(b"\xFF\xFE\0\xD8a\0"), None, "a lone surrogate");
     }
 
     #[test]
