@@ -144,18 +144,29 @@ pub struct Inspected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     Empty,
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     /// Content of a type outside the allow-list: what it looks like, if known.
-    NotAllowed { looks_like: Option<&'static str> },
+    NotAllowed {
+        looks_like: Option<&'static str>,
+    },
     /// An image that does not decode, or is larger than may be decoded.
     BadImage,
     /// A zip that nests deeper, holds more, or unpacks larger than allowed,
     /// is encrypted, or is damaged.
-    BadZip { why: &'static str },
+    BadZip {
+        why: &'static str,
+    },
     /// A zip member that is refused itself.
-    InZip { member: String, why: Box<Refused> },
+    InZip {
+        member: String,
+        why: Box<Refused>,
+    },
     /// The virus scanner found something.
-    Infected { signature: String },
+    Infected {
+        signature: String,
+    },
 }
 
 impl fmt::Display for Refused {
@@ -181,8 +192,19 @@ impl fmt::Display for Refused {
 /// The longest a shown file name may be.
 pub const MAX_NAME_CHARS: usize = 120;
 
+mod archive;
+mod har;
+mod image;
 mod inspect;
+mod json;
+mod name;
+mod query;
+mod removals;
+mod sniff;
 mod stored;
+mod text;
+mod tree;
 
-pub use inspect::{display_name, inspect};
+pub use inspect::inspect;
+pub use name::display_name;
 pub use stored::{Attachment, Held, Via, removed_text, size_text};

@@ -236,6 +236,45 @@ fn apply(
     (out, now_placed)
 }
 
+/// Where a field name was read: a query parameter's name says more than an
+/// object member's (`key` is an issue or object key in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldPlace {
+    Member,
+    Query,
+    Header,
+}
+
+/// The kind of credential a field called `name` holds, by the same rules
+/// `redact` applies to `name=value` and `"name": value` in text: for
+/// callers that walk structured data (JSON members, HAR headers) and so
+/// know names and values apart.
+#[must_use]
+pub fn secret_field(name: &str, place: FieldPlace) -> Option<SecretKind> {
+    if name.len() > MAX_NAME_LEN {
+        return None;
+    }
+    match fields::classify(name)? {
+        fields::Role::Value(kind) => Some(kind),
+        fields::Role::QueryKey => (place == FieldPlace::Query).then_some(SecretKind::Key),
+        fields::Role::Authorization => Some(SecretKind::Authorization),
+        fields::Role::Cookie { .. } => Some(SecretKind::Cookie),
+        fields::Role::Bearer => Some(SecretKind::BearerToken),
+    }
+}
+
+/// Whether `text` is one marker and nothing else: a value redacted before.
+#[must_use]
+pub fn is_marker(text: &str) -> bool {
+    marker_len(text.as_bytes(), 0) == Some(text.len())
+}
+
+/// The marker that stands for a removed value of `kind`.
+#[must_use]
+pub fn marker(kind: SecretKind) -> String {
+    format!("{MARKER_OPEN}{}]", kind.name())
+}
+
 /// The kind names of the markers in `text` ("access_token", …), in order:
 /// what was removed from text stored earlier, told again from the text
 /// alone.
