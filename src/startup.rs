@@ -163,6 +163,10 @@ impl Application {
             tokio::spawn(crate::mail::imap::run(imap, take, tasks_stopped.clone()))
         });
         let webhooks = tokio::spawn(self.webhooks.run(tasks_stopped.clone()));
+        let sweeping = tokio::spawn(sweep_unclaimed_files(
+            self.store.clone(),
+            tasks_stopped.clone(),
+        ));
         #[cfg(unix)]
         let reloading = tokio::spawn(self.reloader.run(tasks_stopped));
         let connections = Arc::new(Semaphore::new(self.max_connections));
@@ -224,6 +228,9 @@ impl Application {
         if let Err(err) = webhooks.await {
             tracing::error!(%err, "the webhook delivery task failed");
         }
+        if let Err(err) = sweeping.await {
+            tracing::error!(%err, "the unclaimed-files task failed");
+        }
         #[cfg(unix)]
         if let Err(err) = reloading.await {
             tracing::error!(%err, "the content reload task failed");
@@ -231,6 +238,26 @@ impl Application {
         self.store.close().await;
         tracing::info!("apidesk stopped");
         Ok(())
+    }
+}
+
+/// Drops files attached to forms that were never sent on (staged a day
+/// ago and unclaimed), at start and then every hour, until `stop`.
+async fn sweep_unclaimed_files(store: Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    const EVERY: Duration = Duration::from_secs(3600);
+    while !*stop.borrow() {
+        match store
+            .drop_unclaimed_files(time::OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(0) => {}
+            Ok(dropped) => tracing::info!(dropped, "unclaimed files dropped"),
+            Err(err) => tracing::warn!(cause = %err.cause(), "cannot drop unclaimed files"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(EVERY) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 

@@ -20,7 +20,13 @@ pub enum Via {
 }
 
 impl Via {
-    pub const ALL: [Self; 5] = [Self::Form, Self::StatusPage, Self::Staff, Self::Mail, Self::Api];
+    pub const ALL: [Self; 5] = [
+        Self::Form,
+        Self::StatusPage,
+        Self::Staff,
+        Self::Mail,
+        Self::Api,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -118,8 +124,14 @@ mod tests {
     #[test]
     fn removals_in_one_line() {
         let removed = vec![
-            Removal { what: "Authorization header".into(), count: 2 },
-            Removal { what: "cookie".into(), count: 1 },
+            Removal {
+                what: "Authorization header".into(),
+                count: 2,
+            },
+            Removal {
+                what: "cookie".into(),
+                count: 1,
+            },
         ];
         assert_eq!(removed_text(&removed), "2 × Authorization header, 1 cookie");
         assert_eq!(removed_text(&[]), "");

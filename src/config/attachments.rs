@@ -11,11 +11,21 @@ use crate::attachments::Limits;
 #[derive(Debug, Clone, Args)]
 pub struct AttachmentSettings {
     /// The largest file that may be attached, as sent ("10MB", "512KB").
-    #[arg(long, global = true, env = "APIDESK_MAX_FILE_SIZE", default_value = "10MB")]
+    #[arg(
+        long,
+        global = true,
+        env = "APIDESK_MAX_FILE_SIZE",
+        default_value = "10MB"
+    )]
     pub max_file_size: ByteSize,
 
     /// The most one ticket's files may hold together ("25MB").
-    #[arg(long, global = true, env = "APIDESK_MAX_TICKET_FILES_SIZE", default_value = "25MB")]
+    #[arg(
+        long,
+        global = true,
+        env = "APIDESK_MAX_TICKET_FILES_SIZE",
+        default_value = "25MB"
+    )]
     pub max_ticket_files_size: ByteSize,
 
     /// How many files one ticket may hold.

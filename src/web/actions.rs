@@ -36,3 +36,24 @@ pub(crate) async fn apply(
         Err(ActionError::Database(e)) => Err(e.into()),
     }
 }
+
+/// As [`apply`], the staged `files` going with the message the request
+/// writes (`Refusal::FilesFull` past the deployment's limits).
+pub(crate) async fn apply_with_files(
+    state: &AppState,
+    request: Request,
+    files: &[uuid::Uuid],
+) -> Result<std::result::Result<Outcome, Refusal>> {
+    let limits = state.config.attachments.limits();
+    match state
+        .store
+        .apply_with_files(&request, &state.config.response_targets, files, &limits)
+        .await
+    {
+        Ok(outcome) => Ok(Ok(outcome)),
+        Err(ActionError::Refused(Refusal::TicketNotFound)) => Err(AppError::NotFound),
+        Err(ActionError::Refused(Refusal::NotAllowed)) => Err(AppError::Forbidden),
+        Err(ActionError::Refused(refusal)) => Ok(Err(refusal)),
+        Err(ActionError::Database(e)) => Err(e.into()),
+    }
+}

@@ -215,9 +215,10 @@ async fn first_part(
             None => break token_part(&read, boundary, &delimiter).flatten(),
         }
     };
-    let head = futures_util::stream::once(async move {
-        Ok::<_, axum::Error>(axum::body::Bytes::from(read))
-    });
+    let head =
+        futures_util::stream::once(
+            async move { Ok::<_, axum::Error>(axum::body::Bytes::from(read)) },
+        );
     Ok((token, Body::from_stream(head.chain(stream))))
 }
 
@@ -313,15 +314,28 @@ mod tests {
     fn finds_the_token_as_the_first_part_of_a_form_with_files() {
         let boundary = "XyZ";
         let delimiter = "\r\n--XyZ";
-        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nab12\r\n--XyZ\r\n";
-        assert_eq!(token_part(body.as_bytes(), boundary, delimiter), Some(Some("ab12".into())));
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nab12\r\n--XyZ\r\n";
+        assert_eq!(
+            token_part(body.as_bytes(), boundary, delimiter),
+            Some(Some("ab12".into()))
+        );
         // Not read whole yet.
-        assert_eq!(token_part(&body.as_bytes()[..30], boundary, delimiter), None);
+        assert_eq!(
+            token_part(&body.as_bytes()[..30], boundary, delimiter),
+            None
+        );
         let other = "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n--XyZ";
-        assert_eq!(token_part(other.as_bytes(), boundary, delimiter), Some(None));
+        assert_eq!(
+            token_part(other.as_bytes(), boundary, delimiter),
+            Some(None)
+        );
         let file = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"; filename=\"a\"\r\n\r\nab12\r\n--XyZ";
         assert_eq!(token_part(file.as_bytes(), boundary, delimiter), Some(None));
-        assert_eq!(token_part(b"garbage that is long enough", boundary, delimiter), Some(None));
+        assert_eq!(
+            token_part(b"garbage that is long enough", boundary, delimiter),
+            Some(None)
+        );
     }
 
     #[test]
@@ -339,7 +353,10 @@ mod tests {
             multipart_boundary(&headers("Multipart/Form-Data; boundary=\"a b\"")).as_deref(),
             Some("a b")
         );
-        assert_eq!(multipart_boundary(&headers("application/x-www-form-urlencoded")), None);
+        assert_eq!(
+            multipart_boundary(&headers("application/x-www-form-urlencoded")),
+            None
+        );
         assert_eq!(multipart_boundary(&headers("multipart/form-data")), None);
     }
 

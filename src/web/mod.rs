@@ -8,6 +8,7 @@ mod calculator;
 pub mod client_addr;
 mod cookies;
 pub mod csrf;
+mod files;
 mod form_pairs;
 mod format;
 mod health;
@@ -33,8 +34,8 @@ use std::any::Any;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, State};
-use axum::response::IntoResponse;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -138,7 +139,8 @@ async fn limit_body(
     }
     let (parts, body) = request.into_parts();
     let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
-    next.run(axum::extract::Request::from_parts(parts, body)).await
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// A handler that panicked: the visitor gets the ordinary 500 page instead

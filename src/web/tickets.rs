@@ -10,21 +10,22 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::actions::apply;
+use super::actions::{apply, apply_with_files};
 use super::client_addr::ClientAddr;
 use super::csrf::CsrfToken;
+use super::files::{Reader, Want};
 use super::format::{human_time_in, iso_time};
 use super::links;
 use super::rate_limit::Level;
 use super::render::render;
 use super::time_zones::ZoneSelect;
+use super::uploads::{Attached, FilesField, FilesForm, Sender, take_files};
+use crate::attachments::{Attachment, Held, Limits, Via};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::error::{AppError, Result};
 use crate::kb::{Article, KnowledgeBase};
-use crate::attachments::{Held, Limits, Via};
 use crate::store::ActionError;
 use crate::tickets::hints;
-use super::uploads::{Attached, FilesField, FilesForm, Sender, take_files};
 use crate::tickets::redact::{SecretKind, marker_kinds};
 use crate::tickets::workflow::{Actor, Command, Request};
 use crate::tickets::{
@@ -42,6 +43,12 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{token}", get(status_page))
         .route("/tickets/{token}/replies", post(add_information))
         .route("/tickets/{token}/details", post(give_details))
+        .route("/tickets/{token}/files/{file}", get(file_download))
+        .route(
+            "/tickets/{token}/files/{file}/thumbnail",
+            get(file_thumbnail),
+        )
+        .route("/tickets/{token}/files/{file}/preview", get(file_preview))
         .layer(super::no_store());
     Router::new()
         .route("/tickets/new", get(new_form))
@@ -226,8 +233,11 @@ async fn create(
                 Err(ActionError::Refused(refusal)) => {
                     let mut errors = FieldErrors::default();
                     errors.add("files", refusal.message());
-                    let page = FormPage::new(&kb, input, errors, csrf, limits)
-                        .with_files(Attached { kept: attached.kept, refused: Vec::new() });
+                    let page =
+                        FormPage::new(&kb, input, errors, csrf, limits).with_files(Attached {
+                            kept: attached.kept,
+                            refused: Vec::new(),
+                        });
                     return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
                 }
             };
@@ -264,6 +274,8 @@ struct Update {
     then: Option<&'static str>,
     /// "requester", "staff" or "system", for styling.
     by: &'static str,
+    /// The files that came with it.
+    files: Vec<Attachment>,
 }
 
 #[derive(Template)]
@@ -316,6 +328,9 @@ struct StatusPage<'a> {
     input: TicketInput,
     errors: FieldErrors,
     zones: ZoneSelect,
+    /// The "Add information" form's file field, and where files are served.
+    files: FilesField,
+    files_base: String,
 }
 
 impl StatusPage<'_> {
@@ -350,6 +365,42 @@ async fn status_page(
     Ok(render(&page)?.into_response())
 }
 
+async fn file_download(
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+) -> Result<Response> {
+    requester_file(&state, &token, &file, Want::Download).await
+}
+
+async fn file_thumbnail(
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+) -> Result<Response> {
+    requester_file(&state, &token, &file, Want::Thumbnail).await
+}
+
+async fn file_preview(
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+) -> Result<Response> {
+    requester_file(&state, &token, &file, Want::Preview).await
+}
+
+/// One of the ticket's files, as its requester may see them: only those
+/// that came with what the requester sees (never an internal note's).
+async fn requester_file(state: &AppState, token: &str, file: &str, want: Want) -> Result<Response> {
+    let ticket = ticket_for_token(state, token).await?;
+    let back = format!("/tickets/{}", ticket.token);
+    let base = format!("{back}/files");
+    let reader = Reader {
+        ticket: ticket.id,
+        public_only: true,
+        back: &back,
+        files_base: &base,
+    };
+    super::files::serve(&state.store, reader, file, want).await
+}
+
 /// The status page's address to keep: absolute under `--public-url`, else
 /// the path alone. Never built from the request's `Host`, which whoever
 /// sends the request chooses.
@@ -377,6 +428,7 @@ async fn status_view<'a>(
     let code = ticket.details.error_code;
     let zone = ticket.details.time_zone.clone();
     let timeline = state.store.public_timeline(ticket.id).await?;
+    let mut files = state.store.ticket_files(ticket.id, true).await?;
     let additions = timeline
         .iter()
         .filter(|event| matches!(event.kind, EventKind::RequesterReply { .. }));
@@ -399,6 +451,9 @@ async fn status_view<'a>(
                     EventActor::Staff { .. } => "staff",
                     EventActor::System => "system",
                 },
+                files: files
+                    .extract_if(.., |file| file.event_id == Some(event.id))
+                    .collect(),
             })
         })
         .collect();
@@ -460,6 +515,11 @@ async fn status_view<'a>(
         zones: ZoneSelect::new(&input.time_zone),
         input,
         errors: FieldErrors::default(),
+        files: FilesField::new(
+            "Screenshots, logs or a HAR file",
+            &state.config.attachments.limits(),
+        ),
+        files_base: format!("/tickets/{}/files", ticket.token),
         ticket,
     })
 }
@@ -567,18 +627,41 @@ fn refusal_message(refusal: Refusal) -> String {
 
 /// "Add information" from the status page: appended to the timeline; a
 /// ticket waiting on the requester (or resolved) goes back to support.
+/// Files may come with the text, or alone.
 async fn add_information(
     State(state): State<AppState>,
     Path(token): Path<String>,
     client: ClientAddr,
     csrf: CsrfToken,
-    Form(form): Form<AdditionForm>,
+    mut form: FilesForm,
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
-    let problem = match EventBody::parse(&form.body) {
-        Ok(body) => {
+    let addition: AdditionForm = form.form();
+    let held = state.store.ticket_files(ticket.id, false).await?;
+    let held = Held {
+        files: held.len(),
+        bytes: held.iter().map(|file| file.size).sum(),
+    };
+    let rate_key = client.rate_key();
+    let attached = take_files(
+        &state,
+        &mut form,
+        Via::StatusPage,
+        Sender::Visitor(&rate_key),
+        held,
+    )
+    .await?;
+    let text = if addition.body.trim().is_empty() && !attached.kept.is_empty() {
+        let names: Vec<&str> = attached.kept.iter().map(|f| f.name.as_str()).collect();
+        format!("Attached: {}", names.join(", "))
+    } else {
+        addition.body.clone()
+    };
+    let mut files_full = None;
+    let problem = match EventBody::parse(&text) {
+        Ok(body) if attached.refused.is_empty() => {
             let limits = &state.limits;
-            limits.check(Level::Additions, &client.rate_key(), true)?;
+            limits.check(Level::Additions, &rate_key, true)?;
             limits.check(Level::TicketAdditions, &ticket.id.to_string(), true)?;
             let request = Request {
                 ticket: ticket.id,
@@ -586,20 +669,33 @@ async fn add_information(
                 command: Command::RequesterAddition { body },
                 at: OffsetDateTime::now_utc(),
             };
-            match apply(&state, request).await? {
+            match apply_with_files(&state, request, &attached.ids()).await? {
                 Ok(_) => {
-                    tracing::info!(ticket = ticket.id, "requester added information");
+                    tracing::info!(
+                        ticket = ticket.id,
+                        files = attached.kept.len(),
+                        "requester added information"
+                    );
                     let to = format!("/tickets/{}?added=1#updates", ticket.token);
                     return Ok(Redirect::to(&to).into_response());
                 }
-                Err(refusal) => refusal_message(refusal),
+                Err(refusal @ Refusal::FilesFull { .. }) => {
+                    files_full = Some(refusal.message());
+                    None
+                }
+                Err(refusal) => Some(refusal_message(refusal)),
             }
         }
-        Err(message) => message,
+        Ok(_) => None,
+        Err(message) => Some(message),
     };
     let kb = state.kb.get();
     let mut page = status_view(&state, &kb, ticket, csrf).await?;
-    page.addition = form.body;
-    page.addition_error = Some(problem);
+    page.addition = addition.body;
+    page.addition_error = problem;
+    if let Some(error) = attached.error().or(files_full) {
+        page.errors.add("files", error);
+    }
+    page.files = page.files.with_kept(attached.kept);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }

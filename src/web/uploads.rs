@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
 use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
@@ -60,7 +60,11 @@ pub fn is_multipart(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
 }
 
 /// The most a form with files may send: a ticket's worth of files, and
@@ -122,9 +126,27 @@ async fn read_multipart(
     let mut text_bytes = 0usize;
     let mut uploads = Vec::new();
     let mut refused = Vec::new();
-    // A part that cannot be read (a cut-off body, one past the request's
-    // size) ends the form: what came before it is kept.
-    while let Ok(Some(mut field)) = multipart.next_field().await {
+    // A part that cannot be read ends the form: one past the request's
+    // size is refused whole; anything else (a cut-off body, a header no
+    // parser accepts) is said beside the file field, so the form comes
+    // back rather than being filed without what was in it.
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(err) if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::TooLarge);
+            }
+            Err(err) => {
+                tracing::info!(%err, "a form with files could not be read to its end");
+                refused.push(
+                    "part of the form could not be read (was the upload interrupted?), so some \
+                     files may be missing."
+                        .to_string(),
+                );
+                break;
+            }
+        };
         let name = field.name().unwrap_or_default().to_string();
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
@@ -194,17 +216,17 @@ impl Attached {
         self.kept.iter().map(|file| file.id).collect()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.kept.is_empty() && self.refused.is_empty()
-    }
-
     /// One line for the field's error: every file refused, and why.
     pub fn error(&self) -> Option<String> {
         (!self.refused.is_empty()).then(|| {
             format!(
                 "Not attached: {} Choose {} again once changed; the rest are kept.",
                 self.refused.join(" "),
-                if self.refused.len() == 1 { "it" } else { "them" }
+                if self.refused.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
             )
         })
     }

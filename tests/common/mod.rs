@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod multipart;
+
 use apidesk::config::Config;
 use apidesk::web::AppState;
 use axum::Router;
@@ -26,6 +28,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for files.
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -82,6 +86,23 @@ impl TestApp {
             state,
             cookies: Default::default(),
             dir,
+        }
+    }
+
+    /// The same database opened again by a new app, as after a restart:
+    /// the old app's connections are closed first. Cookies are kept, as
+    /// the browser keeps them.
+    pub async fn restart(self) -> Self {
+        let config = (*self.state.config).clone();
+        self.state.store.close().await;
+        let state = apidesk::startup::build_state(config)
+            .await
+            .expect("the app starts again");
+        Self {
+            router: apidesk::web::router(state.clone()),
+            state,
+            cookies: self.cookies,
+            dir: self.dir,
         }
     }
 
@@ -161,6 +182,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -185,6 +207,26 @@ impl TestApp {
         all.extend_from_slice(fields);
         self.post_raw(uri, &serde_urlencoded::to_string(&all).unwrap())
             .await
+    }
+
+    /// Posts a form with files as the browser would: the CSRF token first,
+    /// then the fields, then the files.
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[multipart::FilePart<'_>],
+    ) -> TestResponse {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        all.extend_from_slice(fields);
+        let body = multipart::body(&all, files);
+        let mut builder =
+            Request::post(uri).header(header::CONTENT_TYPE, multipart::content_type());
+        if let Some(cookie) = self.cookie_header() {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.request(builder.body(Body::from(body)).unwrap()).await
     }
 
     /// Posts a body exactly as given (no token added).

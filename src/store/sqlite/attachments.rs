@@ -132,7 +132,11 @@ impl Attachments for SqliteStore {
         public_only: bool,
         thumbnail: bool,
     ) -> Result<Option<(Attachment, Vec<u8>)>, StoreError> {
-        let blob = if thumbnail { "a.thumb_blob_id" } else { "a.blob_id" };
+        let blob = if thumbnail {
+            "a.thumb_blob_id"
+        } else {
+            "a.blob_id"
+        };
         let sql = format!(
             "SELECT {COLUMNS}, b.bytes FROM attachments a \
              JOIN ticket_events e ON e.id = a.event_id JOIN blobs b ON b.id = {blob} \

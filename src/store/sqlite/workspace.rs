@@ -8,13 +8,13 @@ use time::OffsetDateTime;
 use super::attachments::bind_to_message;
 use super::ticket_actions::apply_events;
 use super::{SqliteStore, decode, time_text};
+use crate::attachments::Limits;
 use crate::domain::ErrorCode;
 use crate::store::{
     ActionError, RequesterTicket, SeenUpTo, StoreError, Together, Viewer, Workspace,
 };
 use crate::tickets::workflow::Request;
 use crate::tickets::{Outcome, ResponseTargets, TicketStatus};
-use crate::attachments::Limits;
 use uuid::Uuid;
 
 #[async_trait]
@@ -59,7 +59,11 @@ impl Workspace for SqliteStore {
                     } else {
                         Outcome::Changed
                     });
-                    written.extend(events.into_iter().map(|(id, kind)| (request.ticket, id, kind)));
+                    written.extend(
+                        events
+                            .into_iter()
+                            .map(|(id, kind)| (request.ticket, id, kind)),
+                    );
                 }
                 Err(ActionError::Refused(refusal)) => {
                     return Ok(Together::Refused { index, refusal });

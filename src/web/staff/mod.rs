@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod files;
 mod incidents;
 mod insights;
 mod macros;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/staff/logout", post(auth::logout))
         .merge(queue::router())
         .merge(ticket::router())
+        .merge(files::router())
         .merge(settings::router())
         .merge(received_mail::router())
         .merge(incidents::router())

@@ -16,6 +16,7 @@ use super::workspace::{
     InView, MacroChoice, OTHER_TICKETS_SHOWN, VIEWERS_WITHIN, macro_choices, next_in_view,
     steps_for, viewer_sentence,
 };
+use crate::attachments::Attachment;
 use crate::domain::Zone;
 use crate::error::{AppError, Result};
 use crate::kb::Article;
@@ -34,6 +35,7 @@ use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::format::{age, due, first_line, human_time_in, iso_time};
 use crate::web::render::render;
+use crate::web::uploads::FilesField;
 
 /// How many similar tickets the page lists.
 const SIMILAR_SHOWN: i64 = 10;
@@ -58,6 +60,8 @@ pub(super) struct Kept {
     pub(super) kind: Option<Kind>,
     pub(super) merge: String,
     pub(super) problem_reply: String,
+    /// Files the composer kept (staged) from a submit that was not applied.
+    pub(super) files: Vec<Attachment>,
 }
 
 /// How the page is shown: after a refused action, with what was typed and
@@ -99,6 +103,8 @@ struct TimelineRow {
     public: bool,
     kind: &'static str,
     link: Option<(String, String)>,
+    /// The files that came with it.
+    files: Vec<Attachment>,
 }
 
 /// The problem the ticket belongs to, as its panel shows it.
@@ -191,6 +197,9 @@ struct TicketPage<'a> {
     disabled_assignee: Option<StaffMember>,
     /// The composer's text and kind.
     composer_text: String,
+    /// The composer's file field, and where the ticket's files are served.
+    files: FilesField,
+    files_base: String,
     composer_kind: Kind,
     view: Option<InView>,
     /// The next ticket in the view, if any.
@@ -351,9 +360,15 @@ pub(super) async fn page(
         .map(|event| timeline_row(event, &zone))
         .collect();
     let conflict_lead = conflict_lead(&conflict);
+    let mut files = store.ticket_files(id, false).await?;
     let timeline = events
         .iter()
-        .map(|event| timeline_row(event, &zone))
+        .map(|event| TimelineRow {
+            files: files
+                .extract_if(.., |file| file.event_id == Some(event.id))
+                .collect(),
+            ..timeline_row(event, &zone)
+        })
         .collect();
     let other_tickets = store
         .requester_tickets(&ticket.details.email, id, OTHER_TICKETS_SHOWN)
@@ -477,6 +492,9 @@ pub(super) async fn page(
         status_options,
         disabled_assignee,
         composer_text: kept.text.clone(),
+        files: FilesField::new("Attach files", &state.config.attachments.limits())
+            .with_kept(kept.files.clone()),
+        files_base: format!("/staff/tickets/{id}/files"),
         composer_kind: kept.kind.unwrap_or_default(),
         view: shown.view,
         next_url,
@@ -617,6 +635,7 @@ fn timeline_row(event: &TimelineEvent, zone: &Zone) -> TimelineRow {
         public: event.public,
         kind,
         link,
+        files: Vec::new(),
     }
 }
 

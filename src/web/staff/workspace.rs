@@ -4,17 +4,18 @@
 //! replies it offers, the requester's other tickets, and who else has it
 //! open. `ticket::page` shows what this file gathers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::{Form, Router};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::queue::view_url;
 use super::session::CurrentStaff;
 use super::ticket::{Kept, Shown, page, ticket_id};
+use crate::attachments::{Held, Via};
 use crate::error::{AppError, Result};
 use crate::staff::StaffMember;
 use crate::store::{BudgetError, SeenUpTo, Together};
@@ -27,6 +28,7 @@ use crate::web::AppState;
 use crate::web::actions::staff_actor;
 use crate::web::csrf::CsrfToken;
 use crate::web::links::with_query;
+use crate::web::uploads::{FilesForm, Sender, take_files};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/staff/tickets/{id}/compose", post(compose))
@@ -139,7 +141,7 @@ async fn compose(
     CurrentStaff(me): CurrentStaff,
     csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(form): Form<ComposeForm>,
+    mut sent: FilesForm,
 ) -> Result<Response> {
     let id = ticket_id(&id)?;
     let ticket = state
@@ -147,6 +149,18 @@ async fn compose(
         .ticket_by_id(id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let mut form: ComposeForm = sent.form();
+    let held = state.store.ticket_files(id, false).await?;
+    let held = Held {
+        files: held.len(),
+        bytes: held.iter().map(|file| file.size).sum(),
+    };
+    let attached = take_files(&state, &mut sent, Via::Staff, Sender::Staff, held).await?;
+    // Files alone make a message of their own.
+    if form.text.trim().is_empty() && !attached.kept.is_empty() {
+        let names: Vec<&str> = attached.kept.iter().map(|f| f.name.as_str()).collect();
+        form.text = format!("Attached: {}", names.join(", "));
+    }
     let view = InView::read(&form.view);
     let kind = Kind::parse(&form.kind);
     let status = TicketStatus::parse(form.status.trim());
@@ -164,9 +178,14 @@ async fn compose(
         status: Some(form.status.trim().to_string()),
         priority: Some(form.priority.trim().to_string()),
         assignee: Some(form.assignee.trim().to_string()),
+        files: attached.kept.clone(),
         ..Kept::default()
     };
     let mut errors = FieldErrors::default();
+    if let Some(error) = attached.error() {
+        errors.add("files", error);
+        return again(&state, me, csrf, id, kept, errors, view, Vec::new()).await;
+    }
     if kind.is_none() {
         errors.add("kind", "Choose a public reply or an internal note.");
     }
@@ -218,7 +237,13 @@ async fn compose(
         });
     let together = state
         .store
-        .apply_together(&requests, &state.config.response_targets, seen, &[], &state.config.attachments.limits())
+        .apply_together(
+            &requests,
+            &state.config.response_targets,
+            seen,
+            &attached.ids(),
+            &state.config.attachments.limits(),
+        )
         .await?;
     match together {
         Together::Applied(outcomes) => {
@@ -263,6 +288,7 @@ async fn compose(
                 Refusal::NotAllowed => return Err(AppError::Forbidden),
                 Refusal::StatusChange { .. } | Refusal::Merged { .. } => "status",
                 Refusal::UnknownAssignee => "assignee",
+                Refusal::FilesFull { .. } => "files",
                 _ => commands.get(index).map_or("text", composer::field_of),
             };
             errors.add(field, refusal.message());
