@@ -144,18 +144,29 @@ pub struct Inspected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     Empty,
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     /// Content of a type outside the allow-list: what it looks like, if known.
-    NotAllowed { looks_like: Option<&'static str> },
+    NotAllowed {
+        looks_like: Option<&'static str>,
+    },
     /// An image that does not decode, or is larger than may be decoded.
     BadImage,
     /// A zip that nests deeper, holds more, or unpacks larger than allowed,
     /// is encrypted, or is damaged.
-    BadZip { why: &'static str },
+    BadZip {
+        why: &'static str,
+    },
     /// A zip member that is refused itself.
-    InZip { member: String, why: Box<Refused> },
+    InZip {
+        member: String,
+        why: Box<Refused>,
+    },
     /// The virus scanner found something.
-    Infected { signature: String },
+    Infected {
+        signature: String,
+    },
 }
 
 impl fmt::Display for Refused {
@@ -182,5 +193,9 @@ impl fmt::Display for Refused {
 pub const MAX_NAME_CHARS: usize = 120;
 
 mod inspect;
+mod scan;
 
 pub use inspect::inspect;
+pub use scan::{
+    CHUNK_BYTES, ClamavAddress, DEFAULT_SCAN_TIMEOUT, NOT_CHECKED, ScanError, Scanner, Verdict,
+};
