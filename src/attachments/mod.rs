@@ -200,6 +200,7 @@ mod json;
 mod name;
 mod query;
 mod removals;
+mod scan;
 mod sniff;
 mod stored;
 mod text;
@@ -207,4 +208,7 @@ mod tree;
 
 pub use inspect::inspect;
 pub use name::display_name;
+pub use scan::{
+    CHUNK_BYTES, ClamavAddress, DEFAULT_SCAN_TIMEOUT, NOT_CHECKED, ScanError, Scanner, Verdict,
+};
 pub use stored::{Attachment, Held, Via, removed_text, size_text};

@@ -17,6 +17,7 @@ pub use imap::{ImapConfig, ImapConfigError, ImapSecurity, ImapSettings};
 pub use mail::{MailConfig, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity};
 pub use rate_limits::{Level, Rate, RateLimitSettings};
 
+use crate::attachments::ClamavAddress;
 use crate::domain::parse_span;
 use crate::tickets::ResponseTargets;
 use crate::webhooks::AllowList;
@@ -104,6 +105,17 @@ pub struct Config {
         hide_default_value = true
     )]
     pub webhook_allow_hosts: AllowList,
+
+    /// ClamAV daemon to scan every upload with before it is kept: a Unix
+    /// socket path, or tcp:HOST:PORT; without it files are not scanned.
+    #[arg(
+        long,
+        global = true,
+        env = "APIDESK_CLAMAV",
+        value_name = "ADDRESS",
+        value_parser = ClamavAddress::from_str
+    )]
+    pub clamav: Option<ClamavAddress>,
 }
 
 impl Config {
@@ -174,6 +186,7 @@ impl Default for Config {
             imap: ImapSettings::default(),
             attachments: AttachmentSettings::default(),
             webhook_allow_hosts: AllowList::default(),
+            clamav: None,
         }
     }
 }
@@ -257,6 +270,35 @@ mod tests {
         ] {
             assert!(parse_public_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_clamav_flag_takes_a_socket_path_or_tcp_address() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: Config,
+        }
+        let parse = |value: &str| Cli::try_parse_from(["apidesk", "--clamav", value]);
+        assert_eq!(
+            parse("/run/clamav/clamd.ctl").unwrap().config.clamav,
+            Some(ClamavAddress::Unix("/run/clamav/clamd.ctl".into()))
+        );
+        assert_eq!(
+            parse("tcp:127.0.0.1:3310").unwrap().config.clamav,
+            Some(ClamavAddress::Tcp {
+                host: "127.0.0.1".into(),
+                port: 3310
+            })
+        );
+        let err = parse("clamd.ctl").err().unwrap().to_string();
+        assert!(err.contains("--clamav"), "{err}");
+        assert!(err.contains("tcp:HOST:PORT"), "{err}");
+        assert_eq!(
+            Cli::try_parse_from(["apidesk"]).unwrap().config.clamav,
+            None
+        );
     }
 
     #[test]
