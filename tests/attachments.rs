@@ -473,3 +473,16 @@ async fn files_survive_a_restart() {
     assert_eq!(after.status, StatusCode::OK);
     assert_eq!(after.bytes, kept);
 }
+
+#[tokio::test]
+async fn with_a_scanner_configured_a_file_it_cannot_check_is_not_kept() {
+    let mut app = TestApp::spawn_configured(|config| {
+        config.clamav = Some("/nonexistent/clamd.ctl".parse().unwrap());
+    })
+    .await;
+    let res = file_with(&mut app, &[FilePart::file("run.log", LOG)]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    res.assert_contains("could not be checked for viruses");
+    assert!(!res.body.contains("name=\"files_kept\""));
+    assert_eq!(app.count_tickets().await, 0);
+}

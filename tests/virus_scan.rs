@@ -9,6 +9,8 @@
 //! `--ignored`. Without clamd they say SKIPPED, or fail under CI=true.
 //! `APIDESK_CLAMD` names another clamd binary.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -327,4 +329,36 @@ async fn a_stopped_daemon_is_unreachable() {
     clamd.stop();
     let err = scanner.scan(LOG.as_bytes()).await.unwrap_err();
     assert!(matches!(err, ScanError::Unreachable { .. }), "{err:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs clamd: run with .ci/clamav"]
+async fn the_ticket_form_refuses_what_the_scanner_finds_and_keeps_the_rest() {
+    use axum::http::StatusCode;
+    use common::multipart::FilePart;
+    let Some(binary) = clamd_or_skip() else {
+        return;
+    };
+    let clamd = Clamd::start(&binary, "");
+    let address = clamd.scanner().address().clone();
+    let mut app = common::TestApp::spawn_configured(|config| config.clamav = Some(address)).await;
+    let fields = common::valid_ticket();
+    let eicar = eicar();
+    let res = app
+        .post_multipart(
+            "/tickets",
+            &common::as_pairs(&fields),
+            &[
+                FilePart::file("invoice.pdf.txt", &eicar),
+                FilePart::file("job.log", LOG.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    res.assert_contains("the virus scanner found Apidesk.Test.EICAR");
+    // The clean log was scanned, inspected and kept for the next submit.
+    assert!(res.body.contains("name=\"files_kept\""));
+    assert_eq!(app.count_tickets().await, 0);
+    let raw = app.database_bytes();
+    assert!(!raw.windows(eicar.len()).any(|w| w == eicar.as_slice()));
 }

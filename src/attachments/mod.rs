@@ -163,6 +163,9 @@ pub enum Refused {
         member: String,
         why: Box<Refused>,
     },
+    /// The virus scanner could not be asked (`--clamav` is set, so a file
+    /// it has not checked is not kept).
+    NotChecked,
     /// The virus scanner found something.
     Infected {
         signature: String,
@@ -184,6 +187,7 @@ impl fmt::Display for Refused {
             Self::BadImage => f.write_str("the image cannot be read, or is too large to open"),
             Self::BadZip { why } => write!(f, "the zip file {why}"),
             Self::InZip { member, why } => write!(f, "{member} inside the zip: {why}"),
+            Self::NotChecked => f.write_str(NOT_CHECKED),
             Self::Infected { signature } => write!(f, "the virus scanner found {signature} in it"),
         }
     }

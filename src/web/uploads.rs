@@ -16,7 +16,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::form_pairs::FormPairs;
-use crate::attachments::{Attachment, Held, Inspected, Limits, Refused, Upload, Via, inspect};
+use crate::attachments::{
+    Attachment, DEFAULT_SCAN_TIMEOUT, Held, Inspected, Limits, Refused, Scanner, Upload, Via,
+    inspect,
+};
 use crate::config::Level;
 use crate::error::{AppError, Result};
 
@@ -311,12 +314,33 @@ pub async fn take_files(
     Ok(attached)
 }
 
-/// Inspects one file off the async workers.
-async fn inspect_one(
-    _state: &AppState,
+/// Checks one file: scanned for viruses first where `--clamav` is set (the
+/// file as sent, before anything is changed in it), then inspected off
+/// the async workers. A scanner that cannot answer refuses the file: an
+/// unscanned file is never kept when scanning is asked for.
+pub(crate) async fn inspect_one(
+    state: &AppState,
     upload: Upload,
     limits: &Limits,
 ) -> Result<std::result::Result<Inspected, Refused>> {
+    if upload.bytes.is_empty() {
+        return Ok(Err(Refused::Empty));
+    }
+    if let Some(address) = &state.config.clamav {
+        let scanner = Scanner::new(address.clone(), DEFAULT_SCAN_TIMEOUT);
+        match scanner.scan(&upload.bytes).await {
+            Ok(verdict) => {
+                if let Err(refused) = verdict.into_result() {
+                    tracing::warn!(%refused, "an upload was refused by the virus scanner");
+                    return Ok(Err(refused));
+                }
+            }
+            Err(err) => {
+                tracing::error!(%err, "the virus scanner did not answer; the file is refused");
+                return Ok(Err(Refused::NotChecked));
+            }
+        }
+    }
     let limits = *limits;
     tokio::task::spawn_blocking(move || inspect(upload, &limits))
         .await
