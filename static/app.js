@@ -126,4 +126,53 @@
     var forms = document.querySelectorAll("form[data-submitted]");
     for (var i = 0; i < forms.length; i++) { delete forms[i].dataset.submitted; }
   });
+  // File fields: files can also be dropped on the field, and the files
+  // chosen are listed with their sizes, a file over the limit said at once
+  // (the server checks again). Without this script the input works as is.
+  var fileFields = document.querySelectorAll("[data-files]");
+  Array.prototype.forEach.call(fileFields, function (field) {
+    var input = field.querySelector("input[type=file]");
+    var chosen = field.querySelector(".file-chosen");
+    var hint = field.querySelector(".drop-hint");
+    if (!input || !chosen) { return; }
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10) || 0;
+    var size = function (bytes) {
+      if (bytes < 1024) { return bytes + " bytes"; }
+      if (bytes < 1048576) { return Math.ceil(bytes / 1024) + " KB"; }
+      return (bytes / 1048576).toFixed(1) + " MB";
+    };
+    var list = function () {
+      chosen.textContent = "";
+      Array.prototype.forEach.call(input.files, function (file) {
+        var item = document.createElement("li");
+        item.textContent = file.name + " (" + size(file.size) + ")";
+        if (max && file.size > max) {
+          item.className = "field-error";
+          item.textContent += ": larger than " + size(max) + ", so it will not be attached";
+        }
+        chosen.appendChild(item);
+      });
+      chosen.hidden = input.files.length === 0;
+    };
+    input.addEventListener("change", list);
+    if (hint && typeof DataTransfer === "function") {
+      hint.hidden = false;
+      field.addEventListener("dragover", function (event) {
+        event.preventDefault();
+        field.classList.add("dragging");
+      });
+      field.addEventListener("dragleave", function () { field.classList.remove("dragging"); });
+      field.addEventListener("drop", function (event) {
+        event.preventDefault();
+        field.classList.remove("dragging");
+        if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
+        // Dropped files join those already chosen.
+        var all = new DataTransfer();
+        Array.prototype.forEach.call(input.files, function (file) { all.items.add(file); });
+        Array.prototype.forEach.call(event.dataTransfer.files, function (file) { all.items.add(file); });
+        input.files = all.files;
+        list();
+      });
+    }
+  });
 })();

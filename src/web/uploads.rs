@@ -353,6 +353,8 @@ pub struct FilesField {
     pub label: &'static str,
     pub hint: String,
     pub accept: &'static str,
+    /// The largest file, for the page's script to warn before sending.
+    pub max_bytes: usize,
     /// Files kept from an earlier submit of the form.
     pub kept: Vec<Attachment>,
 }
@@ -370,6 +372,7 @@ impl FilesField {
                 crate::attachments::size_text(limits.max_ticket_bytes),
             ),
             accept: ACCEPT,
+            max_bytes: limits.max_file_bytes,
             kept: Vec::new(),
         }
     }
