@@ -486,3 +486,59 @@ async fn with_a_scanner_configured_a_file_it_cannot_check_is_not_kept() {
     assert!(!res.body.contains("name=\"files_kept\""));
     assert_eq!(app.count_tickets().await, 0);
 }
+
+#[tokio::test]
+async fn files_come_back_with_a_restored_backup() {
+    let mut app = TestApp::spawn().await;
+    let png = screenshot();
+    let res = file_with(
+        &mut app,
+        &[
+            FilePart::file("run.log", LOG),
+            FilePart::file("shot.png", &png),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let ticket = only_ticket(&app.state.store).await;
+    let files = app
+        .state
+        .store
+        .ticket_files(ticket.id, false)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    app.state.store.backup_to(&backup).await.unwrap();
+
+    let restored = dir.path().join("restored.db");
+    let url = format!("sqlite://{}", restored.display());
+    Store::restore(&url, &backup).await.unwrap();
+    let store = Store::connect(&url).await.unwrap();
+    for file in &files {
+        let (was, bytes) = app
+            .state
+            .store
+            .ticket_file(ticket.id, file.id, false, false)
+            .await
+            .unwrap()
+            .unwrap();
+        let (now, restored_bytes) = store
+            .ticket_file(ticket.id, file.id, false, false)
+            .await
+            .unwrap()
+            .expect("the file is in the restored database");
+        assert_eq!(now, was);
+        assert_eq!(restored_bytes, bytes);
+    }
+    assert!(
+        store
+            .ticket_file(ticket.id, files[1].id, false, true)
+            .await
+            .unwrap()
+            .is_some(),
+        "the thumbnail is restored too"
+    );
+    store.close().await;
+}

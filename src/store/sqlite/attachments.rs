@@ -336,3 +336,129 @@ fn attachment_from_row(row: &SqliteRow) -> Result<Attachment, sqlx::Error> {
         created_at: decode::time(row, "created_at")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use time::{Duration, OffsetDateTime};
+
+    use super::*;
+    use crate::store::sqlite::tests::with_admin;
+    use crate::tickets::EventBody;
+    use crate::tickets::workflow::{Actor, Command};
+
+    fn file(name: &str, text: &str) -> Inspected {
+        Inspected {
+            name: name.into(),
+            kind: FileKind::Text,
+            bytes: text.as_bytes().to_vec(),
+            thumbnail: None,
+            removed: vec![Removal {
+                what: "access_token".into(),
+                count: 1,
+            }],
+        }
+    }
+
+    async fn blobs(store: &SqliteStore) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM blobs")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_content_is_kept_once_and_goes_with_the_last_file_that_holds_it() {
+        let (store, _dir) = with_admin(1).await;
+        let now = OffsetDateTime::now_utc();
+        let until = now + Duration::days(1);
+        let same = [file("a.log", "same bytes"), file("b.log", "same bytes")];
+        let staged = store
+            .stage_files(&same, Via::Form, now, until)
+            .await
+            .unwrap();
+        assert_eq!(blobs(&store).await, 1);
+        assert_eq!(staged[0].removed, same[0].removed);
+        let other = store
+            .stage_files(&[file("c.log", "other bytes")], Via::Form, now, until)
+            .await
+            .unwrap();
+        assert_eq!(blobs(&store).await, 2);
+
+        // One of the two is claimed by a note; the rest are dropped unclaimed.
+        let request = Request {
+            ticket: 1,
+            actor: Actor::Staff {
+                id: 1,
+                role: crate::staff::Role::Admin,
+            },
+            command: Command::Note {
+                body: EventBody::parse("the log").unwrap(),
+            },
+            at: now,
+        };
+        let limits = Limits::default();
+        store
+            .apply_with_files(
+                &request,
+                &ResponseTargets::default(),
+                &[staged[0].id],
+                &limits,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.drop_unclaimed_files(until).await.unwrap(), 2);
+        // The claimed file still holds the shared content; "other" is gone.
+        assert_eq!(blobs(&store).await, 1);
+        assert!(store.staged_files(&[other[0].id]).await.unwrap().is_empty());
+        let kept = store.ticket_files(1, false).await.unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].name, "a.log");
+        // A note is staff's: the requester's list leaves it out.
+        assert!(store.ticket_files(1, true).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_ticket_is_refused_files_past_its_limits_and_keeps_nothing_of_that_message() {
+        let (store, _dir) = with_admin(1).await;
+        let now = OffsetDateTime::now_utc();
+        let staged = store
+            .stage_files(
+                &[
+                    file("a.log", "one"),
+                    file("b.log", "two"),
+                    file("c.log", "three"),
+                ],
+                Via::Form,
+                now,
+                now + Duration::days(1),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<Uuid> = staged.iter().map(|f| f.id).collect();
+        let limits = Limits {
+            max_ticket_files: 2,
+            ..Limits::default()
+        };
+        let request = Request {
+            ticket: 1,
+            actor: Actor::Requester,
+            command: Command::RequesterAddition {
+                body: EventBody::parse("three logs").unwrap(),
+            },
+            at: now,
+        };
+        let refused = store
+            .apply_with_files(&request, &ResponseTargets::default(), &ids, &limits)
+            .await;
+        assert!(matches!(
+            refused,
+            Err(ActionError::Refused(Refusal::FilesFull {
+                max_files: 2,
+                ..
+            }))
+        ));
+        // Rolled back whole: no addition, the files still staged.
+        assert_eq!(store.staged_files(&ids).await.unwrap().len(), 3);
+        assert!(store.ticket_files(1, false).await.unwrap().is_empty());
+    }
+}
