@@ -325,11 +325,23 @@ async fn without_javascript_a_refused_file_comes_back_beside_the_field_the_rest_
     b.finish().await;
 }
 
-/// "Add information" with a log: chosen, listed, sent; the log shows in
-/// Updates, and its preview reads with the credentials taken out.
+/// Drops a small text file on the file field, as a drag from the desktop.
+const DROP_A_FILE: &str = r#"
+    const field = document.querySelector('[data-files]');
+    const files = new DataTransfer();
+    files.items.add(new File(['1. Ran the sync\n2. It failed\n'], 'steps.txt', { type: 'text/plain' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+        field.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: files }));
+    }
+    return null;
+"#;
+
+/// "Add information" with a log chosen and a note dropped on the field:
+/// both listed, sent, shown in Updates; the log's preview reads with the
+/// credentials taken out.
 #[tokio::test]
 #[ignore = "browser test: cargo test --test browser -- --ignored"]
-async fn a_log_added_on_the_status_page_shows_in_updates_with_a_preview() {
+async fn files_chosen_and_dropped_on_the_status_page_show_in_updates() {
     let Some(b) = Browser::start(DESKTOP).await else {
         return;
     };
@@ -351,6 +363,14 @@ async fn a_log_added_on_the_status_page_shows_in_updates_with_a_preview() {
             .await
             .starts_with("integration.log (")
     );
+    // A second file dropped on the field joins the one chosen. (WebDriver
+    // cannot drag from outside the page: the drop is the page's own event,
+    // carrying a file as a drag from the desktop would.)
+    b.script(DROP_A_FILE).await;
+    let chosen = b.texts(".file-chosen li").await;
+    assert_eq!(chosen.len(), 2, "{chosen:?}");
+    assert!(chosen[0].starts_with("integration.log ("), "{chosen:?}");
+    assert_eq!(chosen[1], "steps.txt (29 bytes)");
     b.follow_text("Add to the ticket").await;
 
     assert!(b.text(".notice-success").await.contains("Added."));
@@ -360,8 +380,8 @@ async fn a_log_added_on_the_status_page_shows_in_updates_with_a_preview() {
         "{updates}"
     );
     let links = download_links(&b, "#updates").await;
-    assert_eq!(links.len(), 1, "{links:?}");
-    assert_eq!(links[0].1, "integration.log");
+    let names: Vec<&str> = links.iter().map(|(_, name)| name.as_str()).collect();
+    assert_eq!(names, ["integration.log", "steps.txt"]);
     assert!(
         links[0]
             .0
