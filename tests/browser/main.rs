@@ -28,6 +28,7 @@ mod server;
 #[path = "../common/smtp.rs"]
 mod smtp;
 
+mod attachments;
 mod audit;
 mod email;
 mod forms;

@@ -74,6 +74,10 @@ const PAGES: &[(&str, Reach)] = &[
         Do(ticket_status_addition_errors),
     ),
     ("ticket-status-added", Do(ticket_status_added)),
+    // Files added: a HAR (what was taken out of it said) and a screenshot
+    // (shown small); then the HAR read in the page.
+    ("ticket-status-files", Do(ticket_status_files)),
+    ("file-preview", Do(file_preview)),
     // The requester answered a mail; a colleague did too, and a bounce came.
     ("ticket-status-mailed", Do(ticket_status_mailed)),
     ("staff-ticket-mail-received", Do(staff_ticket_mail_received)),
@@ -380,6 +384,45 @@ fn ticket_status_added(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
         b.follow("form[action$='/replies'] button[type=submit]")
             .await;
         assert!(b.text("main").await.contains("The new key works"));
+    })
+}
+
+fn ticket_status_files(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        use crate::attachments::{choose_files, fixture, write_screenshot};
+        let dir = tempfile::tempdir().unwrap();
+        let png = write_screenshot(dir.path(), "connection settings.png");
+        visit_status_page(b).await;
+        b.type_into(
+            "#field-body",
+            "The browser's network log, and the settings.",
+        )
+        .await;
+        choose_files(b, "#field-files", &[&fixture("chromium.har"), &png]).await;
+        b.follow("form[action$='/replies'] button[type=submit]")
+            .await;
+        let updates = b.text("#updates").await;
+        assert!(
+            updates.contains("Taken out before it was kept"),
+            "{updates}"
+        );
+        // The thumbnail loaded (lazily: scrolled to), for the screenshot.
+        let loaded = b
+            .wait_until(
+                "const img = document.querySelector('#updates .attachments img'); \
+                 img.scrollIntoView({ block: 'center' }); \
+                 return img.complete && img.naturalWidth > 0;",
+            )
+            .await;
+        assert!(loaded, "the thumbnail loads");
+    })
+}
+
+fn file_preview(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.follow("#updates a[href$='/preview']").await;
+        assert_eq!(b.text("h1").await, "chromium.har");
+        assert!(b.text(".file-preview").await.contains("[redacted"));
     })
 }
 

@@ -29,16 +29,16 @@ const REPLY: &str = "Your API user's token was rotated on Monday, so the old one
                      Create a new token under Account settings, API access, then run the sync again.";
 
 /// What the requester types into the ticket form.
-struct Report<'a> {
-    code: ErrorCode,
-    message: &'a str,
-    name: &'a str,
-    email: &'a str,
+pub struct Report<'a> {
+    pub code: ErrorCode,
+    pub message: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
 }
 
-/// Files `report` through the public ticket form, as a requester does, and
-/// returns the private link the filed page gives them (a path).
-async fn file_through_form(b: &Browser, report: &Report<'_>) -> String {
+/// Opens the public ticket form and fills it in with `report`, as a
+/// requester does, without sending it.
+pub async fn fill_ticket_form(b: &Browser, report: &Report<'_>) {
     b.visit("/tickets/new").await;
     choose(b, "Error code", &report.code.label()).await;
     fill(b, "Full error message", report.message).await;
@@ -54,6 +54,12 @@ async fn file_through_form(b: &Browser, report: &Report<'_>) -> String {
     pick(b, "Environment", "Production").await;
     fill(b, "Your name (optional)", report.name).await;
     fill(b, "Email", report.email).await;
+}
+
+/// Files `report` through the public ticket form, as a requester does, and
+/// returns the private link the filed page gives them (a path).
+async fn file_through_form(b: &Browser, report: &Report<'_>) -> String {
+    fill_ticket_form(b, report).await;
     b.follow_text("Send to support").await;
     assert!(
         b.text("main [role=status]")
