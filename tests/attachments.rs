@@ -542,3 +542,32 @@ async fn files_come_back_with_a_restored_backup() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_file_over_the_limit_is_refused_beside_the_field_and_a_form_over_all_limits_is_413() {
+    let mut app = TestApp::spawn_configured(|config| {
+        config.attachments.max_file_size = "4KB".parse().unwrap();
+        config.attachments.max_ticket_files_size = "8KB".parse().unwrap();
+    })
+    .await;
+    let big = vec![b'a'; 6 * 1024];
+    let res = file_with(
+        &mut app,
+        &[FilePart::file("big.log", &big), FilePart::file("small.log", b"fine\n")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    res.assert_contains("big.log: the file is larger than 4 KB");
+    assert!(res.body.contains("name=\"files_kept\""));
+    assert_eq!(
+        textarea_value(&res.body, "message").as_deref(),
+        Some("HTTP GET failed: unauthorized (401)")
+    );
+    // Past what a form with files may send at all (the ticket's worth and
+    // its text), the body is not read: 413, the error page saying why.
+    let huge = vec![b'a'; 600 * 1024];
+    let res = file_with(&mut app, &[FilePart::file("huge.log", &huge)]).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    res.assert_contains("attach fewer or smaller files");
+    assert_eq!(app.count_tickets().await, 0);
+}
