@@ -858,6 +858,34 @@ pub trait Attachments {
         limits: &Limits,
     ) -> Result<Outcome, ActionError>;
 
+    /// Files a ticket for an API token as `ApiTokens::file_with_token`
+    /// does (its Idempotency-Key too), the staged `files` with it; a replay
+    /// binds nothing. Refused (`Refusal::FilesFull`) past `limits`.
+    #[allow(clippy::too_many_arguments)]
+    async fn file_with_token_and_files(
+        &self,
+        ticket: &NewTicket,
+        triage: &Triage,
+        now: OffsetDateTime,
+        token: i64,
+        key: Option<&IdempotencyKey>,
+        files: &[Uuid],
+        limits: &Limits,
+    ) -> Result<ApiFiled, ActionError>;
+
+    /// Takes a mail as `Inbox::take_mail` does, the staged `files` with the
+    /// event it writes (the requester's addition, the note, or the new
+    /// ticket's `created`). A mail is never refused for its files: those
+    /// past `limits` are left staged, and unclaimed.
+    async fn take_mail_with_files(
+        &self,
+        mail: &InboundMail,
+        plan: &InboundPlan,
+        targets: &ResponseTargets,
+        files: &[Uuid],
+        limits: &Limits,
+    ) -> Result<Option<InboundOutcome>, StoreError>;
+
     /// Drops staged files nobody claimed by `now`, and contents nothing
     /// refers to any more; returns how many files went.
     async fn drop_unclaimed_files(&self, now: OffsetDateTime) -> Result<u64, StoreError>;

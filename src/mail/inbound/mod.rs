@@ -10,20 +10,31 @@
 //! subject, which anyone can type.
 
 mod automatic;
+mod files;
 mod open;
 mod read;
 mod report;
 mod trim;
 
 use time::OffsetDateTime;
+use uuid::Uuid;
 
+pub use files::MIN_INLINE_IMAGE_BYTES;
 pub use read::{Kind, MAX_INBOUND_BYTES, Received, Unreadable, read};
 pub use trim::REPLY_ABOVE;
 
+use crate::attachments::{Held, Inspected, Limits, Refused, Upload, Via, display_name, inspect};
 use crate::store::{Store, StoreError};
 use crate::tickets::redact::redact;
 use crate::tickets::workflow::{Actor, Command, Request};
-use crate::tickets::{EventBody, InboundMail, InboundOutcome, InboundPlan, ResponseTargets};
+use crate::tickets::{
+    EventBody, InboundMail, InboundOutcome, InboundPlan, MAX_EVENT_BODY_CHARS, MAX_MESSAGE_CHARS,
+    ResponseTargets,
+};
+
+/// How long a mail's files stay staged should filing the mail not claim
+/// them (a copy taken before, a ticket held): as for the forms.
+const STAGED_FOR: time::Duration = time::Duration::days(1);
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +64,9 @@ pub struct Ingest {
     /// Whether a person's mail that answers no ticket opens one
     /// (`--mail-new-tickets`).
     pub open_tickets: bool,
+    /// What a ticket may hold (`--max-file-size` and the rest): a mail's
+    /// files past them are listed as not attached.
+    pub limits: Limits,
 }
 
 impl Ingest {
@@ -67,6 +81,7 @@ impl Ingest {
         };
         let now = OffsetDateTime::now_utc();
         let plan = self.plan(&received, now).await?;
+        let (plan, files) = self.attach(plan, received.files, now).await?;
         let mail = InboundMail {
             message_id: received.message_id,
             sender: received.sender,
@@ -74,7 +89,10 @@ impl Ingest {
             subject: redact(&received.subject).text,
             received_at: now,
         };
-        let taken = self.store.take_mail(&mail, &plan, &self.targets).await?;
+        let taken = self
+            .store
+            .take_mail_with_files(&mail, &plan, &self.targets, &files, &self.limits)
+            .await?;
         Ok(taken.map_or(Ingested::AlreadyTaken, Ingested::Taken))
     }
 
@@ -104,12 +122,12 @@ impl Ingest {
                     reason: reason.clone(),
                 });
             }
-            Kind::Person { words } => words,
+            Kind::Person { words } => words_or_files(words, !received.files.is_empty()),
         };
         let Some(thread) = thread else {
             return Ok(self.unmatched(received).await);
         };
-        let Ok(body) = EventBody::parse(words) else {
+        let Ok(body) = EventBody::parse(&words) else {
             return Ok(InboundPlan::Ignore {
                 ticket_id,
                 reason: "nothing new once the quoted mail was removed".into(),
@@ -148,7 +166,7 @@ impl Ingest {
             received.sender.clone(),
             received.sender_name.clone(),
             received.subject.clone(),
-            words.clone(),
+            words_or_files(words, !received.files.is_empty()),
         );
         let opened = tokio::task::spawn_blocking(move || {
             open::ticket_from_mail(&sender, &name, &subject, &words)
@@ -160,6 +178,134 @@ impl Ingest {
             Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
         }
     }
+}
+
+impl Ingest {
+    /// The files of a mail that files something (an addition, a note, a
+    /// new ticket): each inspected off the async workers, those that pass
+    /// and fit the ticket's limits staged, in the mail's order; the rest
+    /// listed at the end of what the mail writes, so staff see what did not
+    /// come through. Staged here, in a transaction of their own, so that
+    /// taking the mail is one short write.
+    async fn attach(
+        &self,
+        mut plan: InboundPlan,
+        uploads: Vec<Upload>,
+        now: OffsetDateTime,
+    ) -> Result<(InboundPlan, Vec<Uuid>), StoreError> {
+        let held = match &plan {
+            _ if uploads.is_empty() => return Ok((plan, Vec::new())),
+            InboundPlan::File(request) => {
+                let files = self.store.ticket_files(request.ticket, false).await?;
+                Held {
+                    files: files.len(),
+                    bytes: files.iter().map(|f| f.size).sum(),
+                }
+            }
+            InboundPlan::Open(_) => Held::default(),
+            _ => return Ok((plan, Vec::new())),
+        };
+        let limits = self.limits;
+        let inspected = tokio::task::spawn_blocking(move || {
+            uploads
+                .into_iter()
+                .map(|upload| (display_name(&upload.name), inspect(upload, &limits)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()));
+        let (kept, refused) = within_limits(inspected, held, &limits);
+        let ids = if kept.is_empty() {
+            Vec::new()
+        } else {
+            let staged = self
+                .store
+                .stage_files(&kept, Via::Mail, now, now + STAGED_FOR)
+                .await?;
+            tracing::info!(files = staged.len(), via = Via::Mail.name(), "files kept");
+            staged.into_iter().map(|file| file.id).collect()
+        };
+        if !refused.is_empty() {
+            let note = refused
+                .iter()
+                .map(|line| format!("Not attached: {line}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            note_refused(&mut plan, &note);
+        }
+        Ok((plan, ids))
+    }
+}
+
+/// The inspected files that fit after `held`, in order, and a line for each
+/// of the rest: the forms' words for the same refusals.
+fn within_limits(
+    inspected: Vec<(String, Result<Inspected, Refused>)>,
+    held: Held,
+    limits: &Limits,
+) -> (Vec<Inspected>, Vec<String>) {
+    let (mut files, mut bytes) = (held.files, held.bytes);
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for (shown, result) in inspected {
+        match result {
+            Err(why) => refused.push(format!("{shown}: {why}.")),
+            Ok(_) if files >= limits.max_ticket_files => refused.push(format!(
+                "{shown}: a ticket holds at most {} files.",
+                limits.max_ticket_files
+            )),
+            Ok(file) if bytes + file.bytes.len() as u64 > limits.max_ticket_bytes => {
+                refused.push(format!(
+                    "{shown}: a ticket's files may hold {} in all.",
+                    crate::attachments::size_text(limits.max_ticket_bytes)
+                ));
+            }
+            Ok(file) => {
+                files += 1;
+                bytes += file.bytes.len() as u64;
+                kept.push(file);
+            }
+        }
+    }
+    (kept, refused)
+}
+
+/// A mail that says nothing but sends files still says something.
+fn words_or_files(words: &str, has_files: bool) -> String {
+    if words.trim().is_empty() && has_files {
+        "(files sent by email, without a message)".to_string()
+    } else {
+        words.to_string()
+    }
+}
+
+/// Adds `note` to the end of what the plan writes, cutting the mail's own
+/// words if both would not fit in one entry.
+fn note_refused(plan: &mut InboundPlan, note: &str) {
+    // A file's name is the sender's: it may hold a credential too.
+    let note = redact(note).text;
+    match plan {
+        InboundPlan::File(Request {
+            command: Command::MailReply { body, .. },
+            ..
+        }) => {
+            let text = with_note(body.as_str(), &note, MAX_EVENT_BODY_CHARS);
+            if let Ok(noted) = EventBody::parse(&text) {
+                *body = noted;
+            }
+        }
+        InboundPlan::Open(ticket) => {
+            ticket.message = with_note(&ticket.message, &note, MAX_MESSAGE_CHARS);
+        }
+        _ => {}
+    }
+}
+
+fn with_note(text: &str, note: &str, max: usize) -> String {
+    let room = max.saturating_sub(note.chars().count() + 2);
+    let words: String = text.chars().take(room).collect();
+    let joined = format!("{}\n\n{note}", words.trim_end());
+    joined.chars().take(max).collect()
 }
 
 /// IMAP polling hands each message here: dealt with (whatever became of

@@ -5,8 +5,10 @@ use mail_parser::{HeaderValue, Message, MessageParser};
 use sha2::{Digest, Sha256};
 
 use super::automatic::automatic;
+use super::files::files;
 use super::report::{self, Report};
 use super::trim::new_words;
+use crate::attachments::Upload;
 use crate::tickets::{MAX_EVENT_BODY_CHARS, normalise_line_breaks};
 
 /// The largest message taken, whichever way it comes; anything larger is
@@ -46,6 +48,9 @@ pub struct Received {
     /// The keys of apidesk's own Message-IDs it answers, newest last.
     pub answers: Vec<String>,
     pub kind: Kind,
+    /// What a person's mail attached or showed inline, not yet inspected;
+    /// nothing for a machine's.
+    pub files: Vec<Upload>,
 }
 
 /// What sort of mail it is.
@@ -108,6 +113,10 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
             },
         },
     };
+    let files = match kind {
+        Kind::Person { .. } => files(&message),
+        _ => Vec::new(),
+    };
     let hashed = |bytes: &[u8]| format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
     let from = message.from().and_then(|from| from.first());
     Ok(Received {
@@ -134,6 +143,7 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
         ),
         answers: keys,
         kind,
+        files,
     })
 }
 

@@ -8,11 +8,15 @@ use sqlx::{Row, SqliteConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{SqliteStore, decode, ticket_actions, tickets, time_text};
+use super::{SqliteStore, decode, inbox, ticket_actions, tickets, time_text, tokens};
 use crate::attachments::{Attachment, FileKind, Inspected, Limits, Removal, Via};
-use crate::store::{ActionError, Attachments, InsertOutcome, StoreError};
+use crate::store::{ActionError, ApiFiled, Attachments, InsertOutcome, StoreError};
 use crate::tickets::workflow::Request;
-use crate::tickets::{EventKind, NewTicket, Outcome, Refusal, ResponseTargets, Triage};
+use crate::tickets::{
+    EventKind, InboundMail, InboundOutcome, InboundPlan, NewTicket, Outcome, Refusal,
+    ResponseTargets, Triage,
+};
+use crate::tokens::IdempotencyKey;
 
 const COLUMNS: &str = "a.public_id, a.name, a.kind, a.size, a.removed, \
      a.thumb_blob_id IS NOT NULL AS has_thumbnail, a.event_id, a.via, a.created_at";
@@ -165,13 +169,7 @@ impl Attachments for SqliteStore {
         let (id, outcome) =
             tickets::insert_in(&mut tx, self.outgoing, ticket, triage, now, None).await?;
         if let InsertOutcome::Created(_) = outcome {
-            let created: i64 = sqlx::query_scalar(
-                "SELECT id FROM ticket_events WHERE ticket_id = ? AND kind = 'created'",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+            let created = created_event(&mut tx, id).await?;
             bind(&mut tx, id, created, files, limits).await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
@@ -198,6 +196,38 @@ impl Attachments for SqliteStore {
         bind_to_message(&mut tx, &written, files, limits).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Outcome::Changed)
+    }
+
+    async fn file_with_token_and_files(
+        &self,
+        ticket: &NewTicket,
+        triage: &Triage,
+        now: OffsetDateTime,
+        token: i64,
+        key: Option<&IdempotencyKey>,
+        files: &[Uuid],
+        limits: &Limits,
+    ) -> Result<ApiFiled, ActionError> {
+        let mut tx = self.begin_write().await?;
+        let filed =
+            tokens::file_with_token_in(&mut tx, self, ticket, triage, now, token, key).await?;
+        if let ApiFiled::Filed(id) = filed {
+            let created = created_event(&mut tx, id).await?;
+            bind(&mut tx, id, created, files, limits).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        Ok(filed)
+    }
+
+    async fn take_mail_with_files(
+        &self,
+        mail: &InboundMail,
+        plan: &InboundPlan,
+        targets: &ResponseTargets,
+        files: &[Uuid],
+        limits: &Limits,
+    ) -> Result<Option<InboundOutcome>, StoreError> {
+        inbox::take(self, mail, plan, targets, files, limits).await
     }
 
     async fn drop_unclaimed_files(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
@@ -281,6 +311,67 @@ pub(super) async fn bind(
         .into());
     }
     Ok(())
+}
+
+/// The `created` event of a ticket just inserted: what its first files
+/// come with.
+pub(super) async fn created_event(
+    conn: &mut SqliteConnection,
+    ticket: i64,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM ticket_events WHERE ticket_id = ? AND kind = 'created'")
+            .bind(ticket)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Binds staged `files` to `ticket` and `event` in order while the ticket
+/// stays within `limits`; those past them stay staged (and are dropped
+/// with unclaimed files). For mail, which is never refused for its files:
+/// how many were left out.
+pub(super) async fn bind_within(
+    conn: &mut SqliteConnection,
+    ticket: i64,
+    event: i64,
+    files: &[Uuid],
+    limits: &Limits,
+) -> Result<usize, StoreError> {
+    let (mut count, mut bytes): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), IFNULL(SUM(size), 0) FROM attachments WHERE ticket_id = ?",
+    )
+    .bind(ticket)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut left_out = 0;
+    for file in files {
+        let size: Option<i64> = sqlx::query_scalar(
+            "SELECT size FROM attachments WHERE public_id = ? AND ticket_id IS NULL",
+        )
+        .bind(file.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(size) = size else { continue };
+        if count as usize >= limits.max_ticket_files
+            || (bytes + size) as u64 > limits.max_ticket_bytes
+        {
+            left_out += 1;
+            continue;
+        }
+        sqlx::query(
+            "UPDATE attachments SET ticket_id = ?, event_id = ?, staged_until = NULL \
+             WHERE public_id = ? AND ticket_id IS NULL",
+        )
+        .bind(ticket)
+        .bind(event)
+        .bind(file.to_string())
+        .execute(&mut *conn)
+        .await?;
+        count += 1;
+        bytes += size;
+    }
+    Ok(left_out)
 }
 
 /// The id of the blob holding `bytes`, stored now if no file holds it yet.

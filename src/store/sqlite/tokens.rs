@@ -115,62 +115,81 @@ impl ApiTokens for SqliteStore {
         key: Option<&IdempotencyKey>,
     ) -> Result<ApiFiled, StoreError> {
         let mut tx = self.begin_write().await?;
-        if let Some(key) = key {
-            let since = time_text::to_text(now - IDEMPOTENCY_WINDOW);
-            let used: Option<(String, i64)> = sqlx::query_as(
-                "SELECT body_hash, ticket_id FROM api_idempotency \
-                 WHERE token_id = ? AND key = ? AND created_at >= ?",
-            )
-            .bind(key.token_id)
-            .bind(&key.key)
-            .bind(&since)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((body_hash, ticket_id)) = used {
-                return Ok(if body_hash == key.body_hash {
-                    ApiFiled::Replayed(ticket_id)
-                } else {
-                    ApiFiled::KeyReused
-                });
-            }
+        let filed = file_with_token_in(&mut tx, self, ticket, triage, now, token, key).await?;
+        if let ApiFiled::Filed(_) = filed {
+            tx.commit().await?;
         }
-        let (id, outcome) = insert_in(
-            &mut tx,
-            self.outgoing,
-            ticket,
-            triage,
-            now,
-            Some(Channel::Api),
-        )
-        .await?;
-        if let InsertOutcome::AlreadyFiled(_) = outcome {
-            // A submission id the API never sets: nothing was written.
-            return Ok(ApiFiled::Replayed(id));
-        }
-        sqlx::query(
-            "INSERT INTO event_tokens (event_id, token_id) \
-             SELECT id, ? FROM ticket_events WHERE ticket_id = ? AND kind = 'created'",
-        )
-        .bind(token)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(key) = key {
-            // A key last used more than a window ago is free again.
-            sqlx::query(
-                "INSERT INTO api_idempotency (token_id, key, body_hash, ticket_id, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_id, key) DO UPDATE \
-                 SET body_hash = ?3, ticket_id = ?4, created_at = ?5",
-            )
-            .bind(key.token_id)
-            .bind(&key.key)
-            .bind(&key.body_hash)
-            .bind(id)
-            .bind(time_text::to_text(now))
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ApiFiled::Filed(id))
+        Ok(filed)
     }
+}
+
+/// Files `ticket` for `token` inside the caller's transaction, as
+/// `ApiTokens::file_with_token` does; the caller commits only when it
+/// comes back `Filed` (a replay or a reused key wrote nothing).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn file_with_token_in(
+    conn: &mut sqlx::SqliteConnection,
+    store: &SqliteStore,
+    ticket: &NewTicket,
+    triage: &Triage,
+    now: OffsetDateTime,
+    token: i64,
+    key: Option<&IdempotencyKey>,
+) -> Result<ApiFiled, StoreError> {
+    if let Some(key) = key {
+        let since = time_text::to_text(now - IDEMPOTENCY_WINDOW);
+        let used: Option<(String, i64)> = sqlx::query_as(
+            "SELECT body_hash, ticket_id FROM api_idempotency \
+             WHERE token_id = ? AND key = ? AND created_at >= ?",
+        )
+        .bind(key.token_id)
+        .bind(&key.key)
+        .bind(&since)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((body_hash, ticket_id)) = used {
+            return Ok(if body_hash == key.body_hash {
+                ApiFiled::Replayed(ticket_id)
+            } else {
+                ApiFiled::KeyReused
+            });
+        }
+    }
+    let (id, outcome) = insert_in(
+        &mut *conn,
+        store.outgoing,
+        ticket,
+        triage,
+        now,
+        Some(Channel::Api),
+    )
+    .await?;
+    if let InsertOutcome::AlreadyFiled(_) = outcome {
+        // A submission id the API never sets: nothing was written.
+        return Ok(ApiFiled::Replayed(id));
+    }
+    sqlx::query(
+        "INSERT INTO event_tokens (event_id, token_id) \
+         SELECT id, ? FROM ticket_events WHERE ticket_id = ? AND kind = 'created'",
+    )
+    .bind(token)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(key) = key {
+        // A key last used more than a window ago is free again.
+        sqlx::query(
+            "INSERT INTO api_idempotency (token_id, key, body_hash, ticket_id, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_id, key) DO UPDATE \
+             SET body_hash = ?3, ticket_id = ?4, created_at = ?5",
+        )
+        .bind(key.token_id)
+        .bind(&key.key)
+        .bind(&key.body_hash)
+        .bind(id)
+        .bind(time_text::to_text(now))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(ApiFiled::Filed(id))
 }

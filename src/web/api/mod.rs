@@ -3,6 +3,7 @@
 
 mod auth;
 mod docs;
+mod files;
 pub mod openapi;
 mod problem;
 mod tickets;
@@ -20,6 +21,7 @@ use problem::ApiError;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
+        .merge(files::router())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .route("/docs", axum::routing::get(docs::page))
         .fallback(|| async { ApiError::NotFound })

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::tickets;
+use super::{files, tickets};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,10 +24,13 @@ use super::tickets;
         tickets::priority,
         tickets::note,
         tickets::reply,
+        files::upload,
+        files::download,
     ),
     tags(
         (name = "tickets", description = "Filing and reading tickets."),
         (name = "actions", description = "Staff work on a ticket, through the same rules as the staff pages."),
+        (name = "files", description = "Files sent with tickets and messages, inspected and with credentials taken out before they are kept."),
     ),
     modifiers(&BearerToken)
 )]
@@ -88,12 +91,14 @@ mod tests {
             [
                 "GET /api/v1/tickets",
                 "GET /api/v1/tickets/{id}",
+                "GET /api/v1/tickets/{id}/files/{file}",
                 "POST /api/v1/tickets",
                 "POST /api/v1/tickets/{id}/assign",
                 "POST /api/v1/tickets/{id}/notes",
                 "POST /api/v1/tickets/{id}/priority",
                 "POST /api/v1/tickets/{id}/replies",
                 "POST /api/v1/tickets/{id}/status",
+                "POST /api/v1/uploads",
             ]
         );
     }

@@ -107,7 +107,9 @@ impl ApiError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             // A staff id that is no one is a bad value; the rest are what the
             // ticket's state allows.
-            Self::Refused(Refusal::UnknownAssignee) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Refused(Refusal::UnknownAssignee | Refusal::FilesFull { .. }) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::KeyReused | Self::Refused(_) => StatusCode::CONFLICT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

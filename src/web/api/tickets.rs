@@ -3,9 +3,8 @@
 //! queue, and the staff actions, through the same workflow as the pages.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Path, RawQuery, Request as HttpRequest, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -13,8 +12,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::auth::Caller;
+use super::files::{self, FileOut, read_parts};
 use super::problem::{ApiError, Problem};
 use super::views::{Filed, TicketOut, TicketPage};
+use crate::attachments::Held;
 use crate::store::ApiFiled;
 use crate::tickets::hints;
 use crate::tickets::queue::{PAGE_SIZE, QueueQuery};
@@ -23,6 +24,7 @@ use crate::tickets::{EventBody, Priority, Ticket, TicketInput, TicketStatus};
 use crate::tokens::{IdempotencyKey, Scope};
 use crate::web::AppState;
 use crate::web::staff::queue::view_url_at;
+use crate::web::uploads::is_multipart;
 
 pub(super) fn router() -> Router<AppState> {
     use axum::routing::{get, post};
@@ -81,6 +83,120 @@ pub struct NewTicketBody {
     pub email: String,
     /// Ids of the checks already made (decision-tree steps), in order.
     pub path: Vec<String>,
+    /// Ids from `POST /uploads`: files filed with the ticket.
+    pub attachments: Vec<String>,
+}
+
+/// `POST /tickets` as multipart/form-data: the ticket and its files in one
+/// request.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NewTicketForm {
+    /// The JSON body `POST /tickets` otherwise takes.
+    ticket: NewTicketBody,
+    /// A file; repeat the part for more. Every one must be kept, or nothing
+    /// is filed (422, each with why).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
+}
+
+/// A note or reply as multipart/form-data: the message and its files.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessageForm {
+    /// The JSON body the endpoint otherwise takes.
+    message: String,
+    /// A file; repeat the part for more. Every one must be kept, or
+    /// nothing is written (422, each with why).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
+}
+
+/// A request's JSON body and the files sent with it, read as the
+/// `Content-Type` says: JSON alone, or multipart with the JSON in the part
+/// `json_part`.
+struct Sent {
+    json: Bytes,
+    /// Multipart only; not yet inspected.
+    files: Option<files::Parts>,
+}
+
+async fn sent(
+    state: &AppState,
+    request: HttpRequest,
+    json_part: Option<&'static str>,
+) -> Result<Sent, ApiError> {
+    match json_part {
+        Some(part) if is_multipart(request.headers()) => {
+            let parts = read_parts(state, request, Some(part)).await?;
+            let json = parts.json.clone().ok_or_else(|| {
+                ApiError::BadRequest(format!("Send the JSON body in a part named `{part}`."))
+            })?;
+            Ok(Sent {
+                json: Bytes::from(json),
+                files: Some(parts),
+            })
+        }
+        _ => {
+            let is_json = request
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .map(|v| v.trim().to_ascii_lowercase())
+                .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+            if !is_json {
+                return Err(ApiError::BadRequest(
+                    "Send the body as JSON, with Content-Type: application/json.".into(),
+                ));
+            }
+            let json = axum::body::to_bytes(request.into_body(), usize::MAX)
+                .await
+                .map_err(|_| ApiError::TooLarge)?;
+            Ok(Sent { json, files: None })
+        }
+    }
+}
+
+impl Sent {
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.json).map_err(|err| {
+            ApiError::BadRequest(format!("The body is not the JSON expected: {err}."))
+        })
+    }
+
+    /// What an Idempotency-Key is checked against: the JSON, and for
+    /// multipart each file's name and bytes.
+    fn fingerprint(&self) -> Vec<u8> {
+        let mut all = self.json.to_vec();
+        for upload in self.files.iter().flat_map(|parts| &parts.uploads) {
+            all.extend_from_slice(upload.name.as_bytes());
+            all.push(0);
+            all.extend_from_slice(&upload.bytes);
+        }
+        all
+    }
+
+    /// The ids `attachments` names and the files sent with the request,
+    /// staged: every one, or 422 with each refused file and why.
+    async fn attachments(
+        &mut self,
+        state: &AppState,
+        named: &[String],
+        held: Held,
+    ) -> Result<Vec<uuid::Uuid>, ApiError> {
+        let mut ids = files::named_uploads(state, named).await?;
+        if let Some(parts) = self.files.take() {
+            let mut refused = parts.refused;
+            let (kept, more) = files::keep(state, parts.uploads, held).await?;
+            refused.extend(more);
+            if !refused.is_empty() {
+                return Err(files::refused_problem(&refused));
+            }
+            ids.extend(kept.iter().map(|file| file.id));
+        }
+        Ok(ids)
+    }
 }
 
 impl From<NewTicketBody> for TicketInput {
@@ -118,26 +234,6 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
     })
 }
 
-/// Reads a JSON body, as problem documents when it is not one.
-fn json_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<T, ApiError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
-    if !is_json {
-        return Err(ApiError::BadRequest(
-            "Send the body as JSON, with Content-Type: application/json.".into(),
-        ));
-    }
-    serde_json::from_slice(body)
-        .map_err(|err| ApiError::BadRequest(format!("The body is not the JSON expected: {err}.")))
-}
-
 /// File a ticket (scope `tickets:create`).
 ///
 /// The form's fields and rules. Credentials are taken out as the form does
@@ -145,11 +241,17 @@ fn json_body<T: serde::de::DeserializeOwned>(
 /// `hints`. With an `Idempotency-Key`, a retry within a day gets the same
 /// ticket (`Idempotent-Replayed: true`); the same key with another body is
 /// refused.
+///
+/// Files go with it either way: name uploads in `attachments`, or send
+/// multipart/form-data with the JSON in a `ticket` part and `file` parts.
 #[utoipa::path(
     post,
     path = "/api/v1/tickets",
     tag = "tickets",
-    request_body = NewTicketBody,
+    request_body(content(
+        (NewTicketBody = "application/json"),
+        (NewTicketForm = "multipart/form-data"),
+    )),
     params(("Idempotency-Key" = Option<String>, Header, description = "Any unique value (a UUID) per ticket: a retry with it files nothing twice.")),
     responses(
         (status = 201, description = "Filed (or, with a key seen before, the ticket it filed).", body = Filed),
@@ -157,7 +259,8 @@ fn json_body<T: serde::de::DeserializeOwned>(
         (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token may not file tickets.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Mistakes, each beside its field.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "More than a ticket's worth of files.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Mistakes, each beside its field (a refused file beside `file`, an unknown upload beside `attachments`).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Past the token's rate; see Retry-After.", body = Problem, content_type = "application/problem+json"),
     ),
     security(("token" = []))
@@ -165,11 +268,12 @@ fn json_body<T: serde::de::DeserializeOwned>(
 pub(super) async fn file(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: HttpRequest,
 ) -> Result<Response, ApiError> {
     caller.require(Scope::TicketsCreate)?;
-    let body = body.map_err(|_| ApiError::TooLarge)?;
+    let headers = request.headers().clone();
+    let mut sent = sent(&state, request, Some("ticket")).await?;
+    let body = sent.fingerprint();
     let key = match headers.get("idempotency-key") {
         Some(value) => Some(
             value
@@ -182,16 +286,29 @@ pub(super) async fn file(
         ),
         None => None,
     };
-    let input = TicketInput::from(json_body::<NewTicketBody>(&headers, &body)?);
+    let mut new: NewTicketBody = sent.parse()?;
+    let named = std::mem::take(&mut new.attachments);
+    let input = TicketInput::from(new);
     let (_, secrets) = input.clone().redacted();
     let now = OffsetDateTime::now_utc();
     let ticket = input.validate(now).map_err(ApiError::Invalid)?;
     let hints = hints::for_requester(&ticket, state.kb.get().site());
     let triage = ticket.triage(now, &state.config.response_targets);
+    let attachments = sent.attachments(&state, &named, Held::default()).await?;
+    let limits = state.config.attachments.limits();
     let filed = state
         .store
-        .file_with_token(&ticket, &triage, now, caller.0.id, key.as_ref())
-        .await?;
+        .file_with_token_and_files(
+            &ticket,
+            &triage,
+            now,
+            caller.0.id,
+            key.as_ref(),
+            &attachments,
+            &limits,
+        )
+        .await
+        .map_err(action_error)?;
     let (id, replayed) = match filed {
         ApiFiled::Filed(id) => (id, false),
         ApiFiled::Replayed(id) => (id, true),
@@ -339,6 +456,14 @@ pub(super) async fn list(
 
 /// One staff action's JSON body.
 trait ActionBody: serde::de::DeserializeOwned + Send {
+    /// The multipart part holding the JSON, for actions that carry files.
+    const JSON_PART: Option<&'static str> = None;
+
+    /// The uploads the body names, taken out of it.
+    fn attachments(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn command(self) -> Result<Command, ApiError>;
 }
 
@@ -394,9 +519,18 @@ impl ActionBody for PriorityBody {
 pub struct NoteBody {
     /// For staff only; the requester never sees it.
     pub body: String,
+    /// Ids from `POST /uploads`: files that go with the note.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 impl ActionBody for NoteBody {
+    const JSON_PART: Option<&'static str> = Some("message");
+
+    fn attachments(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.attachments)
+    }
+
     fn command(self) -> Result<Command, ApiError> {
         EventBody::parse(&self.body)
             .map(|body| Command::Note { body })
@@ -413,9 +547,18 @@ pub struct ReplyBody {
     #[serde(default)]
     #[schema(example = "resolve")]
     pub then: String,
+    /// Ids from `POST /uploads`: files that go with the reply.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 impl ActionBody for ReplyBody {
+    const JSON_PART: Option<&'static str> = Some("message");
+
+    fn attachments(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.attachments)
+    }
+
     fn command(self) -> Result<Command, ApiError> {
         let then = match self.then.as_str() {
             "" | "stay" => AfterReply::Stay,
@@ -441,31 +584,40 @@ async fn act<B: ActionBody>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: HttpRequest,
 ) -> Result<Json<TicketOut>, ApiError> {
     caller.require(Scope::TicketsAct)?;
-    let body = body.map_err(|_| ApiError::TooLarge)?;
     let id = ticket_id(&id)?;
-    let command = json_body::<B>(&headers, &body)?.command()?;
+    let mut sent = sent(&state, request, B::JSON_PART).await?;
+    let mut body: B = sent.parse()?;
+    let named = body.attachments();
+    let command = body.command()?;
+    let attachments = if named.is_empty() && sent.files.is_none() {
+        Vec::new()
+    } else {
+        // Files of a ticket that is not there are not kept.
+        load(&state, id).await?;
+        let held = files::held(&state, id).await?;
+        sent.attachments(&state, &named, held).await?
+    };
     let request = Request {
         ticket: id,
         actor: caller.actor(),
         command,
         at: OffsetDateTime::now_utc(),
     };
-    match state
-        .store
-        .apply(&request, &state.config.response_targets)
-        .await
-    {
-        Ok(_) => {}
-        Err(crate::store::ActionError::Refused(crate::tickets::Refusal::TicketNotFound)) => {
-            return Err(ApiError::NotFound);
-        }
-        Err(crate::store::ActionError::Refused(refusal)) => return Err(ApiError::Refused(refusal)),
-        Err(crate::store::ActionError::Database(err)) => return Err(err.into()),
-    }
+    let targets = &state.config.response_targets;
+    let applied = if attachments.is_empty() {
+        state.store.apply(&request, targets).await
+    } else {
+        let limits = state.config.attachments.limits();
+        state
+            .store
+            .apply_with_files(&request, targets, &attachments, &limits)
+            .await
+    };
+    // Done, or already so: either way the ticket as it now is.
+    let _outcome = applied.map_err(action_error)?;
     let ticket = load(&state, id).await?;
     Ok(Json(ticket_out(&state, &caller, &ticket).await?))
 }
@@ -497,10 +649,9 @@ macro_rules! action {
             state: State<AppState>,
             caller: Caller,
             id: Path<String>,
-            headers: HeaderMap,
-            body: Result<Bytes, BytesRejection>,
+            request: HttpRequest,
         ) -> Result<Json<TicketOut>, ApiError> {
-            act::<$body>(state, caller, id, headers, body).await
+            act::<$body>(state, caller, id, request).await
         }
     };
 }
@@ -548,6 +699,15 @@ action!(
     ),
 );
 
+fn action_error(err: crate::store::ActionError) -> ApiError {
+    use crate::store::ActionError;
+    match err {
+        ActionError::Refused(crate::tickets::Refusal::TicketNotFound) => ApiError::NotFound,
+        ActionError::Refused(refusal) => ApiError::Refused(refusal),
+        ActionError::Database(err) => err.into(),
+    }
+}
+
 fn ticket_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .ok()
@@ -574,5 +734,8 @@ async fn ticket_out(
         Some(id) if caller.0.allows(Scope::TicketsRead) => state.store.problem(id).await?,
         _ => None,
     };
-    Ok(TicketOut::new(ticket, problem.as_ref()))
+    let files = state.store.ticket_files(ticket.id, false).await?;
+    let mut out = TicketOut::new(ticket, problem.as_ref());
+    out.files = Some(files.iter().map(|f| FileOut::new(ticket.id, f)).collect());
+    Ok(out)
 }

@@ -68,6 +68,9 @@ pub struct TicketOut {
     /// Only for a token that may read tickets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<ProblemOut>,
+    /// The ticket's files, oldest first; on one ticket, not in a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<super::files::FileOut>>,
 }
 
 impl TicketOut {
@@ -111,6 +114,7 @@ impl TicketOut {
                 first_seen: iso_time(p.first_seen),
                 last_seen: iso_time(p.last_seen),
             }),
+            files: None,
         }
     }
 }

@@ -5,10 +5,13 @@ use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
+use super::attachments::{bind_within, created_event};
 use super::ticket_actions::apply_events;
 use super::tickets::insert_in;
 use super::{SqliteStore, decode, time_text};
+use crate::attachments::Limits;
 use crate::store::{ActionError, Inbox, StoreError};
 use crate::tickets::{
     Bounce, BouncedAddress, Channel, EventKind, InboundMail, InboundOutcome, InboundPlan,
@@ -51,6 +54,8 @@ async fn file(
     mail: &InboundMail,
     plan: &InboundPlan,
     targets: &ResponseTargets,
+    files: &[Uuid],
+    limits: &Limits,
 ) -> Result<Filed, StoreError> {
     let filed = |outcome, ticket_id, reason: &str| Filed {
         outcome,
@@ -63,7 +68,14 @@ async fn file(
             Ok(filed(InboundOutcome::Ignored, *ticket_id, reason))
         }
         InboundPlan::Unmatched { reason } => Ok(filed(InboundOutcome::Unmatched, None, reason)),
-        InboundPlan::Open(ticket) => open(conn, store, mail, ticket, targets).await,
+        InboundPlan::Open(ticket) => {
+            let opened = open(conn, store, mail, ticket, targets).await?;
+            if let (InboundOutcome::Opened, Some(ticket_id)) = (opened.outcome, opened.ticket_id) {
+                let created = created_event(conn, ticket_id).await?;
+                keep_files(conn, ticket_id, created, files, limits).await?;
+            }
+            Ok(opened)
+        }
         InboundPlan::Bounce {
             ticket_id,
             failures,
@@ -86,12 +98,15 @@ async fn file(
                         _ => None,
                     });
                     Ok(match words {
-                        Some((event_id, outcome)) => Filed {
-                            outcome,
-                            ticket_id: Some(ticket_id),
-                            event_id: Some(event_id),
-                            reason: String::new(),
-                        },
+                        Some((event_id, outcome)) => {
+                            keep_files(conn, ticket_id, event_id, files, limits).await?;
+                            Filed {
+                                outcome,
+                                ticket_id: Some(ticket_id),
+                                event_id: Some(event_id),
+                                reason: String::new(),
+                            }
+                        }
                         // The workflow always keeps a mail's words; were it
                         // ever to write none, that is what is recorded.
                         None => filed(
@@ -113,6 +128,22 @@ async fn file(
             }
         }
     }
+}
+
+/// A mail's files, with the event it wrote. The reader already left out
+/// what would not fit; a ticket that filled up since is logged, not failed.
+async fn keep_files(
+    conn: &mut SqliteConnection,
+    ticket: i64,
+    event: i64,
+    files: &[Uuid],
+    limits: &Limits,
+) -> Result<(), StoreError> {
+    let left_out = bind_within(conn, ticket, event, files, limits).await?;
+    if left_out > 0 {
+        tracing::warn!(ticket, left_out, "a mail's files no longer fit its ticket");
+    }
+    Ok(())
 }
 
 /// Opens a ticket from a mail that answers none, unless its sender has
@@ -187,6 +218,54 @@ fn inbound_from_row(row: &SqliteRow) -> Result<InboundRecord, sqlx::Error> {
     })
 }
 
+/// `Inbox::take_mail`, the staged `files` bound with what the mail wrote.
+pub(super) async fn take(
+    store: &SqliteStore,
+    mail: &InboundMail,
+    plan: &InboundPlan,
+    targets: &ResponseTargets,
+    files: &[Uuid],
+    limits: &Limits,
+) -> Result<Option<InboundOutcome>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    // Recorded first (as ignored, on no ticket), so that a second copy of
+    // the message stops here and the hourly count does not see this one.
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO mail_inbound (message_id, sender, subject, received_at, outcome) \
+         VALUES (?, ?, ?, ?, 'ignored') ON CONFLICT (message_id) DO NOTHING RETURNING id",
+    )
+    .bind(&mail.message_id)
+    .bind(&mail.sender)
+    .bind(&mail.subject)
+    .bind(time_text::to_text(mail.received_at))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let filed = file(&mut tx, store, mail, plan, targets, files, limits).await?;
+    sqlx::query(
+        "UPDATE mail_inbound SET outcome = ?, reason = ?, ticket_id = ?, event_id = ? \
+         WHERE id = ?",
+    )
+    .bind(filed.outcome.as_str())
+    .bind(&filed.reason)
+    .bind(filed.ticket_id)
+    .bind(filed.event_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if filed.outcome == InboundOutcome::Added {
+        // The requester's own mail arrived: their address works again.
+        sqlx::query("DELETE FROM mail_bounces WHERE address = ?")
+            .bind(&mail.sender)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(filed.outcome))
+}
+
 #[async_trait]
 impl Inbox for SqliteStore {
     async fn mail_thread(&self, message_keys: &[String]) -> Result<Option<MailThread>, StoreError> {
@@ -217,43 +296,7 @@ impl Inbox for SqliteStore {
         plan: &InboundPlan,
         targets: &ResponseTargets,
     ) -> Result<Option<InboundOutcome>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        // Recorded first (as ignored, on no ticket), so that a second copy of
-        // the message stops here and the hourly count does not see this one.
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO mail_inbound (message_id, sender, subject, received_at, outcome) \
-             VALUES (?, ?, ?, ?, 'ignored') ON CONFLICT (message_id) DO NOTHING RETURNING id",
-        )
-        .bind(&mail.message_id)
-        .bind(&mail.sender)
-        .bind(&mail.subject)
-        .bind(time_text::to_text(mail.received_at))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        let filed = file(&mut tx, self, mail, plan, targets).await?;
-        sqlx::query(
-            "UPDATE mail_inbound SET outcome = ?, reason = ?, ticket_id = ?, event_id = ? \
-             WHERE id = ?",
-        )
-        .bind(filed.outcome.as_str())
-        .bind(&filed.reason)
-        .bind(filed.ticket_id)
-        .bind(filed.event_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if filed.outcome == InboundOutcome::Added {
-            // The requester's own mail arrived: their address works again.
-            sqlx::query("DELETE FROM mail_bounces WHERE address = ?")
-                .bind(&mail.sender)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(Some(filed.outcome))
+        take(self, mail, plan, targets, &[], &Limits::default()).await
     }
 
     async fn ticket_inbound(&self, ticket_id: i64) -> Result<Vec<InboundRecord>, StoreError> {
