@@ -248,7 +248,7 @@ async fn take_one_message(config: &Config) -> anyhow::Result<Ingested> {
         store: store.clone(),
         targets: config.response_targets,
         open_tickets: config.mail.mail_new_tickets,
-        limits: config.attachments.limits(),
+        rules: config.file_rules(),
     };
     let result = ingest.take(raw).await;
     store.close().await;

@@ -90,7 +90,7 @@ impl Application {
                 store: store.clone(),
                 targets: config.response_targets,
                 open_tickets: config.mail.mail_new_tickets,
-                limits: config.attachments.limits(),
+                rules: config.file_rules(),
             };
             (imap, ingest)
         });

@@ -553,7 +553,10 @@ async fn a_file_over_the_limit_is_refused_beside_the_field_and_a_form_over_all_l
     let big = vec![b'a'; 6 * 1024];
     let res = file_with(
         &mut app,
-        &[FilePart::file("big.log", &big), FilePart::file("small.log", b"fine\n")],
+        &[
+            FilePart::file("big.log", &big),
+            FilePart::file("small.log", b"fine\n"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);

@@ -122,7 +122,7 @@ fn ingest(app: &TestApp, limits: Limits) -> Ingest {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: true,
-        limits,
+        rules: apidesk::attachments::Rules::new(limits, None),
     }
 }
 

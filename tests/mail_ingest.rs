@@ -74,7 +74,7 @@ impl Case {
             store: self.app.state.store.clone(),
             targets: self.app.state.config.response_targets,
             open_tickets: false,
-            limits: Default::default(),
+            rules: Default::default(),
         };
         ingest.take(fixture(name, &self.key)).await.unwrap()
     }
@@ -416,7 +416,7 @@ async fn take_opening(app: &TestApp, raw: Vec<u8>) -> Ingested {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: true,
-        limits: Default::default(),
+        rules: Default::default(),
     };
     ingest.take(raw).await.unwrap()
 }
@@ -438,7 +438,7 @@ async fn mail_answering_nothing_opens_a_ticket_only_when_switched_on() {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: false,
-        limits: Default::default(),
+        rules: Default::default(),
     };
     let taken = off.take(new_request(1)).await.unwrap();
     assert_eq!(taken, Ingested::Taken(InboundOutcome::Unmatched));

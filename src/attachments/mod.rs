@@ -176,7 +176,9 @@ impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("the file is empty"),
-            Self::TooLarge { limit } => write!(f, "the file is larger than {} MB", limit / (1024 * 1024)),
+            Self::TooLarge { limit } => {
+                write!(f, "the file is larger than {}", size_text(*limit as u64))
+            }
             Self::NotAllowed { looks_like: Some(what) } => write!(
                 f,
                 "it looks like {what}, which apidesk does not accept; attach images, PDF, text, logs, JSON, HAR, CSV or a zip of those"
@@ -196,6 +198,7 @@ impl fmt::Display for Refused {
 /// The longest a shown file name may be.
 pub const MAX_NAME_CHARS: usize = 120;
 
+mod admit;
 mod archive;
 mod har;
 mod image;
@@ -210,6 +213,7 @@ mod stored;
 mod text;
 mod tree;
 
+pub use admit::{NotKept, Rules, admit};
 pub use inspect::inspect;
 pub use name::display_name;
 pub use scan::{

@@ -107,6 +107,16 @@ pub struct Held {
     pub bytes: u64,
 }
 
+impl Held {
+    /// What `files` hold together.
+    pub fn of(files: &[Attachment]) -> Self {
+        Self {
+            files: files.len(),
+            bytes: files.iter().map(|file| file.size).sum(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

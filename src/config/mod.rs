@@ -119,6 +119,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// How attached files are judged: the size limits and `--clamav`.
+    pub fn file_rules(&self) -> crate::attachments::Rules {
+        crate::attachments::Rules::new(self.attachments.limits(), self.clamav.clone())
+    }
+
     /// Whether answers to apidesk's mail reach it: `--mail-replies`, on by
     /// default when IMAP polling is configured.
     pub fn mail_replies(&self) -> bool {

@@ -16,10 +16,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::form_pairs::FormPairs;
-use crate::attachments::{
-    Attachment, DEFAULT_SCAN_TIMEOUT, Held, Inspected, Limits, Refused, Scanner, Upload, Via,
-    inspect,
-};
+use crate::attachments::{Attachment, Held, Limits, NotKept, Refused, Upload, Via, admit};
 use crate::config::Level;
 use crate::error::{AppError, Result};
 
@@ -167,17 +164,14 @@ async fn read_multipart(
                 if name != FILES_FIELD || (file_name.is_empty() && bytes.is_empty() && !over) {
                     continue;
                 }
-                let shown = crate::attachments::display_name(&file_name);
                 if over {
                     let why = Refused::TooLarge {
                         limit: limits.max_file_bytes,
                     };
-                    refused.push(format!("{shown}: {why}."));
+                    refused.push(NotKept::new(&file_name, why).to_string());
                 } else if uploads.len() >= limits.max_ticket_files {
-                    refused.push(format!(
-                        "{shown}: a ticket holds at most {} files.",
-                        limits.max_ticket_files
-                    ));
+                    let why = format!("a ticket holds at most {} files", limits.max_ticket_files);
+                    refused.push(NotKept::new(&file_name, why).to_string());
                 } else {
                     uploads.push(Upload {
                         name: file_name,
@@ -264,44 +258,29 @@ pub async fn take_files(
         kept: state.store.staged_files(&kept_ids).await?,
         refused: std::mem::take(&mut form.refused),
     };
-    let mut files = held.files + attached.kept.len();
-    let mut bytes = held.bytes + attached.kept.iter().map(|f| f.size).sum::<u64>();
-    let mut accepted: Vec<Inspected> = Vec::new();
+    let mut held = held;
+    held.files += attached.kept.len();
+    held.bytes += attached.kept.iter().map(|f| f.size).sum::<u64>();
+    let mut uploads = Vec::new();
     for upload in std::mem::take(&mut form.uploads) {
-        let shown = crate::attachments::display_name(&upload.name);
-        if files >= limits.max_ticket_files {
-            attached.refused.push(format!(
-                "{shown}: a ticket holds at most {} files.",
-                limits.max_ticket_files
-            ));
-            continue;
-        }
         if let Sender::Visitor(key) = sender
             && state.limits.check(Level::Uploads, key, true).is_err()
         {
-            attached.refused.push(format!(
-                "{shown}: many files came from your address in a short time; try again in an hour."
-            ));
+            attached.refused.push(
+                NotKept::new(
+                    &upload.name,
+                    "many files came from your address in a short time; try again in an hour",
+                )
+                .to_string(),
+            );
             continue;
         }
-        match inspect_one(state, upload, &limits).await? {
-            Ok(file) => {
-                let size = file.bytes.len() as u64;
-                if bytes + size > limits.max_ticket_bytes {
-                    attached.refused.push(format!(
-                        "{}: a ticket's files may hold {} in all.",
-                        file.name,
-                        crate::attachments::size_text(limits.max_ticket_bytes)
-                    ));
-                    continue;
-                }
-                files += 1;
-                bytes += size;
-                accepted.push(file);
-            }
-            Err(why) => attached.refused.push(format!("{shown}: {why}.")),
-        }
+        uploads.push(upload);
     }
+    let (accepted, refused) = admit(uploads, &state.config.file_rules(), held).await;
+    attached
+        .refused
+        .extend(refused.iter().map(ToString::to_string));
     if !accepted.is_empty() {
         let now = OffsetDateTime::now_utc();
         let staged = state
@@ -312,39 +291,6 @@ pub async fn take_files(
         attached.kept.extend(staged);
     }
     Ok(attached)
-}
-
-/// Checks one file: scanned for viruses first where `--clamav` is set (the
-/// file as sent, before anything is changed in it), then inspected off
-/// the async workers. A scanner that cannot answer refuses the file: an
-/// unscanned file is never kept when scanning is asked for.
-pub(crate) async fn inspect_one(
-    state: &AppState,
-    upload: Upload,
-    limits: &Limits,
-) -> Result<std::result::Result<Inspected, Refused>> {
-    if upload.bytes.is_empty() {
-        return Ok(Err(Refused::Empty));
-    }
-    if let Some(address) = &state.config.clamav {
-        let scanner = Scanner::new(address.clone(), DEFAULT_SCAN_TIMEOUT);
-        match scanner.scan(&upload.bytes).await {
-            Ok(verdict) => {
-                if let Err(refused) = verdict.into_result() {
-                    tracing::warn!(%refused, "an upload was refused by the virus scanner");
-                    return Ok(Err(refused));
-                }
-            }
-            Err(err) => {
-                tracing::error!(%err, "the virus scanner did not answer; the file is refused");
-                return Ok(Err(Refused::NotChecked));
-            }
-        }
-    }
-    let limits = *limits;
-    tokio::task::spawn_blocking(move || inspect(upload, &limits))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("inspecting a file failed: {e}")))
 }
 
 /// What a form's file field shows (`partials/fields/files.html`).

@@ -441,7 +441,7 @@ async fn mail_in(b: &Browser, name: &str) {
         store: store.clone(),
         targets: apidesk::tickets::ResponseTargets::default(),
         open_tickets: false,
-        limits: Default::default(),
+        rules: Default::default(),
     };
     let taken = ingest.take(raw.into_bytes()).await.unwrap();
     assert!(
@@ -472,7 +472,7 @@ fn ticket_status_details_wanted(b: &Browser) -> Pin<Box<dyn Future<Output = ()> 
             store: store.clone(),
             targets: apidesk::tickets::ResponseTargets::default(),
             open_tickets: true,
-            limits: Default::default(),
+            rules: Default::default(),
         };
         let taken = ingest.take(std::fs::read(path).unwrap()).await.unwrap();
         assert_eq!(

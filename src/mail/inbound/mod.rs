@@ -23,7 +23,7 @@ pub use files::MIN_INLINE_IMAGE_BYTES;
 pub use read::{Kind, MAX_INBOUND_BYTES, Received, Unreadable, read};
 pub use trim::REPLY_ABOVE;
 
-use crate::attachments::{Held, Inspected, Limits, Refused, Upload, Via, display_name, inspect};
+use crate::attachments::{Held, Rules, Upload, Via, admit};
 use crate::store::{Store, StoreError};
 use crate::tickets::redact::redact;
 use crate::tickets::workflow::{Actor, Command, Request};
@@ -64,9 +64,9 @@ pub struct Ingest {
     /// Whether a person's mail that answers no ticket opens one
     /// (`--mail-new-tickets`).
     pub open_tickets: bool,
-    /// What a ticket may hold (`--max-file-size` and the rest): a mail's
-    /// files past them are listed as not attached.
-    pub limits: Limits,
+    /// How a mail's files are judged (`--max-file-size` and the rest,
+    /// `--clamav`): files past them are listed as not attached.
+    pub rules: Rules,
 }
 
 impl Ingest {
@@ -91,7 +91,7 @@ impl Ingest {
         };
         let taken = self
             .store
-            .take_mail_with_files(&mail, &plan, &self.targets, &files, &self.limits)
+            .take_mail_with_files(&mail, &plan, &self.targets, &files, &self.rules.limits)
             .await?;
         Ok(taken.map_or(Ingested::AlreadyTaken, Ingested::Taken))
     }
@@ -205,16 +205,7 @@ impl Ingest {
             InboundPlan::Open(_) => Held::default(),
             _ => return Ok((plan, Vec::new())),
         };
-        let limits = self.limits;
-        let inspected = tokio::task::spawn_blocking(move || {
-            uploads
-                .into_iter()
-                .map(|upload| (display_name(&upload.name), inspect(upload, &limits)))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()));
-        let (kept, refused) = within_limits(inspected, held, &limits);
+        let (kept, refused) = admit(uploads, &self.rules, held).await;
         let ids = if kept.is_empty() {
             Vec::new()
         } else {
@@ -228,46 +219,13 @@ impl Ingest {
         if !refused.is_empty() {
             let note = refused
                 .iter()
-                .map(|line| format!("Not attached: {line}"))
+                .map(|file| format!("Not attached: {file}"))
                 .collect::<Vec<_>>()
                 .join("\n");
             note_refused(&mut plan, &note);
         }
         Ok((plan, ids))
     }
-}
-
-/// The inspected files that fit after `held`, in order, and a line for each
-/// of the rest: the forms' words for the same refusals.
-fn within_limits(
-    inspected: Vec<(String, Result<Inspected, Refused>)>,
-    held: Held,
-    limits: &Limits,
-) -> (Vec<Inspected>, Vec<String>) {
-    let (mut files, mut bytes) = (held.files, held.bytes);
-    let mut kept = Vec::new();
-    let mut refused = Vec::new();
-    for (shown, result) in inspected {
-        match result {
-            Err(why) => refused.push(format!("{shown}: {why}.")),
-            Ok(_) if files >= limits.max_ticket_files => refused.push(format!(
-                "{shown}: a ticket holds at most {} files.",
-                limits.max_ticket_files
-            )),
-            Ok(file) if bytes + file.bytes.len() as u64 > limits.max_ticket_bytes => {
-                refused.push(format!(
-                    "{shown}: a ticket's files may hold {} in all.",
-                    crate::attachments::size_text(limits.max_ticket_bytes)
-                ));
-            }
-            Ok(file) => {
-                files += 1;
-                bytes += file.bytes.len() as u64;
-                kept.push(file);
-            }
-        }
-    }
-    (kept, refused)
 }
 
 /// A mail that says nothing but sends files still says something.

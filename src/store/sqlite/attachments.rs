@@ -488,7 +488,7 @@ mod tests {
             at: now,
         };
         let limits = Limits::default();
-        store
+        let outcome = store
             .apply_with_files(
                 &request,
                 &ResponseTargets::default(),
@@ -497,6 +497,7 @@ mod tests {
             )
             .await
             .unwrap();
+        assert_eq!(outcome, Outcome::Changed);
         assert_eq!(store.drop_unclaimed_files(until).await.unwrap(), 2);
         // The claimed file still holds the shared content; "other" is gone.
         assert_eq!(blobs(&store).await, 1);

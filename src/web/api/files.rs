@@ -17,10 +17,7 @@ use uuid::Uuid;
 
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
-use crate::attachments::{
-    Attachment, Held, Inspected, Limits, Refused, Removal, Upload, Via, display_name, inspect,
-    size_text,
-};
+use crate::attachments::{Attachment, Held, Refused, Removal, Upload, Via, admit, display_name};
 use crate::tickets::FieldErrors;
 use crate::tokens::Scope;
 use crate::web::AppState;
@@ -258,16 +255,11 @@ pub(super) async fn keep(
     uploads: Vec<Upload>,
     held: Held,
 ) -> Result<(Vec<Attachment>, Vec<RefusedFile>), ApiError> {
-    let limits = state.config.attachments.limits();
-    let inspected = tokio::task::spawn_blocking(move || {
-        uploads
-            .into_iter()
-            .map(|upload| (display_name(&upload.name), inspect(upload, &limits)))
-            .collect::<Vec<_>>()
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("inspecting a file failed: {e}")))?;
-    let (kept, refused) = within_limits(inspected, held, &limits);
+    let (kept, refused) = admit(uploads, &state.config.file_rules(), held).await;
+    let refused: Vec<RefusedFile> = refused
+        .into_iter()
+        .map(|file| refused_file(file.name, file.why))
+        .collect();
     if kept.is_empty() {
         return Ok((Vec::new(), refused));
     }
@@ -278,40 +270,6 @@ pub(super) async fn keep(
         .await?;
     tracing::info!(files = staged.len(), via = Via::Api.name(), "files kept");
     Ok((staged, refused))
-}
-
-fn within_limits(
-    inspected: Vec<(String, Result<Inspected, Refused>)>,
-    held: Held,
-    limits: &Limits,
-) -> (Vec<Inspected>, Vec<RefusedFile>) {
-    let (mut files, mut bytes) = (held.files, held.bytes);
-    let mut kept = Vec::new();
-    let mut refused = Vec::new();
-    for (shown, result) in inspected {
-        match result {
-            Err(why) => refused.push(refused_file(shown, why.to_string())),
-            Ok(_) if files >= limits.max_ticket_files => refused.push(refused_file(
-                shown,
-                format!("a ticket holds at most {} files", limits.max_ticket_files),
-            )),
-            Ok(file) if bytes + file.bytes.len() as u64 > limits.max_ticket_bytes => {
-                refused.push(refused_file(
-                    shown,
-                    format!(
-                        "a ticket's files may hold {} in all",
-                        size_text(limits.max_ticket_bytes)
-                    ),
-                ));
-            }
-            Ok(file) => {
-                files += 1;
-                bytes += file.bytes.len() as u64;
-                kept.push(file);
-            }
-        }
-    }
-    (kept, refused)
 }
 
 /// The 422 for files that were not kept: each beside the `file` field.
