@@ -166,6 +166,21 @@ async fn a_log_is_stored_without_its_credentials_and_previewed_as_escaped_text()
         .assert_contains("[redacted");
     let text = String::from_utf8_lossy(LOG);
     let download = app.get(&href).await;
+    // The log's API key, bearer token and password: neither served nor
+    // anywhere in the database's files.
+    let raw = app.database_bytes();
+    for secret in [
+        "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+        "Xq3vYgU1m8J2c0Pz4n8tQk0WcJc0cV5r6H7o9kLmN1s",
+        "Tr0ub4dor_3x",
+    ] {
+        assert!(text.contains(secret), "the fixture holds {secret}");
+        assert!(!download.body.contains(secret), "{secret} was served");
+        assert!(
+            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} is in the database"
+        );
+    }
     assert_eq!(
         download.headers[header::CONTENT_TYPE],
         "text/plain; charset=utf-8"

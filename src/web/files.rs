@@ -62,7 +62,8 @@ pub async fn serve(store: &Store, reader: Reader<'_>, file: &str, want: Want) ->
     }
 }
 
-fn download(file: &Attachment, bytes: Vec<u8>) -> Response {
+/// A file as a download, with the headers every file response carries.
+pub(crate) fn download(file: &Attachment, bytes: Vec<u8>) -> Response {
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -179,6 +180,11 @@ mod tests {
         assert_eq!(
             content_disposition("a\"b\\c.txt"),
             "attachment; filename=\"a_b_c.txt\"; filename*=UTF-8''a%22b%5Cc.txt"
+        );
+        assert_eq!(
+            content_disposition("Überweisung \"März\".log"),
+            "attachment; filename=\"_berweisung _M_rz_.log\"; \
+             filename*=UTF-8''%C3%9Cberweisung%20%22M%C3%A4rz%22.log"
         );
         assert_eq!(
             content_disposition("übersicht.png"),

@@ -5,10 +5,9 @@
 //! as it is stored, its credentials taken out, never as it was sent.
 
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
@@ -425,68 +424,5 @@ pub(super) async fn download(
         .ticket_file(ticket, file, false, false)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(file.kind.media_type()),
-    );
-    if let Ok(value) = HeaderValue::from_str(&content_disposition(&file.name)) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Opened in a browser by mistake, a file still runs nothing.
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    Ok(response)
-}
-
-/// RFC 6266's attribute characters: all else is percent-encoded.
-const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'!')
-    .remove(b'#')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'+')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'^')
-    .remove(b'_')
-    .remove(b'`')
-    .remove(b'|')
-    .remove(b'~');
-
-/// `attachment`, the name in UTF-8 (RFC 5987) and an ASCII stand-in for
-/// clients that read only `filename`.
-pub fn content_disposition(name: &str) -> String {
-    let fallback: String = name
-        .chars()
-        .map(|c| match c {
-            ' '..='~' if c != '"' && c != '\\' => c,
-            _ => '_',
-        })
-        .collect();
-    format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        utf8_percent_encode(name, ATTR_CHAR)
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_name_is_sent_in_utf8_with_an_ascii_stand_in() {
-        assert_eq!(
-            content_disposition("Überweisung \"März\".log"),
-            "attachment; filename=\"_berweisung _M_rz_.log\"; \
-             filename*=UTF-8''%C3%9Cberweisung%20%22M%C3%A4rz%22.log"
-        );
-    }
+    Ok(crate::web::files::download(&file, bytes))
 }
