@@ -537,6 +537,18 @@ impl Browser {
             .unwrap();
     }
 
+    /// Presses `key` as the keyboard does, not into an element: what a file
+    /// input has focus needs, where WebDriver would take typed keys for the
+    /// name of a file to upload.
+    pub async fn press_on_keyboard(&self, key: Key) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let key = char::from(key);
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(actions).await.unwrap();
+    }
+
     /// Types `keys` into whatever has focus.
     pub async fn press_keys(&self, keys: &str) {
         let focused = self.client.active_element().await.unwrap();

@@ -57,7 +57,7 @@ async fn tab(b: &Browser, backwards: bool) -> Focus {
         // Release Shift so the next key is not shifted.
         b.press(Key::Null).await;
     } else {
-        b.press(Key::Tab).await;
+        b.press_on_keyboard(Key::Tab).await;
     }
     let at = focus(b).await.expect("Tab leaves focus on an element");
     assert!(
@@ -264,6 +264,9 @@ async fn the_requester_journey_by_keyboard_alone() {
     );
     let changes = tab(&b, false).await;
     assert_eq!(changes.id, "field-recent_changes");
+    // The file field is one stop: its button opens the file chooser.
+    let files = tab(&b, false).await;
+    assert_eq!(files.id, "field-files");
     let name = tab(&b, false).await;
     assert_eq!(name.id, "field-name");
     let email = tab(&b, false).await;
