@@ -637,11 +637,7 @@ async fn add_information(
 ) -> Result<Response> {
     let ticket = ticket_for_token(&state, &token).await?;
     let addition: AdditionForm = form.form();
-    let held = state.store.ticket_files(ticket.id, false).await?;
-    let held = Held {
-        files: held.len(),
-        bytes: held.iter().map(|file| file.size).sum(),
-    };
+    let held = Held::of(&state.store.ticket_files(ticket.id, false).await?);
     let rate_key = client.rate_key();
     let attached = take_files(
         &state,
@@ -651,12 +647,7 @@ async fn add_information(
         held,
     )
     .await?;
-    let text = if addition.body.trim().is_empty() && !attached.kept.is_empty() {
-        let names: Vec<&str> = attached.kept.iter().map(|f| f.name.as_str()).collect();
-        format!("Attached: {}", names.join(", "))
-    } else {
-        addition.body.clone()
-    };
+    let text = attached.text_or_names(&addition.body);
     let mut files_full = None;
     let problem = match EventBody::parse(&text) {
         Ok(body) if attached.refused.is_empty() => {

@@ -213,6 +213,16 @@ impl Attached {
         self.kept.iter().map(|file| file.id).collect()
     }
 
+    /// The message's text; files sent without one make their own ("Attached:
+    /// run.har, shot.png").
+    pub fn text_or_names(&self, text: &str) -> String {
+        if !text.trim().is_empty() || self.kept.is_empty() {
+            return text.to_string();
+        }
+        let names: Vec<&str> = self.kept.iter().map(|f| f.name.as_str()).collect();
+        format!("Attached: {}", names.join(", "))
+    }
+
     /// One line for the field's error: every file refused, and why.
     pub fn error(&self) -> Option<String> {
         (!self.refused.is_empty()).then(|| {

@@ -196,11 +196,7 @@ impl Ingest {
         let held = match &plan {
             _ if uploads.is_empty() => return Ok((plan, Vec::new())),
             InboundPlan::File(request) => {
-                let files = self.store.ticket_files(request.ticket, false).await?;
-                Held {
-                    files: files.len(),
-                    bytes: files.iter().map(|f| f.size).sum(),
-                }
+                Held::of(&self.store.ticket_files(request.ticket, false).await?)
             }
             InboundPlan::Open(_) => Held::default(),
             _ => return Ok((plan, Vec::new())),

@@ -169,8 +169,7 @@ impl Attachments for SqliteStore {
         let (id, outcome) =
             tickets::insert_in(&mut tx, self.outgoing, ticket, triage, now, None).await?;
         if let InsertOutcome::Created(_) = outcome {
-            let created = created_event(&mut tx, id).await?;
-            bind(&mut tx, id, created, files, limits).await?;
+            bind_to_created(&mut tx, id, files, limits).await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
         Ok(outcome)
@@ -212,8 +211,7 @@ impl Attachments for SqliteStore {
         let filed =
             tokens::file_with_token_in(&mut tx, self, ticket, triage, now, token, key).await?;
         if let ApiFiled::Filed(id) = filed {
-            let created = created_event(&mut tx, id).await?;
-            bind(&mut tx, id, created, files, limits).await?;
+            bind_to_created(&mut tx, id, files, limits).await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
         Ok(filed)
@@ -311,6 +309,21 @@ pub(super) async fn bind(
         .into());
     }
     Ok(())
+}
+
+/// Binds staged `files` to a ticket just inserted, with its `created`
+/// event; a ticket without files costs no query.
+async fn bind_to_created(
+    conn: &mut SqliteConnection,
+    ticket: i64,
+    files: &[Uuid],
+    limits: &Limits,
+) -> Result<(), ActionError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let created = created_event(conn, ticket).await?;
+    bind(conn, ticket, created, files, limits).await
 }
 
 /// The `created` event of a ticket just inserted: what its first files

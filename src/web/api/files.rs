@@ -283,10 +283,7 @@ pub(super) fn refused_problem(refused: &[RefusedFile]) -> ApiError {
 /// What a ticket holds now, against which new files are counted.
 pub(super) async fn held(state: &AppState, ticket: i64) -> Result<Held, ApiError> {
     let files = state.store.ticket_files(ticket, false).await?;
-    Ok(Held {
-        files: files.len(),
-        bytes: files.iter().map(|f| f.size).sum(),
-    })
+    Ok(Held::of(&files))
 }
 
 /// The staged uploads `ids` name, all of them, or a mistake beside
@@ -413,11 +410,7 @@ pub(super) async fn download(
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     caller.require(Scope::TicketsRead)?;
-    let ticket = id
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(ApiError::NotFound)?;
+    let ticket = super::tickets::ticket_id(&id)?;
     let file = Uuid::parse_str(&file).map_err(|_| ApiError::NotFound)?;
     let (file, bytes) = state
         .store

@@ -708,7 +708,7 @@ fn action_error(err: crate::store::ActionError) -> ApiError {
     }
 }
 
-fn ticket_id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn ticket_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)

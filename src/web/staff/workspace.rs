@@ -150,17 +150,9 @@ async fn compose(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut form: ComposeForm = sent.form();
-    let held = state.store.ticket_files(id, false).await?;
-    let held = Held {
-        files: held.len(),
-        bytes: held.iter().map(|file| file.size).sum(),
-    };
+    let held = Held::of(&state.store.ticket_files(id, false).await?);
     let attached = take_files(&state, &mut sent, Via::Staff, Sender::Staff, held).await?;
-    // Files alone make a message of their own.
-    if form.text.trim().is_empty() && !attached.kept.is_empty() {
-        let names: Vec<&str> = attached.kept.iter().map(|f| f.name.as_str()).collect();
-        form.text = format!("Attached: {}", names.join(", "));
-    }
+    form.text = attached.text_or_names(&form.text);
     let view = InView::read(&form.view);
     let kind = Kind::parse(&form.kind);
     let status = TicketStatus::parse(form.status.trim());
