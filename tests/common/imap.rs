@@ -86,10 +86,14 @@ impl ImapServer {
             COUNT.fetch_add(1, Ordering::Relaxed)
         );
         let mut session = self.session().await;
-        session
-            .create(&name)
-            .await
-            .expect("CREATE the test mailbox");
+        // The name is this process's alone, so ALREADYEXISTS means the
+        // mailbox is there: Dovecot has answered so when several tests
+        // create their first mailboxes in a new maildir at the same moment.
+        match session.create(&name).await {
+            Ok(()) => {}
+            Err(async_imap::error::Error::No(text)) if text.contains("ALREADYEXISTS") => {}
+            Err(err) => panic!("CREATE the test mailbox: {err:?}"),
+        }
         session
             .select(&name)
             .await
