@@ -32,6 +32,15 @@ use crate::webhooks::delivery::Deliverer as WebhookDeliverer;
 #[cfg(unix)]
 mod reload;
 
+// Shutdown ends within their sum, 9 s: inside the 10 s `docker stop` waits
+// after SIGTERM before SIGKILL (Kubernetes waits 30 s, systemd 90 s).
+/// How long shutdown waits for the requests in flight.
+const DRAIN_REQUESTS: Duration = Duration::from_secs(5);
+/// How long it then waits for the background tasks to stop.
+const STOP_TASKS: Duration = Duration::from_secs(2);
+/// How long it then waits for the database to close.
+const CLOSE_DATABASE: Duration = Duration::from_secs(2);
+
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
@@ -211,32 +220,60 @@ impl Application {
         }
         drop(self.listener);
         tracing::info!("shutting down: finishing requests in flight");
-        graceful.shutdown().await;
+        if tokio::time::timeout(DRAIN_REQUESTS, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            // A client still sending its request (or a handler stuck on
+            // one) would otherwise hold the shutdown for the request
+            // timeout. A request is answered only after its commit, so what
+            // is cut off here was never acknowledged.
+            tracing::warn!(
+                seconds = DRAIN_REQUESTS.as_secs(),
+                "shutting down: requests still unfinished are cut off"
+            );
+        }
         // The mail and the webhook delivery in hand are finished (each
         // SMTP, IMAP and HTTP step is bounded), so they are recorded before
-        // the database closes.
+        // the database closes; one still running past the bound is cut
+        // off, unrecorded, and sent again after the restart.
         let _ = stop_tasks.send(true);
-        if let Some(delivery) = delivery
-            && let Err(err) = delivery.await
+        let stopping = async {
+            if let Some(delivery) = delivery
+                && let Err(err) = delivery.await
+            {
+                tracing::error!(%err, "the mail delivery task failed");
+            }
+            if let Some(polling) = polling
+                && let Err(err) = polling.await
+            {
+                tracing::error!(%err, "the IMAP polling task failed");
+            }
+            if let Err(err) = webhooks.await {
+                tracing::error!(%err, "the webhook delivery task failed");
+            }
+            if let Err(err) = sweeping.await {
+                tracing::error!(%err, "the unclaimed-files task failed");
+            }
+            #[cfg(unix)]
+            if let Err(err) = reloading.await {
+                tracing::error!(%err, "the content reload task failed");
+            }
+        };
+        if tokio::time::timeout(STOP_TASKS, stopping).await.is_err() {
+            tracing::warn!(
+                seconds = STOP_TASKS.as_secs(),
+                "shutting down: background work still running is cut off"
+            );
+        }
+        // Closing waits for connections still lent out, to requests cut off
+        // above; every commit is on disk already, so the bound loses nothing.
+        if tokio::time::timeout(CLOSE_DATABASE, self.store.close())
+            .await
+            .is_err()
         {
-            tracing::error!(%err, "the mail delivery task failed");
+            tracing::warn!("shutting down: the database was not closed cleanly");
         }
-        if let Some(polling) = polling
-            && let Err(err) = polling.await
-        {
-            tracing::error!(%err, "the IMAP polling task failed");
-        }
-        if let Err(err) = webhooks.await {
-            tracing::error!(%err, "the webhook delivery task failed");
-        }
-        if let Err(err) = sweeping.await {
-            tracing::error!(%err, "the unclaimed-files task failed");
-        }
-        #[cfg(unix)]
-        if let Err(err) = reloading.await {
-            tracing::error!(%err, "the content reload task failed");
-        }
-        self.store.close().await;
         tracing::info!("apidesk stopped");
         Ok(())
     }

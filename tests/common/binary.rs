@@ -182,8 +182,12 @@ impl Running {
     }
 
     /// How the process ended, if it did within `deadline`; killed otherwise.
-    pub fn exit_within(mut self, deadline: Duration) -> Option<ExitStatus> {
-        let end = Instant::now() + deadline;
+    pub fn exit_within(self, deadline: Duration) -> Option<ExitStatus> {
+        self.exit_by(Instant::now() + deadline)
+    }
+
+    /// How the process ended, if it did by `end`; killed otherwise.
+    pub fn exit_by(mut self, end: Instant) -> Option<ExitStatus> {
         while Instant::now() < end {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return Some(status);

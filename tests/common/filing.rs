@@ -40,7 +40,8 @@ pub struct Sent {
 }
 
 impl Sent {
-    fn new(marker: String, via: Via, n: usize) -> Self {
+    /// A ticket carrying `marker`; `n` varies its error code.
+    pub fn new(marker: String, via: Via, n: usize) -> Self {
         let codes = ["401", "403", "404", "429", "500"];
         Self {
             error_code: codes[n % codes.len()].to_string(),
@@ -56,6 +57,23 @@ impl Sent {
             marker,
             via,
         }
+    }
+}
+
+impl Sent {
+    /// The API's JSON for this ticket.
+    pub fn api_body(&self) -> String {
+        serde_json::json!({
+            "error_code": self.error_code,
+            "message": self.message,
+            "endpoint": self.endpoint,
+            "method": self.method,
+            "occurred_at": "2026-12-07T09:30:00Z",
+            "tool": self.tool,
+            "environment": self.environment,
+            "email": self.email,
+        })
+        .to_string()
     }
 }
 
@@ -213,22 +231,13 @@ impl Client {
     }
 
     async fn file_api(&self, sent: &Sent) -> Outcome {
-        let body = serde_json::json!({
-            "error_code": sent.error_code,
-            "message": sent.message,
-            "endpoint": sent.endpoint,
-            "method": sent.method,
-            "occurred_at": "2026-12-07T09:30:00Z",
-            "tool": sent.tool,
-            "environment": sent.environment,
-            "email": sent.email,
-        });
+        let body = sent.api_body();
         let answer = self
             .http
             .post(format!("{}/api/v1/tickets", self.base))
             .bearer_auth(&self.token)
             .header("content-type", "application/json")
-            .body(body.to_string())
+            .body(body)
             .send()
             .await;
         match answer {
@@ -250,6 +259,8 @@ impl Client {
 fn unanswered(err: reqwest::Error) -> Outcome {
     if err.is_connect() {
         Outcome::Failed(format!("connection refused: {err}"))
+    } else if err.is_timeout() {
+        Outcome::Maybe(format!("timed out: {err}"))
     } else {
         Outcome::Maybe(format!("{err:?}"))
     }
