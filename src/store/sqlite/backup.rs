@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteLockingMode};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
 use sqlx::{ConnectOptions, Connection};
 
 use super::SqliteStore;
@@ -37,6 +37,8 @@ impl Backups for SqliteStore {
         let path = to
             .to_str()
             .ok_or_else(|| StoreError::new(format!("{} is not a UTF-8 path", to.display())))?;
+        // SQLite writes the copy with the pool's synchronous=FULL: it is
+        // fsynced before VACUUM INTO returns.
         let written = sqlx::query("VACUUM INTO ?")
             .bind(path)
             .execute(&self.pool)
@@ -46,6 +48,8 @@ impl Backups for SqliteStore {
             let _ = std::fs::remove_file(to);
             return Err(err.into());
         }
+        // The new file's name survives a power cut once its folder is synced.
+        sync_folder_of(to).map_err(StoreError::new)?;
         // Counted in the copy itself: tickets filed since are not in it.
         let mut copy = SqliteConnectOptions::new()
             .filename(to)
@@ -69,6 +73,14 @@ pub(super) fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)
+}
+
+/// Syncs the folder holding `file`, so that its entry is on disk.
+fn sync_folder_of(file: &Path) -> std::io::Result<()> {
+    match file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => std::fs::File::open(".")?.sync_all(),
+    }
 }
 
 /// The database file a `sqlite://` URL names.
@@ -127,9 +139,7 @@ async fn check_stopped(file: &Path) -> anyhow::Result<()> {
     if !file.exists() {
         return Ok(());
     }
-    let options = SqliteConnectOptions::new()
-        .filename(file)
-        .journal_mode(SqliteJournalMode::Wal)
+    let options = super::durability::durable(SqliteConnectOptions::new().filename(file))
         .locking_mode(SqliteLockingMode::Exclusive)
         .busy_timeout(Duration::ZERO);
     let held = async {
@@ -177,10 +187,8 @@ pub async fn restore(database_url: &str, from: &Path) -> anyhow::Result<Copied> 
     }
     std::fs::rename(&staged, &file)
         .with_context(|| format!("cannot move the backup into {}", file.display()))?;
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // The rename itself survives a power cut only once its folder is synced.
-        std::fs::File::open(dir)?.sync_all()?;
-    }
+    // The rename itself survives a power cut only once its folder is synced.
+    sync_folder_of(&file)?;
     let bytes = std::fs::metadata(&file)?.len();
     Ok(Copied { tickets, bytes })
 }

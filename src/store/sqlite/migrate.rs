@@ -24,6 +24,7 @@ pub(super) async fn apply(options: &SqliteConnectOptions) -> anyhow::Result<()> 
 async fn apply_with(migrator: &Migrator, options: &SqliteConnectOptions) -> anyhow::Result<()> {
     let options = options.clone().foreign_keys(false);
     let mut conn = SqliteConnection::connect_with(&options).await?;
+    super::durability::require(&mut conn).await?;
     // Said before they run: a table rebuild on a large database takes a
     // while, and the server does not listen until it is done.
     let (pending, fresh) = pending(migrator, &mut conn).await?;
@@ -94,8 +95,10 @@ mod tests {
     use std::str::FromStr;
 
     fn options(dir: &tempfile::TempDir) -> SqliteConnectOptions {
-        SqliteConnectOptions::from_str(&format!("sqlite://{}/m.db", dir.path().display()))
-            .unwrap()
+        let options =
+            SqliteConnectOptions::from_str(&format!("sqlite://{}/m.db", dir.path().display()))
+                .unwrap();
+        crate::store::sqlite::durability::durable(options)
             .create_if_missing(true)
             .foreign_keys(true)
     }

@@ -10,6 +10,7 @@ mod budget;
 mod bulk;
 mod decode;
 mod deflections;
+mod durability;
 mod inbox;
 mod incidents;
 mod insights;
@@ -39,7 +40,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{BudgetError, Health, StoreError};
@@ -59,11 +60,10 @@ impl SqliteStore {
     /// date; mail written to the outbox is sent or not as `outgoing` says.
     pub async fn connect(database_url: &str, outgoing: OutgoingMail) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(database_url)
-            .with_context(|| format!("invalid database URL {database_url:?}"))?
+            .with_context(|| format!("invalid database URL {database_url:?}"))?;
+        // WAL and synchronous=FULL: an acknowledged ticket survives a power cut.
+        let options = durability::durable(options)
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a ticket acknowledged with a 303 survives a power cut, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             // Deleted and rewritten content is overwritten, not left in free
             // pages: what redaction or a later deletion removes is gone.
@@ -84,6 +84,7 @@ impl SqliteStore {
             .with_context(|| format!("cannot prepare the database {database_url}"))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_connect(|conn, _| Box::pin(durability::require(conn)))
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {database_url}"))?;

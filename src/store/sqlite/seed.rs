@@ -1,13 +1,15 @@
 //! Bulk loading for `apidesk seed`: synthetic tickets and their timelines,
 //! written in large transactions on a connection of the loader's own.
 //!
-//! The loader's connection is *not* one of the pool's: it runs with
-//! `synchronous = OFF` and a large page cache, settings that suit a bulk load
-//! and nothing else, and that must never leak into the connections that serve
-//! requests. Closing it (`finish`) checkpoints the WAL with `synchronous =
-//! FULL`, so everything seeded is on disk when the command reports success.
+//! The loader's connection is *not* one of the pool's: it runs with a large
+//! page cache, a setting that suits a bulk load and nothing else. It keeps
+//! `synchronous = FULL`, as every write connection does: it may write beside
+//! a running server, and with synchronous OFF its checkpoints would not
+//! fsync the database before the WAL holding the server's acknowledged
+//! tickets is reused. Each batch of thousands of tickets is one transaction,
+//! so its fsyncs cost little. Closing it (`finish`) checkpoints the WAL.
 
-use sqlx::sqlite::{SqliteConnection, SqliteSynchronous};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::{ConnectOptions, Connection};
 
 use async_trait::async_trait;
@@ -50,13 +52,10 @@ impl Seeding for SqliteStore {
     async fn seed_loader(&self) -> Result<SeedLoader, StoreError> {
         let options = (*self.pool.connect_options())
             .clone()
-            // A bulk load of synthetic data: losing the last batches to a power
-            // cut costs nothing, and fsyncs would dominate the run. Only this
-            // connection; the app's connections keep `synchronous = FULL`.
-            .synchronous(SqliteSynchronous::Off)
             .pragma("cache_size", format!("-{LOADER_CACHE_KIB}"))
             .pragma("temp_store", "memory");
-        let conn = options.connect().await?;
+        let mut conn = options.connect().await?;
+        super::durability::require(&mut conn).await?;
         Ok(SeedLoader::new(Box::new(BulkConnection { conn })))
     }
 }
@@ -142,12 +141,9 @@ impl BatchWriter for BulkConnection {
         })
     }
 
-    /// Makes the load durable (a checkpoint with `synchronous = FULL`, which
-    /// also truncates the WAL the load grew) and closes the connection.
+    /// Moves the load into the database file (a checkpoint, which also
+    /// truncates the WAL the load grew) and closes the connection.
     async fn finish(mut self: Box<Self>) -> Result<(), StoreError> {
-        sqlx::query("PRAGMA synchronous = FULL")
-            .execute(&mut self.conn)
-            .await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&mut self.conn)
             .await?;

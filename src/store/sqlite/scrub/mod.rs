@@ -37,6 +37,7 @@ struct Rewrite {
 
 pub(super) async fn scrub(options: &SqliteConnectOptions) -> anyhow::Result<()> {
     let mut conn = SqliteConnection::connect_with(options).await?;
+    super::durability::require(&mut conn).await?;
     let result = scrub_on(&mut conn).await;
     conn.close().await.ok();
     result.context("cannot redact the text stored by an earlier version")
