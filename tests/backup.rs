@@ -3,7 +3,13 @@
 //! where it would do harm (a running deployment, a file that is no backup,
 //! one from a newer apidesk, a backup file already there).
 
+#[cfg(unix)]
+#[path = "common/binary.rs"]
+mod binary;
 mod common;
+#[cfg(unix)]
+#[path = "common/filing.rs"]
+mod filing;
 #[path = "common/queue.rs"]
 mod queue_helpers;
 #[path = "common/server.rs"]
@@ -211,4 +217,94 @@ async fn the_commands_back_up_and_restore_and_say_what_they_did() {
     let store = Store::connect(&live).await.unwrap();
     assert_eq!(store.count_tickets().await.unwrap(), 3);
     store.close().await;
+}
+
+/// As an operator does it, on the real binary: `apidesk backup` against a
+/// running server's database while tickets are filed through the form and
+/// the API, then `apidesk restore` into the stopped deployment, which
+/// serves what the copy held.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_of_a_running_server_holds_every_ticket_acknowledged_before_it_began() {
+    use filing::{Clients, Ledger, Receipt, check, read_database};
+    use std::time::Duration;
+
+    let deployment = binary::Deployment::new().await;
+    let server = deployment.start().await;
+    let ledger = Ledger::default();
+    let clients = Clients::start(&server.base, &deployment.token, "b", 2, &ledger);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let before_backup = ledger.lock().unwrap().clone();
+    let backup = deployment.dir.path().join("backup.db");
+    let backup_arg = backup.to_str().unwrap();
+    // Writes go on while the copy is taken, and after.
+    let out = tokio::task::block_in_place(|| deployment.command(&["backup", backup_arg]));
+    binary::assert_success(&out, "backup");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clients.stop().await;
+    let all = ledger.lock().unwrap().clone();
+
+    let (integrity, copied) = read_database(&backup).await;
+    assert_eq!(integrity, "ok");
+    let tally = check(&copied, &all, &before_backup);
+    let acknowledged_before = before_backup.iter().filter(|a| a.acknowledged()).count();
+    assert!(
+        acknowledged_before > 0,
+        "nothing was filed before the backup"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with(&format!("Backed up {} tickets to ", copied.len())),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let refused = deployment.command(&["restore", backup_arg]);
+    assert!(!refused.status.success(), "restored over a running server");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("in use"));
+    server.terminate();
+    let exit = server.exit_within(Duration::from_secs(10));
+    assert!(exit.is_some_and(|s| s.success()), "{exit:?}");
+
+    let out = deployment.command(&["restore", backup_arg]);
+    binary::assert_success(&out, "restore");
+    let server = deployment.start().await;
+    let (integrity, restored) = read_database(&deployment.database).await;
+    assert_eq!(integrity, "ok");
+    let ids = |tickets: &[filing::Stored]| {
+        tickets
+            .iter()
+            .map(|t| (t.id, t.token.clone(), t.fields.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&restored),
+        ids(&copied),
+        "the restored database is the copy"
+    );
+    check(&restored, &all, &before_backup);
+    // The server serves a restored ticket's status page.
+    let token = before_backup
+        .iter()
+        .find_map(|a| match &a.outcome {
+            filing::Outcome::Acknowledged(Receipt::Token(token)) => Some(token.clone()),
+            _ => None,
+        })
+        .expect("a ticket filed through the form before the backup");
+    let page = reqwest::get(format!("{}/tickets/{token}", server.base))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    println!(
+        "backup under writes: {acknowledged_before} acknowledged before it began, {} in the \
+         copy, {} acknowledged in all",
+        copied.len(),
+        tally.acknowledged
+    );
+    server.terminate();
+    assert!(
+        server
+            .exit_within(Duration::from_secs(10))
+            .is_some_and(|s| s.success())
+    );
 }
