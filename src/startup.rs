@@ -32,14 +32,12 @@ use crate::webhooks::delivery::Deliverer as WebhookDeliverer;
 #[cfg(unix)]
 mod reload;
 
-// Shutdown ends within their sum, 9 s: inside the 10 s `docker stop` waits
-// after SIGTERM before SIGKILL (Kubernetes waits 30 s, systemd 90 s).
-/// How long shutdown waits for the requests in flight.
+/// How long shutdown takes at most: inside the 10 s `docker stop` waits
+/// after SIGTERM before SIGKILL (Kubernetes waits 30 s, systemd 90 s).
+const SHUTDOWN: Duration = Duration::from_secs(9);
+/// How much of it the requests in flight get; the background tasks and
+/// closing the database (a WAL checkpoint, slow on a busy disk) get the rest.
 const DRAIN_REQUESTS: Duration = Duration::from_secs(5);
-/// How long it then waits for the background tasks to stop.
-const STOP_TASKS: Duration = Duration::from_secs(2);
-/// How long it then waits for the database to close.
-const CLOSE_DATABASE: Duration = Duration::from_secs(2);
 
 pub struct Application {
     listener: TcpListener,
@@ -219,6 +217,7 @@ impl Application {
             });
         }
         drop(self.listener);
+        let deadline = tokio::time::Instant::now() + SHUTDOWN;
         tracing::info!("shutting down: finishing requests in flight");
         if tokio::time::timeout(DRAIN_REQUESTS, graceful.shutdown())
             .await
@@ -260,15 +259,12 @@ impl Application {
                 tracing::error!(%err, "the content reload task failed");
             }
         };
-        if tokio::time::timeout(STOP_TASKS, stopping).await.is_err() {
-            tracing::warn!(
-                seconds = STOP_TASKS.as_secs(),
-                "shutting down: background work still running is cut off"
-            );
+        if tokio::time::timeout_at(deadline, stopping).await.is_err() {
+            tracing::warn!("shutting down: background work still running is cut off");
         }
         // Closing waits for connections still lent out, to requests cut off
         // above; every commit is on disk already, so the bound loses nothing.
-        if tokio::time::timeout(CLOSE_DATABASE, self.store.close())
+        if tokio::time::timeout_at(deadline, self.store.close())
             .await
             .is_err()
         {
