@@ -340,4 +340,7 @@ impl TicketInput {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests;

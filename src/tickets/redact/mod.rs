@@ -436,3 +436,6 @@ fn is_base64url(c: u8) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;
