@@ -16,6 +16,8 @@ mod staff_helpers;
 mod api;
 #[path = "bad_input/content_types.rs"]
 mod content_types;
+#[path = "bad_input/controls.rs"]
+mod controls;
 #[path = "bad_input/mail.rs"]
 mod mail;
 #[path = "bad_input/payloads.rs"]

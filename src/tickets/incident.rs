@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 
-use super::{FieldErrors, normalise_line_breaks, parse_occurred_at};
+use super::{FieldErrors, clean_text, parse_occurred_at};
 use crate::domain::ErrorCode;
 
 pub const MAX_TITLE_CHARS: usize = 120;
@@ -99,7 +99,7 @@ impl IncidentInput {
                 format!("Keep the title under {MAX_TITLE_CHARS} characters."),
             );
         }
-        let affected = normalise_line_breaks(&self.affected);
+        let affected = clean_text(&self.affected);
         let affected = affected.trim();
         if affected.chars().count() > MAX_AFFECTED_CHARS {
             errors.add(

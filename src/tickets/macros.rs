@@ -67,7 +67,7 @@ impl NewMacro {
                 ),
             );
         }
-        let body = super::normalise_line_breaks(body);
+        let body = super::clean_text(body);
         let body = body.trim();
         let body_chars = body.chars().count();
         if body_chars == 0 {
