@@ -18,6 +18,8 @@ mod api;
 mod content_types;
 #[path = "bad_input/controls.rs"]
 mod controls;
+#[path = "bad_input/exports.rs"]
+mod exports;
 #[path = "bad_input/mail.rs"]
 mod mail;
 #[path = "bad_input/payloads.rs"]
