@@ -52,6 +52,7 @@ impl NewMacro {
         priority: &str,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let title = super::without_hidden_controls(title);
         let title = title.trim();
         let title_chars = title.chars().count();
         if title_chars == 0 {

@@ -121,3 +121,48 @@ async fn hidden_controls_are_taken_out_whichever_way_they_come_in() {
         assert_clean(&page.body, &uri);
     }
 }
+
+/// An incident's title shows on the public start page, and a macro's on
+/// every ticket's composer: staff typing (or pasting) a hidden control
+/// must not turn those pages around either.
+#[tokio::test]
+async fn incident_and_macro_titles_are_kept_without_hidden_controls() {
+    let mut app = crate::app().await;
+    add_staff(&app, "ada@example.com", "Ada Admin", Role::Admin).await;
+    sign_in(&mut app, "ada@example.com").await;
+    let res = app
+        .post_form(
+            "/staff/incidents",
+            &[
+                ("title", &laced("Records API down")),
+                ("affected", "Every account"),
+                ("codes", "500"),
+                ("started_at", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = app
+        .post_form(
+            "/staff/macros",
+            &[
+                ("title", &laced("Ask for the key")),
+                ("body", "Hi {{requester_name}}"),
+                ("set_status", ""),
+                ("set_priority", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    for uri in [
+        "/",
+        "/troubleshoot/500",
+        "/staff/incidents",
+        "/staff/macros",
+    ] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        assert_clean(&page.body, uri);
+    }
+    app.get("/").await.assert_contains("Records API down");
+}
