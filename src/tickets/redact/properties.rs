@@ -1,6 +1,7 @@
 //! Properties of redaction over generated text: it never panics, a second
-//! run changes nothing, and a credential of a recognised shape set amid
-//! any noise never survives.
+//! run changes nothing, a credential of a recognised shape set amid any
+//! noise never survives, and the steps it counts (`work`) stay linear in
+//! the text's length.
 
 use proptest::prelude::*;
 
@@ -152,4 +153,134 @@ proptest! {
         }
         prop_assert_eq!(redact(&once.text).text, once.text);
     }
+}
+
+/// Counted steps per byte of input that redaction stays within: each stage
+/// walks the text once and looks ahead over a value or a line a bounded
+/// number of times (see `redact`'s comment). The worst shapes below take
+/// under 9; a scanner that read back over the text for each finding would
+/// take thousands on the 200 KB runs.
+const STEPS_PER_BYTE: usize = 32;
+
+fn linear(text: &str) -> Result<(), TestCaseError> {
+    let (_, steps) = super::work::counted(|| redact(text));
+    prop_assert!(
+        steps <= STEPS_PER_BYTE * (text.len() + 1),
+        "{} steps for {} bytes",
+        steps,
+        text.len()
+    );
+    Ok(())
+}
+
+/// Pieces that start a finding and then stop short of one, or restart it.
+fn near_findings() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "token=",
+            "token",
+            "key ",
+            "Bearer ",
+            "Authorization: ",
+            "password:",
+            "\"api_key\": \"",
+            "'secret': '",
+            "://",
+            "user:",
+            "@",
+            "-----BEGIN PRIVATE KEY-----",
+            "-----END",
+            "eyJ",
+            "eyJa.",
+            "AKIA",
+            "ghp_",
+            "xoxb-",
+            "sk_live_",
+            "apd_",
+            "Cookie: a=b; ",
+            ";",
+            "=",
+            "==",
+            "&",
+            "?",
+            "\\\"",
+            "\"",
+            "'",
+            " ",
+            "\t",
+            "\n",
+            "x",
+            "Q7kLq9ZpX2mN7vB4",
+            "[redacted key]",
+            "[redacted",
+            "X-Amz-",
+            "é",
+        ]),
+        0..200,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn any_text_is_redacted_in_linear_steps(text in any::<String>()) {
+        linear(&text)?;
+    }
+
+    #[test]
+    fn near_findings_are_redacted_in_linear_steps(text in near_findings(), repeat in 1usize..40) {
+        linear(&text.repeat(repeat))?;
+    }
+
+    #[test]
+    fn runs_of_one_piece_are_redacted_in_linear_steps(
+        unit in "[ -~]{1,16}",
+        len in 0usize..60_000,
+    ) {
+        linear(&unit.repeat(len / unit.len() + 1))?;
+    }
+}
+
+/// The shapes that cost a naive scanner most: every position a start.
+#[test]
+fn adversarial_runs_are_redacted_in_linear_steps() {
+    let mut worst = 0.0_f64;
+    for unit in [
+        "a",
+        " ",
+        "=",
+        ":",
+        "/",
+        "token=",
+        "token ",
+        "Bearer ",
+        "password: ",
+        "https://a:",
+        "://",
+        "@",
+        "user:pw",
+        "\"key\": \"",
+        "-----BEGIN PRIVATE KEY-----\n",
+        "eyJ",
+        "eyJa.eyJb.",
+        "AKIA",
+        "Cookie: a=b; ",
+        "a=b&",
+        "\\\"",
+        "[redacted key]",
+        "key=[redacted key]",
+        "Q7kLq9Zp",
+    ] {
+        let text = unit.repeat(200_000 / unit.len());
+        let (_, steps) = super::work::counted(|| redact(&text));
+        worst = worst.max(steps as f64 / text.len() as f64);
+        assert!(
+            steps <= STEPS_PER_BYTE * (text.len() + 1),
+            "{unit:?}: {steps} steps for {} bytes",
+            text.len()
+        );
+    }
+    println!("worst: {worst:.1} steps per byte");
 }
