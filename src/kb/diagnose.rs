@@ -174,4 +174,7 @@ mod work {
 mod cases;
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests;

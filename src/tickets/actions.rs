@@ -35,7 +35,7 @@ pub struct EventBody(String);
 
 impl EventBody {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let text = super::text::normalise_line_breaks(text);
+        let text = super::text::clean_text(text);
         let text = text.trim();
         let chars = text.chars().count();
         if chars == 0 {

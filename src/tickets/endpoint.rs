@@ -153,3 +153,75 @@ mod tests {
         assert_eq!(Endpoint::parse("?a=1&&=2&b").query_keys, ["a", "b"]);
     }
 }
+
+/// Properties over generated input: no text makes parsing panic, and the
+/// parts it gives are parts (no separator inside a segment or a key, a
+/// host in lowercase without port or credentials).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::Endpoint;
+
+    fn endpoint_like() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "https://",
+                "http://",
+                "HTTPS://",
+                "user:pw@",
+                "@",
+                ":",
+                "443",
+                "go.example.com",
+                "/",
+                "//",
+                "?",
+                "&",
+                "=",
+                "#",
+                "records",
+                "12",
+                "9f1c2b7e-1d2a-4c3b-8e9f-0a1b2c3d4e5f",
+                "é",
+                " ",
+                "%2F",
+                "[redacted user_key]",
+            ]),
+            0..60,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        let e = Endpoint::parse(text);
+        if let Some(host) = &e.host {
+            prop_assert!(!host.contains(['/', '?', '#', '@', ':']), "host {:?}", host);
+            prop_assert_eq!(host, &host.to_ascii_lowercase());
+        }
+        for segment in &e.segments {
+            prop_assert!(!segment.is_empty() && !segment.contains('/'));
+        }
+        for key in &e.query_keys {
+            prop_assert!(!key.is_empty() && !key.contains(['&', '=', '#']));
+        }
+        let shape = e.shape();
+        prop_assert!(shape.starts_with('/'));
+        let _ = e.ids_after(|s| s == "records");
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_text_parses_into_parts(text in any::<String>()) {
+            check(&text)?;
+        }
+
+        #[test]
+        fn endpoint_like_text_parses_into_parts(text in endpoint_like()) {
+            check(&text)?;
+        }
+    }
+}

@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 
-use super::{FieldErrors, normalise_line_breaks, parse_occurred_at};
+use super::{FieldErrors, clean_text, parse_occurred_at, without_hidden_controls};
 use crate::domain::ErrorCode;
 
 pub const MAX_TITLE_CHARS: usize = 120;
@@ -90,7 +90,8 @@ pub struct IncidentInput {
 impl IncidentInput {
     pub fn validate(&self, now: OffsetDateTime) -> Result<NewIncident, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let title = self.title.trim();
+        let title = without_hidden_controls(&self.title);
+        let title = title.trim();
         if title.is_empty() {
             errors.add("title", "Give the incident a title people will recognise.");
         } else if title.chars().count() > MAX_TITLE_CHARS {
@@ -99,7 +100,7 @@ impl IncidentInput {
                 format!("Keep the title under {MAX_TITLE_CHARS} characters."),
             );
         }
-        let affected = normalise_line_breaks(&self.affected);
+        let affected = clean_text(&self.affected);
         let affected = affected.trim();
         if affected.chars().count() > MAX_AFFECTED_CHARS {
             errors.add(

@@ -52,6 +52,7 @@ impl NewMacro {
         priority: &str,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let title = super::without_hidden_controls(title);
         let title = title.trim();
         let title_chars = title.chars().count();
         if title_chars == 0 {
@@ -67,7 +68,7 @@ impl NewMacro {
                 ),
             );
         }
-        let body = super::normalise_line_breaks(body);
+        let body = super::clean_text(body);
         let body = body.trim();
         let body_chars = body.chars().count();
         if body_chars == 0 {

@@ -52,7 +52,7 @@ pub use notify::{
 pub use occurred_at::{Occurred, TimeProblem, parse_occurred_at, prefill};
 pub use priority::{Priority, ResponseTargets};
 pub use similar::{endpoint_shape, similar_key};
-pub use text::normalise_line_breaks;
+pub use text::{clean_text, normalise_line_breaks, without_hidden_controls};
 pub use ticket::{NewTicket, Ticket, Triage, reference_for};
 pub use timeline::{EventActor, TimelineEvent};
 pub use workflow::{

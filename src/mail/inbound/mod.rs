@@ -16,6 +16,9 @@ mod read;
 mod report;
 mod trim;
 
+#[cfg(test)]
+mod properties;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 

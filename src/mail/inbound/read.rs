@@ -9,7 +9,7 @@ use super::files::files;
 use super::report::{self, Report};
 use super::trim::new_words;
 use crate::attachments::Upload;
-use crate::tickets::{MAX_EVENT_BODY_CHARS, normalise_line_breaks};
+use crate::tickets::{MAX_EVENT_BODY_CHARS, clean_text, without_hidden_controls};
 
 /// The largest message taken, whichever way it comes; anything larger is
 /// refused unread.
@@ -128,17 +128,16 @@ pub fn read(raw: &[u8]) -> Result<Received, Unreadable> {
             None => hashed(raw),
         },
         sender: clip(
-            from.and_then(|addr| addr.address())
-                .unwrap_or_default()
+            without_hidden_controls(from.and_then(|addr| addr.address()).unwrap_or_default())
                 .trim(),
             MAX_ADDRESS_CHARS,
         ),
         sender_name: clip(
-            from.and_then(|addr| addr.name()).unwrap_or_default().trim(),
+            without_hidden_controls(from.and_then(|addr| addr.name()).unwrap_or_default()).trim(),
             MAX_NAME_CHARS,
         ),
         subject: clip(
-            message.subject().unwrap_or_default().trim(),
+            without_hidden_controls(message.subject().unwrap_or_default()).trim(),
             MAX_SUBJECT_CHARS,
         ),
         answers: keys,
@@ -169,7 +168,7 @@ fn our_key(id: &str) -> Option<String> {
 /// text), trimmed of history, and cut to what one timeline entry holds.
 fn words(message: &Message<'_>) -> String {
     let body = message.body_text(0).unwrap_or_default();
-    let words = new_words(&normalise_line_breaks(&body));
+    let words = new_words(&clean_text(&body));
     let total = words.chars().count();
     if total <= MAX_EVENT_BODY_CHARS {
         return words;

@@ -40,14 +40,16 @@ pub fn new_words(text: &str) -> String {
 /// Where the quoted history starts (the number of lines when there is none).
 fn history_starts(lines: &[&str]) -> usize {
     for (at, line) in lines.iter().enumerate() {
+        work::step(line.len() + 1);
         let bare = line.trim_start_matches(['>', ' ']).trim();
         if bare.contains(REPLY_ABOVE)
             || is_attribution(bare)
             || is_separator(bare)
             || (bare.starts_with("On ")
-                && lines
-                    .get(at + 1)
-                    .is_some_and(|next| next.trim_end().ends_with("wrote:")))
+                && lines.get(at + 1).is_some_and(|next| {
+                    work::step(next.len() + 1);
+                    next.trim_end().ends_with("wrote:")
+                }))
             || (is_header_line(bare, "From:") && header_block_follows(&lines[at + 1..]))
             || (bare.ends_with(':') && bare.contains('@') && quote_follows(&lines[at + 1..]))
         {
@@ -82,6 +84,7 @@ fn is_separator(line: &str) -> bool {
 /// language not listed above ("2026年11月3日 9:31 Support <s@example.com>:").
 fn quote_follows(rest: &[&str]) -> bool {
     rest.iter()
+        .inspect(|line| work::step(line.len() + 1))
         .find(|line| !line.trim().is_empty())
         .is_some_and(|line| line.trim_start().starts_with('>'))
 }
@@ -95,6 +98,7 @@ fn is_header_line(line: &str, name: &str) -> bool {
 /// `Sent:`/`Date:` and `To:`/`Subject:` within a few lines.
 fn header_block_follows(rest: &[&str]) -> bool {
     let window = &rest[..rest.len().min(HEADER_BLOCK)];
+    work::step(window.iter().map(|line| line.len() + 1).sum());
     let has = |names: &[&str]| {
         window.iter().any(|line| {
             let bare = line.trim_start_matches(['>', ' ']);
@@ -131,6 +135,29 @@ fn tidy(lines: &[&str]) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// Counts the bytes the search for history looks at, so a test can prove
+/// the work is linear without timing anything. Free outside tests.
+pub(super) mod work {
+    #[cfg(test)]
+    thread_local! {
+        static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[inline]
+    pub(in super::super) fn step(_n: usize) {
+        #[cfg(test)]
+        STEPS.with(|s| s.set(s.get() + _n));
+    }
+
+    /// Runs `f` and returns what it returned with the steps it took.
+    #[cfg(test)]
+    pub(in super::super) fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        STEPS.with(|s| s.set(0));
+        let out = f();
+        (out, STEPS.with(std::cell::Cell::get))
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use validator::{ValidateEmail, ValidateUrl};
 
 use super::occurred_at::parse_occurred_at;
 use super::redact::{SecretKind, mask_markers, redact};
-use super::text::normalise_line_breaks;
+use super::text::{clean_text, without_hidden_controls};
 use super::{Environment, FieldErrors, GivenDetails, NewTicket, Tool, Wanted};
 use crate::domain::{ErrorCode, HttpMethod};
 use crate::kb::calculator::Usage;
@@ -61,7 +61,7 @@ impl TicketInput {
         // Checked in form order, so the summary lists mistakes as the form does.
         let code = self.check_code(&mut errors);
 
-        let message = normalise_line_breaks(&self.message);
+        let message = clean_text(&self.message);
         let message = message.trim();
         if message.is_empty() {
             errors.add(
@@ -79,7 +79,7 @@ impl TicketInput {
 
         let details = self.check_call(now, &mut errors, code);
 
-        let recent_changes = normalise_line_breaks(&self.recent_changes);
+        let recent_changes = clean_text(&self.recent_changes);
         let recent_changes = recent_changes.trim();
         if recent_changes.chars().count() > MAX_CHANGES_CHARS {
             errors.add(
@@ -96,7 +96,8 @@ impl TicketInput {
             errors.add("environment", "Choose production, sandbox, or not sure.");
         }
 
-        let name = self.name.trim();
+        let name = without_hidden_controls(&self.name);
+        let name = name.trim();
         if name.chars().count() > MAX_NAME_CHARS {
             errors.add(
                 "name",
@@ -182,7 +183,8 @@ impl TicketInput {
         error_code: Option<ErrorCode>,
     ) -> Option<GivenDetails> {
         // Checked as typed, stored with its credentials taken out.
-        let endpoint = self.endpoint.trim();
+        let endpoint = without_hidden_controls(&self.endpoint);
+        let endpoint = endpoint.trim();
         if let Err(problem) = check_endpoint(endpoint) {
             errors.add("endpoint", problem);
         }
@@ -198,7 +200,8 @@ impl TicketInput {
                 .map_err(|problem| errors.add(problem.field, problem.message))
                 .ok();
 
-        let tool = Tool::parse(&self.tool, &redact(&self.tool_other).text);
+        let tool_other = without_hidden_controls(&self.tool_other);
+        let tool = Tool::parse(&self.tool, &redact(&tool_other).text);
         match &tool {
             None => errors.add("tool", "Choose the tool or platform that made the call."),
             Some(Tool::Other(text)) if text.is_empty() => errors.add(
@@ -338,6 +341,9 @@ impl TicketInput {
         }
     }
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests;

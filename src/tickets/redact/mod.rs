@@ -382,9 +382,11 @@ fn marker_len(b: &[u8], at: usize) -> Option<usize> {
 }
 
 fn run_end(b: &[u8], from: usize, keep: impl Fn(u8) -> bool) -> usize {
-    from + b
+    let run = b
         .get(from..)
-        .map_or(0, |rest| rest.iter().take_while(|&&c| keep(c)).count())
+        .map_or(0, |rest| rest.iter().take_while(|&&c| keep(c)).count());
+    work::step(run + 1);
+    from + run
 }
 
 fn skip_blanks(b: &[u8], from: usize) -> usize {
@@ -393,6 +395,7 @@ fn skip_blanks(b: &[u8], from: usize) -> usize {
 
 fn trim_end(b: &[u8], start: usize, mut end: usize) -> usize {
     while end > start && b.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+        work::step(1);
         end -= 1;
     }
     end
@@ -436,3 +439,30 @@ fn is_base64url(c: u8) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// Counts the bytes the scanners walk and look ahead over (each stage's
+/// walk, and every helper that reads a run, a value or a line), so a test
+/// can show the work is linear without timing anything. Free outside tests.
+mod work {
+    #[cfg(test)]
+    thread_local! {
+        static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[inline]
+    pub(super) fn step(_n: usize) {
+        #[cfg(test)]
+        STEPS.with(|s| s.set(s.get() + _n));
+    }
+
+    /// Runs `f` and returns what it returned with the steps it took.
+    #[cfg(test)]
+    pub(super) fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        STEPS.with(|s| s.set(0));
+        let out = f();
+        (out, STEPS.with(std::cell::Cell::get))
+    }
+}
+
+#[cfg(test)]
+mod properties;
