@@ -34,6 +34,13 @@ pub struct Cli {
     config: Config,
 }
 
+impl Cli {
+    /// How log lines are written (`--log-format`), known before logging starts.
+    pub fn log_format(&self) -> crate::config::LogFormat {
+        self.config.log_format
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Start the web server (the default).

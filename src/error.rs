@@ -44,6 +44,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'static str,
     explanation: &'a str,
+    /// The request's id, for the visitor to quote to support.
+    request_id: Option<String>,
 }
 
 impl AppError {
@@ -98,6 +100,7 @@ fn page(status: StatusCode, title: &'static str, explanation: &str) -> Response 
         status: status.as_u16(),
         title,
         explanation,
+        request_id: crate::telemetry::request_id(),
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -36,6 +36,8 @@
 //!   store uses them to write deliveries, and they never use the store (*).
 //!   Only `webhooks/delivery.rs`, the background task, reads the store, as
 //!   mail's delivery does. No SQL (*).
+//! - metrics: `metrics/`, the counters `/metrics` reports. A leaf: any part
+//!   may count something in it, and it uses none of them.
 
 pub mod attachments;
 pub mod cli;
@@ -45,6 +47,7 @@ pub mod error;
 pub mod insights;
 pub mod kb;
 pub mod mail;
+pub mod metrics;
 pub mod seed;
 pub mod staff;
 pub mod startup;

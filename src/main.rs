@@ -4,8 +4,9 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    apidesk::telemetry::init();
-    match apidesk::cli::run(apidesk::cli::Cli::parse()).await {
+    let cli = apidesk::cli::Cli::parse();
+    apidesk::telemetry::init(cli.log_format());
+    match apidesk::cli::run(cli).await {
         Ok(code) => code,
         Err(err) => {
             // `{:#}` prints the chain of causes on one line, without a backtrace.

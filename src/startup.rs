@@ -42,6 +42,8 @@ const DRAIN_REQUESTS: Duration = Duration::from_secs(5);
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `--metrics-bind`: a second listener that serves only `/metrics`.
+    metrics: Option<(TcpListener, axum::Router)>,
     store: Store,
     header_timeout: Duration,
     max_connections: usize,
@@ -117,8 +119,19 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let metrics = match config.metrics.metrics_bind {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (--metrics-bind)"))?;
+                tracing::info!(%addr, "metrics: served at /metrics on this address");
+                Some((listener, web::metrics_only(state.clone())))
+            }
+            None => None,
+        };
         Ok(Self {
             listener,
+            metrics,
             router: web::router(state),
             store,
             header_timeout: config.header_timeout,
@@ -134,6 +147,11 @@ impl Application {
     /// The database handle, for tools and tests that need it beside the server.
     pub fn store(&self) -> Store {
         self.store.clone()
+    }
+
+    /// The `--metrics-bind` listener's address, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -171,6 +189,16 @@ impl Application {
             tokio::spawn(crate::mail::imap::run(imap, take, tasks_stopped.clone()))
         });
         let webhooks = tokio::spawn(self.webhooks.run(tasks_stopped.clone()));
+        let metrics = self.metrics.map(|(listener, router)| {
+            let mut stop = tasks_stopped.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|stopped| *stopped).await;
+                    })
+                    .await
+            })
+        });
         let sweeping = tokio::spawn(sweep_unclaimed_files(
             self.store.clone(),
             tasks_stopped.clone(),
@@ -250,6 +278,13 @@ impl Application {
             }
             if let Err(err) = webhooks.await {
                 tracing::error!(%err, "the webhook delivery task failed");
+            }
+            if let Some(metrics) = metrics {
+                match metrics.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(err)) => tracing::error!(%err, "the metrics listener failed"),
+                    Err(err) => tracing::error!(%err, "the metrics listener task failed"),
+                }
             }
             if let Err(err) = sweeping.await {
                 tracing::error!(%err, "the unclaimed-files task failed");

@@ -11,10 +11,12 @@ use clap::Args;
 mod attachments;
 mod imap;
 mod mail;
+mod observability;
 mod rate_limits;
 pub use attachments::{AttachmentSettings, ByteSize};
 pub use imap::{ImapConfig, ImapConfigError, ImapSecurity, ImapSettings};
 pub use mail::{MailConfig, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity};
+pub use observability::{LogFormat, MetricsSettings, MetricsToken};
 pub use rate_limits::{Level, Rate, RateLimitSettings};
 
 use crate::attachments::ClamavAddress;
@@ -116,6 +118,14 @@ pub struct Config {
         value_parser = ClamavAddress::from_str
     )]
     pub clamav: Option<ClamavAddress>,
+
+    /// Log lines as plain text, or as one JSON object per line.
+    #[arg(long, global = true, env = "APIDESK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Where metrics may be scraped: `--metrics-bind`, `--metrics-token`.
+    #[command(flatten)]
+    pub metrics: MetricsSettings,
 }
 
 impl Config {
@@ -192,6 +202,8 @@ impl Default for Config {
             attachments: AttachmentSettings::default(),
             webhook_allow_hosts: AllowList::default(),
             clamav: None,
+            log_format: LogFormat::Text,
+            metrics: MetricsSettings::default(),
         }
     }
 }

@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use super::{
     AccountChangeError, ActionError, AddStaffError, ApiFiled, BudgetError, InsertOutcome,
-    LoginAttempt, QueuePage, RequesterTicket, SaveViewError, SeedLoader, SeenUpTo, SimilarTicket,
-    StoreError, Together, Viewer,
+    LoginAttempt, OutboxDepth, PoolLoad, QueuePage, RequesterTicket, SaveViewError, SeedLoader,
+    SeenUpTo, SimilarTicket, StoreError, Together, Viewer,
 };
 use crate::attachments::{Attachment, Inspected, Limits, Via};
 use crate::domain::{ErrorCode, Zone};
@@ -199,6 +199,12 @@ pub trait Health {
 
     /// Waits for work in progress and closes every connection.
     async fn close(&self);
+
+    /// The connection pool's size and idle connections, for `/metrics`.
+    fn pool_load(&self) -> PoolLoad;
+
+    /// Mail and webhook deliveries still to be sent, for `/metrics`.
+    async fn outbox_depth(&self) -> Result<OutboxDepth, StoreError>;
 }
 
 /// Filed tickets: filing one, and reading one back.

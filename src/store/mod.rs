@@ -27,7 +27,8 @@ pub use error::{
     AccountChangeError, ActionError, AddStaffError, BudgetError, Cause, SaveViewError, StoreError,
 };
 pub use rows::{
-    ApiFiled, InsertOutcome, LoginAttempt, QueuePage, QueueRow, RowProblem, SimilarTicket,
+    ApiFiled, InsertOutcome, LoginAttempt, OutboxDepth, PoolLoad, QueuePage, QueueRow, RowProblem,
+    SimilarTicket,
 };
 pub use rows::{RequesterTicket, SeenUpTo, Together, Viewer};
 pub use seed::{BatchWriter, SeedEvent, SeedLoader, SeedTicket, SeededBatch};

@@ -135,3 +135,17 @@ pub struct RequesterTicket {
     /// The start of the message (two hundred characters at most).
     pub message_start: String,
 }
+
+/// The connection pool at one moment: connections open, and of those idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolLoad {
+    pub open: u32,
+    pub idle: u32,
+}
+
+/// Deliveries waiting in the outbox (pending, sent neither yet nor given up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxDepth {
+    pub mail: u64,
+    pub webhooks: u64,
+}

@@ -4,6 +4,7 @@ mod actions;
 mod api;
 mod articles;
 pub(crate) mod assets;
+mod audit;
 mod calculator;
 pub mod client_addr;
 mod cookies;
@@ -15,9 +16,11 @@ mod health;
 mod highlight;
 mod incident_notice;
 mod links;
+mod metrics;
 mod public;
 pub mod rate_limit;
 mod render;
+mod request_id;
 mod staff;
 mod state;
 
@@ -28,6 +31,7 @@ mod tickets;
 mod time_zones;
 mod troubleshoot;
 mod uploads;
+pub use metrics::scrape_only as metrics_only;
 pub use uploads::UploadPermits;
 
 use std::any::Any;
@@ -64,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ticket_links::router())
         .merge(staff::router(state.clone()))
         .merge(health::router())
+        .merge(metrics::router())
         .merge(assets::router())
         .fallback(not_found);
     // The API is nested after the pages' own layers: a token, not a
@@ -112,6 +117,12 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(middleware::from_fn(metrics::count))
+        // Outermost: the id is in the request span and on every response.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_id::assign,
+        ))
         .with_state(state)
 }
 
@@ -163,12 +174,14 @@ pub(crate) fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
 
 /// Logs the route's pattern, never the URI itself: status-page URLs carry
 /// the requester's secret token, and query strings carry what people typed.
+/// The request id makes every line the request causes findable together.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or("(unmatched)", MatchedPath::as_str);
-    tracing::info_span!("request", method = %request.method(), route)
+    let request_id = request_id::of(request);
+    tracing::info_span!("request", request_id, method = %request.method(), route)
 }
 
 async fn not_found() -> AppError {
@@ -262,11 +275,16 @@ mod tests {
                 .starts_with("text/html")
         );
         assert!(response.headers().contains_key(header::X_FRAME_OPTIONS));
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();
         let body = String::from_utf8_lossy(&body);
         assert!(body.contains("Something went wrong on our side"), "{body}");
         assert!(!body.contains("far-future"), "{body}");
+        assert!(body.contains(&id), "the 500 page names its request");
     }
 }

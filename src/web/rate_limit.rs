@@ -130,6 +130,7 @@ impl RateLimits {
             .check(&format!("{}:{key}", level.name()), rate)
             .map_err(|RetryAfter(wait)| {
                 tracing::info!(limit = level.name(), "rate limit reached");
+                crate::metrics::rate_limit_refused(level.name());
                 AppError::TooManyRequests {
                     retry_after: wait,
                     form,

@@ -241,6 +241,9 @@ async fn create(
                     return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
                 }
             };
+            if let crate::store::InsertOutcome::Created(_) = outcome {
+                crate::metrics::ticket_filed(crate::metrics::Via::Form);
+            }
             let token = outcome.token();
             tracing::info!(code = %ticket.error_code, files = attached.kept.len(), "ticket filed");
             Ok(Redirect::to(&format!("/tickets/{token}?filed=1")).into_response())

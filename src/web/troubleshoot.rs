@@ -213,6 +213,7 @@ async fn record_fix(
             OffsetDateTime::now_utc(),
         )
         .await?;
+    crate::metrics::deflected(code.as_str());
     count_walk(&state, code, &step.id, WalkMark::Fixed, &csrf).await;
     let path = split_path(&form.path);
     Ok(Redirect::to(&links::fixed(

@@ -131,15 +131,18 @@ impl Deliverer {
                         "webhook sent"
                     );
                 }
-                Next::RetryAt(_) | Next::GiveUp => tracing::warn!(
-                    delivery,
-                    endpoint,
-                    event,
-                    status = attempt.status,
-                    error = %attempt.error,
-                    gave_up = attempt.next == Next::GiveUp,
-                    "webhook not delivered"
-                ),
+                Next::RetryAt(_) | Next::GiveUp => {
+                    crate::metrics::delivery_failed("webhook");
+                    tracing::warn!(
+                        delivery,
+                        endpoint,
+                        event,
+                        status = attempt.status,
+                        error = %attempt.error,
+                        gave_up = attempt.next == Next::GiveUp,
+                        "webhook not delivered"
+                    );
+                }
             }
             self.store
                 .record_webhook_attempt(due.delivery.id, now, &attempt)

@@ -95,6 +95,7 @@ impl Deliverer {
                     );
                 }
                 Delivery::Retry { detail, .. } | Delivery::GaveUp { detail, .. } => {
+                    crate::metrics::delivery_failed("mail");
                     tracing::warn!(mail = mail.id, ticket = mail.ticket_id(), %detail, "mail not sent");
                 }
             }

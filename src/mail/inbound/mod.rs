@@ -96,6 +96,9 @@ impl Ingest {
             .store
             .take_mail_with_files(&mail, &plan, &self.targets, &files, &self.rules.limits)
             .await?;
+        if taken == Some(InboundOutcome::Opened) {
+            crate::metrics::ticket_filed(crate::metrics::Via::Mail);
+        }
         Ok(taken.map_or(Ingested::AlreadyTaken, Ingested::Taken))
     }
 

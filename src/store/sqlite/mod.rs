@@ -43,7 +43,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::{BudgetError, Health, StoreError};
+use super::{BudgetError, Health, OutboxDepth, PoolLoad, StoreError};
 use crate::tickets::OutgoingMail;
 pub use backup::{Copied, restore};
 
@@ -93,8 +93,13 @@ impl SqliteStore {
 
     /// Write transactions take the write lock up front: a deferred transaction
     /// that later upgrades fails at once with "database is locked" under load.
+    /// The wait (for a connection, then for the lock) is what `/metrics`
+    /// reports as `apidesk_db_write_wait_seconds`.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        let asked = std::time::Instant::now();
+        let transaction = self.pool.begin_with("BEGIN IMMEDIATE").await;
+        crate::metrics::write_waited(asked.elapsed().as_secs_f64());
+        transaction
     }
 }
 
@@ -107,6 +112,26 @@ impl Health for SqliteStore {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+
+    fn pool_load(&self) -> PoolLoad {
+        PoolLoad {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+        }
+    }
+
+    async fn outbox_depth(&self) -> Result<OutboxDepth, StoreError> {
+        let (mail, webhooks): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM mail_outbox WHERE state = 'pending'), \
+                    (SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(OutboxDepth {
+            mail: u64::try_from(mail).unwrap_or_default(),
+            webhooks: u64::try_from(webhooks).unwrap_or_default(),
+        })
     }
 }
 

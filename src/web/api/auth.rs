@@ -55,6 +55,9 @@ impl FromRequestParts<AppState> for Caller {
             .await?
             .filter(|token| !token.is_revoked())
             .ok_or(ApiError::Unauthorized)?;
+        if let Some(slot) = parts.extensions.get::<crate::web::audit::TokenSlot>() {
+            slot.fill(token.id, token.created_by);
+        }
         state
             .limits
             .check(Level::Api, &format!("token:{}", token.id), false)?;

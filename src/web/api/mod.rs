@@ -24,6 +24,7 @@ pub(super) fn router() -> Router<AppState> {
         .merge(files::router())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .route("/docs", axum::routing::get(docs::page))
+        .route_layer(middleware::from_fn(crate::web::audit::record))
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::map_response(problems_for_bare_statuses))
         .layer(crate::web::no_store())

@@ -66,6 +66,10 @@ pub struct Problem {
     /// only for `invalid` and `refused`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldProblem>,
+    /// The request's id (also its `x-request-id` header): quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "3f2b0c1e-9d7a-4e55-8a0b-1c2d3e4f5a6b")]
+    request_id: Option<String>,
 }
 
 impl ApiError {
@@ -191,6 +195,7 @@ impl ApiError {
             status: self.status().as_u16(),
             detail,
             errors,
+            request_id: crate::telemetry::request_id(),
         }
     }
 }

@@ -315,6 +315,7 @@ pub(super) async fn file(
         ApiFiled::KeyReused => return Err(ApiError::KeyReused),
     };
     if !replayed {
+        crate::metrics::ticket_filed(crate::metrics::Via::Api);
         tracing::info!(code = %ticket.error_code, token = caller.0.id, "ticket filed through the API");
     }
     let stored = load(&state, id).await?;

@@ -106,7 +106,8 @@ pub async fn login(
         .reserve_login_attempt(&limits, now - FAILURE_WINDOW, now)
         .await?
     else {
-        tracing::warn!("sign-in refused: too many recent failures");
+        crate::metrics::signin_failed("rate_limited");
+        audit_sign_in("rate_limited", None);
         return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY);
     };
 
@@ -118,16 +119,23 @@ pub async fn login(
         Err(err) if err.is::<HashingBusy>() => {
             // Not evaluated, so not counted against the account.
             state.store.release_login_attempt(attempt).await?;
-            tracing::warn!("sign-in refused: password checks are backed up");
+            crate::metrics::signin_failed("busy");
+            audit_sign_in("busy", None);
             return refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY);
         }
         Err(err) => return Err(err.into()),
     };
     let staff = match credentials {
         Some((staff, _)) if matches && !staff.disabled => staff,
-        _ => {
+        other => {
             // The reserved attempt stays, as the recorded failure.
-            tracing::info!("sign-in failed");
+            let outcome = match other {
+                Some((staff, _)) if matches => ("disabled", Some(staff.id)),
+                Some((staff, _)) => ("wrong_credentials", Some(staff.id)),
+                None => ("wrong_credentials", None),
+            };
+            crate::metrics::signin_failed(outcome.0);
+            audit_sign_in(outcome.0, outcome.1);
             return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
         }
     };
@@ -143,7 +151,7 @@ pub async fn login(
         .create_session(&session.hash(), staff.id, now)
         .await?;
     state.store.clear_login_failures(&account_scope).await?;
-    tracing::info!(staff_id = staff.id, "signed in");
+    audit_sign_in("signed_in", Some(staff.id));
     let secure = state.config.cookie_secure;
     Ok((
         AppendHeaders([
@@ -169,4 +177,28 @@ pub async fn logout(
         Redirect::to("/staff/login?signed_out=1"),
     )
         .into_response())
+}
+
+/// One audit line per sign-in attempt: its outcome, and the account when
+/// the address names one. Never the address typed (a password pasted into
+/// the wrong field would land in the log) nor the password.
+fn audit_sign_in(outcome: &'static str, staff_id: Option<i64>) {
+    let request_id = crate::telemetry::request_id().unwrap_or_default();
+    match staff_id {
+        Some(staff_id) => tracing::info!(
+            target: "apidesk::audit",
+            action = "sign_in",
+            outcome,
+            staff_id,
+            request_id,
+            "sign-in attempt"
+        ),
+        None => tracing::info!(
+            target: "apidesk::audit",
+            action = "sign_in",
+            outcome,
+            request_id,
+            "sign-in attempt"
+        ),
+    }
 }

@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(password::router())
         .merge(macros::router())
         .merge(insights::router())
+        // Inside the session check, so it knows who is acting.
+        .route_layer(middleware::from_fn(crate::web::audit::record))
         .route_layer(middleware::from_fn_with_state(
             state,
             session::require_staff,
