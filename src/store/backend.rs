@@ -425,6 +425,16 @@ pub trait Sessions {
     ) -> Result<i64, StoreError>;
 
     async fn clear_login_failures(&self, scope: &str) -> Result<(), StoreError>;
+
+    /// When every scope is back under its limit of failures since `since`:
+    /// the moment its `limit`-th newest failure is `window` old. `None` when
+    /// none is at its limit now.
+    async fn login_retry_at(
+        &self,
+        limits: &[(&str, i64)],
+        since: OffsetDateTime,
+        window: time::Duration,
+    ) -> Result<Option<OffsetDateTime>, StoreError>;
 }
 
 /// Settings the application keeps for itself (the CSRF key).
