@@ -549,6 +549,14 @@ pub trait Inbox {
 
     /// Whether mail to `address` last came back undeliverable.
     async fn bounced_address(&self, address: &str) -> Result<Option<BouncedAddress>, StoreError>;
+
+    /// How many mails from `sender` (any case) were received after `since`,
+    /// whatever became of them.
+    async fn mail_from_sender_since(
+        &self,
+        sender: &str,
+        since: OffsetDateTime,
+    ) -> Result<u64, StoreError>;
 }
 
 /// Webhooks: endpoints admins register, and deliveries to them. The store
