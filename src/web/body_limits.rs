@@ -16,8 +16,10 @@ use crate::config::Config;
 pub(crate) const FORM_BYTES: usize = 256 * 1024;
 /// The sign-in forms: an address, a password and a code.
 pub(crate) const SIGN_IN_BYTES: usize = 8 * 1024;
-/// A JSON document sent to the API: a ticket, an action, a reply.
-pub(crate) const API_JSON_BYTES: usize = 1024 * 1024;
+/// A JSON document sent to the API: a ticket, an action, a reply. Its
+/// longest text (a 10,000-character message, or a reply) fits even were
+/// every character escaped as `\uXXXX`.
+pub(crate) const API_JSON_BYTES: usize = 256 * 1024;
 /// Reads (GET, HEAD) carry no body.
 pub(crate) const READ_BYTES: usize = 0;
 

@@ -163,7 +163,7 @@ impl ApiError {
             Self::TooLarge => (
                 "too-large",
                 "The request body is too large",
-                "JSON bodies up to 1 MB are read, and uploads up to the file limits; reads take no body."
+                "JSON bodies up to 256 KB are read, and uploads up to the file limits; reads take no body."
                     .to_string(),
             ),
             Self::MethodNotAllowed => (
