@@ -131,6 +131,7 @@ enum StaffCommand {
 /// Exit statuses of `mail ingest` an MTA acts on (sysexits.h).
 const EX_DATAERR: u8 = 65;
 const EX_TEMPFAIL: u8 = 75;
+const EX_NOPERM: u8 = 77;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let done = match cli.command {
@@ -228,6 +229,10 @@ async fn mail_ingest(config: &Config) -> anyhow::Result<ExitCode> {
             Ok(match ingested {
                 Ingested::Unreadable(_) => ExitCode::from(EX_DATAERR),
                 Ingested::Taken(_) | Ingested::AlreadyTaken => ExitCode::SUCCESS,
+                // Recorded, not filed: the MTA gives up on it (it bounces
+                // only to a sender that has an envelope address, which
+                // automatic mail does not, so no loop).
+                Ingested::Refused => ExitCode::from(EX_NOPERM),
             })
         }
         Err(err) => {
@@ -255,6 +260,7 @@ async fn take_one_message(config: &Config) -> anyhow::Result<Ingested> {
         store: store.clone(),
         targets: config.response_targets,
         open_tickets: config.mail.mail_new_tickets,
+        sender_limit: config.rate_limits.rate(crate::config::Level::Mail),
         rules: config.file_rules(),
     };
     let result = ingest.take(raw).await;

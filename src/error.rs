@@ -138,9 +138,7 @@ impl IntoResponse for AppError {
 /// The 429 page: when to try again, in words and in `Retry-After`, and for
 /// a form, that what was typed was not saved but is still in the browser.
 fn too_many_requests(retry_after: std::time::Duration, form: bool) -> Response {
-    // Whole seconds, rounded up: never invite a retry that is still too early.
-    let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-    let secs = secs.max(1);
+    let secs = retry_after_secs(retry_after);
     let mut explanation = format!(
         "You have done this more often than apidesk allows in a short time. \
          Please try again in {}.",
@@ -164,8 +162,14 @@ fn too_many_requests(retry_after: std::time::Duration, form: bool) -> Response {
     response
 }
 
+/// A wait as `Retry-After` says it: whole seconds, rounded up (never
+/// inviting a retry that is still too early), at least one.
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
 /// "45 seconds", "3 minutes", "1 hour and 5 minutes": rounded up.
-fn wait_in_words(secs: u64) -> String {
+pub fn wait_in_words(secs: u64) -> String {
     fn unit(n: u64, one: &str) -> String {
         if n == 1 {
             format!("1 {one}")

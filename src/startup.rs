@@ -99,6 +99,7 @@ impl Application {
                 store: store.clone(),
                 targets: config.response_targets,
                 open_tickets: config.mail.mail_new_tickets,
+                sender_limit: config.rate_limits.rate(crate::config::Level::Mail),
                 rules: config.file_rules(),
             };
             (imap, ingest)

@@ -122,6 +122,7 @@ fn ingest(app: &TestApp, limits: Limits) -> Ingest {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: true,
+        sender_limit: None,
         rules: apidesk::attachments::Rules::new(limits, None),
     }
 }

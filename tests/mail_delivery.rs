@@ -158,6 +158,7 @@ async fn a_filed_ticket_is_confirmed_and_a_reply_follows_in_one_thread() {
         store: app.store.clone(),
         targets: ResponseTargets::default(),
         open_tickets: false,
+        sender_limit: None,
         rules: Default::default(),
     };
     let taken = ingest.take(from_requester.into_bytes()).await.unwrap();

@@ -74,6 +74,7 @@ impl Case {
             store: self.app.state.store.clone(),
             targets: self.app.state.config.response_targets,
             open_tickets: false,
+            sender_limit: None,
             rules: Default::default(),
         };
         ingest.take(fixture(name, &self.key)).await.unwrap()
@@ -416,6 +417,7 @@ async fn take_opening(app: &TestApp, raw: Vec<u8>) -> Ingested {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: true,
+        sender_limit: None,
         rules: Default::default(),
     };
     ingest.take(raw).await.unwrap()
@@ -438,6 +440,7 @@ async fn mail_answering_nothing_opens_a_ticket_only_when_switched_on() {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: false,
+        sender_limit: None,
         rules: Default::default(),
     };
     let taken = off.take(new_request(1)).await.unwrap();
@@ -613,4 +616,83 @@ async fn the_requester_completes_a_ticket_opened_by_mail_on_its_page() {
     signed_in_agent(&mut app, "ana@example.com", "Ana Agent").await;
     let found = app.get("/staff/queue?q=tables").await;
     found.assert_contains("APD-000001");
+}
+
+/// A sender past the `mail` rate limit (an auto-responder in a loop, a
+/// flood): each further message is recorded as held back with the reason,
+/// opens or answers nothing, and is answered by nothing, so no loop can
+/// form. The count is kept in the database, shared by every process.
+#[tokio::test]
+async fn mail_past_the_senders_limit_is_recorded_as_refused_and_nothing_more() {
+    let app = TestApp::spawn().await;
+    let ingest = Ingest {
+        store: app.state.store.clone(),
+        targets: app.state.config.response_targets,
+        open_tickets: true,
+        sender_limit: Some("2/h".parse().unwrap()),
+        rules: Default::default(),
+    };
+    for n in 1..=2 {
+        let taken = ingest.take(new_request(n)).await.unwrap();
+        assert_eq!(taken, Ingested::Taken(InboundOutcome::Opened), "{n}");
+    }
+    let store = &app.state.store;
+    let later = OffsetDateTime::now_utc() + time::Duration::days(1);
+    let mail_before = store.due_mail(later, 100).await.unwrap().len();
+
+    // The third would open a ticket (three an hour may), but its sender is
+    // over the limit.
+    let taken = ingest.take(new_request(3)).await.unwrap();
+    assert_eq!(taken, Ingested::Refused);
+    assert!(
+        taken.describe().starts_with("refused"),
+        "{}",
+        taken.describe()
+    );
+    assert_eq!(app.count_tickets().await, 2);
+    assert_eq!(store.due_mail(later, 100).await.unwrap().len(), mail_before);
+    let newest = &store.recent_inbound(1).await.unwrap()[0];
+    assert_eq!(newest.outcome, InboundOutcome::Held);
+    assert_eq!(newest.ticket_id, None);
+    assert!(newest.reason.contains("refused"), "{}", newest.reason);
+    assert!(newest.reason.contains("2/h"), "{}", newest.reason);
+    // The same message again is still taken only once.
+    assert_eq!(
+        ingest.take(new_request(3)).await.unwrap(),
+        Ingested::AlreadyTaken
+    );
+
+    // With limits off, nothing is refused.
+    let unlimited = Ingest {
+        sender_limit: None,
+        ..ingest
+    };
+    let taken = unlimited.take(new_request(4)).await.unwrap();
+    assert_eq!(taken, Ingested::Taken(InboundOutcome::Opened));
+}
+
+/// `apidesk mail ingest` counts the sender's mail across processes (one
+/// per message, as an MTA runs it) and says a refusal in its exit status
+/// (EX_NOPERM, 77).
+#[tokio::test]
+async fn apidesk_mail_ingest_exits_77_for_a_sender_past_the_limit() {
+    let app = TestApp::spawn().await;
+    let run = |raw: Vec<u8>| {
+        let mut child = Process::new(env!("CARGO_BIN_EXE_apidesk"))
+            .args(["mail", "ingest"])
+            .env("APIDESK_DATABASE_URL", &app.state.config.database_url)
+            .env("APIDESK_RATE_LIMITS", "mail=1/h")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&raw).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let first = run(new_request(1));
+    assert!(first.status.success(), "{first:?}");
+    let second = run(new_request(2));
+    assert_eq!(second.status.code(), Some(77), "{second:?}");
+    assert!(String::from_utf8_lossy(&second.stdout).starts_with("refused"));
 }

@@ -5,6 +5,8 @@
 mod common;
 #[path = "common/server.rs"]
 mod server;
+#[path = "common/staff.rs"]
+mod staff_helpers;
 
 use apidesk::config::Config;
 use apidesk::domain::ErrorCode;
@@ -351,5 +353,153 @@ async fn an_addition_is_indexed_on_its_own_and_search_still_spans_the_ticket() {
         assert_eq!(page.status, 200, "{}", page.body);
         assert_eq!(references(&page.body), expected, "q={query}");
     }
+    server.shut_down().await;
+}
+
+/// Every other way in is limited too, each with `Retry-After` and the
+/// wait in words: "email me my tickets" per address, sign-in per account
+/// and per address, the API per token (and, without a valid token, per
+/// address).
+#[tokio::test]
+async fn email_me_my_tickets_is_limited_per_address() {
+    let (server, _dir) = start("links=2/h", false).await;
+    let browser = server.browser();
+    // Mail is off here, so the page has no form: the browser's token is
+    // read from another page (the limit is counted all the same).
+    let page = browser.get("/tickets/new").await;
+    let csrf = hidden_value(&page.body, "csrf_token").unwrap();
+    let ask = |email: &'static str| {
+        let csrf = csrf.clone();
+        let browser = &browser;
+        async move {
+            post(
+                browser,
+                "/tickets/lost",
+                &[("csrf_token", &csrf), ("email", email)],
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(ask("a@example.com").await.status, 303);
+    assert_eq!(ask("b@example.com").await.status, 303);
+    let refused = ask("c@example.com").await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let wait = refused.retry_after.expect("a Retry-After header");
+    assert!((1..=1800).contains(&wait), "{wait}");
+    assert!(
+        refused.body.contains("Please try again in 30 minutes"),
+        "{}",
+        refused.body
+    );
+    server.shut_down().await;
+}
+
+async fn sign_in(browser: &Browser, email: &str, password: &str) -> Answer {
+    let page = browser.get("/staff/login").await;
+    let csrf = hidden_value(&page.body, "csrf_token").unwrap();
+    post(
+        browser,
+        "/staff/login",
+        &[
+            ("csrf_token", &csrf),
+            ("email", email),
+            ("password", password),
+        ],
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn sign_in_past_its_failures_says_when_to_try_again() {
+    let (server, _dir) = start("", false).await;
+    let browser = server.browser();
+    // Per account: five failures in 15 minutes.
+    for _ in 0..5 {
+        let failed = sign_in(&browser, "ana@example.com", "wrong password here").await;
+        assert_eq!(failed.status, 401);
+        assert_eq!(failed.retry_after, None);
+    }
+    let refused = sign_in(&browser, "ana@example.com", "wrong password here").await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let wait = refused.retry_after.expect("a Retry-After header");
+    assert!((1..=900).contains(&wait), "{wait}");
+    assert!(
+        refused.body.contains("Try again in 15 minutes"),
+        "{}",
+        refused.body
+    );
+
+    // Per address: twenty failures, whichever accounts they name.
+    for n in 0..15 {
+        let failed = sign_in(&browser, &format!("x{n}@example.com"), "wrong password").await;
+        assert_eq!(failed.status, 401, "{n}");
+    }
+    let refused = sign_in(&browser, "someone@example.com", "wrong password").await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(refused.retry_after.is_some_and(|w| (1..=900).contains(&w)));
+    assert!(refused.body.contains("Try again in 15 minutes"));
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn the_api_is_limited_per_token_and_guesses_per_address() {
+    let (server, _dir) = start("api=2/m", false).await;
+    let admin = {
+        use apidesk::staff::{NewStaffMember, Role};
+        let new = NewStaffMember::check(
+            "ada@example.com",
+            "Ada",
+            Role::Admin,
+            "a long password for tests".into(),
+        )
+        .await
+        .unwrap();
+        server
+            .store
+            .add_staff_member(new, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap()
+            .id
+    };
+    let token =
+        staff_helpers::api_token(&server.store, admin, &[apidesk::tokens::Scope::TicketsRead])
+            .await;
+    let client = reqwest::Client::new();
+    let list = |token: String| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/tickets", server.base);
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    for _ in 0..2 {
+        assert_eq!(list(token.clone()).await.status(), 200);
+    }
+    let refused = list(token.clone()).await;
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Try again in") && detail.contains("second"),
+        "{detail}"
+    );
+
+    // Without a valid token, guesses are counted per address.
+    for _ in 0..2 {
+        assert_eq!(list("guess".into()).await.status(), 401);
+    }
+    let refused = list("guess".into()).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
     server.shut_down().await;
 }

@@ -178,6 +178,7 @@ async fn no_credential_reaches_the_database_files_by_any_way_in() {
         store: app.state.store.clone(),
         targets: app.state.config.response_targets,
         open_tickets: true,
+        sender_limit: None,
         rules: Default::default(),
     };
     let reply_mail = format!(

@@ -198,6 +198,6 @@ async fn the_csrf_cookie_is_secure_when_configured() {
     let mut app = TestApp::spawn_configured(|config| config.cookie_secure = true).await;
     let res = app.get("/").await;
     let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(cookie.starts_with("apidesk_csrf="));
+    assert!(cookie.starts_with("__Host-apidesk_csrf="), "{cookie}");
     assert!(cookie.contains("; Secure"), "{cookie}");
 }

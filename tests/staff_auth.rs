@@ -193,9 +193,9 @@ async fn signing_in_issues_a_new_session_id_and_signing_out_ends_it() {
         .await;
     let browser = server.browser();
     browser.sign_in("ana@example.com", PASSWORD).await;
-    let first = SessionId::from_headers(&browser.cookie_headers()).unwrap();
+    let first = SessionId::from_headers(&browser.cookie_headers(), false).unwrap();
     browser.sign_in("ana@example.com", PASSWORD).await;
-    let second = SessionId::from_headers(&browser.cookie_headers()).unwrap();
+    let second = SessionId::from_headers(&browser.cookie_headers(), false).unwrap();
     assert_ne!(first.hash(), second.hash());
     let now = OffsetDateTime::now_utc();
     let check = |id: &SessionId| {
@@ -229,7 +229,7 @@ async fn sessions_expire_when_idle_and_after_their_lifetime() {
         .await;
     let browser = server.browser();
     browser.sign_in("ana@example.com", PASSWORD).await;
-    let id = SessionId::from_headers(&browser.cookie_headers()).unwrap();
+    let id = SessionId::from_headers(&browser.cookie_headers(), false).unwrap();
     let now = OffsetDateTime::now_utc();
     let store = &server.store;
 
@@ -256,7 +256,7 @@ async fn sessions_expire_when_idle_and_after_their_lifetime() {
 
     // A fresh session left idle too long ends.
     browser.sign_in("ana@example.com", PASSWORD).await;
-    let id = SessionId::from_headers(&browser.cookie_headers()).unwrap();
+    let id = SessionId::from_headers(&browser.cookie_headers(), false).unwrap();
     let idle = OffsetDateTime::now_utc() + IDLE_TIMEOUT + Duration::minutes(1);
     assert!(
         store
@@ -362,7 +362,7 @@ async fn the_session_cookie_is_http_only_and_secure_when_configured() {
         .unwrap();
     assert_eq!(res.status(), 303);
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("apidesk_session="));
+    assert!(cookie.starts_with("__Host-apidesk_session="), "{cookie}");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure")
     );
@@ -454,7 +454,7 @@ async fn the_csrf_cookie_is_renewed_at_sign_in() {
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with("apidesk_csrf="))
+        .find(|v| v.starts_with("__Host-apidesk_csrf="))
         .expect("a new CSRF cookie at sign-in");
     assert!(renewed.contains("; Secure") && renewed.contains("HttpOnly"));
     assert_ne!(renewed.split(';').next().unwrap(), before);

@@ -28,6 +28,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/apidesk.db";
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -63,6 +64,13 @@ pub struct Config {
     /// keep-alive connections.
     #[arg(long, global = true, env = "APIDESK_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub header_timeout: Duration,
+
+    /// Longest a request may take ("30s", "500ms"): past it the answer is 408
+    /// (a page, or a problem document for the API), the handler is dropped,
+    /// a budgeted database read it started is interrupted and a write
+    /// transaction it had open rolls back.
+    #[arg(long, global = true, env = "APIDESK_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
 
     /// Open connections served at once; further clients wait to be accepted.
     #[arg(long, global = true, env = "APIDESK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(usize))]
@@ -193,6 +201,7 @@ impl Default for Config {
             staff_query_budget: QueryBudget::default(),
             public_url: None,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             trust_proxy: false,
             rate_limits: RateLimitSettings::default(),

@@ -1,4 +1,5 @@
-//! `--rate-limits`: how often anonymous visitors may do each limited thing.
+//! `--rate-limits`: how often anonymous visitors (and mail senders) may do
+//! each limited thing.
 //! Plain values read from the configuration; the web layer counts against them.
 
 use std::collections::HashMap;
@@ -30,10 +31,13 @@ pub enum Level {
     /// client address: each is inspected and kept for a day even when the
     /// form around it is never filed.
     Uploads,
+    /// Mail received (`apidesk mail ingest`, IMAP), per sender address;
+    /// counted in the database, so every ingesting process shares it.
+    Mail,
 }
 
 impl Level {
-    pub const ALL: [Level; 8] = [
+    pub const ALL: [Level; 9] = [
         Level::Filing,
         Level::Additions,
         Level::TicketAdditions,
@@ -42,6 +46,7 @@ impl Level {
         Level::Links,
         Level::Api,
         Level::Uploads,
+        Level::Mail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +59,7 @@ impl Level {
             Self::Links => "links",
             Self::Api => "api",
             Self::Uploads => "uploads",
+            Self::Mail => "mail",
         }
     }
 
@@ -69,6 +75,8 @@ impl Level {
             // A busy integration, not a runaway loop.
             Self::Api => Rate::new(600, Duration::from_secs(60)),
             Self::Uploads => Rate::new(60, Duration::from_secs(3600)),
+            // A person writes a few; an auto-responder loop, hundreds.
+            Self::Mail => Rate::new(30, Duration::from_secs(3600)),
         }
     }
 }

@@ -431,6 +431,16 @@ pub trait Sessions {
     ) -> Result<i64, StoreError>;
 
     async fn clear_login_failures(&self, scope: &str) -> Result<(), StoreError>;
+
+    /// When every scope is back under its limit of failures since `since`:
+    /// the moment its `limit`-th newest failure is `window` old. `None` when
+    /// none is at its limit now.
+    async fn login_retry_at(
+        &self,
+        limits: &[(&str, i64)],
+        since: OffsetDateTime,
+        window: time::Duration,
+    ) -> Result<Option<OffsetDateTime>, StoreError>;
 }
 
 /// Settings the application keeps for itself (the CSRF key).
@@ -545,6 +555,14 @@ pub trait Inbox {
 
     /// Whether mail to `address` last came back undeliverable.
     async fn bounced_address(&self, address: &str) -> Result<Option<BouncedAddress>, StoreError>;
+
+    /// How many mails from `sender` (any case) were received after `since`,
+    /// whatever became of them.
+    async fn mail_from_sender_since(
+        &self,
+        sender: &str,
+        since: OffsetDateTime,
+    ) -> Result<u64, StoreError>;
 }
 
 /// Webhooks: endpoints admins register, and deliveries to them. The store

@@ -6,6 +6,7 @@
 //! `tickets/`.
 
 mod backend;
+pub mod caller;
 mod error;
 mod rows;
 mod seed;

@@ -98,6 +98,9 @@ pub enum InboundPlan {
     },
     /// It answers no ticket.
     Unmatched { reason: String },
+    /// Recorded as held back and nothing more: its sender is over the
+    /// `mail` rate limit. Not filed, not answered.
+    Hold { reason: String },
     /// It answers no ticket, and opens one (`--mail-new-tickets`), unless
     /// its sender already opened [`MAX_TICKETS_OPENED_BY_MAIL_PER_HOUR`].
     Open(Box<NewTicket>),

@@ -4,6 +4,14 @@
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 
+/// A cookie's name as set and read back. With `--cookie-secure` it carries
+/// the `__Host-` prefix: browsers then keep it only when it is Secure, has
+/// `Path=/` and no `Domain`, so neither a sibling subdomain nor a plain-http
+/// page on the way can plant or shadow it.
+pub fn cookie_name(name: &'static str, host_only: &'static str, secure: bool) -> &'static str {
+    if secure { host_only } else { name }
+}
+
 /// 32 random bytes, hex-encoded: 64 characters.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

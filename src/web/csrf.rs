@@ -24,9 +24,11 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::store::Store;
-use crate::web::cookies::{random_token, token_cookie};
+use crate::web::cookies::{cookie_name, random_token, token_cookie};
 
 pub const COOKIE_NAME: &str = "apidesk_csrf";
+/// The name with `--cookie-secure` (see `cookies::cookie_name`).
+pub const SECURE_COOKIE_NAME: &str = "__Host-apidesk_csrf";
 pub const FIELD: &str = "csrf_token";
 const SETTING_KEY: &str = "csrf_key";
 /// Forms are small; this only bounds what the check itself buffers.
@@ -64,8 +66,13 @@ impl CsrfKey {
     /// bound to this browser's CSRF cookie, so that only the browser that
     /// filed a ticket is sent back to it when it submits the same id again.
     /// `None` without a cookie (the CSRF check refuses such posts anyway).
-    pub fn submission_key(&self, headers: &HeaderMap, submitted: Uuid) -> Option<Uuid> {
-        let cookie = token_cookie(headers, COOKIE_NAME)?;
+    pub fn submission_key(
+        &self,
+        headers: &HeaderMap,
+        secure: bool,
+        submitted: Uuid,
+    ) -> Option<Uuid> {
+        let cookie = token_cookie(headers, name(secure))?;
         let digest = self
             .mac(&format!("submission:{cookie}:{submitted}"))
             .finalize()
@@ -128,7 +135,7 @@ pub async fn protect(
     next: Next,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let existing = token_cookie(&parts.headers, COOKIE_NAME);
+    let existing = token_cookie(&parts.headers, name(config.cookie_secure));
     let cookie = existing.clone().unwrap_or_else(random_token);
 
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
@@ -260,10 +267,16 @@ pub fn renewed_cookie(secure: bool) -> HeaderValue {
     set_cookie(&random_token(), secure)
 }
 
+/// The CSRF cookie's name, plain or `__Host-` prefixed.
+pub fn name(secure: bool) -> &'static str {
+    cookie_name(COOKIE_NAME, SECURE_COOKIE_NAME, secure)
+}
+
 fn set_cookie(value: &str, secure: bool) -> HeaderValue {
+    let name = name(secure);
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}"
     ))
     .expect("a hex value and fixed attributes make a valid header")
 }
@@ -303,11 +316,13 @@ mod tests {
         };
         let (a, b) = (random_token(), random_token());
         let id = Uuid::new_v4();
-        let key_a = key().submission_key(&headers(&a), id).unwrap();
-        assert_eq!(key().submission_key(&headers(&a), id), Some(key_a));
-        assert_ne!(key().submission_key(&headers(&b), id), Some(key_a));
+        let key_a = key().submission_key(&headers(&a), false, id).unwrap();
+        assert_eq!(key().submission_key(&headers(&a), false, id), Some(key_a));
+        assert_ne!(key().submission_key(&headers(&b), false, id), Some(key_a));
         assert_ne!(key_a, id);
-        assert_eq!(key().submission_key(&HeaderMap::new(), id), None);
+        assert_eq!(key().submission_key(&HeaderMap::new(), false, id), None);
+        // Under `--cookie-secure` only the `__Host-` cookie counts.
+        assert_eq!(key().submission_key(&headers(&a), true, id), None);
     }
 
     #[test]

@@ -5,6 +5,8 @@ mod api;
 mod articles;
 pub(crate) mod assets;
 mod audit;
+mod body_limits;
+mod cache_policy;
 mod calculator;
 pub mod client_addr;
 mod cookies;
@@ -35,11 +37,9 @@ pub use metrics::scrape_only as metrics_only;
 pub use uploads::UploadPermits;
 
 use std::any::Any;
-use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -52,11 +52,13 @@ use tracing::Level;
 use crate::error::{AppError, error_page};
 pub use state::AppState;
 
-/// The largest request body accepted: a 10,000-character message, percent-encoded.
-pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// No inline script or style anywhere: `tests/csp.rs` checks every template.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+/// Two years, subdomains included: sent only with `--cookie-secure`, which
+/// says apidesk is reached over HTTPS (plain http on localhost keeps working).
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
@@ -89,19 +91,24 @@ fn page_layers(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
 /// The layers every route gets, outermost last. Separate from the routes so
 /// tests can wrap the same stack around a handler of their own.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
-    routes
-        .layer(middleware::from_fn_with_state(state.clone(), limit_body))
+    let routes = routes
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            body_limits::limit_body,
+        ))
         // `limit_body` bounds every body; axum's own 2 MB default for
         // extractors would cut forms with files short.
         .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(as_caller))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            state.config.request_timeout,
         ))
         .layer(middleware::from_fn(answers_for_layer_refusals))
         // Inside the header and trace layers: the 500 page gets the usual
         // headers, and the log line lands in the request's span.
         .layer(CatchPanicLayer::custom(panic_page))
+        .layer(middleware::from_fn(cache_policy::no_store_unless_public))
         .layer(CompressionLayer::new())
         // Pages need nothing from other origins.
         .layer(header_layer(
@@ -111,7 +118,16 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // Status pages carry their secret token in the URL: never send it elsewhere.
         .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
+    let routes = if state.config.cookie_secure {
+        routes.layer(header_layer(
+            header::STRICT_TRANSPORT_SECURITY,
+            STRICT_TRANSPORT_SECURITY,
+        ))
+    } else {
+        routes
+    };
+    routes
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -126,32 +142,10 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Bounds a request's body: a form with files may send a ticket's worth of
-/// them, anything else `MAX_BODY_BYTES`. A declared length over the bound
-/// is refused before anything is read; a body that runs past it fails
-/// while it is read (413 either way).
-async fn limit_body(
-    State(config): State<std::sync::Arc<crate::config::Config>>,
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> Response {
-    let limit = if uploads::is_multipart(request.headers()) {
-        uploads::max_request_bytes(&config.attachments.limits())
-    } else {
-        MAX_BODY_BYTES
-    };
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    }
-    let (parts, body) = request.into_parts();
-    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
-    next.run(axum::extract::Request::from_parts(parts, body))
-        .await
+/// Inside the timeout: a request dropped for taking too long stops the
+/// database writes it began, and they roll back (see `store::caller`).
+async fn as_caller(request: axum::extract::Request, next: middleware::Next) -> Response {
+    crate::store::caller::within(next.run(request)).await
 }
 
 /// A handler that panicked: the visitor gets the ordinary 500 page instead

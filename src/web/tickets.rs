@@ -219,7 +219,7 @@ async fn create(
             // any copy of it), the CSRF cookie is not.
             ticket.submission_id = state
                 .csrf
-                .submission_key(&headers, ticket.submission_id)
+                .submission_key(&headers, state.config.cookie_secure, ticket.submission_id)
                 .ok_or(AppError::Csrf)?;
             let now = OffsetDateTime::now_utc();
             let triage = ticket.triage(now, &state.config.response_targets);

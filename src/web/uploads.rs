@@ -25,7 +25,7 @@ pub const FILES_FIELD: &str = "files";
 /// Files kept from an earlier submit of the same form, by id.
 pub const KEPT_FIELD: &str = "files_kept";
 /// What a form's text fields may hold in all; as for forms without files.
-pub const MAX_TEXT_BYTES: usize = super::MAX_BODY_BYTES;
+pub const MAX_TEXT_BYTES: usize = super::body_limits::FORM_BYTES;
 /// How long a file nobody files with a ticket or message is kept.
 const STAGED_FOR: time::Duration = time::Duration::days(1);
 /// How long a form with files waits for its turn before the server says

@@ -441,6 +441,7 @@ async fn mail_in(b: &Browser, name: &str) {
         store: store.clone(),
         targets: apidesk::tickets::ResponseTargets::default(),
         open_tickets: false,
+        sender_limit: None,
         rules: Default::default(),
     };
     let taken = ingest.take(raw.into_bytes()).await.unwrap();
@@ -472,6 +473,7 @@ fn ticket_status_details_wanted(b: &Browser) -> Pin<Box<dyn Future<Output = ()> 
             store: store.clone(),
             targets: apidesk::tickets::ResponseTargets::default(),
             open_tickets: true,
+            sender_limit: None,
             rules: Default::default(),
         };
         let taken = ingest.take(std::fs::read(path).unwrap()).await.unwrap();

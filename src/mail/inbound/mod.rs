@@ -27,6 +27,7 @@ pub use read::{Kind, MAX_INBOUND_BYTES, Received, Unreadable, read};
 pub use trim::REPLY_ABOVE;
 
 use crate::attachments::{Held, Rules, Upload, Via, admit};
+use crate::config::Rate;
 use crate::store::{Store, StoreError};
 use crate::tickets::redact::redact;
 use crate::tickets::workflow::{Actor, Command, Request};
@@ -46,6 +47,9 @@ pub enum Ingested {
     /// The same message was taken before; nothing was done again.
     AlreadyTaken,
     Unreadable(Unreadable),
+    /// Its sender is over the `mail` rate limit: recorded as held back,
+    /// not filed on any ticket and not answered.
+    Refused,
 }
 
 impl Ingested {
@@ -55,6 +59,9 @@ impl Ingested {
             Self::Taken(outcome) => outcome.label().to_string(),
             Self::AlreadyTaken => "taken before; nothing done again".into(),
             Self::Unreadable(why) => format!("not read: {why}"),
+            Self::Refused => "refused: its sender sent more mail than the mail rate limit allows; \
+                 recorded, not filed, not answered"
+                .into(),
         }
     }
 }
@@ -70,6 +77,9 @@ pub struct Ingest {
     /// How a mail's files are judged (`--max-file-size` and the rest,
     /// `--clamav`): files past them are listed as not attached.
     pub rules: Rules,
+    /// How much mail one sender may send (`--rate-limits mail=…`); `None`
+    /// with rate limits off.
+    pub sender_limit: Option<Rate>,
 }
 
 impl Ingest {
@@ -83,6 +93,21 @@ impl Ingest {
             Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
         };
         let now = OffsetDateTime::now_utc();
+        if let Some(reason) = self.over_sender_limit(&received, now).await? {
+            tracing::warn!(%reason, "mail refused");
+            let mail = InboundMail {
+                message_id: received.message_id,
+                sender: received.sender,
+                subject: redact(&received.subject).text,
+                received_at: now,
+            };
+            let plan = InboundPlan::Hold { reason };
+            let taken = self
+                .store
+                .take_mail_with_files(&mail, &plan, &self.targets, &[], &self.rules.limits)
+                .await?;
+            return Ok(taken.map_or(Ingested::AlreadyTaken, |_| Ingested::Refused));
+        }
         let plan = self.plan(&received, now).await?;
         let (plan, files) = self.attach(plan, received.files, now).await?;
         let mail = InboundMail {
@@ -100,6 +125,35 @@ impl Ingest {
             crate::metrics::ticket_filed(crate::metrics::Via::Mail);
         }
         Ok(taken.map_or(Ingested::AlreadyTaken, Ingested::Taken))
+    }
+
+    /// Why this mail is refused, when its sender already sent as much as
+    /// the `mail` limit allows within its window. Counted in the database,
+    /// so that each `apidesk mail ingest` process sees the others' mail.
+    /// Delivery reports are exempt: they file nothing, and are how apidesk
+    /// learns which addresses fail.
+    async fn over_sender_limit(
+        &self,
+        received: &Received,
+        now: OffsetDateTime,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(rate) = self.sender_limit else {
+            return Ok(None);
+        };
+        if received.sender.is_empty() || matches!(received.kind, Kind::Report(_)) {
+            return Ok(None);
+        }
+        let window = time::Duration::try_from(rate.per()).unwrap_or(time::Duration::HOUR);
+        let sent = self
+            .store
+            .mail_from_sender_since(&received.sender, now - window)
+            .await?;
+        Ok((sent >= u64::from(rate.count().get())).then(|| {
+            format!(
+                "refused: this address sent more mail than apidesk takes ({rate}); \
+                 not filed and not answered"
+            )
+        }))
     }
 
     async fn plan(

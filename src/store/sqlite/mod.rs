@@ -33,6 +33,7 @@ mod timeline;
 mod tokens;
 mod webhooks;
 mod workspace;
+mod write_watch;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -82,7 +83,7 @@ impl SqliteStore {
         scrub::scrub(&options)
             .await
             .with_context(|| format!("cannot prepare the database {database_url}"))?;
-        let pool = SqlitePoolOptions::new()
+        let pool = pool_options()
             .max_connections(8)
             .after_connect(|conn, _| Box::pin(durability::require(conn)))
             .connect_with(options)
@@ -93,14 +94,33 @@ impl SqliteStore {
 
     /// Write transactions take the write lock up front: a deferred transaction
     /// that later upgrades fails at once with "database is locked" under load.
-    /// The wait (for a connection, then for the lock) is what `/metrics`
+    /// Begun for a request, the transaction is stopped and rolled back
+    /// should the request be dropped (timed out) before it commits. The
+    /// wait (for a connection, then for the lock) is what `/metrics`
     /// reports as `apidesk_db_write_wait_seconds`.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         let asked = std::time::Instant::now();
-        let transaction = self.pool.begin_with("BEGIN IMMEDIATE").await;
+        let begun = self.pool.begin_with("BEGIN IMMEDIATE").await;
         crate::metrics::write_waited(asked.elapsed().as_secs_f64());
-        transaction
+        let mut tx = begun?;
+        write_watch::watch(&mut tx).await?;
+        Ok(tx)
     }
+}
+
+/// The pool's settings but its size. A write stopped mid-statement (its
+/// caller gone, see `write_watch`) is rolled back by SQLite itself, so the
+/// ROLLBACK sqlx sends after it fails and sqlx goes on counting a
+/// transaction open on that connection, refusing the next `BEGIN
+/// IMMEDIATE` on it: a connection given back with a transaction still
+/// counted open is closed rather than reused.
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new().after_release(|conn, _| {
+        Box::pin(async move {
+            use sqlx::{Database, TransactionManager};
+            Ok(<Sqlite as Database>::TransactionManager::get_transaction_depth(conn) == 0)
+        })
+    })
 }
 
 #[async_trait]

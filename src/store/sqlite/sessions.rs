@@ -137,6 +137,34 @@ impl Sessions for SqliteStore {
         Ok(tx.commit().await?)
     }
 
+    async fn login_retry_at(
+        &self,
+        limits: &[(&str, i64)],
+        since: OffsetDateTime,
+        window: Duration,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        let mut latest = None;
+        for (scope, limit) in limits {
+            let Ok(offset) = u32::try_from(limit - 1) else {
+                continue;
+            };
+            let at: Option<String> = sqlx::query_scalar(
+                "SELECT failed_at FROM login_failures WHERE scope = ? AND failed_at >= ? \
+                 ORDER BY failed_at DESC LIMIT 1 OFFSET ?",
+            )
+            .bind(scope)
+            .bind(time_text::to_text(since))
+            .bind(offset)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(at) = at {
+                let free = time_text::from_text(&at)? + window;
+                latest = latest.max(Some(free));
+            }
+        }
+        Ok(latest)
+    }
+
     async fn login_failures_since(
         &self,
         scope: &str,

@@ -11,6 +11,7 @@ use crate::config::Level;
 use crate::tickets::workflow::Actor;
 use crate::tokens::{ApiToken, Scope, token_hash};
 use crate::web::AppState;
+use crate::web::client_addr::ClientAddr;
 
 /// The token an API request came with, valid and in force.
 #[derive(Debug, Clone)]
@@ -39,32 +40,54 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let presented = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                let (scheme, token) = value.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .filter(|token| !token.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
-        let token = state
-            .store
-            .token_by_hash(&token_hash(presented))
-            .await?
-            .filter(|token| !token.is_revoked())
-            .ok_or(ApiError::Unauthorized)?;
-        if let Some(slot) = parts.extensions.get::<crate::web::audit::TokenSlot>() {
-            slot.fill(token.id, token.created_by);
+        match token_in_force(parts, state).await? {
+            Some(token) => {
+                if let Some(slot) = parts.extensions.get::<crate::web::audit::TokenSlot>() {
+                    slot.fill(token.id, token.created_by);
+                }
+                state
+                    .limits
+                    .check(Level::Api, &format!("token:{}", token.id), false)?;
+                state
+                    .store
+                    .touch_token(token.id, OffsetDateTime::now_utc())
+                    .await?;
+                Ok(Self(token))
+            }
+            None => {
+                // Guessing tokens is counted per address, on the API's own
+                // level: a caller past it is told to wait, not which guess
+                // was wrong.
+                let Ok(client) = ClientAddr::from_request_parts(parts, state).await;
+                state.limits.check(
+                    Level::Api,
+                    &format!("no-token:{}", client.rate_key()),
+                    false,
+                )?;
+                Err(ApiError::Unauthorized)
+            }
         }
-        state
-            .limits
-            .check(Level::Api, &format!("token:{}", token.id), false)?;
-        state
-            .store
-            .touch_token(token.id, OffsetDateTime::now_utc())
-            .await?;
-        Ok(Self(token))
     }
+}
+
+/// The request's bearer token, when it is one apidesk issued and has not
+/// revoked.
+async fn token_in_force(parts: &Parts, state: &AppState) -> Result<Option<ApiToken>, ApiError> {
+    let Some(presented) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, token) = value.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|token| !token.is_empty())
+    else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .token_by_hash(&token_hash(presented))
+        .await?
+        .filter(|token| !token.is_revoked()))
 }

@@ -39,6 +39,8 @@ pub enum ApiError {
     TooLarge,
     #[error("the endpoint does not take that method")]
     MethodNotAllowed,
+    #[error("the request took longer than --request-timeout")]
+    TimedOut,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -92,6 +94,7 @@ impl ApiError {
             Self::TooLarge,
             Self::Invalid(invalid),
             Self::TooManyRequests(Duration::from_secs(30)),
+            Self::TimedOut,
             Self::Internal(String::new()),
         ]
         .iter()
@@ -118,6 +121,7 @@ impl ApiError {
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TimedOut => StatusCode::REQUEST_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,19 +159,28 @@ impl ApiError {
                 "rate-limited",
                 "Too many requests",
                 format!(
-                    "This token sent more requests than it may. Wait {} s (see Retry-After) and retry.",
-                    wait.as_secs().max(1)
+                    "More requests came from this token (or, without a valid token, from this \
+                     address) than the API takes. Try again in {}; Retry-After gives the seconds.",
+                    crate::error::wait_in_words(crate::error::retry_after_secs(*wait))
                 ),
             ),
             Self::TooLarge => (
                 "too-large",
                 "The request body is too large",
-                "Bodies up to 256 KB are read.".to_string(),
+                "JSON bodies up to 256 KB are read, and uploads up to the file limits; reads take no body."
+                    .to_string(),
             ),
             Self::MethodNotAllowed => (
                 "method-not-allowed",
                 "This endpoint does not take that method",
                 "See the Allow header, or the API's description, for the methods it takes.".to_string(),
+            ),
+            Self::TimedOut => (
+                "timed-out",
+                "The request took too long",
+                "It was stopped, and what it had begun to write was rolled back. Retry with the \
+                 same Idempotency-Key: nothing is filed twice."
+                    .to_string(),
             ),
             Self::Internal(_) => (
                 "internal",
@@ -228,7 +241,7 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests(wait) => {
                 headers.insert(
                     header::RETRY_AFTER,
-                    HeaderValue::from(wait.as_secs().max(1)),
+                    HeaderValue::from(crate::error::retry_after_secs(wait)),
                 );
             }
             _ => {}
@@ -260,7 +273,7 @@ pub fn for_bare_status(status: StatusCode) -> Option<ApiError> {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         StatusCode::NOT_FOUND => ApiError::NotFound,
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        StatusCode::REQUEST_TIMEOUT => ApiError::Internal("the request timed out".into()),
+        StatusCode::REQUEST_TIMEOUT => ApiError::TimedOut,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             ApiError::BadRequest("Send the body as JSON (Content-Type: application/json).".into())
         }

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::{Form, http::HeaderMap};
 use serde::Deserialize;
@@ -22,7 +22,6 @@ pub(super) const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub(super) const FAILURE_WINDOW: Duration = Duration::minutes(15);
 
 const WRONG_CREDENTIALS: &str = "That email and password do not match an active account.";
-const TOO_MANY: &str = "Too many failed sign-ins. Wait 15 minutes, then try again.";
 const BUSY: &str = "The server is busy signing other people in. Try again in a minute.";
 
 #[derive(Template)]
@@ -30,7 +29,7 @@ const BUSY: &str = "The server is busy signing other people in. Try again in a m
 struct LoginPage {
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     signed_out: bool,
     csrf: CsrfToken,
 }
@@ -80,7 +79,7 @@ pub async fn login(
     let now = OffsetDateTime::now_utc();
     let email = form.email.trim().to_lowercase();
     let next = safe_next(&form.next).to_string();
-    let refuse = |status: StatusCode, error: &'static str| -> Result<Response> {
+    let refuse = |status: StatusCode, error: String| -> Result<Response> {
         let page = LoginPage {
             email: form.email.trim().to_string(),
             next: next.clone(),
@@ -108,7 +107,21 @@ pub async fn login(
     else {
         crate::metrics::signin_failed("rate_limited");
         audit_sign_in("rate_limited", None);
-        return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY);
+        let since = now - FAILURE_WINDOW;
+        let free_at = state
+            .store
+            .login_retry_at(&limits, since, FAILURE_WINDOW)
+            .await?;
+        let wait = free_at.map_or(FAILURE_WINDOW, |at| at - now);
+        let secs = crate::error::retry_after_secs(wait.try_into().unwrap_or_default());
+        let words = crate::error::wait_in_words(secs);
+        let mut page = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed sign-ins. Try again in {words}."),
+        )?;
+        page.headers_mut()
+            .insert(RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        return Ok(page);
     };
 
     let credentials = state.store.staff_credentials(&email).await?;
@@ -121,7 +134,7 @@ pub async fn login(
             state.store.release_login_attempt(attempt).await?;
             crate::metrics::signin_failed("busy");
             audit_sign_in("busy", None);
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY);
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY.into());
         }
         Err(err) => return Err(err.into()),
     };
@@ -136,13 +149,13 @@ pub async fn login(
             };
             crate::metrics::signin_failed(outcome.0);
             audit_sign_in(outcome.0, outcome.1);
-            return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
+            return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS.into());
         }
     };
     state.store.release_login_attempt(attempt).await?;
 
     // A new session id at every sign-in; any session this browser had ends.
-    if let Some(old) = SessionId::from_headers(&headers) {
+    if let Some(old) = SessionId::from_headers(&headers, state.config.cookie_secure) {
         state.store.end_session(&old.hash()).await?;
     }
     let session = SessionId::generate();
@@ -168,7 +181,7 @@ pub async fn logout(
     CurrentStaff(staff): CurrentStaff,
     headers: HeaderMap,
 ) -> Result<Response> {
-    if let Some(session) = SessionId::from_headers(&headers) {
+    if let Some(session) = SessionId::from_headers(&headers, state.config.cookie_secure) {
         state.store.end_session(&session.hash()).await?;
     }
     tracing::info!(staff_id = staff.id, "signed out");

@@ -197,7 +197,7 @@ async fn change(
         }
         Err(err) => return Err(err.into()),
     };
-    let this_session = SessionId::from_headers(&headers)
+    let this_session = SessionId::from_headers(&headers, state.config.cookie_secure)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a signed-in request has no session")))?;
     let ended = state
         .store

@@ -15,10 +15,17 @@ use time::{Duration, OffsetDateTime};
 use crate::error::AppError;
 use crate::staff::StaffMember;
 use crate::web::AppState;
-use crate::web::cookies::{random_token, token_cookie};
+use crate::web::cookies::{cookie_name, random_token, token_cookie};
 use crate::web::links::with_query;
 
 pub const COOKIE_NAME: &str = "apidesk_session";
+/// The name with `--cookie-secure` (see `cookies::cookie_name`).
+pub const SECURE_COOKIE_NAME: &str = "__Host-apidesk_session";
+
+/// The session cookie's name, plain or `__Host-` prefixed.
+pub fn name(secure: bool) -> &'static str {
+    cookie_name(COOKIE_NAME, SECURE_COOKIE_NAME, secure)
+}
 /// Signed out after this long without a request...
 pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
 /// ...and after this long in any case.
@@ -38,8 +45,10 @@ impl SessionId {
         Self(random_token())
     }
 
-    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        token_cookie(headers, COOKIE_NAME).map(Self)
+    /// The session cookie under the name `secure` gives it, and no other:
+    /// with `--cookie-secure` a plain-named one may have been planted.
+    pub fn from_headers(headers: &HeaderMap, secure: bool) -> Option<Self> {
+        token_cookie(headers, name(secure)).map(Self)
     }
 
     /// What the database keeps: a copy of the table gives no one a session.
@@ -48,9 +57,10 @@ impl SessionId {
     }
 
     pub fn cookie(&self, secure: bool) -> HeaderValue {
+        let name = name(secure);
         let secure = if secure { "; Secure" } else { "" };
         HeaderValue::from_str(&format!(
-            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            "{name}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
             self.0,
             ABSOLUTE_TIMEOUT.whole_seconds()
         ))
@@ -59,8 +69,9 @@ impl SessionId {
 }
 
 pub fn clear_cookie(secure: bool) -> (axum::http::HeaderName, HeaderValue) {
+    let name = name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    let value = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
+    let value = format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}");
     (
         SET_COOKIE,
         HeaderValue::from_str(&value).expect("a valid header value"),
@@ -90,7 +101,7 @@ pub async fn require_staff(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let staff = match SessionId::from_headers(request.headers()) {
+    let staff = match SessionId::from_headers(request.headers(), state.config.cookie_secure) {
         Some(id) => {
             state
                 .store
@@ -183,7 +194,11 @@ mod tests {
         let plain = plain.to_str().unwrap();
         assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
         assert!(!plain.contains("Secure"));
-        assert!(id.cookie(true).to_str().unwrap().ends_with("; Secure"));
+        assert!(plain.starts_with("apidesk_session="));
+        let secure = id.cookie(true);
+        let secure = secure.to_str().unwrap();
+        assert!(secure.starts_with("__Host-apidesk_session=") && secure.ends_with("; Secure"));
+        assert!(secure.contains("; Path=/;") && !secure.contains("Domain"));
     }
 
     #[test]

@@ -68,6 +68,7 @@ async fn file(
             Ok(filed(InboundOutcome::Ignored, *ticket_id, reason))
         }
         InboundPlan::Unmatched { reason } => Ok(filed(InboundOutcome::Unmatched, None, reason)),
+        InboundPlan::Hold { reason } => Ok(filed(InboundOutcome::Held, None, reason)),
         InboundPlan::Open(ticket) => {
             let opened = open(conn, store, mail, ticket, targets).await?;
             if let (InboundOutcome::Opened, Some(ticket_id)) = (opened.outcome, opened.ticket_id) {
@@ -340,6 +341,21 @@ impl Inbox for SqliteStore {
             detail: row.try_get("detail")?,
             bounced_at: decode::time(&row, "bounced_at")?,
         }))
+    }
+
+    async fn mail_from_sender_since(
+        &self,
+        sender: &str,
+        since: OffsetDateTime,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mail_inbound WHERE sender = ? COLLATE NOCASE AND received_at > ?",
+        )
+        .bind(sender)
+        .bind(time_text::to_text(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(count).unwrap_or_default())
     }
 }
 
