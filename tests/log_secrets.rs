@@ -198,6 +198,7 @@ async fn a_run_full_of_secrets_logs_none_of_them_in_either_format() {
         targets: Default::default(),
         open_tickets: true,
         rules: Default::default(),
+        sender_limit: None,
     };
     let raw = format!(
         "From: Rae Requester <rae@example.com>\r\nTo: support@example.com\r\n\

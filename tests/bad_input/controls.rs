@@ -92,6 +92,7 @@ async fn hidden_controls_are_taken_out_whichever_way_they_come_in() {
         targets: app.state.config.response_targets,
         open_tickets: false,
         rules: Default::default(),
+        sender_limit: None,
     };
     let taken = ingest.take(mail.into_bytes()).await.unwrap();
     assert!(matches!(taken, Ingested::Taken(_)), "{taken:?}");

@@ -56,6 +56,7 @@ async fn hostile_headers_and_bodies_are_taken_and_shown_inert() {
         targets: app.state.config.response_targets,
         open_tickets: true,
         rules: Default::default(),
+        sender_limit: None,
     };
     let mut taken = 0;
     for (n, payload) in hostile().into_iter().enumerate() {
