@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::{Form, http::HeaderMap};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::session::{CurrentStaff, SessionId, clear_cookie, safe_next};
 use crate::error::Result;
-use crate::staff::{HashingBusy, Password, verify_password_off_thread};
+use crate::staff::{HashingBusy, Password, StaffMember, verify_password_off_thread};
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
@@ -32,6 +32,8 @@ struct LoginPage {
     next: String,
     error: Option<&'static str>,
     signed_out: bool,
+    /// Back from a second step that took too long.
+    expired: bool,
     csrf: CsrfToken,
 }
 
@@ -40,6 +42,7 @@ struct LoginPage {
 pub struct LoginQuery {
     next: String,
     signed_out: Option<String>,
+    expired: Option<String>,
 }
 
 pub async fn login_page(Query(query): Query<LoginQuery>, csrf: CsrfToken) -> Result<Response> {
@@ -48,6 +51,7 @@ pub async fn login_page(Query(query): Query<LoginQuery>, csrf: CsrfToken) -> Res
         next: safe_next(&query.next).to_string(),
         error: None,
         signed_out: query.signed_out.is_some(),
+        expired: query.expired.is_some(),
         csrf,
     };
     Ok(render(&page)?.into_response())
@@ -86,6 +90,7 @@ pub async fn login(
             next: next.clone(),
             error: Some(error),
             signed_out: false,
+            expired: false,
             csrf: csrf.clone(),
         };
         Ok((status, render(&page)?).into_response())
@@ -133,26 +138,45 @@ pub async fn login(
     };
     state.store.release_login_attempt(attempt).await?;
 
-    // A new session id at every sign-in; any session this browser had ends.
-    if let Some(old) = SessionId::from_headers(&headers) {
+    // With a second factor on, the right password only leads to its step.
+    if state
+        .store
+        .staff_totp(staff.id)
+        .await?
+        .is_some_and(|totp| totp.is_on())
+    {
+        return super::sign_in_code::challenge(&state, staff.id, &next).await;
+    }
+    let cookies = start_session(&state, &headers, &staff).await?;
+    Ok((AppendHeaders(cookies), Redirect::to(&next)).into_response())
+}
+
+/// Signs `staff` in: a new session (any this browser had ends), their
+/// failed sign-ins forgotten. Returns the cookies to set: the session's,
+/// and a new CSRF value.
+pub(super) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    staff: &StaffMember,
+) -> Result<[(HeaderName, HeaderValue); 2]> {
+    if let Some(old) = SessionId::from_headers(headers) {
         state.store.end_session(&old.hash()).await?;
     }
     let session = SessionId::generate();
     state
         .store
-        .create_session(&session.hash(), staff.id, now)
+        .create_session(&session.hash(), staff.id, OffsetDateTime::now_utc())
         .await?;
-    state.store.clear_login_failures(&account_scope).await?;
+    state
+        .store
+        .clear_login_failures(&super::second_factor::account_scope(&staff.email))
+        .await?;
     tracing::info!(staff_id = staff.id, "signed in");
     let secure = state.config.cookie_secure;
-    Ok((
-        AppendHeaders([
-            (SET_COOKIE, session.cookie(secure)),
-            (SET_COOKIE, crate::web::csrf::renewed_cookie(secure)),
-        ]),
-        Redirect::to(&next),
-    )
-        .into_response())
+    Ok([
+        (SET_COOKIE, session.cookie(secure)),
+        (SET_COOKIE, crate::web::csrf::renewed_cookie(secure)),
+    ])
 }
 
 pub async fn logout(
