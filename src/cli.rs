@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::mail::inbound::Ingested;
-use crate::staff::{MIN_PASSWORD_CHARS, NewStaffMember, Role, StaffMember};
+use crate::staff::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewStaffMember, Role, StaffMember};
 use crate::startup::Application;
 use crate::store::Store;
 use crate::tickets::OutgoingMail;
@@ -123,6 +123,14 @@ enum StaffCommand {
     },
     /// Disable a staff member: they cannot sign in and their sessions end.
     Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Turn off a staff member's two-step sign-in (authenticator and
+    /// recovery codes), for someone locked out with no admin to do it on
+    /// the accounts page. Their password alone then signs them in.
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor {
         #[arg(long)]
         email: String,
     },
@@ -293,9 +301,34 @@ async fn staff(command: StaffCommand, config: Config) -> anyhow::Result<()> {
                 Err(anyhow::anyhow!("no staff member with the email {email}"))
             }
         }
+        StaffCommand::ResetTwoFactor { email } => reset_two_factor(&store, email.trim()).await,
     };
     store.close().await;
     result
+}
+
+/// `apidesk staff reset-2fa`.
+async fn reset_two_factor(store: &Store, email: &str) -> anyhow::Result<()> {
+    let Some((staff, _)) = store.staff_credentials(email).await? else {
+        anyhow::bail!("no staff member with the email {email}");
+    };
+    let removed = store.remove_totp(staff.id).await?;
+    tracing::info!(
+        target: "apidesk::audit",
+        staff_id = staff.id,
+        by = "cli",
+        action = "second_factor_reset",
+        was_on = removed,
+        "staff account changed"
+    );
+    if removed {
+        println!(
+            "Two-step sign-in is off for {email}: their password alone signs them in until they set it up again."
+        );
+    } else {
+        println!("{email} had no two-step sign-in: nothing changed.");
+    }
+    Ok(())
 }
 
 /// Checks and hashes (in `staff`), then stores (in `store`).
@@ -327,7 +360,9 @@ fn read_password() -> anyhow::Result<String> {
     use std::io::{BufRead, IsTerminal};
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("Password (at least {MIN_PASSWORD_CHARS} characters): ");
+        eprint!(
+            "Password ({MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters, hard to guess): "
+        );
     }
     let mut line = String::new();
     stdin

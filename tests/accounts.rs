@@ -149,6 +149,22 @@ async fn a_new_password_must_be_typed_twice_and_follow_the_rules() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("this is the one you have now");
 
+    // Long enough is not enough: too easy to guess is refused, saying why.
+    let res = change_password(&mut app, PASSWORD, "password1234", "password1234").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("This password is too easy to guess. This is a very common password.")
+        .assert_contains("Use a few unrelated words")
+        .assert_contains("id=\"new_password-error\"")
+        .assert_lacks("password1234");
+    let own = "ana.agent2024!!";
+    let res = change_password(&mut app, PASSWORD, own, own).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("It contains your name or your email address");
+    let long = "staple orbit lantern ".repeat(7);
+    let res = change_password(&mut app, PASSWORD, &long, &long).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("The password must be at most 128 characters: this one has 147.");
+
     let res = change_password(&mut app, "", "", "").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("Enter your current password.")

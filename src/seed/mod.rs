@@ -31,7 +31,7 @@ use anyhow::Context;
 use time::{Duration, OffsetDateTime};
 
 use crate::kb::KnowledgeBase;
-use crate::staff::{Password, Role, hash_password};
+use crate::staff::{Password, PasswordOwner, Role, hash_password};
 use crate::store::{AddStaffError, SeedTicket, Store};
 use crate::tickets::ResponseTargets;
 
@@ -274,7 +274,8 @@ pub async fn demo_staff(
     }
     let password = DemoPassword::generate();
     // One hash for every account: Argon2 is slow on purpose.
-    let hash = hash_password(&Password::new(password.0.clone()).map_err(anyhow::Error::msg)?)?;
+    let password_rules = Password::new(password.0.clone(), &PasswordOwner::default());
+    let hash = hash_password(&password_rules.map_err(anyhow::Error::msg)?)?;
     let joined = now - Duration::days(760);
     let mut created = 0;
     for (email, name, role) in DEMO_STAFF {

@@ -8,7 +8,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::{Password, PasswordHash, Role, StaffMember};
+use super::{Password, PasswordHash, PasswordOwner, Role, StaffMember};
 use crate::tickets::FieldErrors;
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -155,10 +155,11 @@ impl fmt::Debug for PasswordChangeInput {
 
 impl PasswordChangeInput {
     /// Checks what can be checked without the stored hash: every field
-    /// given, the new password long enough, typed the same twice, and not
-    /// the current one. The current password itself is checked against the
-    /// hash afterwards.
-    pub fn check(&self) -> Result<Password, FieldErrors> {
+    /// given, the new password following the rules for `owner`, typed the
+    /// same twice, and not the current one. The current password itself is
+    /// checked against the hash afterwards. CPU work (the strength
+    /// estimate): async code runs it on a blocking thread.
+    pub fn check(&self, owner: &PasswordOwner) -> Result<Password, FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.current.is_empty() {
             errors.add("current_password", "Enter your current password.");
@@ -167,7 +168,7 @@ impl PasswordChangeInput {
             errors.add("new_password", "Enter a new password.");
             None
         } else {
-            match Password::new(self.new.clone()) {
+            match Password::new(self.new.clone(), owner) {
                 Ok(password) => Some(password),
                 Err(message) => {
                     errors.add("new_password", message);
@@ -333,7 +334,7 @@ mod tests {
             new: new.into(),
             confirm: confirm.into(),
         }
-        .check()
+        .check(&PasswordOwner::new("ana@example.com", "Ana Agent"))
     }
 
     #[test]
@@ -377,7 +378,7 @@ mod tests {
         let two = TemporaryPassword::generate();
         assert_ne!(one.reveal(), two.reveal());
         assert_eq!(one.reveal().len(), 23);
-        assert!(Password::new(one.reveal().to_string()).is_ok());
+        assert!(Password::new(one.reveal().to_string(), &PasswordOwner::default()).is_ok());
         assert!(
             one.reveal()
                 .split('-')

@@ -2,7 +2,10 @@
 
 mod account;
 mod password;
+mod recovery;
 mod role;
+mod strength;
+mod totp;
 
 pub use account::{
     AccountChange, AccountChanged, AccountRefusal, EMAIL_TAKEN, NewAccount, PasswordChangeInput,
@@ -10,10 +13,14 @@ pub use account::{
 };
 
 pub use password::{
-    HashingBusy, MAX_CONCURRENT_HASHES, MIN_PASSWORD_CHARS, Password, PasswordHash, hash_password,
-    hash_password_off_thread, verify_password, verify_password_off_thread,
+    HashingBusy, MAX_CONCURRENT_HASHES, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password,
+    PasswordHash, hash_password, hash_password_off_thread, verify_password,
+    verify_password_off_thread,
 };
+pub use recovery::{RECOVERY_CODES, RecoveryCode, typed_recovery_hash};
 pub use role::Role;
+pub use strength::PasswordOwner;
+pub use totp::{OneTimeCode, StoredTotp, TotpSecret, hotp, time_step};
 
 /// A staff member as the rest of the app sees them; never carries the hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +92,10 @@ impl NewStaffMember {
         if name.is_empty() {
             return Err(NewStaffError::EmptyName);
         }
-        let password = Password::new(password).map_err(NewStaffError::Password)?;
+        let owner = PasswordOwner::new(email, name);
+        let password = Password::new_off_thread(password, owner)
+            .await?
+            .map_err(NewStaffError::Password)?;
         let hash = hash_password_off_thread(password).await?;
         Ok(Self {
             email: email.to_string(),
@@ -116,7 +126,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_new_member_needs_an_email_a_name_and_a_long_enough_password() {
+    async fn a_new_member_needs_an_email_a_name_and_a_good_password() {
         let long = "correct horse battery staple".to_string();
         let err = |r: Result<NewStaffMember, NewStaffError>| r.unwrap_err().to_string();
         assert_eq!(
@@ -130,6 +140,17 @@ mod tests {
         assert!(
             err(NewStaffMember::check("a@b.test", "Ann", Role::Agent, "short".into()).await)
                 .starts_with("The password must be at least")
+        );
+        // The rules know whose password it is.
+        assert!(
+            err(NewStaffMember::check(
+                "ann.lee@b.test",
+                "Ann Lee",
+                Role::Agent,
+                "ann.lee2024!!".into()
+            )
+            .await)
+            .contains("your name or your email")
         );
         let member = NewStaffMember::check(" a@b.test ", " Ann ", Role::Admin, long)
             .await

@@ -9,8 +9,12 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash as Phc;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
+use super::strength::{PasswordOwner, too_guessable};
+
 pub const MIN_PASSWORD_CHARS: usize = 12;
-const MAX_PASSWORD_CHARS: usize = 1_024;
+/// Long enough for any passphrase or manager-made password; short enough
+/// that the strength estimate and Argon2 stay cheap.
+pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// Argon2 takes about 19 MiB of memory and a core for tens of milliseconds
 /// per run. Running at most this many at once keeps a burst of sign-ins
@@ -33,20 +37,36 @@ pub struct HashingBusy;
 pub struct Password(String);
 
 impl Password {
-    /// Checks the length rules for a new password.
-    pub fn new(text: String) -> Result<Self, String> {
+    /// The rules for every new password, whichever way it is set: 12 to
+    /// 128 characters (counted as characters, not bytes), and not too easy
+    /// to guess for `owner`. No rules on which kinds of characters. The
+    /// length is checked first, so the estimate only ever sees bounded
+    /// input. CPU work: async code calls [`Password::new_off_thread`].
+    pub fn new(text: String, owner: &PasswordOwner) -> Result<Self, String> {
         let chars = text.chars().count();
         if chars < MIN_PASSWORD_CHARS {
             return Err(format!(
-                "The password must be at least {MIN_PASSWORD_CHARS} characters."
+                "The password must be at least {MIN_PASSWORD_CHARS} characters. A few unrelated words are long and easy to type."
             ));
         }
         if chars > MAX_PASSWORD_CHARS {
             return Err(format!(
-                "The password must be at most {MAX_PASSWORD_CHARS} characters."
+                "The password must be at most {MAX_PASSWORD_CHARS} characters: this one has {chars}."
             ));
         }
+        if let Some(why) = too_guessable(&text, owner) {
+            return Err(why);
+        }
         Ok(Self(text))
+    }
+
+    /// [`Password::new`] on a blocking thread, for async code. The outer
+    /// error is the check failing to run at all.
+    pub async fn new_off_thread(
+        text: String,
+        owner: PasswordOwner,
+    ) -> anyhow::Result<Result<Self, String>> {
+        Ok(tokio::task::spawn_blocking(move || Self::new(text, &owner)).await?)
     }
 
     /// A password offered at sign-in: no rules, it is only compared.
@@ -149,9 +169,13 @@ pub async fn hash_password_off_thread(password: Password) -> anyhow::Result<Pass
 mod tests {
     use super::*;
 
+    fn new(text: &str) -> Result<Password, String> {
+        Password::new(text.to_string(), &PasswordOwner::default())
+    }
+
     #[test]
     fn hashes_verify_only_the_right_password() {
-        let password = Password::new("correct horse battery".into()).unwrap();
+        let password = new("correct horse battery").unwrap();
         let hash = hash_password(&password).unwrap();
         assert!(hash.as_str().starts_with("$argon2id$"));
         assert!(verify_password(&password, Some(&hash)));
@@ -210,19 +234,65 @@ mod tests {
     }
 
     #[test]
-    fn short_passwords_are_refused() {
+    fn a_password_has_12_to_128_characters() {
+        // Random letters: strong enough, so only the length decides.
+        let random = "kq7vzt2wmx9rbh4nfp6jsd3gyc8ltw5qkz2vmx7rbh9nfp4jsd6gyc3ltw8qkz5vmx2rbh7nfp9jsd4gyc6ltw3qkz8vmx5rbh2nfp7jsd9gyc4ltw6qkz3vmx8rbh5nfp2jsd";
+        let short = new(&random[..11]).unwrap_err();
+        assert!(short.contains("at least 12 characters"), "{short}");
+        assert!(new(&random[..12]).is_ok());
+        assert!(new(&random[..128]).is_ok());
+        let long = new(&random[..129]).unwrap_err();
         assert!(
-            Password::new("elevenchars".into())
-                .unwrap_err()
-                .contains("12")
+            long.contains("at most 128 characters: this one has 129"),
+            "{long}"
         );
-        assert!(Password::new("twelve chars".into()).is_ok());
-        assert!(Password::new("é".repeat(12)).is_ok());
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        // 12 characters, 24 bytes: long enough.
+        assert!(new("жёлтый ёж ъэ").is_ok());
+        // 11 characters, 22 bytes (at least 12 bytes): too short.
+        assert!(new("жёлтыйёжъэю").unwrap_err().contains("at least 12"));
+        // 128 characters, 256 bytes: not too long.
+        let cyrillic: String = "жёлтыйёжъэюящьбвгдзиклмнопрстуфхцчшщ"
+            .chars()
+            .cycle()
+            .take(128)
+            .collect();
+        assert!(new(&cyrillic).is_ok());
+        let over = format!("{cyrillic}ж");
+        assert!(new(&over).unwrap_err().contains("at most 128"));
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason() {
+        for weak in ["password1234", "qwertyuiop12", "aaaaaaaaaaaaaaaa"] {
+            let refusal = new(weak).unwrap_err();
+            assert!(refusal.contains("too easy to guess"), "{weak}: {refusal}");
+        }
+        let owner = PasswordOwner::new("jane.doe@example.com", "Jane Doe");
+        let own = Password::new("jane.doe2024!!".into(), &owner).unwrap_err();
+        assert!(own.contains("your name or your email"), "{own}");
+        assert!(Password::new("lantern orbit staple quietly".into(), &owner).is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_rules_run_off_the_async_workers_too() {
+        let owner = PasswordOwner::default();
+        let weak = Password::new_off_thread("password1234".into(), owner.clone())
+            .await
+            .unwrap();
+        assert!(weak.unwrap_err().contains("common password"));
+        let strong = Password::new_off_thread("lantern orbit staple quietly".into(), owner)
+            .await
+            .unwrap();
+        assert!(strong.is_ok());
     }
 
     #[test]
     fn debug_never_shows_secrets() {
-        let password = Password::new("correct horse battery".into()).unwrap();
+        let password = new("correct horse battery").unwrap();
         assert_eq!(format!("{password:?}"), "Password(<redacted>)");
         let hash = hash_password(&password).unwrap();
         assert_eq!(format!("{hash:?}"), "PasswordHash(<redacted>)");

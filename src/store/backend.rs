@@ -24,7 +24,7 @@ use crate::insights::{BusyProblem, DayCount, DurationCount, WalkMark, WalkTally}
 use crate::kb::Tree;
 use crate::staff::{
     AccountChange, AccountChanged, NewStaffMember, PasswordHash, Role, StaffAccount, StaffMember,
-    StaffNotices,
+    StaffNotices, StoredTotp, TotpSecret,
 };
 use crate::tickets::bulk::{BulkChange, BulkEdit, Undo};
 use crate::tickets::incident::{Incident, NewIncident};
@@ -66,6 +66,7 @@ pub trait Backend:
     + Insights
     + Backups
     + Attachments
+    + SecondFactors
     + Send
     + Sync
 {
@@ -95,6 +96,7 @@ impl<T> Backend for T where
         + Insights
         + Backups
         + Attachments
+        + SecondFactors
         + Send
         + Sync
 {
@@ -441,6 +443,86 @@ pub trait Sessions {
         since: OffsetDateTime,
         window: time::Duration,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
+}
+
+/// Staff members' second factor: the authenticator's secret, the recovery
+/// codes (as hashes), and the short step between a right password and the
+/// code. Whatever is "taken" (a code's step, a recovery code) is taken in
+/// one atomic write, so two requests with the same code cannot both pass.
+#[async_trait]
+pub trait SecondFactors {
+    /// The member's authenticator, on or still being set up.
+    async fn staff_totp(&self, staff_id: i64) -> Result<Option<StoredTotp>, StoreError>;
+
+    /// Keeps `secret` as the member's authenticator being set up, replacing
+    /// one not yet confirmed. False (nothing changed) when one is on.
+    async fn begin_totp(
+        &self,
+        staff_id: i64,
+        secret: &TotpSecret,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Turns on the authenticator being set up with `secret`, the step of
+    /// its confirming code taken, and `recovery_hashes` as the member's
+    /// only recovery codes. False when no such one is waiting (set up
+    /// again in another tab, or already on).
+    async fn enable_totp(
+        &self,
+        staff_id: i64,
+        secret: &TotpSecret,
+        step: i64,
+        recovery_hashes: &[String],
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Takes `step` as used if the authenticator is on and `step` comes
+    /// after the last step taken; false otherwise (a replayed code).
+    async fn take_totp_step(&self, staff_id: i64, step: i64) -> Result<bool, StoreError>;
+
+    /// Marks the unused recovery code with this hash used, and returns how
+    /// many unused ones are left; `None` when there is no such unused code.
+    async fn take_recovery_code(
+        &self,
+        staff_id: i64,
+        hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<i64>, StoreError>;
+
+    async fn recovery_codes_left(&self, staff_id: i64) -> Result<i64, StoreError>;
+
+    /// Replaces every recovery code of a member whose authenticator is on;
+    /// false (nothing changed) when it is not.
+    async fn replace_recovery_codes(
+        &self,
+        staff_id: i64,
+        hashes: &[String],
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Removes the member's authenticator (on or being set up), recovery
+    /// codes and waiting sign-in steps; false when there was none.
+    async fn remove_totp(&self, staff_id: i64) -> Result<bool, StoreError>;
+
+    /// Records a browser waiting to give the code for `staff_id`, under
+    /// the hash of its cookie, until `expires_at`; then `next` is where it
+    /// goes. Expired ones are cleared on the way.
+    async fn create_sign_in_challenge(
+        &self,
+        id_hash: &str,
+        staff_id: i64,
+        next: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The staff id and `next` of a waiting sign-in not yet expired.
+    async fn sign_in_challenge(
+        &self,
+        id_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(i64, String)>, StoreError>;
+
+    async fn end_sign_in_challenge(&self, id_hash: &str) -> Result<(), StoreError>;
 }
 
 /// Settings the application keeps for itself (the CSRF key).

@@ -20,8 +20,8 @@ use crate::tickets::OutgoingMail;
 pub use backend::Insights;
 pub use backend::{
     Actions, ApiTokens, Attachments, Backend, Backups, BulkEdits, Deflections, Health, Inbox,
-    Incidents, Outbox, Problems, Queue, SavedViews, Seeding, Sessions, Settings, StaffAccounts,
-    Tickets, Timelines, Webhooks,
+    Incidents, Outbox, Problems, Queue, SavedViews, SecondFactors, Seeding, Sessions, Settings,
+    StaffAccounts, Tickets, Timelines, Webhooks,
 };
 pub use backend::{Macros, Workspace};
 pub use error::{

@@ -124,6 +124,13 @@ const PAGES: &[(&str, Reach)] = &[
     ("staff-account-added", Do(staff_account_added)),
     ("staff-account-disabled", Do(staff_account_disabled)),
     ("staff-password-errors", Do(staff_password_errors)),
+    // Two-step sign-in: off, a wrong code at set-up, the recovery codes
+    // shown once, on, then turned off again with the password.
+    ("staff-security", Visit("/staff/security")),
+    ("staff-totp-setup-errors", Do(staff_totp_setup_errors)),
+    ("staff-recovery-codes", Do(staff_recovery_codes)),
+    ("staff-security-on", Visit("/staff/security")),
+    ("staff-security-off", Do(staff_security_off)),
     ("ticket-rate-limited", Do(ticket_rate_limited)),
     // The team lead's figures: walks, tickets and replies made above.
     ("staff-insights", Visit("/staff/insights")),
@@ -739,6 +746,46 @@ fn staff_password_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> 
         let main = b.text("main").await;
         assert!(main.contains("not your current password"), "{main}");
         assert!(main.contains("not the same"), "{main}");
+    })
+}
+
+fn staff_totp_setup_errors(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.visit("/staff/security").await;
+        b.follow("form[action='/staff/security/totp'] button[type=submit]")
+            .await;
+        b.type_into("#field-code", "12345").await;
+        b.follow("form[action='/staff/security/totp/confirm'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("That code is not right"), "{main}");
+    })
+}
+
+fn staff_recovery_codes(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        let shown = b.text("#totp-secret").await.replace(' ', "");
+        let secret = data_encoding::BASE32_NOPAD
+            .decode(shown.as_bytes())
+            .expect("the key is base32");
+        let step = apidesk::staff::time_step(time::OffsetDateTime::now_utc());
+        let code = format!("{:06}", apidesk::staff::hotp(&secret, step as u64, 6));
+        b.type_into("#field-code", &code).await;
+        b.follow("form[action='/staff/security/totp/confirm'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("Keep them now"), "{main}");
+    })
+}
+
+fn staff_security_off(b: &Browser) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        b.type_into("#field-off_proof", crate::server::PASSWORD)
+            .await;
+        b.follow("form[action='/staff/security/totp/off'] button[type=submit]")
+            .await;
+        let main = b.text("main").await;
+        assert!(main.contains("Two-step sign-in is off"), "{main}");
     })
 }
 

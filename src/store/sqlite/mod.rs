@@ -22,6 +22,7 @@ mod queue;
 mod saved_views;
 mod scrub;
 mod search_index;
+mod second_factors;
 mod seed;
 mod sessions;
 mod settings;

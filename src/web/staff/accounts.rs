@@ -2,7 +2,8 @@
 //! sign in and when they last did; adding someone (apidesk makes up a
 //! temporary password, shown once, that they replace at their first
 //! sign-in); and, on each person's page, changing their role, disabling
-//! and enabling them, and resetting their password. Agents are refused
+//! and enabling them, resetting their password, and turning off their
+//! second factor when they lost it. Agents are refused
 //! (403). Every change is an audit line in the log, never with a password.
 
 use askama::Template;
@@ -30,6 +31,7 @@ use crate::web::links::with_query;
 use crate::web::render::render;
 
 const BUSY: &str = "The server is busy checking passwords. Try again in a minute.";
+const OWN_SECOND_FACTOR: &str = "To change your own two-step sign-in, use “Sign-in security”: it asks for your password or a code.";
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -39,6 +41,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/staff/accounts/{id}/disable", post(disable))
         .route("/staff/accounts/{id}/enable", post(enable))
         .route("/staff/accounts/{id}/reset-password", post(reset_password))
+        .route("/staff/accounts/{id}/reset-2fa", post(reset_second_factor))
 }
 
 /// A row of the list, its times in the reader's zone.
@@ -80,6 +83,8 @@ struct AccountPage {
     queue_link: String,
     /// The page is the admin's own account.
     is_me: bool,
+    /// They sign in with a second factor (set up, not only being set up).
+    second_factor_on: bool,
     /// Refusals, beside the form that was sent: `role`, `access`, `password`.
     errors: FieldErrors,
     flash: Option<String>,
@@ -138,6 +143,11 @@ async fn account_view(
         open_assigned: state.store.open_tickets_assigned(id).await?,
         queue_link: with_query("/staff/queue", &[("assignee", &id.to_string())]),
         is_me: id == me.id,
+        second_factor_on: state
+            .store
+            .staff_totp(id)
+            .await?
+            .is_some_and(|totp| totp.is_on()),
         account,
         me,
         csrf,
@@ -296,6 +306,9 @@ async fn account(
         )),
         "enabled" if !page.account.member.disabled => Some(format!(
             "{name} can sign in again, with the password they had."
+        )),
+        "second_factor_reset" if !page.second_factor_on => Some(format!(
+            "{name}'s two-step sign-in is off: their password alone signs them in, until they set it up again."
         )),
         _ => None,
     };
@@ -462,4 +475,34 @@ async fn reset_password(
         }
         Err(refusal) => refused(&state, me, csrf, id, "password", refusal).await,
     }
+}
+
+/// Turns off someone else's second factor, for a person who lost their
+/// phone and their recovery codes. Their own is changed on "Sign-in
+/// security", with their password or a code.
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    require_admin(&me)?;
+    if state.store.staff_account(id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    if id == me.id {
+        let mut page = account_view(&state, me, csrf, id).await?;
+        page.errors.add("second_factor", OWN_SECOND_FACTOR);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    let removed = state.store.remove_totp(id).await?;
+    tracing::info!(
+        target: "apidesk::audit",
+        staff_id = id,
+        by = me.id,
+        action = "second_factor_reset",
+        was_on = removed,
+        "staff account changed"
+    );
+    Ok(done(id, "second_factor_reset"))
 }

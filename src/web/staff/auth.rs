@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::{Form, http::HeaderMap};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::session::{CurrentStaff, SessionId, clear_cookie, safe_next};
 use crate::error::Result;
-use crate::staff::{HashingBusy, Password, verify_password_off_thread};
+use crate::staff::{HashingBusy, Password, StaffMember, verify_password_off_thread};
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
@@ -31,6 +31,8 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     signed_out: bool,
+    /// Back from a second step that took too long.
+    expired: bool,
     csrf: CsrfToken,
 }
 
@@ -39,6 +41,7 @@ struct LoginPage {
 pub struct LoginQuery {
     next: String,
     signed_out: Option<String>,
+    expired: Option<String>,
 }
 
 pub async fn login_page(Query(query): Query<LoginQuery>, csrf: CsrfToken) -> Result<Response> {
@@ -47,6 +50,7 @@ pub async fn login_page(Query(query): Query<LoginQuery>, csrf: CsrfToken) -> Res
         next: safe_next(&query.next).to_string(),
         error: None,
         signed_out: query.signed_out.is_some(),
+        expired: query.expired.is_some(),
         csrf,
     };
     Ok(render(&page)?.into_response())
@@ -85,6 +89,7 @@ pub async fn login(
             next: next.clone(),
             error: Some(error),
             signed_out: false,
+            expired: false,
             csrf: csrf.clone(),
         };
         Ok((status, render(&page)?).into_response())
@@ -154,26 +159,46 @@ pub async fn login(
     };
     state.store.release_login_attempt(attempt).await?;
 
-    // A new session id at every sign-in; any session this browser had ends.
-    if let Some(old) = SessionId::from_headers(&headers, state.config.cookie_secure) {
+    // With a second factor on, the right password only leads to its step.
+    if state
+        .store
+        .staff_totp(staff.id)
+        .await?
+        .is_some_and(|totp| totp.is_on())
+    {
+        audit_sign_in("code_required", Some(staff.id));
+        return super::sign_in_code::challenge(&state, staff.id, &next).await;
+    }
+    let cookies = start_session(&state, &headers, &staff).await?;
+    Ok((AppendHeaders(cookies), Redirect::to(&next)).into_response())
+}
+
+/// Signs `staff` in: a new session (any this browser had ends), their
+/// failed sign-ins forgotten. Returns the cookies to set: the session's,
+/// and a new CSRF value.
+pub(super) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    staff: &StaffMember,
+) -> Result<[(HeaderName, HeaderValue); 2]> {
+    if let Some(old) = SessionId::from_headers(headers, state.config.cookie_secure) {
         state.store.end_session(&old.hash()).await?;
     }
     let session = SessionId::generate();
     state
         .store
-        .create_session(&session.hash(), staff.id, now)
+        .create_session(&session.hash(), staff.id, OffsetDateTime::now_utc())
         .await?;
-    state.store.clear_login_failures(&account_scope).await?;
+    state
+        .store
+        .clear_login_failures(&super::second_factor::account_scope(&staff.email))
+        .await?;
     audit_sign_in("signed_in", Some(staff.id));
     let secure = state.config.cookie_secure;
-    Ok((
-        AppendHeaders([
-            (SET_COOKIE, session.cookie(secure)),
-            (SET_COOKIE, crate::web::csrf::renewed_cookie(secure)),
-        ]),
-        Redirect::to(&next),
-    )
-        .into_response())
+    Ok([
+        (SET_COOKIE, session.cookie(secure)),
+        (SET_COOKIE, crate::web::csrf::renewed_cookie(secure)),
+    ])
 }
 
 pub async fn logout(

@@ -12,8 +12,11 @@ pub(crate) mod queue;
 mod queue_bulk;
 mod queue_export;
 mod received_mail;
+mod second_factor;
+mod security;
 pub mod session;
 mod settings;
+mod sign_in_code;
 mod ticket;
 mod ticket_actions;
 mod ticket_mail;
@@ -43,6 +46,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(views::router())
         .merge(accounts::router())
         .merge(password::router())
+        .merge(security::router())
         .merge(macros::router())
         .merge(insights::router())
         // Inside the session check, so it knows who is acting.
@@ -54,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     // Staff pages show requesters' details and private links: never cached.
     Router::new()
         .route("/staff/login", get(auth::login_page).post(auth::login))
+        .merge(sign_in_code::router())
         .merge(signed_in)
         .layer(crate::web::no_store())
 }

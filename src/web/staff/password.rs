@@ -1,5 +1,6 @@
 //! "Change my password", for every staff member: the current password, and
-//! the new one twice, under the CLI's rules. A wrong current password counts
+//! the new one twice, under the rules every new password follows
+//! (`Password::new`). A wrong current password counts
 //! as a failed sign-in (the same limits lock both), and a change ends every
 //! other session of the account while this one stays. Someone signed in
 //! with a temporary password an admin gave them is sent here first.
@@ -17,8 +18,8 @@ use super::auth::{FAILURE_WINDOW, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADD
 use super::session::{CurrentStaff, SessionId};
 use crate::error::{AppError, Result};
 use crate::staff::{
-    HashingBusy, Password, PasswordChangeInput, StaffMember, hash_password_off_thread,
-    verify_password_off_thread,
+    HashingBusy, Password, PasswordChangeInput, PasswordOwner, StaffMember,
+    hash_password_off_thread, verify_password_off_thread,
 };
 use crate::tickets::FieldErrors;
 use crate::web::AppState;
@@ -113,7 +114,15 @@ async fn change(
         new: form.new_password,
         confirm: form.confirm_password,
     };
-    let (new, errors) = match input.check() {
+    // The strength estimate is CPU work: off the async workers.
+    let owner = PasswordOwner::new(&me.email, &me.name);
+    let (input, checked) = tokio::task::spawn_blocking(move || {
+        let checked = input.check(&owner);
+        (input, checked)
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let (new, errors) = match checked {
         Ok(new) => (Some(new), FieldErrors::default()),
         Err(errors) => (None, errors),
     };
