@@ -38,6 +38,7 @@
 //!   mail's delivery does. No SQL (*).
 //! - metrics: `metrics/`, the counters `/metrics` reports. A leaf: any part
 //!   may count something in it, and it uses none of them.
+#![forbid(unsafe_code)]
 
 pub mod attachments;
 pub mod cli;

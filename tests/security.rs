@@ -117,10 +117,14 @@ async fn responses_carry_security_headers() {
         "x-content-type-options",
         "referrer-policy",
         "x-frame-options",
+        "x-xss-protection",
     ] {
         assert!(res.headers.contains_key(name), "missing {name}");
     }
     assert_eq!(res.headers["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers["x-xss-protection"], "1; mode=block");
+    // Other origins may not read answers: no CORS header is ever sent.
+    assert!(!res.headers.contains_key("access-control-allow-origin"));
 }
 
 #[tokio::test]

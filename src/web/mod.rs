@@ -118,7 +118,11 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // Status pages carry their secret token in the URL: never send it elsewhere.
         .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        // Only browsers without CSP still read this; "block" (never the
+        // filtering mode, which could be turned against a page) stops the
+        // page instead of editing it.
+        .layer(header_layer(header::X_XSS_PROTECTION, "1; mode=block"));
     let routes = if state.config.cookie_secure {
         routes.layer(header_layer(
             header::STRICT_TRANSPORT_SECURITY,
