@@ -186,12 +186,20 @@ async fn backup(file: &std::path::Path, config: &Config) -> anyhow::Result<()> {
     store.close().await;
     let copied = copied?;
     println!(
-        "Backed up {} tickets to {} ({} bytes).",
-        copied.tickets,
+        "Backed up {} to {} ({} bytes).",
+        tickets_counted(copied.tickets),
         file.display(),
         copied.bytes
     );
     Ok(())
+}
+
+/// "1 ticket", "3 tickets".
+fn tickets_counted(count: i64) -> String {
+    match count {
+        1 => "1 ticket".to_string(),
+        n => format!("{n} tickets"),
+    }
 }
 
 /// `apidesk restore FILE`.
@@ -200,8 +208,8 @@ async fn restore(file: &std::path::Path, config: &Config) -> anyhow::Result<()> 
     // Opening it brings a backup from an earlier version up to date.
     Store::connect(&config.database_url).await?.close().await;
     println!(
-        "Restored {} tickets from {} into {}.",
-        restored.tickets,
+        "Restored {} from {} into {}.",
+        tickets_counted(restored.tickets),
         file.display(),
         config.database_url
     );

@@ -58,5 +58,6 @@ pub mod tickets;
 pub mod tokens;
 pub mod web;
 pub mod webhooks;
+mod work;
 
 pub use error::{AppError, Result};

@@ -146,28 +146,7 @@ fn examined_prefix(text: &str) -> &str {
     &text[..end]
 }
 
-/// Counts the bytes the scan looks at, so a test can prove the work is
-/// bounded without timing anything. Free outside tests.
-mod work {
-    #[cfg(test)]
-    thread_local! {
-        static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    }
-
-    #[inline]
-    pub(super) fn step(_n: usize) {
-        #[cfg(test)]
-        STEPS.with(|s| s.set(s.get() + _n));
-    }
-
-    /// Runs `f` and returns what it returned with the steps it took.
-    #[cfg(test)]
-    pub(super) fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
-        STEPS.with(|s| s.set(0));
-        let out = f();
-        (out, STEPS.with(std::cell::Cell::get))
-    }
-}
+use crate::work;
 
 /// Real messages from common clients, each with the tree it must reach.
 #[cfg(test)]

@@ -40,6 +40,18 @@ impl TokenSlot {
     }
 }
 
+/// A change to a staff account with nothing more to say than its name:
+/// the account, who changed it and what the change was.
+pub(crate) fn account_changed(staff_id: i64, by: i64, action: &str) {
+    tracing::info!(
+        target: "apidesk::audit",
+        staff_id,
+        by,
+        action,
+        "staff account changed"
+    );
+}
+
 /// Wraps the staff routes (inside the session check) and the API.
 pub(super) async fn record(
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,

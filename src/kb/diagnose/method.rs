@@ -1,8 +1,8 @@
 //! Finds the HTTP method a message names, if any.
 
 use super::words::starts_word;
-use super::work;
 use crate::domain::HttpMethod;
+use crate::work;
 
 /// An uppercase method anywhere (`POST /v1/orders`), or any case right after
 /// "http " ("http get failed"). Lowercase "get" in prose is just a verb.

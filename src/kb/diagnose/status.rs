@@ -4,7 +4,7 @@
 
 use super::phrases::{PHRASES, STATUS_SUFFIXES, STATUS_WORDS};
 use super::words::{phrase_at, starts_word};
-use super::work;
+use crate::work;
 
 pub(super) fn status_in_context(text: &str) -> Option<u16> {
     status_numbers(text)

@@ -9,7 +9,8 @@
 use proptest::prelude::*;
 
 use super::read::read;
-use super::trim::{new_words, work};
+use super::trim::new_words;
+use crate::work;
 
 const STEPS_PER_BYTE: usize = 8;
 

@@ -137,28 +137,7 @@ fn tidy(lines: &[&str]) -> String {
     out
 }
 
-/// Counts the bytes the search for history looks at, so a test can prove
-/// the work is linear without timing anything. Free outside tests.
-pub(super) mod work {
-    #[cfg(test)]
-    thread_local! {
-        static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    }
-
-    #[inline]
-    pub(in super::super) fn step(_n: usize) {
-        #[cfg(test)]
-        STEPS.with(|s| s.set(s.get() + _n));
-    }
-
-    /// Runs `f` and returns what it returned with the steps it took.
-    #[cfg(test)]
-    pub(in super::super) fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
-        STEPS.with(|s| s.set(0));
-        let out = f();
-        (out, STEPS.with(std::cell::Cell::get))
-    }
-}
+use crate::work;
 
 #[cfg(test)]
 mod tests {

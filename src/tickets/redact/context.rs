@@ -36,7 +36,7 @@ pub(super) fn scan_context(text: &str, out: &mut Vec<Finding>) {
     let mut context = Context::default();
     let mut i = 0;
     while i < b.len() {
-        super::work::step(1);
+        crate::work::step(1);
         if let Some(len) = marker_len(b, i) {
             context = Context::default();
             i += len;

@@ -40,7 +40,7 @@ pub(super) fn walk_names(text: &str, mut on_name: impl FnMut(usize, usize) -> Op
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        super::work::step(1);
+        crate::work::step(1);
         if let Some(len) = marker_len(b, i) {
             // A name glued to a marker was part of a word that was no name.
             i = run_end(b, i + len, is_name_byte);
@@ -219,7 +219,7 @@ pub(super) fn is_identifier(raw: &str) -> bool {
 pub(super) fn at_field_start(b: &[u8], start: usize) -> bool {
     let mut i = start;
     while matches!(prev_byte(b, i), Some(b' ' | b'\t')) {
-        super::work::step(1);
+        crate::work::step(1);
         i -= 1;
     }
     prev_byte(b, i).is_none_or(|c| b"\n\r{,;?&([|*>-\"'".contains(&c))
@@ -228,7 +228,7 @@ pub(super) fn at_field_start(b: &[u8], start: usize) -> bool {
 pub(super) fn at_line_start(b: &[u8], start: usize) -> bool {
     let mut i = start;
     while matches!(prev_byte(b, i), Some(b' ' | b'\t')) {
-        super::work::step(1);
+        crate::work::step(1);
         i -= 1;
     }
     matches!(prev_byte(b, i), None | Some(b'\n' | b'\r'))
@@ -244,7 +244,7 @@ pub(super) fn extent(text: &str, sep: &Sep) -> (usize, usize, usize) {
     };
     let mut i = start;
     while let Some(&c) = b.get(i) {
-        super::work::step(1);
+        crate::work::step(1);
         match c {
             b'\n' | b'\r' => break,
             b'\\' if q.escaped && b.get(i + 1) == Some(&q.byte) => return (start, i, i + 2),
@@ -398,7 +398,7 @@ pub(super) fn scan_cookies(text: &str, out: &mut Vec<Finding>) {
                 .iter()
                 .position(|&c| c == b';')
                 .map_or(line_end, |p| part + p);
-            super::work::step(part_end - part + 1);
+            crate::work::step(part_end - part + 1);
             cookie_value(text, part, part_end, out);
             if first_only {
                 break;
@@ -462,7 +462,7 @@ pub(super) fn value_end(text: &str, from: usize, stop: fn(u8) -> bool) -> usize 
         .char_indices()
         .find(|&(_, c)| stops(c))
         .map_or(text.len(), |(i, _)| from + i);
-    super::work::step(end - from.min(end) + 1);
+    crate::work::step(end - from.min(end) + 1);
     end
 }
 

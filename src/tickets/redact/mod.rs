@@ -440,29 +440,7 @@ fn is_base64url(c: u8) -> bool {
 #[cfg(test)]
 mod tests;
 
-/// Counts the bytes the scanners walk and look ahead over (each stage's
-/// walk, and every helper that reads a run, a value or a line), so a test
-/// can show the work is linear without timing anything. Free outside tests.
-mod work {
-    #[cfg(test)]
-    thread_local! {
-        static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    }
-
-    #[inline]
-    pub(super) fn step(_n: usize) {
-        #[cfg(test)]
-        STEPS.with(|s| s.set(s.get() + _n));
-    }
-
-    /// Runs `f` and returns what it returned with the steps it took.
-    #[cfg(test)]
-    pub(super) fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
-        STEPS.with(|s| s.set(0));
-        let out = f();
-        (out, STEPS.with(std::cell::Cell::get))
-    }
-}
+use crate::work;
 
 #[cfg(test)]
 mod properties;

@@ -163,7 +163,7 @@ proptest! {
 const STEPS_PER_BYTE: usize = 32;
 
 fn linear(text: &str) -> Result<(), TestCaseError> {
-    let (_, steps) = super::work::counted(|| redact(text));
+    let (_, steps) = crate::work::counted(|| redact(text));
     prop_assert!(
         steps <= STEPS_PER_BYTE * (text.len() + 1),
         "{} steps for {} bytes",
@@ -274,7 +274,7 @@ fn adversarial_runs_are_redacted_in_linear_steps() {
         "Q7kLq9Zp",
     ] {
         let text = unit.repeat(200_000 / unit.len());
-        let (_, steps) = super::work::counted(|| redact(&text));
+        let (_, steps) = crate::work::counted(|| redact(&text));
         worst = worst.max(steps as f64 / text.len() as f64);
         assert!(
             steps <= STEPS_PER_BYTE * (text.len() + 1),

@@ -47,13 +47,13 @@ pub(super) fn private_key_label_end(b: &[u8], label: usize) -> Option<usize> {
 pub(super) fn find_from(text: &str, from: usize, needle: &str) -> Option<usize> {
     let rest = text.get(from..)?;
     let found = rest.find(needle);
-    super::work::step(found.map_or(rest.len(), |i| i + needle.len()) + 1);
+    crate::work::step(found.map_or(rest.len(), |i| i + needle.len()) + 1);
     found.map(|i| from + i)
 }
 
 pub(super) fn scan_url_passwords(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
-    super::work::step(text.len());
+    crate::work::step(text.len());
     for (at, _) in text.match_indices("://") {
         let host = at + 3;
         let end = run_end(b, host, |c| !ends_authority(c));
@@ -153,7 +153,7 @@ pub(super) fn scan_shapes(text: &str, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        super::work::step(1);
+        crate::work::step(1);
         if let Some(len) = marker_len(b, i) {
             i += len;
             continue;

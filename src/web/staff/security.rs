@@ -243,13 +243,7 @@ async fn confirm(
         // Set up again in another tab meanwhile: that one is the one to confirm.
         return Ok(Redirect::to(SETUP).into_response());
     }
-    tracing::info!(
-        target: "apidesk::audit",
-        staff_id = me.id,
-        by = me.id,
-        action = "second_factor_on",
-        "staff account changed"
-    );
+    crate::web::audit::account_changed(me.id, me.id, "second_factor_on");
     let page = CodesPage {
         me,
         csrf,
@@ -316,13 +310,7 @@ async fn turn_off(
         return refused(&state, me, csrf, "off_proof", refusal).await;
     }
     if state.store.remove_totp(me.id).await? {
-        tracing::info!(
-            target: "apidesk::audit",
-            staff_id = me.id,
-            by = me.id,
-            action = "second_factor_off",
-            "staff account changed"
-        );
+        crate::web::audit::account_changed(me.id, me.id, "second_factor_off");
     }
     Ok(Redirect::to(&format!("{PAGE}?done=off")).into_response())
 }
@@ -347,13 +335,7 @@ async fn new_recovery_codes(
     {
         return Ok(Redirect::to(PAGE).into_response());
     }
-    tracing::info!(
-        target: "apidesk::audit",
-        staff_id = me.id,
-        by = me.id,
-        action = "recovery_codes_replaced",
-        "staff account changed"
-    );
+    crate::web::audit::account_changed(me.id, me.id, "recovery_codes_replaced");
     let page = CodesPage {
         me,
         csrf,
