@@ -289,7 +289,8 @@ async fn wrong_codes_count_against_the_accounts_sign_in_limit() {
     // not used up).
     let res = code_step(&mut app, &codes[0]).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
-    res.assert_contains("Too many failed sign-ins.");
+    res.assert_contains("Too many failed sign-ins. Try again in 15 minutes.");
+    assert!(res.headers.contains_key("retry-after"));
     assert_eq!(app.state.store.recovery_codes_left(ana).await.unwrap(), 10);
     // And so is the password, from anywhere.
     app.clear_cookies();

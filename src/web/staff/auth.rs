@@ -2,24 +2,20 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::{Form, http::HeaderMap};
 use serde::Deserialize;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
+use super::guesses;
 use super::session::{CurrentStaff, SessionId, clear_cookie, safe_next};
 use crate::error::Result;
 use crate::staff::{HashingBusy, Password, StaffMember, verify_password_off_thread};
 use crate::web::AppState;
 use crate::web::csrf::CsrfToken;
 use crate::web::render::render;
-
-/// Failed sign-ins allowed per account, and per address, within the window.
-pub(super) const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub(super) const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub(super) const FAILURE_WINDOW: Duration = Duration::minutes(15);
 
 const WRONG_CREDENTIALS: &str = "That email and password do not match an active account.";
 const BUSY: &str = "The server is busy signing other people in. Try again in a minute.";
@@ -80,7 +76,6 @@ pub async fn login(
     csrf: CsrfToken,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
-    let now = OffsetDateTime::now_utc();
     let email = form.email.trim().to_lowercase();
     let next = safe_next(&form.next).to_string();
     let refuse = |status: StatusCode, error: String| -> Result<Response> {
@@ -95,38 +90,15 @@ pub async fn login(
         Ok((status, render(&page)?).into_response())
     };
 
-    let account_scope = format!("email:{email}");
-    let address_scope = ip.map(|ip| format!("ip:{ip}"));
-    let mut limits = vec![(account_scope.as_str(), MAX_FAILURES_PER_ACCOUNT)];
-    limits.extend(
-        address_scope
-            .as_deref()
-            .map(|scope| (scope, MAX_FAILURES_PER_ADDRESS)),
-    );
-    // The attempt is recorded before the password is checked, so parallel
-    // guesses cannot all slip under the limit while the first is hashing.
-    let Some(attempt) = state
-        .store
-        .reserve_login_attempt(&limits, now - FAILURE_WINDOW, now)
-        .await?
-    else {
-        crate::metrics::signin_failed("rate_limited");
-        audit_sign_in("rate_limited", None);
-        let since = now - FAILURE_WINDOW;
-        let free_at = state
-            .store
-            .login_retry_at(&limits, since, FAILURE_WINDOW)
-            .await?;
-        let wait = free_at.map_or(FAILURE_WINDOW, |at| at - now);
-        let secs = crate::error::retry_after_secs(wait.try_into().unwrap_or_default());
-        let words = crate::error::wait_in_words(secs);
-        let mut page = refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed sign-ins. Try again in {words}."),
-        )?;
-        page.headers_mut()
-            .insert(RETRY_AFTER, axum::http::HeaderValue::from(secs));
-        return Ok(page);
+    // The guess is counted before the password is checked.
+    let attempt = match guesses::reserve(&state, &email, ip).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            crate::metrics::signin_failed("rate_limited");
+            audit_sign_in("rate_limited", None);
+            let page = refuse(StatusCode::TOO_MANY_REQUESTS, wait.message("sign-ins"))?;
+            return Ok(([wait.header()], page).into_response());
+        }
     };
 
     let credentials = state.store.staff_credentials(&email).await?;
@@ -191,7 +163,7 @@ pub(super) async fn start_session(
         .await?;
     state
         .store
-        .clear_login_failures(&super::second_factor::account_scope(&staff.email))
+        .clear_login_failures(&guesses::account_scope(&staff.email))
         .await?;
     audit_sign_in("signed_in", Some(staff.id));
     let secure = state.config.cookie_secure;

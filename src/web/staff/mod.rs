@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod files;
+mod guesses;
 mod incidents;
 mod insights;
 mod macros;

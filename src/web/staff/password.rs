@@ -12,9 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
-use super::auth::{FAILURE_WINDOW, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
+use super::guesses;
 use super::session::{CurrentStaff, SessionId};
 use crate::error::{AppError, Result};
 use crate::staff::{
@@ -30,8 +29,6 @@ use crate::web::render::render;
 pub(super) const PAGE: &str = "/staff/password";
 
 const WRONG_CURRENT: &str = "That is not your current password. Type the one you signed in with.";
-const TOO_MANY: &str =
-    "Too many wrong passwords for your account. Wait 15 minutes, then try again.";
 const BUSY: &str = "The server is busy checking other passwords. Try again in a minute.";
 
 pub(super) fn router() -> Router<AppState> {
@@ -141,27 +138,21 @@ async fn change(
 
     // The current password is checked as a sign-in is: counted first, so
     // that guesses from a session left open meet the same limits.
-    let now = OffsetDateTime::now_utc();
-    let account_scope = format!("email:{}", me.email.to_lowercase());
-    let address_scope = ip.map(|ip| format!("ip:{ip}"));
-    let mut limits = vec![(account_scope.as_str(), MAX_FAILURES_PER_ACCOUNT)];
-    limits.extend(
-        address_scope
-            .as_deref()
-            .map(|scope| (scope, MAX_FAILURES_PER_ADDRESS)),
-    );
-    let Some(attempt) = state
-        .store
-        .reserve_login_attempt(&limits, now - FAILURE_WINDOW, now)
-        .await?
-    else {
-        tracing::warn!(
-            staff_id = me.id,
-            "password change refused: too many recent failures"
-        );
-        let mut errors = FieldErrors::default();
-        errors.add("current_password", TOO_MANY);
-        return refuse(StatusCode::TOO_MANY_REQUESTS, me, errors);
+    let attempt = match guesses::reserve(&state, &me.email, ip).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::warn!(
+                staff_id = me.id,
+                "password change refused: too many recent failures"
+            );
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "current_password",
+                wait.message("password checks for your account"),
+            );
+            let page = refuse(StatusCode::TOO_MANY_REQUESTS, me, errors)?;
+            return Ok(([wait.header()], page).into_response());
+        }
     };
     let hash = state
         .store
@@ -212,7 +203,10 @@ async fn change(
         .store
         .change_own_password(me.id, &hash, &this_session.hash())
         .await?;
-    state.store.clear_login_failures(&account_scope).await?;
+    state
+        .store
+        .clear_login_failures(&guesses::account_scope(&me.email))
+        .await?;
     tracing::info!(
         target: "apidesk::audit",
         staff_id = me.id,

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use time::OffsetDateTime;
 
-use super::auth::{FAILURE_WINDOW, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
+use super::guesses::{self, Wait};
 use crate::error::Result;
 use crate::staff::{
     HashingBusy, OneTimeCode, Password, StaffMember, typed_recovery_hash,
@@ -27,8 +27,9 @@ pub(super) enum Proof {
     Password,
     /// None of those (a wrong, stale or reused code; a wrong password).
     Wrong,
-    /// Not checked: the account or the address has too many recent failures.
-    TooMany,
+    /// Not checked: the account or the address has too many recent
+    /// failures; the next guess is counted after this wait.
+    TooMany(Wait),
     /// Not checked: password checks are backed up.
     Busy,
 }
@@ -42,11 +43,6 @@ pub(super) enum Accept {
     CodesOrPassword,
 }
 
-/// The scope the account's failed sign-ins are counted under.
-pub(super) fn account_scope(email: &str) -> String {
-    format!("email:{}", email.trim().to_lowercase())
-}
-
 /// Checks `typed` for `staff`, taking a code's step or a recovery code as
 /// used when it is right. A failure stays counted; a success is not.
 pub(super) async fn check_proof(
@@ -57,20 +53,9 @@ pub(super) async fn check_proof(
     accept: Accept,
 ) -> Result<Proof> {
     let now = OffsetDateTime::now_utc();
-    let account = account_scope(&staff.email);
-    let address = ip.map(|ip| format!("ip:{ip}"));
-    let mut limits = vec![(account.as_str(), MAX_FAILURES_PER_ACCOUNT)];
-    limits.extend(
-        address
-            .as_deref()
-            .map(|scope| (scope, MAX_FAILURES_PER_ADDRESS)),
-    );
-    let Some(attempt) = state
-        .store
-        .reserve_login_attempt(&limits, now - FAILURE_WINDOW, now)
-        .await?
-    else {
-        return Ok(Proof::TooMany);
+    let attempt = match guesses::reserve(state, &staff.email, ip).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(Proof::TooMany(wait)),
     };
     let proof = if let Some(code) = OneTimeCode::parse(typed) {
         match state.store.staff_totp(staff.id).await? {

@@ -14,6 +14,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+use super::guesses::Wait;
 use super::second_factor::{Accept, Proof, check_proof};
 use super::session::CurrentStaff;
 use crate::domain::human_time_in;
@@ -32,8 +33,6 @@ const ENTER_CODE: &str = "Enter the 6-digit code your authenticator app shows fo
 const WRONG_CODE: &str = "That code is not right. Check the app shows apidesk with your email, wait for a new code, and type it.";
 const ENTER_PROOF: &str = "Enter your password, or a code from your authenticator app.";
 const WRONG_PROOF: &str = "That is neither your password nor a current code. Try again.";
-const TOO_MANY: &str =
-    "Too many wrong passwords or codes for your account. Wait 15 minutes, then try again.";
 const BUSY: &str = "The server is busy checking other passwords. Try again in a minute.";
 
 pub(super) fn router() -> Router<AppState> {
@@ -272,16 +271,25 @@ async fn proven(
     me: &StaffMember,
     ip: Option<std::net::IpAddr>,
     typed: &str,
-) -> Result<Result<(), (StatusCode, &'static str)>> {
+) -> Result<Result<(), Refusal>> {
+    let refusal = |status, message: &str| Refusal {
+        status,
+        message: message.to_string(),
+        wait: None,
+    };
     if typed.trim().is_empty() {
-        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, ENTER_PROOF)));
+        return Ok(Err(refusal(StatusCode::UNPROCESSABLE_ENTITY, ENTER_PROOF)));
     }
     Ok(
         match check_proof(state, me, ip, typed, Accept::CodesOrPassword).await? {
             Proof::Code | Proof::Recovery { .. } | Proof::Password => Ok(()),
-            Proof::Wrong => Err((StatusCode::UNPROCESSABLE_ENTITY, WRONG_PROOF)),
-            Proof::TooMany => Err((StatusCode::TOO_MANY_REQUESTS, TOO_MANY)),
-            Proof::Busy => Err((StatusCode::SERVICE_UNAVAILABLE, BUSY)),
+            Proof::Wrong => Err(refusal(StatusCode::UNPROCESSABLE_ENTITY, WRONG_PROOF)),
+            Proof::TooMany(wait) => Err(Refusal {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: wait.message("attempts for your account"),
+                wait: Some(wait),
+            }),
+            Proof::Busy => Err(refusal(StatusCode::SERVICE_UNAVAILABLE, BUSY)),
         },
     )
 }
@@ -291,11 +299,23 @@ async fn refused(
     me: StaffMember,
     csrf: CsrfToken,
     field: &'static str,
-    (status, message): (StatusCode, &'static str),
+    refusal: Refusal,
 ) -> Result<Response> {
     let mut page = security_view(state, me, csrf).await?;
-    page.errors.add(field, message);
-    Ok((status, render(&page)?).into_response())
+    page.errors.add(field, refusal.message);
+    let response = (refusal.status, render(&page)?);
+    Ok(match refusal.wait {
+        Some(wait) => ([wait.header()], response).into_response(),
+        None => response.into_response(),
+    })
+}
+
+/// Why a proof was not taken: the status, the message beside the field,
+/// and, past the limit, how long to wait.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+    wait: Option<Wait>,
 }
 
 async fn turn_off(

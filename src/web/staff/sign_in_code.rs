@@ -36,7 +36,6 @@ const EXPIRED: &str = "/staff/login?expired=1";
 const ENTER_CODE: &str =
     "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.";
 const WRONG_CODE: &str = "That code is not right, or was already used. Wait for the app to show a new code and type it, or use a recovery code.";
-const TOO_MANY: &str = "Too many failed sign-ins. Wait 15 minutes, then try again.";
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route(PAGE, get(page).post(submit))
@@ -202,12 +201,13 @@ async fn submit(
     let left = match check_proof(&state, &staff, ip, &form.code, Accept::Codes).await? {
         Proof::Code => None,
         Proof::Recovery { left } => Some(left),
-        Proof::TooMany => {
+        Proof::TooMany(wait) => {
             tracing::warn!(
                 staff_id = staff.id,
                 "second sign-in step refused: too many recent failures"
             );
-            return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY);
+            let page = refuse(StatusCode::TOO_MANY_REQUESTS, &wait.message("sign-ins"))?;
+            return Ok(([wait.header()], page).into_response());
         }
         Proof::Wrong | Proof::Password | Proof::Busy => {
             tracing::info!(staff_id = staff.id, "second sign-in step failed");
