@@ -115,9 +115,15 @@ async fn wrong_current_passwords_lock_like_failed_sign_ins() {
     // The right one is refused now too, without being checked.
     let res = change_password(&mut app, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
-    res.assert_contains("Too many failed password checks for your account. Try again in 15 minutes.");
+    res.assert_contains(
+        "Too many failed password checks for your account. Try again in 15 minutes.",
+    );
     // When the first of the five failures leaves the 15-minute window.
-    let wait: u64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = res.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
     // And so is signing in to that account from anywhere.
     app.clear_cookies();
