@@ -441,3 +441,37 @@ async fn sign_in_sends_back_only_to_a_path_on_this_site() {
         assert_inert_html(&res.body, &payload.value, payload.name);
     }
 }
+
+/// The second-factor forms (confirming a new authenticator, turning it
+/// off, new recovery codes, the sign-in code step) take every payload:
+/// never a 5xx, and whatever page answers shows it inert. Past the guess
+/// limit the answer is a 429, which is as clear.
+#[tokio::test]
+async fn second_factor_forms_take_payloads_and_show_them_inert() {
+    let mut app = admin_app().await;
+    let csrf = app.csrf_token().await;
+    // A pending authenticator, so that confirming it reads the code.
+    let begun = crate::post_with(&mut app, &csrf, "/staff/security/totp", &[]).await;
+    assert_not_5xx(begun.status, "POST /staff/security/totp");
+    for value in values() {
+        post_inert(
+            &mut app,
+            &csrf,
+            "/staff/security/totp/confirm",
+            &[("code", &value)],
+            &value,
+        )
+        .await;
+        for uri in ["/staff/security/totp/off", "/staff/security/recovery-codes"] {
+            post_inert(&mut app, &csrf, uri, &[("proof", &value)], &value).await;
+        }
+        post_inert(
+            &mut app,
+            &csrf,
+            "/staff/login/code",
+            &[("code", &value)],
+            &value,
+        )
+        .await;
+    }
+}
