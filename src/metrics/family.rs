@@ -11,15 +11,22 @@ pub const BUCKETS: [f64; 12] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
 ];
 
-/// A counter per label set.
-pub struct Counters {
+/// One series per label set, each a `V`: a count, or a histogram's
+/// observations.
+pub struct Family<V> {
     pub name: &'static str,
     pub help: &'static str,
     pub labels: &'static [&'static str],
-    series: Mutex<BTreeMap<Vec<String>, u64>>,
+    series: Mutex<BTreeMap<Vec<String>, V>>,
 }
 
-impl Counters {
+/// A counter per label set.
+pub type Counters = Family<u64>;
+
+/// A histogram per label set, over `BUCKETS`.
+pub type Histograms = Family<Observed>;
+
+impl<V: Clone + Default> Family<V> {
     pub const fn new(
         name: &'static str,
         help: &'static str,
@@ -33,17 +40,24 @@ impl Counters {
         }
     }
 
-    pub fn add(&self, values: &[&str], by: u64) {
+    /// Applies `change` to the series for `values`, made empty the first time.
+    fn update(&self, values: &[&str], change: impl FnOnce(&mut V)) {
         debug_assert_eq!(values.len(), self.labels.len(), "{}", self.name);
         let key = values.iter().map(|v| (*v).to_string()).collect();
-        *lock(&self.series).entry(key).or_default() += by;
+        change(lock(&self.series).entry(key).or_default());
     }
 
-    pub fn snapshot(&self) -> Vec<(Vec<String>, u64)> {
+    pub fn snapshot(&self) -> Vec<(Vec<String>, V)> {
         lock(&self.series)
             .iter()
-            .map(|(k, v)| (k.clone(), *v))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
+    }
+}
+
+impl Counters {
+    pub fn add(&self, values: &[&str], by: u64) {
+        self.update(values, |count| *count += by);
     }
 }
 
@@ -56,45 +70,15 @@ pub struct Observed {
     pub count: u64,
 }
 
-/// A histogram per label set, over `BUCKETS`.
-pub struct Histograms {
-    pub name: &'static str,
-    pub help: &'static str,
-    pub labels: &'static [&'static str],
-    series: Mutex<BTreeMap<Vec<String>, Observed>>,
-}
-
 impl Histograms {
-    pub const fn new(
-        name: &'static str,
-        help: &'static str,
-        labels: &'static [&'static str],
-    ) -> Self {
-        Self {
-            name,
-            help,
-            labels,
-            series: Mutex::new(BTreeMap::new()),
-        }
-    }
-
     pub fn observe(&self, values: &[&str], seconds: f64) {
-        debug_assert_eq!(values.len(), self.labels.len(), "{}", self.name);
-        let key = values.iter().map(|v| (*v).to_string()).collect();
-        let mut series = lock(&self.series);
-        let observed = series.entry(key).or_default();
-        if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
-            observed.buckets[i] += 1;
-        }
-        observed.sum += seconds;
-        observed.count += 1;
-    }
-
-    pub fn snapshot(&self) -> Vec<(Vec<String>, Observed)> {
-        lock(&self.series)
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.update(values, |observed| {
+            if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+                observed.buckets[i] += 1;
+            }
+            observed.sum += seconds;
+            observed.count += 1;
+        });
     }
 }
 

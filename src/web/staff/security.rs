@@ -92,6 +92,18 @@ struct CodesPage {
     turned_on: bool,
 }
 
+impl CodesPage {
+    /// The page that shows a new set of recovery codes, once.
+    fn new(me: StaffMember, csrf: CsrfToken, codes: &[RecoveryCode], turned_on: bool) -> Self {
+        Self {
+            me,
+            csrf,
+            codes: codes.iter().map(|c| c.reveal().to_string()).collect(),
+            turned_on,
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct OverviewQuery {
@@ -243,13 +255,7 @@ async fn confirm(
         return Ok(Redirect::to(SETUP).into_response());
     }
     crate::web::audit::account_changed(me.id, me.id, "second_factor_on");
-    let page = CodesPage {
-        me,
-        csrf,
-        codes: codes.iter().map(|c| c.reveal().to_string()).collect(),
-        turned_on: true,
-    };
-    Ok(render(&page)?.into_response())
+    Ok(render(&CodesPage::new(me, csrf, &codes, true))?.into_response())
 }
 
 #[derive(Default, Deserialize)]
@@ -356,11 +362,5 @@ async fn new_recovery_codes(
         return Ok(Redirect::to(PAGE).into_response());
     }
     crate::web::audit::account_changed(me.id, me.id, "recovery_codes_replaced");
-    let page = CodesPage {
-        me,
-        csrf,
-        codes: codes.iter().map(|c| c.reveal().to_string()).collect(),
-        turned_on: false,
-    };
-    Ok(render(&page)?.into_response())
+    Ok(render(&CodesPage::new(me, csrf, &codes, false))?.into_response())
 }
