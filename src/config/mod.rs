@@ -67,8 +67,8 @@ pub struct Config {
 
     /// Longest a request may take ("30s", "500ms"): past it the answer is 408
     /// (a page, or a problem document for the API), the handler is dropped,
-    /// a budgeted database read it started is interrupted and a write
-    /// transaction it had open rolls back.
+    /// a budgeted database read it started is interrupted, and a write it
+    /// queued that has not started yet is dropped from the writer's queue.
     #[arg(long, global = true, env = "APIDESK_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: Duration,
 

@@ -52,7 +52,7 @@ static DELIVERY_FAILURES: Counters = Counters::new(
 );
 static DB_WRITE_WAIT: Histograms = Histograms::new(
     "apidesk_db_write_wait_seconds",
-    "Time a write waited for a pooled database connection and SQLite's write lock.",
+    "Time from handing a write to the writer to its group commit being durable.",
     &[],
 );
 
@@ -108,7 +108,7 @@ pub fn delivery_failed(kind: &'static str) {
     DELIVERY_FAILURES.add(&[kind], 1);
 }
 
-/// A write began after waiting `seconds` for its connection and lock.
+/// A write was answered, durable, `seconds` after it was handed over.
 pub fn write_waited(seconds: f64) {
     DB_WRITE_WAIT.observe(&[], seconds);
 }

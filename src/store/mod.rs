@@ -6,7 +6,6 @@
 //! `tickets/`.
 
 mod backend;
-pub mod caller;
 mod error;
 mod rows;
 mod seed;

@@ -99,7 +99,6 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         // `limit_body` bounds every body; axum's own 2 MB default for
         // extractors would cut forms with files short.
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::from_fn(as_caller))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,
@@ -144,12 +143,6 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             request_id::assign,
         ))
         .with_state(state)
-}
-
-/// Inside the timeout: a request dropped for taking too long stops the
-/// database writes it began, and they roll back (see `store::caller`).
-async fn as_caller(request: axum::extract::Request, next: middleware::Next) -> Response {
-    crate::store::caller::within(next.run(request)).await
 }
 
 /// A handler that panicked: the visitor gets the ordinary 500 page instead

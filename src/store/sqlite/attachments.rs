@@ -50,16 +50,17 @@ impl Attachments for SqliteStore {
         .map_err(StoreError::new)?;
         let at = time_text::to_text(now);
         let until = time_text::to_text(until);
-        let mut tx = self.begin_write().await?;
-        let mut staged = Vec::with_capacity(hashed.len());
-        for (file, sha, thumb_sha) in &hashed {
-            let blob = keep_blob(&mut tx, sha, &file.bytes).await?;
-            let thumb = match (&file.thumbnail, thumb_sha) {
-                (Some(bytes), Some(sha)) => Some(keep_blob(&mut tx, sha, bytes).await?),
-                _ => None,
-            };
-            let id = Uuid::new_v4();
-            sqlx::query(
+        self.write(move |tx| {
+            Box::pin(async move {
+                let mut staged = Vec::with_capacity(hashed.len());
+                for (file, sha, thumb_sha) in &hashed {
+                    let blob = keep_blob(&mut *tx, sha, &file.bytes).await?;
+                    let thumb = match (&file.thumbnail, thumb_sha) {
+                        (Some(bytes), Some(sha)) => Some(keep_blob(&mut *tx, sha, bytes).await?),
+                        _ => None,
+                    };
+                    let id = Uuid::new_v4();
+                    sqlx::query(
                 "INSERT INTO attachments (public_id, name, kind, size, blob_id, thumb_blob_id, \
                  removed, via, created_at, staged_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
@@ -75,20 +76,22 @@ impl Attachments for SqliteStore {
             .bind(&until)
             .execute(&mut *tx)
             .await?;
-            staged.push(Attachment {
-                id,
-                name: file.name.clone(),
-                kind: file.kind,
-                size: file.bytes.len() as u64,
-                removed: file.removed.clone(),
-                has_thumbnail: thumb.is_some(),
-                event_id: None,
-                via,
-                created_at: time_text::from_text(&at)?,
-            });
-        }
-        tx.commit().await?;
-        Ok(staged)
+                    staged.push(Attachment {
+                        id,
+                        name: file.name.clone(),
+                        kind: file.kind,
+                        size: file.bytes.len() as u64,
+                        removed: file.removed.clone(),
+                        has_thumbnail: thumb.is_some(),
+                        event_id: None,
+                        via,
+                        created_at: time_text::from_text(&at)?,
+                    });
+                }
+                Ok(staged)
+            })
+        })
+        .await
     }
 
     async fn staged_files(&self, ids: &[Uuid]) -> Result<Vec<Attachment>, StoreError> {
@@ -165,14 +168,23 @@ impl Attachments for SqliteStore {
         files: &[Uuid],
         limits: &Limits,
     ) -> Result<InsertOutcome, ActionError> {
-        let mut tx = self.begin_write().await?;
-        let (id, outcome) =
-            tickets::insert_in(&mut tx, self.outgoing, ticket, triage, now, None).await?;
-        if let InsertOutcome::Created(_) = outcome {
-            bind_to_created(&mut tx, id, files, limits).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-        }
-        Ok(outcome)
+        let (ticket, triage, files, limits) =
+            (ticket.clone(), triage.clone(), files.to_vec(), *limits);
+        let outgoing = self.outgoing;
+        self.write_keeping(
+            move |tx| {
+                Box::pin(async move {
+                    let (id, outcome) =
+                        tickets::insert_in(tx, outgoing, &ticket, &triage, now, None).await?;
+                    if let InsertOutcome::Created(_) = outcome {
+                        bind_to_created(tx, id, &files, &limits).await?;
+                    }
+                    Ok(outcome)
+                })
+            },
+            |outcome| matches!(outcome, Ok(InsertOutcome::Created(_))),
+        )
+        .await
     }
 
     async fn apply_with_files(
@@ -182,19 +194,25 @@ impl Attachments for SqliteStore {
         files: &[Uuid],
         limits: &Limits,
     ) -> Result<Outcome, ActionError> {
-        let mut tx = self.begin_write().await?;
-        let written =
-            ticket_actions::apply_events(&mut tx, request, targets, self.outgoing).await?;
-        if written.is_empty() {
-            return Ok(Outcome::Unchanged);
-        }
-        let written: Vec<_> = written
-            .into_iter()
-            .map(|(id, kind)| (request.ticket, id, kind))
-            .collect();
-        bind_to_message(&mut tx, &written, files, limits).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(Outcome::Changed)
+        let (request, targets, files, limits) =
+            (request.clone(), *targets, files.to_vec(), *limits);
+        let outgoing = self.outgoing;
+        self.write(move |tx| {
+            Box::pin(async move {
+                let written =
+                    ticket_actions::apply_events(tx, &request, &targets, outgoing).await?;
+                if written.is_empty() {
+                    return Ok(Outcome::Unchanged);
+                }
+                let written: Vec<_> = written
+                    .into_iter()
+                    .map(|(id, kind)| (request.ticket, id, kind))
+                    .collect();
+                bind_to_message(tx, &written, &files, &limits).await?;
+                Ok(Outcome::Changed)
+            })
+        })
+        .await
     }
 
     async fn file_with_token_and_files(
@@ -207,14 +225,36 @@ impl Attachments for SqliteStore {
         files: &[Uuid],
         limits: &Limits,
     ) -> Result<ApiFiled, ActionError> {
-        let mut tx = self.begin_write().await?;
-        let filed =
-            tokens::file_with_token_in(&mut tx, self, ticket, triage, now, token, key).await?;
-        if let ApiFiled::Filed(id) = filed {
-            bind_to_created(&mut tx, id, files, limits).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-        }
-        Ok(filed)
+        let (ticket, triage, key, files, limits) = (
+            ticket.clone(),
+            triage.clone(),
+            key.cloned(),
+            files.to_vec(),
+            *limits,
+        );
+        let outgoing = self.outgoing;
+        self.write_keeping(
+            move |tx| {
+                Box::pin(async move {
+                    let filed = tokens::file_with_token_in(
+                        tx,
+                        outgoing,
+                        &ticket,
+                        &triage,
+                        now,
+                        token,
+                        key.as_ref(),
+                    )
+                    .await?;
+                    if let ApiFiled::Filed(id) = filed {
+                        bind_to_created(tx, id, &files, &limits).await?;
+                    }
+                    Ok(filed)
+                })
+            },
+            |filed| matches!(filed, Ok(ApiFiled::Filed(_))),
+        )
+        .await
     }
 
     async fn take_mail_with_files(
@@ -229,13 +269,19 @@ impl Attachments for SqliteStore {
     }
 
     async fn drop_unclaimed_files(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM attachments WHERE staged_until IS NOT NULL AND staged_until <= ?",
-        )
-        .bind(time_text::to_text(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        let now = time_text::to_text(now);
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "DELETE FROM attachments WHERE staged_until IS NOT NULL AND staged_until <= ?",
+                )
+                .bind(now)
+                .execute(tx)
+                .await?;
+                Ok(done.rows_affected())
+            })
+        })
+        .await
     }
 }
 

@@ -37,12 +37,16 @@ impl Backups for SqliteStore {
         let path = to
             .to_str()
             .ok_or_else(|| StoreError::new(format!("{} is not a UTF-8 path", to.display())))?;
-        // SQLite writes the copy with the pool's synchronous=FULL: it is
-        // fsynced before VACUUM INTO returns.
+        // A connection of its own: the pool's refuse to write, and VACUUM
+        // INTO writes (the copy) though it reads a snapshot. SQLite writes
+        // the copy with its synchronous=FULL: it is fsynced before VACUUM
+        // INTO returns.
+        let mut conn = (*self.pool.connect_options()).clone().connect().await?;
         let written = sqlx::query("VACUUM INTO ?")
             .bind(path)
-            .execute(&self.pool)
+            .execute(&mut conn)
             .await;
+        let _ = conn.close().await;
         if let Err(err) = written {
             // Nothing half-written is left to be mistaken for a backup.
             let _ = std::fs::remove_file(to);

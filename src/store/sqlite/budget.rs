@@ -147,7 +147,20 @@ mod tests {
             .await
             .unwrap();
         let outgoing = crate::tickets::OutgoingMail::Off;
-        (SqliteStore { pool, outgoing }, dir)
+        let options =
+            <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url).unwrap();
+        let writer =
+            super::super::writer::Writer::start(super::super::durability::durable(options))
+                .await
+                .unwrap();
+        (
+            SqliteStore {
+                pool,
+                writer,
+                outgoing,
+            },
+            dir,
+        )
     }
 
     /// Some work on the pool that takes many progress checks: a stale

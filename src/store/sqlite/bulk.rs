@@ -38,97 +38,115 @@ impl BulkEdits for SqliteStore {
     ) -> Result<i64, StoreError> {
         let commands = change.commands();
         let hold = at + UNDO_WINDOW;
-        let mut tx = self.begin_write().await?;
-        let (mail_after, hooks_after) = outbox_heads(&mut tx).await?;
-        // Every ticket as it was before any of them changed: settling a
-        // problem's lead changes its members too (they come out from under it).
-        let mut befores = Vec::with_capacity(tickets.len());
-        for &ticket in tickets {
-            if let Some(before) = snapshot(&mut tx, ticket).await? {
-                befores.push((ticket, before));
-            }
-        }
-        let mut outcomes = Vec::with_capacity(befores.len());
-        let mut changed = Vec::new();
-        for (ticket, before) in befores {
-            let mut results = Vec::with_capacity(commands.len());
-            for command in &commands {
-                let request = Request {
-                    ticket,
-                    actor,
-                    command: command.clone(),
-                    at,
+        let outgoing = self.outgoing;
+        let (tickets, change, staff_names, targets) = (
+            tickets.to_owned(),
+            change.to_owned(),
+            staff_names.to_owned(),
+            targets.to_owned(),
+        );
+        self.write(move |tx| {
+            Box::pin(async move {
+                let (tickets, change, staff_names, targets) =
+                    (&tickets, &change, &staff_names, &targets);
+                let (mail_after, hooks_after) = outbox_heads(&mut *tx).await?;
+                // Every ticket as it was before any of them changed: settling a
+                // problem's lead changes its members too (they come out from under it).
+                let mut befores = Vec::with_capacity(tickets.len());
+                for &ticket in tickets {
+                    if let Some(before) = snapshot(&mut *tx, ticket).await? {
+                        befores.push((ticket, before));
+                    }
+                }
+                let mut outcomes = Vec::with_capacity(befores.len());
+                let mut changed = Vec::new();
+                for (ticket, before) in befores {
+                    let mut results = Vec::with_capacity(commands.len());
+                    for command in &commands {
+                        let request = Request {
+                            ticket,
+                            actor,
+                            command: command.clone(),
+                            at,
+                        };
+                        let outcome =
+                            apply_in_savepoint(&mut *tx, &request, targets, outgoing).await?;
+                        results.push(match outcome {
+                            Ok(outcome) if outcome.changed() => FieldOutcome::Changed,
+                            Ok(_) => FieldOutcome::Unchanged,
+                            Err(refusal) => FieldOutcome::Refused(refusal),
+                        });
+                    }
+                    if let Some(left) = snapshot(&mut *tx, ticket).await?
+                        && left != before
+                    {
+                        changed.push((ticket, before, left));
+                    }
+                    outcomes.push((ticket, results));
+                }
+                let (mail_upto, hooks_upto) = outbox_heads(&mut *tx).await?;
+                hold_deliveries(
+                    &mut *tx,
+                    (mail_after, mail_upto),
+                    (hooks_after, hooks_upto),
+                    hold,
+                )
+                .await?;
+                let name_of = |id: i64| {
+                    staff_names
+                        .iter()
+                        .find(|(staff, _)| *staff == id)
+                        .map_or_else(|| "them".to_string(), |(_, name)| name.clone())
                 };
-                let outcome = apply_in_savepoint(&mut tx, &request, targets, self.outgoing).await?;
-                results.push(match outcome {
-                    Ok(outcome) if outcome.changed() => FieldOutcome::Changed,
-                    Ok(_) => FieldOutcome::Unchanged,
-                    Err(refusal) => FieldOutcome::Refused(refusal),
-                });
-            }
-            if let Some(left) = snapshot(&mut tx, ticket).await?
-                && left != before
-            {
-                changed.push((ticket, before, left));
-            }
-            outcomes.push((ticket, results));
-        }
-        let (mail_upto, hooks_upto) = outbox_heads(&mut tx).await?;
-        hold_deliveries(
-            &mut tx,
-            (mail_after, mail_upto),
-            (hooks_after, hooks_upto),
-            hold,
-        )
-        .await?;
-        let name_of = |id: i64| {
-            staff_names
-                .iter()
-                .find(|(staff, _)| *staff == id)
-                .map_or_else(|| "them".to_string(), |(_, name)| name.clone())
-        };
-        let lines = summary(change, name_of, &outcomes);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO bulk_edits (staff_id, created_at, undo_until, summary, mail_after, \
-             mail_upto, hooks_after, hooks_upto) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(staff_id)
-        .bind(time_text::to_text(at))
-        .bind(time_text::to_text(hold))
-        .bind(serde_json::to_string(&lines).map_err(StoreError::new)?)
-        .bind(mail_after)
-        .bind(mail_upto)
-        .bind(hooks_after)
-        .bind(hooks_upto)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (ticket, before, left) in changed {
-            sqlx::query(
-                "INSERT INTO bulk_edit_tickets (bulk_id, ticket_id, status_before, priority_before, \
-                 assignee_before, status_after, priority_after, assignee_after, folded_before, \
-                 folded_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(ticket)
-            .bind(before.status.as_str())
-            .bind(before.priority.rank())
-            .bind(before.assignee)
-            .bind(left.status.as_str())
-            .bind(left.priority.rank())
-            .bind(left.assignee)
-            .bind(before.folded)
-            .bind(left.folded)
-            .execute(&mut *tx)
-            .await?;
-        }
-        prune(&mut tx, at).await?;
-        tx.commit().await?;
-        Ok(id)
+                let lines = summary(change, name_of, &outcomes);
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO bulk_edits (staff_id, created_at, undo_until, summary, \
+                     mail_after, \
+                     mail_upto, hooks_after, hooks_upto) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                      RETURNING id",
+                )
+                .bind(staff_id)
+                .bind(time_text::to_text(at))
+                .bind(time_text::to_text(hold))
+                .bind(serde_json::to_string(&lines).map_err(StoreError::new)?)
+                .bind(mail_after)
+                .bind(mail_upto)
+                .bind(hooks_after)
+                .bind(hooks_upto)
+                .fetch_one(&mut *tx)
+                .await?;
+                for (ticket, before, left) in changed {
+                    sqlx::query(
+                        "INSERT INTO bulk_edit_tickets (bulk_id, ticket_id, status_before, \
+                         priority_before, \
+                         assignee_before, status_after, priority_after, assignee_after, \
+                          folded_before, \
+                         folded_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(id)
+                    .bind(ticket)
+                    .bind(before.status.as_str())
+                    .bind(before.priority.rank())
+                    .bind(before.assignee)
+                    .bind(left.status.as_str())
+                    .bind(left.priority.rank())
+                    .bind(left.assignee)
+                    .bind(before.folded)
+                    .bind(left.folded)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                prune(&mut *tx, at).await?;
+                Ok(id)
+            })
+        })
+        .await
     }
 
     async fn bulk_edit(&self, id: i64, staff_id: i64) -> Result<Option<BulkEdit>, StoreError> {
         let row = sqlx::query(
-            "SELECT b.id, b.staff_id, b.created_at, b.undo_until, b.undone_at, b.summary, b.undo_note, \
+            "SELECT b.id, b.staff_id, b.created_at, b.undo_until, b.undone_at, b.summary, \
+             b.undo_note, \
              (SELECT COUNT(*) FROM bulk_edit_tickets t WHERE t.bulk_id = b.id) AS changed \
              FROM bulk_edits b WHERE b.id = ? AND b.staff_id = ?",
         )
@@ -164,70 +182,79 @@ impl BulkEdits for SqliteStore {
         targets: &ResponseTargets,
         now: OffsetDateTime,
     ) -> Result<Undo, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let edit = sqlx::query(
-            "SELECT undo_until, undone_at, mail_after, mail_upto, hooks_after, hooks_upto \
-             FROM bulk_edits WHERE id = ? AND staff_id = ?",
-        )
-        .bind(id)
-        .bind(staff_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(edit) = edit else {
-            return Ok(Undo::NotFound);
-        };
-        if optional_time(&edit, "undone_at")?.is_some() {
-            return Ok(Undo::AlreadyUndone);
-        }
-        if now >= decode::time(&edit, "undo_until")? {
-            return Ok(Undo::TooLate);
-        }
-        let range = |after: &str, upto: &str| -> Result<(i64, i64), sqlx::Error> {
-            Ok((edit.try_get(after)?, edit.try_get(upto)?))
-        };
-        drop_deliveries(
-            &mut tx,
-            range("mail_after", "mail_upto")?,
-            range("hooks_after", "hooks_upto")?,
-        )
-        .await?;
-        let items = sqlx::query(
-            "SELECT ticket_id, status_before, priority_before, assignee_before, folded_before, \
-             status_after, priority_after, assignee_after, folded_after FROM bulk_edit_tickets \
-             WHERE bulk_id = ? ORDER BY ticket_id",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let (mail_after, hooks_after) = outbox_heads(&mut tx).await?;
-        let (mut restored, mut kept) = (Vec::new(), Vec::new());
-        for item in &items {
-            let ticket: i64 = item.try_get("ticket_id")?;
-            let restore = Restore {
-                before: read_snapshot(item, "before")?,
-                left: read_snapshot(item, "after")?,
-            };
-            let request = Request {
-                ticket,
-                actor,
-                command: Command::Undo { restore },
-                at: now,
-            };
-            match apply_in_savepoint(&mut tx, &request, targets, self.outgoing).await? {
-                Ok(outcome) if outcome.changed() => restored.push(ticket),
-                Ok(_) | Err(_) => kept.push(ticket),
-            }
-        }
-        let (mail_upto, hooks_upto) = outbox_heads(&mut tx).await?;
-        drop_deliveries(&mut tx, (mail_after, mail_upto), (hooks_after, hooks_upto)).await?;
-        sqlx::query("UPDATE bulk_edits SET undone_at = ?, undo_note = ? WHERE id = ?")
-            .bind(time_text::to_text(now))
-            .bind(undo_note(&restored, &kept))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Undo::Done { restored, kept })
+        let outgoing = self.outgoing;
+        let targets = targets.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let targets = &targets;
+                let edit = sqlx::query(
+                    "SELECT undo_until, undone_at, mail_after, mail_upto, hooks_after, hooks_upto \
+                     FROM bulk_edits WHERE id = ? AND staff_id = ?",
+                )
+                .bind(id)
+                .bind(staff_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(edit) = edit else {
+                    return Ok(Undo::NotFound);
+                };
+                if optional_time(&edit, "undone_at")?.is_some() {
+                    return Ok(Undo::AlreadyUndone);
+                }
+                if now >= decode::time(&edit, "undo_until")? {
+                    return Ok(Undo::TooLate);
+                }
+                let range = |after: &str, upto: &str| -> Result<(i64, i64), sqlx::Error> {
+                    Ok((edit.try_get(after)?, edit.try_get(upto)?))
+                };
+                drop_deliveries(
+                    &mut *tx,
+                    range("mail_after", "mail_upto")?,
+                    range("hooks_after", "hooks_upto")?,
+                )
+                .await?;
+                let items = sqlx::query(
+                    "SELECT ticket_id, status_before, priority_before, assignee_before, \
+                     folded_before, \
+                     status_after, priority_after, assignee_after, folded_after FROM \
+                      bulk_edit_tickets \
+                     WHERE bulk_id = ? ORDER BY ticket_id",
+                )
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let (mail_after, hooks_after) = outbox_heads(&mut *tx).await?;
+                let (mut restored, mut kept) = (Vec::new(), Vec::new());
+                for item in &items {
+                    let ticket: i64 = item.try_get("ticket_id")?;
+                    let restore = Restore {
+                        before: read_snapshot(item, "before")?,
+                        left: read_snapshot(item, "after")?,
+                    };
+                    let request = Request {
+                        ticket,
+                        actor,
+                        command: Command::Undo { restore },
+                        at: now,
+                    };
+                    match apply_in_savepoint(&mut *tx, &request, targets, outgoing).await? {
+                        Ok(outcome) if outcome.changed() => restored.push(ticket),
+                        Ok(_) | Err(_) => kept.push(ticket),
+                    }
+                }
+                let (mail_upto, hooks_upto) = outbox_heads(&mut *tx).await?;
+                drop_deliveries(&mut *tx, (mail_after, mail_upto), (hooks_after, hooks_upto))
+                    .await?;
+                sqlx::query("UPDATE bulk_edits SET undone_at = ?, undo_note = ? WHERE id = ?")
+                    .bind(time_text::to_text(now))
+                    .bind(undo_note(&restored, &kept))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Undo::Done { restored, kept })
+            })
+        })
+        .await
     }
 }
 

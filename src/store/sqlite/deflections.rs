@@ -27,37 +27,44 @@ impl Deflections for SqliteStore {
         let Some(step_id) = tree.current_id(step_id) else {
             return Ok(false);
         };
-        let code = tree.code;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM deflection_visitors WHERE at < ?")
-            .bind(time_text::to_text(at - DEFLECTION_VISITOR_WINDOW))
-            .execute(&mut *tx)
-            .await?;
-        let first = sqlx::query(
-            "INSERT INTO deflection_visitors (error_code, step_id, visitor_hash, at) VALUES (?, ?, ?, ?)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(code.as_str())
-        .bind(step_id)
-        .bind(visitor_hash)
-        .bind(time_text::to_text(at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if first {
-            sqlx::query(
-                "INSERT INTO deflections (error_code, step_id, count, last_at) VALUES (?, ?, 1, ?)
-                 ON CONFLICT (error_code, step_id) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
-            )
-            .bind(code.as_str())
-            .bind(step_id)
-            .bind(time_text::to_text(at))
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(first)
+        let (code, step_id) = (tree.code, step_id.to_string());
+        let visitor_hash = visitor_hash.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let visitor_hash = &visitor_hash;
+                sqlx::query("DELETE FROM deflection_visitors WHERE at < ?")
+                    .bind(time_text::to_text(at - DEFLECTION_VISITOR_WINDOW))
+                    .execute(&mut *tx)
+                    .await?;
+                let first = sqlx::query(
+                    "INSERT INTO deflection_visitors (error_code, step_id, visitor_hash, at) \
+                     VALUES (?, ?, ?, ?)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(code.as_str())
+                .bind(&step_id)
+                .bind(visitor_hash)
+                .bind(time_text::to_text(at))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if first {
+                    sqlx::query(
+                        "INSERT INTO deflections (error_code, step_id, count, last_at) \
+                         VALUES (?, ?, 1, ?) ON CONFLICT (error_code, step_id) \
+                         DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+                    )
+                    .bind(code.as_str())
+                    .bind(&step_id)
+                    .bind(time_text::to_text(at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Ok(first)
+            })
+        })
+        .await
     }
 
     /// The "yes, fixed" count of a step: its own, plus what was counted

@@ -68,31 +68,38 @@ impl Incidents for SqliteStore {
     ) -> Result<i64, StoreError> {
         // A second submit of the same declaration (a double click) finds
         // the incident the first one opened instead of opening another.
-        let mut tx = self.begin_write().await?;
-        let open: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM incidents WHERE ended_at IS NULL AND title = ? COLLATE NOCASE",
-        )
-        .bind(&incident.title)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(id) = open {
-            return Ok(id);
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO incidents (title, affected, codes, started_at, declared_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&incident.title)
-        .bind(&incident.affected)
-        .bind(codes_to_text(&incident.codes))
-        .bind(time_text::to_text(incident.started_at))
-        .bind(by)
-        .bind(time_text::to_text(now))
-        .fetch_one(&mut *tx)
-        .await?;
-        webhooks::enqueue_for_incident(&mut tx, WebhookEvent::IncidentOpened, id, now).await?;
-        tx.commit().await?;
-        Ok(id)
+        let incident = incident.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let incident = &incident;
+                let open: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM incidents WHERE ended_at IS NULL AND title = ? COLLATE NOCASE",
+                )
+                .bind(&incident.title)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = open {
+                    return Ok(id);
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO incidents (title, affected, codes, started_at, declared_by, \
+                     created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(&incident.title)
+                .bind(&incident.affected)
+                .bind(codes_to_text(&incident.codes))
+                .bind(time_text::to_text(incident.started_at))
+                .bind(by)
+                .bind(time_text::to_text(now))
+                .fetch_one(&mut *tx)
+                .await?;
+                webhooks::enqueue_for_incident(&mut *tx, WebhookEvent::IncidentOpened, id, now)
+                    .await?;
+                Ok(id)
+            })
+        })
+        .await
     }
 
     async fn end_incident(
@@ -101,21 +108,26 @@ impl Incidents for SqliteStore {
         by: i64,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE incidents SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL",
-        )
-        .bind(time_text::to_text(now))
-        .bind(by)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        webhooks::enqueue_for_incident(&mut tx, WebhookEvent::IncidentEnded, id, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE incidents SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at \
+                     IS NULL",
+                )
+                .bind(time_text::to_text(now))
+                .bind(by)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                webhooks::enqueue_for_incident(&mut *tx, WebhookEvent::IncidentEnded, id, now)
+                    .await?;
+                Ok(true)
+            })
+        })
+        .await
     }
 
     async fn open_incidents(&self) -> Result<Vec<Incident>, StoreError> {

@@ -80,46 +80,53 @@ impl Insights for SqliteStore {
             WalkMark::Reached { first } => ("reached", i64::from(first), 1, 0),
             WalkMark::Fixed => ("fixed", 0, 0, 1),
         };
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "DELETE FROM walk_visitors WHERE id IN \
-             (SELECT id FROM walk_visitors WHERE day < ? LIMIT ?)",
-        )
-        .bind(&day)
-        .bind(PRUNE_PER_WRITE)
-        .execute(&mut *tx)
-        .await?;
-        let first = sqlx::query(
-            "INSERT INTO walk_visitors (day, error_code, step_id, mark, visitor_hash) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(&day)
-        .bind(code.as_str())
-        .bind(step_id)
-        .bind(mark_text)
-        .bind(visitor_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if first {
-            sqlx::query(
-                "INSERT INTO walk_days (day, error_code, step_id, started, reached, fixed) \
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day, error_code, step_id) DO UPDATE SET \
-                 started = started + excluded.started, reached = reached + excluded.reached, \
-                 fixed = fixed + excluded.fixed",
-            )
-            .bind(&day)
-            .bind(code.as_str())
-            .bind(step_id)
-            .bind(started)
-            .bind(reached)
-            .bind(fixed)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(first)
+        let (step_id, visitor_hash) = (step_id.to_owned(), visitor_hash.to_owned());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let (step_id, visitor_hash) = (&step_id, &visitor_hash);
+                sqlx::query(
+                    "DELETE FROM walk_visitors WHERE id IN \
+                     (SELECT id FROM walk_visitors WHERE day < ? LIMIT ?)",
+                )
+                .bind(&day)
+                .bind(PRUNE_PER_WRITE)
+                .execute(&mut *tx)
+                .await?;
+                let first = sqlx::query(
+                    "INSERT INTO walk_visitors (day, error_code, step_id, mark, visitor_hash) \
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                )
+                .bind(&day)
+                .bind(code.as_str())
+                .bind(step_id)
+                .bind(mark_text)
+                .bind(visitor_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if first {
+                    sqlx::query(
+                        "INSERT INTO walk_days (day, error_code, step_id, started, reached, fixed) \
+                         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day, error_code, step_id) DO \
+                          UPDATE SET \
+                         started = started + excluded.started, reached = reached + \
+                          excluded.reached, \
+                         fixed = fixed + excluded.fixed",
+                    )
+                    .bind(&day)
+                    .bind(code.as_str())
+                    .bind(step_id)
+                    .bind(started)
+                    .bind(reached)
+                    .bind(fixed)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Ok(first)
+            })
+        })
+        .await
     }
 
     async fn walk_tallies(&self, from: Date, to: Date) -> Result<Vec<WalkTally>, StoreError> {

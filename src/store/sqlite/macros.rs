@@ -46,23 +46,29 @@ impl Macros for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<i64, StoreError> {
         let now = time_text::to_text(now);
-        let mut tx = self.begin_write().await?;
-        let id = sqlx::query(
-            "INSERT INTO macros (title, body, set_status, set_priority, created_by, created_at, \
-             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&new.title)
-        .bind(&new.body)
-        .bind(new.set_status.map(TicketStatus::as_str))
-        .bind(new.set_priority.map(Priority::rank))
-        .bind(by)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        tx.commit().await?;
-        Ok(id)
+        let new = new.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let new = &new;
+                let id = sqlx::query(
+                    "INSERT INTO macros (title, body, set_status, set_priority, created_by, \
+                     created_at, \
+                     updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&new.title)
+                .bind(&new.body)
+                .bind(new.set_status.map(TicketStatus::as_str))
+                .bind(new.set_priority.map(Priority::rank))
+                .bind(by)
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+                Ok(id)
+            })
+        })
+        .await
     }
 
     async fn update_macro(
@@ -71,33 +77,41 @@ impl Macros for SqliteStore {
         new: &NewMacro,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE macros SET title = ?, body = ?, set_status = ?, set_priority = ?, \
-             updated_at = ? WHERE id = ?",
-        )
-        .bind(&new.title)
-        .bind(&new.body)
-        .bind(new.set_status.map(TicketStatus::as_str))
-        .bind(new.set_priority.map(Priority::rank))
-        .bind(time_text::to_text(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(changed > 0)
+        let new = new.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let new = &new;
+                let changed = sqlx::query(
+                    "UPDATE macros SET title = ?, body = ?, set_status = ?, set_priority = ?, \
+                     updated_at = ? WHERE id = ?",
+                )
+                .bind(&new.title)
+                .bind(&new.body)
+                .bind(new.set_status.map(TicketStatus::as_str))
+                .bind(new.set_priority.map(Priority::rank))
+                .bind(time_text::to_text(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                Ok(changed > 0)
+            })
+        })
+        .await
     }
 
     async fn delete_macro(&self, id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let deleted = sqlx::query("DELETE FROM macros WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(deleted > 0)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let deleted = sqlx::query("DELETE FROM macros WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                Ok(deleted > 0)
+            })
+        })
+        .await
     }
 }
 

@@ -34,7 +34,7 @@ mod timeline;
 mod tokens;
 mod webhooks;
 mod workspace;
-mod write_watch;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -42,17 +42,22 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePoolOptions, SqliteQueryResult};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
 use super::{BudgetError, Health, OutboxDepth, PoolLoad, StoreError};
 use crate::tickets::OutgoingMail;
 pub use backup::{Copied, restore};
 
-/// The SQLite backend: a pool of connections to one database file.
+/// The SQLite backend on one database file: a pool of connections that
+/// read, and the writer that owns the one that writes (`writer`). In WAL
+/// mode readers never wait for the writer, nor it for them.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
+    /// For reads. Writes go through `writer` (tests may write here).
     pool: SqlitePool,
+    writer: writer::Writer,
     /// Whether mail written to the outbox is to be sent.
     outgoing: OutgoingMail,
 }
@@ -84,37 +89,80 @@ impl SqliteStore {
         scrub::scrub(&options)
             .await
             .with_context(|| format!("cannot prepare the database {database_url}"))?;
+        let writer = writer::Writer::start(options.clone())
+            .await
+            .with_context(|| format!("cannot open the database {database_url}"))?;
         let pool = pool_options()
-            .max_connections(8)
-            .after_connect(|conn, _| Box::pin(durability::require(conn)))
+            .max_connections(READERS)
+            .acquire_timeout(READ_WAIT)
+            .after_connect(|conn, _| Box::pin(read_only(conn)))
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {database_url}"))?;
-        Ok(Self { pool, outgoing })
+        Ok(Self {
+            pool,
+            writer,
+            outgoing,
+        })
     }
 
-    /// Write transactions take the write lock up front: a deferred transaction
-    /// that later upgrades fails at once with "database is locked" under load.
-    /// Begun for a request, the transaction is stopped and rolled back
-    /// should the request be dropped (timed out) before it commits. The
-    /// wait (for a connection, then for the lock) is what `/metrics`
-    /// reports as `apidesk_db_write_wait_seconds`.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        let asked = std::time::Instant::now();
-        let begun = self.pool.begin_with("BEGIN IMMEDIATE").await;
-        crate::metrics::write_waited(asked.elapsed().as_secs_f64());
-        let mut tx = begun?;
-        write_watch::watch(&mut tx).await?;
-        Ok(tx)
+    /// Runs `work` in the next group commit (see `writer`): kept if it
+    /// returns `Ok`, rolled back otherwise, answered once durable. The wait
+    /// from asking to the answer is what `/metrics` reports as
+    /// `apidesk_db_write_wait_seconds`.
+    async fn write<F, T, E>(&self, work: F) -> Result<T, E>
+    where
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> writer::Work<'c, Result<T, E>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+        E: From<sqlx::Error> + Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    /// One statement on its own, in the next group commit.
+    async fn execute(
+        &self,
+        statement: Query<'static, Sqlite, SqliteArguments<'static>>,
+    ) -> Result<SqliteQueryResult, sqlx::Error> {
+        self.write(move |tx| Box::pin(statement.execute(tx))).await
+    }
+
+    /// As [`SqliteStore::write`], kept only when `keep` says so of the
+    /// result.
+    async fn write_keeping<F, T, E>(&self, work: F, keep: fn(&Result<T, E>) -> bool) -> Result<T, E>
+    where
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> writer::Work<'c, Result<T, E>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+        E: From<sqlx::Error> + Send + 'static,
+    {
+        self.writer.write_keeping(work, keep).await
     }
 }
 
-/// The pool's settings but its size. A write stopped mid-statement (its
-/// caller gone, see `write_watch`) is rolled back by SQLite itself, so the
-/// ROLLBACK sqlx sends after it fails and sqlx goes on counting a
-/// transaction open on that connection, refusing the next `BEGIN
-/// IMMEDIATE` on it: a connection given back with a transaction still
-/// counted open is closed rather than reused.
+/// A read connection refuses writes: every write goes through the writer,
+/// and one that slipped past it would queue on SQLite's lock instead.
+async fn read_only(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    durability::require(conn).await?;
+    sqlx::query("PRAGMA query_only = ON").execute(conn).await?;
+    Ok(())
+}
+
+/// Connections for reads: pages, the queue, search and insights run side by
+/// side while the writer commits (WAL readers take no lock), so a handful
+/// per core keeps both cores busy without holding much memory each.
+const READERS: u32 = 8;
+
+/// How long a read waits for a free connection before its request fails
+/// with an error page rather than hanging.
+const READ_WAIT: Duration = Duration::from_secs(10);
+
+/// The read pool's settings but its size. A connection given back with a
+/// transaction still counted open (its caller dropped mid-way) is closed
+/// rather than reused: sqlx would refuse to begin another on it.
 fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new().after_release(|conn, _| {
         Box::pin(async move {
@@ -132,6 +180,7 @@ impl Health for SqliteStore {
     }
 
     async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -222,13 +271,13 @@ mod tests {
     /// As [`store_with_tickets`], with an admin, Ada, as staff member 1.
     pub(super) async fn with_admin(count: usize) -> (SqliteStore, tempfile::TempDir) {
         let (store, dir) = store_with_tickets(count).await;
-        sqlx::query(
-            "INSERT INTO staff (email, name, role, password_hash, created_at) \
+        store
+            .execute(sqlx::query(
+                "INSERT INTO staff (email, name, role, password_hash, created_at) \
              VALUES ('ada@example.com', 'Ada', 'admin', 'x', '2026-01-01T00:00:00Z')",
-        )
-        .execute(&store.pool)
-        .await
-        .unwrap();
+            ))
+            .await
+            .unwrap();
         (store, dir)
     }
 
@@ -255,7 +304,7 @@ mod tests {
             "UPDATE ticket_events SET body = 'rewritten'",
             "DELETE FROM ticket_events",
         ] {
-            let err = sqlx::query(sql).execute(&store.pool).await.unwrap_err();
+            let err = store.execute(sqlx::query(sql)).await.unwrap_err();
             assert!(err.to_string().contains("append-only"), "{sql}: {err}");
         }
         let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events")
@@ -271,8 +320,8 @@ mod tests {
         let counts = store.status_counts().await.unwrap();
         assert_eq!(counts[0], (crate::tickets::TicketStatus::New, 1));
         assert!(counts[1..].iter().all(|(_, n)| *n == 0));
-        sqlx::query("UPDATE tickets SET status = 'closed'")
-            .execute(&store.pool)
+        store
+            .execute(sqlx::query("UPDATE tickets SET status = 'closed'"))
             .await
             .unwrap();
         let counts = store.status_counts().await.unwrap();

@@ -41,29 +41,35 @@ impl SavedViews for SqliteStore {
         by: i64,
         at: OffsetDateTime,
     ) -> Result<i64, SaveViewError> {
-        let mut tx = self.begin_write().await?;
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM saved_views")
-            .fetch_one(&mut *tx)
-            .await?;
-        if count >= MAX_SAVED_VIEWS as i64 {
-            return Err(SaveViewError::TooMany);
-        }
-        let inserted = sqlx::query(
-            "INSERT INTO saved_views (name, query, created_by, created_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT DO NOTHING RETURNING id",
-        )
-        .bind(name)
-        .bind(query)
-        .bind(by)
-        .bind(time_text::to_text(at))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = inserted else {
-            return Err(SaveViewError::NameTaken);
-        };
-        let id: i64 = row.try_get("id")?;
-        tx.commit().await?;
-        Ok(id)
+        let (name, query) = (name.to_owned(), query.to_owned());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let (name, query) = (&name, &query);
+                let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM saved_views")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if count >= MAX_SAVED_VIEWS as i64 {
+                    return Err(SaveViewError::TooMany);
+                }
+                let inserted = sqlx::query(
+                    "INSERT INTO saved_views (name, query, created_by, created_at) VALUES (?, \
+                     ?, ?, ?) \
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(name)
+                .bind(query)
+                .bind(by)
+                .bind(time_text::to_text(at))
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = inserted else {
+                    return Err(SaveViewError::NameTaken);
+                };
+                let id: i64 = row.try_get("id")?;
+                Ok(id)
+            })
+        })
+        .await
     }
 
     async fn saved_view(&self, id: i64) -> Result<Option<SavedView>, StoreError> {
@@ -78,19 +84,22 @@ impl SavedViews for SqliteStore {
 
     /// Removes the view, and with it anyone's default that named it.
     async fn delete_view(&self, id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM staff_default_view WHERE view_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let deleted = sqlx::query("DELETE FROM saved_views WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        tx.commit().await?;
-        Ok(deleted)
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM staff_default_view WHERE view_id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let deleted = sqlx::query("DELETE FROM saved_views WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                Ok(deleted)
+            })
+        })
+        .await
     }
 
     async fn default_view(&self, staff_id: i64) -> Result<Option<SavedView>, StoreError> {
@@ -108,27 +117,30 @@ impl SavedViews for SqliteStore {
     /// Makes `view` the person's default, or clears it (`None`). A view
     /// deleted meanwhile is not set: returns false.
     async fn set_default_view(&self, staff_id: i64, view: Option<i64>) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM staff_default_view WHERE staff_id = ?")
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        let set = match view {
-            None => true,
-            Some(view) => {
-                sqlx::query(
-                    "INSERT INTO staff_default_view (staff_id, view_id) \
-                     SELECT ?, id FROM saved_views WHERE id = ?",
-                )
-                .bind(staff_id)
-                .bind(view)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1
-            }
-        };
-        tx.commit().await?;
-        Ok(set)
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM staff_default_view WHERE staff_id = ?")
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let set = match view {
+                    None => true,
+                    Some(view) => {
+                        sqlx::query(
+                            "INSERT INTO staff_default_view (staff_id, view_id) \
+                             SELECT ?, id FROM saved_views WHERE id = ?",
+                        )
+                        .bind(staff_id)
+                        .bind(view)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                            == 1
+                    }
+                };
+                Ok(set)
+            })
+        })
+        .await
     }
 }

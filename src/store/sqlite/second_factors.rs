@@ -2,7 +2,7 @@
 //! waiting sign-ins.
 
 use async_trait::async_trait;
-use sqlx::{Sqlite, Transaction};
+use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
 use super::{SqliteStore, time_text};
@@ -11,14 +11,14 @@ use crate::store::{SecondFactors, StoreError};
 
 /// Replaces the member's recovery codes inside `tx`.
 async fn store_recovery_codes(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     staff_id: i64,
     hashes: &[String],
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = ?")
         .bind(staff_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     for hash in hashes {
         sqlx::query(
@@ -27,7 +27,7 @@ async fn store_recovery_codes(
         .bind(staff_id)
         .bind(hash)
         .bind(time_text::to_text(now))
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())
@@ -60,17 +60,19 @@ impl SecondFactors for SqliteStore {
         secret: &TotpSecret,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO staff_totp (staff_id, secret, created_at) VALUES (?, ?, ?) \
+        let done = self
+            .execute(
+                sqlx::query(
+                    "INSERT INTO staff_totp (staff_id, secret, created_at) VALUES (?, ?, ?) \
              ON CONFLICT (staff_id) DO UPDATE SET secret = excluded.secret, \
              created_at = excluded.created_at, last_used_step = NULL \
              WHERE staff_totp.enabled_at IS NULL",
-        )
-        .bind(staff_id)
-        .bind(secret.as_bytes())
-        .bind(time_text::to_text(now))
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(staff_id)
+                .bind(secret.as_bytes().to_vec())
+                .bind(time_text::to_text(now)),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -82,36 +84,43 @@ impl SecondFactors for SqliteStore {
         recovery_hashes: &[String],
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE staff_totp SET enabled_at = ?, last_used_step = ? \
-             WHERE staff_id = ? AND secret = ? AND enabled_at IS NULL",
-        )
-        .bind(time_text::to_text(now))
-        .bind(step)
-        .bind(staff_id)
-        .bind(secret.as_bytes())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        store_recovery_codes(&mut tx, staff_id, recovery_hashes, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        let (secret, recovery_hashes) = (secret.to_owned(), recovery_hashes.to_owned());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let (secret, recovery_hashes) = (&secret, &recovery_hashes);
+                let done = sqlx::query(
+                    "UPDATE staff_totp SET enabled_at = ?, last_used_step = ? \
+                     WHERE staff_id = ? AND secret = ? AND enabled_at IS NULL",
+                )
+                .bind(time_text::to_text(now))
+                .bind(step)
+                .bind(staff_id)
+                .bind(secret.as_bytes())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                store_recovery_codes(&mut *tx, staff_id, recovery_hashes, now).await?;
+                Ok(true)
+            })
+        })
+        .await
     }
 
     async fn take_totp_step(&self, staff_id: i64, step: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE staff_totp SET last_used_step = ? \
+        let done = self
+            .execute(
+                sqlx::query(
+                    "UPDATE staff_totp SET last_used_step = ? \
              WHERE staff_id = ? AND enabled_at IS NOT NULL \
              AND (last_used_step IS NULL OR last_used_step < ?)",
-        )
-        .bind(step)
-        .bind(staff_id)
-        .bind(step)
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(step)
+                .bind(staff_id)
+                .bind(step),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -121,27 +130,33 @@ impl SecondFactors for SqliteStore {
         hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE staff_recovery_codes SET used_at = ? \
-             WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL",
-        )
-        .bind(time_text::to_text(now))
-        .bind(staff_id)
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(None);
-        }
-        let left: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = ? AND used_at IS NULL",
-        )
-        .bind(staff_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Some(left))
+        let hash = hash.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let hash = &hash;
+                let done = sqlx::query(
+                    "UPDATE staff_recovery_codes SET used_at = ? \
+                     WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL",
+                )
+                .bind(time_text::to_text(now))
+                .bind(staff_id)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Ok(None);
+                }
+                let left: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = ? AND used_at \
+                     IS NULL",
+                )
+                .bind(staff_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Ok(Some(left))
+            })
+        })
+        .await
     }
 
     async fn recovery_codes_left(&self, staff_id: i64) -> Result<i64, StoreError> {
@@ -159,38 +174,46 @@ impl SecondFactors for SqliteStore {
         hashes: &[String],
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let on: Option<i64> = sqlx::query_scalar(
-            "SELECT staff_id FROM staff_totp WHERE staff_id = ? AND enabled_at IS NOT NULL",
-        )
-        .bind(staff_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if on.is_none() {
-            return Ok(false);
-        }
-        store_recovery_codes(&mut tx, staff_id, hashes, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        let hashes = hashes.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let hashes = &hashes;
+                let on: Option<i64> = sqlx::query_scalar(
+                    "SELECT staff_id FROM staff_totp WHERE staff_id = ? AND enabled_at IS NOT NULL",
+                )
+                .bind(staff_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if on.is_none() {
+                    return Ok(false);
+                }
+                store_recovery_codes(&mut *tx, staff_id, hashes, now).await?;
+                Ok(true)
+            })
+        })
+        .await
     }
 
     async fn remove_totp(&self, staff_id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = ?")
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = ?")
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM staff_sign_in_challenges WHERE staff_id = ?")
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(removed == 1)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let removed = sqlx::query("DELETE FROM staff_totp WHERE staff_id = ?")
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = ?")
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM staff_sign_in_challenges WHERE staff_id = ?")
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(removed == 1)
+            })
+        })
+        .await
     }
 
     async fn create_sign_in_challenge(
@@ -200,22 +223,28 @@ impl SecondFactors for SqliteStore {
         next: &str,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM staff_sign_in_challenges WHERE expires_at < ?")
-            .bind(time_text::to_text(OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO staff_sign_in_challenges (id_hash, staff_id, next, expires_at) \
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(id_hash)
-        .bind(staff_id)
-        .bind(next)
-        .bind(time_text::to_text(expires_at))
-        .execute(&mut *tx)
-        .await?;
-        Ok(tx.commit().await?)
+        let (id_hash, next) = (id_hash.to_owned(), next.to_owned());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let (id_hash, next) = (&id_hash, &next);
+                sqlx::query("DELETE FROM staff_sign_in_challenges WHERE expires_at < ?")
+                    .bind(time_text::to_text(OffsetDateTime::now_utc()))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO staff_sign_in_challenges (id_hash, staff_id, next, expires_at) \
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind(id_hash)
+                .bind(staff_id)
+                .bind(next)
+                .bind(time_text::to_text(expires_at))
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn sign_in_challenge(
@@ -234,10 +263,11 @@ impl SecondFactors for SqliteStore {
     }
 
     async fn end_sign_in_challenge(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM staff_sign_in_challenges WHERE id_hash = ?")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
+        self.execute(
+            sqlx::query("DELETE FROM staff_sign_in_challenges WHERE id_hash = ?")
+                .bind(id_hash.to_string()),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -18,22 +18,28 @@ impl Sessions for SqliteStore {
     ) -> Result<(), StoreError> {
         let now = time_text::to_text(now);
         // A new session is a sign-in: the admin pages show the latest.
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(id_hash)
-        .bind(staff_id)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE staff SET last_sign_in_at = ? WHERE id = ?")
-            .bind(&now)
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx.commit().await?)
+        let id_hash = id_hash.to_string();
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO staff_sessions (id_hash, staff_id, created_at, last_seen_at) \
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind(id_hash)
+                .bind(staff_id)
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE staff SET last_sign_in_at = ? WHERE id = ?")
+                    .bind(&now)
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// The signed-in staff member for a session that is still valid: not idle
@@ -65,20 +71,21 @@ impl Sessions for SqliteStore {
             return Ok(None);
         }
         if now - last_seen_at > Duration::minutes(1) {
-            sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?")
-                .bind(time_text::to_text(now))
-                .bind(id_hash)
-                .execute(&self.pool)
-                .await?;
+            self.execute(
+                sqlx::query("UPDATE staff_sessions SET last_seen_at = ? WHERE id_hash = ?")
+                    .bind(time_text::to_text(now))
+                    .bind(id_hash.to_string()),
+            )
+            .await?;
         }
         self.staff_by_id(staff_id).await
     }
 
     async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM staff_sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
+        self.execute(
+            sqlx::query("DELETE FROM staff_sessions WHERE id_hash = ?").bind(id_hash.to_string()),
+        )
+        .await?;
         Ok(())
     }
 
@@ -94,47 +101,59 @@ impl Sessions for SqliteStore {
         since: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<Option<LoginAttempt>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        for (scope, limit) in limits {
-            let recent: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM login_failures WHERE scope = ? AND failed_at >= ?",
-            )
-            .bind(scope)
-            .bind(time_text::to_text(since))
-            .fetch_one(&mut *tx)
-            .await?;
-            if recent >= *limit {
-                return Ok(None);
-            }
-        }
-        let mut ids = Vec::with_capacity(limits.len());
-        for (scope, _) in limits {
-            let done = sqlx::query("INSERT INTO login_failures (scope, failed_at) VALUES (?, ?)")
-                .bind(scope)
-                .bind(time_text::to_text(now))
-                .execute(&mut *tx)
-                .await?;
-            ids.push(done.last_insert_rowid());
-        }
-        // Old failures no longer matter; keep the table small.
-        sqlx::query("DELETE FROM login_failures WHERE failed_at < ?")
-            .bind(time_text::to_text(now - Duration::days(1)))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Some(LoginAttempt(ids)))
+        let limits: Vec<(String, i64)> = limits
+            .iter()
+            .map(|(scope, limit)| ((*scope).to_string(), *limit))
+            .collect();
+        self.write(move |tx| {
+            Box::pin(async move {
+                for (scope, limit) in &limits {
+                    let recent: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM login_failures WHERE scope = ? AND failed_at >= ?",
+                    )
+                    .bind(scope)
+                    .bind(time_text::to_text(since))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if recent >= *limit {
+                        return Ok(None);
+                    }
+                }
+                let mut ids = Vec::with_capacity(limits.len());
+                for (scope, _) in &limits {
+                    let done =
+                        sqlx::query("INSERT INTO login_failures (scope, failed_at) VALUES (?, ?)")
+                            .bind(scope)
+                            .bind(time_text::to_text(now))
+                            .execute(&mut *tx)
+                            .await?;
+                    ids.push(done.last_insert_rowid());
+                }
+                // Old failures no longer matter; keep the table small.
+                sqlx::query("DELETE FROM login_failures WHERE failed_at < ?")
+                    .bind(time_text::to_text(now - Duration::days(1)))
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Some(LoginAttempt(ids)))
+            })
+        })
+        .await
     }
 
     /// Takes back a reserved attempt: it succeeded, or was never evaluated.
     async fn release_login_attempt(&self, attempt: LoginAttempt) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        for id in attempt.0 {
-            sqlx::query("DELETE FROM login_failures WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(tx.commit().await?)
+        self.write(move |tx| {
+            Box::pin(async move {
+                for id in attempt.0 {
+                    sqlx::query("DELETE FROM login_failures WHERE id = ?")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn login_retry_at(
@@ -180,10 +199,10 @@ impl Sessions for SqliteStore {
     }
 
     async fn clear_login_failures(&self, scope: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE scope = ?")
-            .bind(scope)
-            .execute(&self.pool)
-            .await?;
+        self.execute(
+            sqlx::query("DELETE FROM login_failures WHERE scope = ?").bind(scope.to_string()),
+        )
+        .await?;
         Ok(())
     }
 }

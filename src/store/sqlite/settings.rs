@@ -12,17 +12,24 @@ impl Settings for SqliteStore {
         key: &str,
         make: fn() -> String,
     ) -> Result<String, StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(make())
-            .execute(&mut *tx)
-            .await?;
-        let value: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(value)
+        let key = key.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let key = &key;
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(make())
+                .execute(&mut *tx)
+                .await?;
+                let value: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                    .bind(key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Ok(value)
+            })
+        })
+        .await
     }
 }

@@ -20,18 +20,21 @@ impl StaffAccounts for SqliteStore {
         new: NewStaffMember,
         now: OffsetDateTime,
     ) -> Result<StaffMember, AddStaffError> {
-        let result = sqlx::query(
-            "INSERT INTO staff (email, name, role, password_hash, must_change_password, created_at) \
+        let result = self
+            .execute(
+                sqlx::query(
+                    "INSERT INTO staff (email, name, role, password_hash, must_change_password, \
+             created_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&new.email)
-        .bind(&new.name)
-        .bind(new.role.as_str())
-        .bind(new.hash.as_str())
-        .bind(new.must_change_password)
-        .bind(time_text::to_text(now))
-        .execute(&self.pool)
-        .await;
+                )
+                .bind(new.email.clone())
+                .bind(new.name.clone())
+                .bind(new.role.as_str())
+                .bind(new.hash.as_str().to_string())
+                .bind(new.must_change_password)
+                .bind(time_text::to_text(now)),
+            )
+            .await;
         match result {
             Ok(done) => Ok(new.stored_as(done.last_insert_rowid())),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -49,15 +52,16 @@ impl StaffAccounts for SqliteStore {
         hash: &PasswordHash,
         now: OffsetDateTime,
     ) -> Result<i64, AddStaffError> {
-        let result = sqlx::query(
-            "INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        let result = self.execute(sqlx::query(
+            "INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, ?, ?, \
+             ?, ?)",
         )
-        .bind(email)
-        .bind(name)
+        .bind(email.to_string())
+        .bind(name.to_string())
         .bind(role.as_str())
-        .bind(hash.as_str())
+        .bind(hash.as_str().to_string())
         .bind(time_text::to_text(now))
-        .execute(&self.pool)
+        )
         .await;
         match result {
             Ok(done) => Ok(done.last_insert_rowid()),
@@ -71,25 +75,30 @@ impl StaffAccounts for SqliteStore {
     /// Disables the account and ends all its sessions, in one transaction.
     /// Returns false when there is no such account.
     async fn disable_staff(&self, email: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(id) = id else {
-            return Ok(false);
-        };
-        sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?")
-            .bind(time_text::to_text(now))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
+        let email = email.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let email = &email;
+                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE email = ?")
+                    .bind(email)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(id) = id else {
+                    return Ok(false);
+                };
+                sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?")
+                    .bind(time_text::to_text(now))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(true)
+            })
+        })
+        .await
     }
 
     /// The account and its password hash, for signing in.
@@ -123,24 +132,34 @@ impl StaffAccounts for SqliteStore {
 
     /// The zone this staff member reads times in.
     async fn set_staff_time_zone(&self, id: i64, zone: &Zone) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE staff SET time_zone = ? WHERE id = ?")
-            .bind(zone.name())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx.commit().await?)
+        let zone = zone.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let zone = &zone;
+                sqlx::query("UPDATE staff SET time_zone = ? WHERE id = ?")
+                    .bind(zone.name())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn set_staff_notices(&self, id: i64, notices: StaffNotices) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE staff SET notify_urgent = ?, notify_assigned = ? WHERE id = ?")
-            .bind(notices.urgent)
-            .bind(notices.assigned)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx.commit().await?)
+        self.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("UPDATE staff SET notify_urgent = ?, notify_assigned = ? WHERE id = ?")
+                    .bind(notices.urgent)
+                    .bind(notices.assigned)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Every account's email, disabled ones included.
@@ -157,10 +176,12 @@ impl StaffAccounts for SqliteStore {
         email: &str,
         hash: &PasswordHash,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE staff SET password_hash = ? WHERE email = ?")
-            .bind(hash.as_str())
-            .bind(email)
-            .execute(&self.pool)
+        let done = self
+            .execute(
+                sqlx::query("UPDATE staff SET password_hash = ? WHERE email = ?")
+                    .bind(hash.as_str().to_string())
+                    .bind(email.to_string()),
+            )
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -217,68 +238,76 @@ impl StaffAccounts for SqliteStore {
         change: &AccountChange,
         now: OffsetDateTime,
     ) -> Result<Option<AccountChanged>, AccountChangeError> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(before) = row.as_ref().map(staff_from_row).transpose()? else {
-            return Ok(None);
-        };
-        let active_admins: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        check_change(actor, &before, active_admins, change)?;
-        let mut end_sessions = false;
-        match change {
-            AccountChange::SetRole(role) => {
-                sqlx::query("UPDATE staff SET role = ? WHERE id = ?")
-                    .bind(role.as_str())
+        let change = change.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let change = &change;
+                let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?"))
                     .bind(id)
-                    .execute(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-            }
-            AccountChange::Disable => {
-                sqlx::query("UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?")
-                    .bind(time_text::to_text(now))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                end_sessions = true;
-            }
-            AccountChange::Enable => {
-                sqlx::query("UPDATE staff SET disabled_at = NULL WHERE id = ?")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            AccountChange::ResetPassword(hash) => {
-                sqlx::query(
-                    "UPDATE staff SET password_hash = ?, must_change_password = 1 WHERE id = ?",
+                let Some(before) = row.as_ref().map(staff_from_row).transpose()? else {
+                    return Ok(None);
+                };
+                let active_admins: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL",
                 )
-                .bind(hash.as_str())
-                .bind(id)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-                end_sessions = true;
-            }
-        }
-        let sessions_ended = if end_sessions {
-            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        } else {
-            0
-        };
-        tx.commit().await?;
-        Ok(Some(AccountChanged {
-            before,
-            sessions_ended,
-        }))
+                check_change(actor, &before, active_admins, change)?;
+                let mut end_sessions = false;
+                match change {
+                    AccountChange::SetRole(role) => {
+                        sqlx::query("UPDATE staff SET role = ? WHERE id = ?")
+                            .bind(role.as_str())
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    AccountChange::Disable => {
+                        sqlx::query(
+                            "UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?",
+                        )
+                        .bind(time_text::to_text(now))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        end_sessions = true;
+                    }
+                    AccountChange::Enable => {
+                        sqlx::query("UPDATE staff SET disabled_at = NULL WHERE id = ?")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    AccountChange::ResetPassword(hash) => {
+                        sqlx::query(
+                            "UPDATE staff SET password_hash = ?, must_change_password = 1 WHERE \
+                             id = ?",
+                        )
+                        .bind(hash.as_str())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        end_sessions = true;
+                    }
+                }
+                let sessions_ended = if end_sessions {
+                    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                } else {
+                    0
+                };
+                Ok(Some(AccountChanged {
+                    before,
+                    sessions_ended,
+                }))
+            })
+        })
+        .await
     }
 
     async fn change_own_password(
@@ -287,20 +316,28 @@ impl StaffAccounts for SqliteStore {
         hash: &PasswordHash,
         keep_session: &str,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE staff SET password_hash = ?, must_change_password = 0 WHERE id = ?")
-            .bind(hash.as_str())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let ended = sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ? AND id_hash <> ?")
-            .bind(id)
-            .bind(keep_session)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(ended)
+        let (hash, keep_session) = (hash.to_owned(), keep_session.to_owned());
+        self.write(move |tx| {
+            Box::pin(async move {
+                let (hash, keep_session) = (&hash, &keep_session);
+                sqlx::query(
+                    "UPDATE staff SET password_hash = ?, must_change_password = 0 WHERE id = ?",
+                )
+                .bind(hash.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                let ended =
+                    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ? AND id_hash <> ?")
+                        .bind(id)
+                        .bind(keep_session)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                Ok(ended)
+            })
+        })
+        .await
     }
 }
 

@@ -30,12 +30,15 @@ impl Actions for SqliteStore {
         request: &Request,
         targets: &ResponseTargets,
     ) -> Result<Outcome, ActionError> {
-        let mut tx = self.begin_write().await?;
-        let outcome = apply_in(&mut tx, request, targets, self.outgoing).await?;
-        if outcome.changed() {
-            tx.commit().await?;
-        }
-        Ok(outcome)
+        let outgoing = self.outgoing;
+        let (request, targets) = (request.to_owned(), targets.to_owned());
+        self.write_keeping(
+            move |tx| {
+                Box::pin(async move { apply_in(&mut *tx, &request, &targets, outgoing).await })
+            },
+            |outcome| matches!(outcome, Ok(o) if o.changed()),
+        )
+        .await
     }
 
     /// `APPLIED_PER_COMMIT` requests to a transaction, one savepoint each.
@@ -46,11 +49,20 @@ impl Actions for SqliteStore {
     ) -> Result<Vec<Result<Outcome, Refusal>>, StoreError> {
         let mut outcomes = Vec::with_capacity(requests.len());
         for batch in requests.chunks(APPLIED_PER_COMMIT) {
-            let mut tx = self.begin_write().await?;
-            for request in batch {
-                outcomes.push(apply_in_savepoint(&mut tx, request, targets, self.outgoing).await?);
-            }
-            tx.commit().await?;
+            let (batch, targets, outgoing) = (batch.to_vec(), *targets, self.outgoing);
+            let applied = self
+                .write(move |tx| {
+                    Box::pin(async move {
+                        let mut applied = Vec::with_capacity(batch.len());
+                        for request in &batch {
+                            applied
+                                .push(apply_in_savepoint(tx, request, &targets, outgoing).await?);
+                        }
+                        Ok::<_, StoreError>(applied)
+                    })
+                })
+                .await?;
+            outcomes.extend(applied);
         }
         Ok(outcomes)
     }
@@ -399,39 +411,45 @@ mod tests {
     async fn commands_share_a_transaction_one_savepoint_each() {
         let (store, _dir) = with_admin(1).await;
         let targets = ResponseTargets::default();
-        let mut tx = store.begin_write().await.unwrap();
-        let mut outcomes = Vec::new();
-        for command in [
-            Command::Assign { to: Some(1) },
-            Command::Merge { into: 1 },
-            Command::SetStatus {
-                to: TicketStatus::Waiting,
-            },
-        ] {
-            sqlx::query("SAVEPOINT command")
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            let outcome = apply_in(
-                &mut tx,
-                &request(1, ADMIN, command),
-                &targets,
-                OutgoingMail::On,
-            )
-            .await;
-            if outcome.is_err() {
-                sqlx::query("ROLLBACK TO command")
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query("RELEASE command")
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            outcomes.push(outcome.map_err(|e| e.to_string()));
-        }
-        tx.commit().await.unwrap();
+        let outcomes = store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut outcomes = Vec::new();
+                    for command in [
+                        Command::Assign { to: Some(1) },
+                        Command::Merge { into: 1 },
+                        Command::SetStatus {
+                            to: TicketStatus::Waiting,
+                        },
+                    ] {
+                        sqlx::query("SAVEPOINT command")
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
+                        let outcome = apply_in(
+                            &mut *tx,
+                            &request(1, ADMIN, command),
+                            &targets,
+                            OutgoingMail::On,
+                        )
+                        .await;
+                        if outcome.is_err() {
+                            sqlx::query("ROLLBACK TO command")
+                                .execute(&mut *tx)
+                                .await
+                                .unwrap();
+                        }
+                        sqlx::query("RELEASE command")
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
+                        outcomes.push(outcome.map_err(|e| e.to_string()));
+                    }
+                    Ok::<_, sqlx::Error>(outcomes)
+                })
+            })
+            .await
+            .unwrap();
         assert_eq!(
             outcomes,
             [

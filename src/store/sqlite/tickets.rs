@@ -32,12 +32,18 @@ impl Tickets for SqliteStore {
         triage: &Triage,
         now: OffsetDateTime,
     ) -> Result<InsertOutcome, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (_, outcome) = insert_in(&mut tx, self.outgoing, ticket, triage, now, None).await?;
-        if let InsertOutcome::Created(_) = outcome {
-            tx.commit().await?;
-        }
-        Ok(outcome)
+        let (ticket, triage, outgoing) = (ticket.clone(), triage.clone(), self.outgoing);
+        // A second submit that finds the first wrote nothing to keep.
+        self.write_keeping(
+            move |tx| {
+                Box::pin(async move {
+                    let (_, outcome) = insert_in(tx, outgoing, &ticket, &triage, now, None).await?;
+                    Ok(outcome)
+                })
+            },
+            |outcome| matches!(outcome, Ok(InsertOutcome::Created(_))),
+        )
+        .await
     }
 
     async fn count_tickets(&self) -> Result<i64, StoreError> {

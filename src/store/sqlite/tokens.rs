@@ -9,7 +9,7 @@ use super::decode::{self, optional_time};
 use super::tickets::insert_in;
 use super::{SqliteStore, time_text};
 use crate::store::{ApiFiled, ApiTokens, InsertOutcome, StoreError};
-use crate::tickets::{Channel, NewTicket, Triage};
+use crate::tickets::{Channel, NewTicket, OutgoingMail, Triage};
 use crate::tokens::{
     ApiToken, IDEMPOTENCY_WINDOW, IdempotencyKey, NewToken, scopes_from_text, scopes_to_text,
 };
@@ -47,18 +47,31 @@ impl ApiTokens for SqliteStore {
         by: i64,
         now: OffsetDateTime,
     ) -> Result<ApiToken, StoreError> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, scopes, token_hash, prefix, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&new.name)
-        .bind(scopes_to_text(&new.scopes))
-        .bind(hash)
-        .bind(prefix)
-        .bind(by)
-        .bind(time_text::to_text(now))
-        .fetch_one(&self.pool)
-        .await?;
+        let (name, scopes, hash, prefix, at) = (
+            new.name.clone(),
+            scopes_to_text(&new.scopes),
+            hash.to_string(),
+            prefix.to_string(),
+            time_text::to_text(now),
+        );
+        let id: i64 = self
+            .write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query_scalar(
+                        "INSERT INTO api_tokens (name, scopes, token_hash, prefix, created_by, \
+                         created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    )
+                    .bind(name)
+                    .bind(scopes)
+                    .bind(hash)
+                    .bind(prefix)
+                    .bind(by)
+                    .bind(at)
+                    .fetch_one(tx)
+                    .await
+                })
+            })
+            .await?;
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = ?"))
             .bind(id)
             .fetch_one(&self.pool)
@@ -84,24 +97,39 @@ impl ApiTokens for SqliteStore {
     }
 
     async fn revoke_token(&self, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .bind(time_text::to_text(now))
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+        let at = time_text::to_text(now);
+        let done = self
+            .write(move |tx| {
+                Box::pin(
+                    sqlx::query(
+                        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                    )
+                    .bind(at)
+                    .bind(id)
+                    .execute(tx),
+                )
+            })
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn touch_token(&self, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 \
-             AND (last_used_at IS NULL OR last_used_at < ?3)",
-        )
-        .bind(time_text::to_text(now))
-        .bind(id)
-        .bind(time_text::to_text(now - TOUCH_EVERY))
-        .execute(&self.pool)
+        let (at, before) = (
+            time_text::to_text(now),
+            time_text::to_text(now - TOUCH_EVERY),
+        );
+        self.write(move |tx| {
+            Box::pin(
+                sqlx::query(
+                    "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 \
+                     AND (last_used_at IS NULL OR last_used_at < ?3)",
+                )
+                .bind(at)
+                .bind(id)
+                .bind(before)
+                .execute(tx),
+            )
+        })
         .await?;
         Ok(())
     }
@@ -114,12 +142,18 @@ impl ApiTokens for SqliteStore {
         token: i64,
         key: Option<&IdempotencyKey>,
     ) -> Result<ApiFiled, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let filed = file_with_token_in(&mut tx, self, ticket, triage, now, token, key).await?;
-        if let ApiFiled::Filed(_) = filed {
-            tx.commit().await?;
-        }
-        Ok(filed)
+        let (ticket, triage, key) = (ticket.clone(), triage.clone(), key.cloned());
+        let outgoing = self.outgoing;
+        self.write_keeping(
+            move |tx| {
+                Box::pin(async move {
+                    file_with_token_in(tx, outgoing, &ticket, &triage, now, token, key.as_ref())
+                        .await
+                })
+            },
+            |filed| matches!(filed, Ok(ApiFiled::Filed(_))),
+        )
+        .await
     }
 }
 
@@ -129,7 +163,7 @@ impl ApiTokens for SqliteStore {
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn file_with_token_in(
     conn: &mut sqlx::SqliteConnection,
-    store: &SqliteStore,
+    outgoing: OutgoingMail,
     ticket: &NewTicket,
     triage: &Triage,
     now: OffsetDateTime,
@@ -157,7 +191,7 @@ pub(super) async fn file_with_token_in(
     }
     let (id, outcome) = insert_in(
         &mut *conn,
-        store.outgoing,
+        outgoing,
         ticket,
         triage,
         now,

@@ -217,20 +217,26 @@ impl Webhooks for SqliteStore {
         by: i64,
         now: OffsetDateTime,
     ) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO webhook_endpoints (url, format, events, problem_threshold, secret, \
-             created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&endpoint.url)
-        .bind(endpoint.format.as_str())
-        .bind(events_to_text(&endpoint.events))
-        .bind(endpoint.problem_threshold)
-        .bind(endpoint.secret.expose())
-        .bind(by)
-        .bind(time_text::to_text(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+        let endpoint = endpoint.clone();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO webhook_endpoints (url, format, events, problem_threshold, \
+                     secret, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(&endpoint.url)
+                .bind(endpoint.format.as_str())
+                .bind(events_to_text(&endpoint.events))
+                .bind(endpoint.problem_threshold)
+                .bind(endpoint.secret.expose())
+                .bind(by)
+                .bind(time_text::to_text(now))
+                .fetch_one(tx)
+                .await?;
+                Ok(id)
+            })
+        })
+        .await
     }
 
     async fn webhook_endpoints(&self) -> Result<Vec<Endpoint>, StoreError> {
@@ -248,13 +254,18 @@ impl Webhooks for SqliteStore {
 
     async fn reveal_webhook_secret(&self, id: i64) -> Result<Option<Secret>, StoreError> {
         // One statement: two pages loading at once cannot both get it.
-        let secret: Option<String> = sqlx::query_scalar(
-            "UPDATE webhook_endpoints SET secret_shown = 1 WHERE id = ? AND secret_shown = 0 \
-             RETURNING secret",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let secret: Option<String> = self
+            .write(move |tx| {
+                Box::pin(
+                    sqlx::query_scalar(
+                        "UPDATE webhook_endpoints SET secret_shown = 1 \
+                         WHERE id = ? AND secret_shown = 0 RETURNING secret",
+                    )
+                    .bind(id)
+                    .fetch_optional(tx),
+                )
+            })
+            .await?;
         Ok(secret.map(Secret::from_stored))
     }
 
@@ -263,27 +274,31 @@ impl Webhooks for SqliteStore {
         id: i64,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE webhook_endpoints SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
-        )
-        .bind(time_text::to_text(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
-            "UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL, \
-             last_error = 'not sent: the endpoint was disabled' \
-             WHERE endpoint_id = ? AND state = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE webhook_endpoints SET disabled_at = ? WHERE id = ? AND disabled_at \
+                     IS NULL",
+                )
+                .bind(time_text::to_text(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL, \
+                     last_error = 'not sent: the endpoint was disabled' \
+                     WHERE endpoint_id = ? AND state = 'pending'",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                Ok(true)
+            })
+        })
+        .await
     }
 
     async fn due_webhook_deliveries(
@@ -327,23 +342,24 @@ impl Webhooks for SqliteStore {
     ) -> Result<(), StoreError> {
         let at = time_text::to_text(at);
         let (state, next, sent_at) = match attempt.next {
-            Next::Sent => (DeliveryState::Sent, None, Some(&at)),
+            Next::Sent => (DeliveryState::Sent, None, Some(at)),
             Next::RetryAt(next) => (DeliveryState::Pending, Some(time_text::to_text(next)), None),
             Next::GiveUp => (DeliveryState::Failed, None, None),
         };
-        sqlx::query(
-            "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, \
+        self.execute(
+            sqlx::query(
+                "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, \
              next_attempt_at = ?, last_status = ?, last_response = ?, last_error = ?, \
              sent_at = COALESCE(?, sent_at) WHERE id = ?",
+            )
+            .bind(state.as_str())
+            .bind(next)
+            .bind(attempt.status)
+            .bind(attempt.response.clone())
+            .bind(attempt.error.clone())
+            .bind(sent_at)
+            .bind(id),
         )
-        .bind(state.as_str())
-        .bind(next)
-        .bind(attempt.status)
-        .bind(&attempt.response)
-        .bind(&attempt.error)
-        .bind(sent_at)
-        .bind(id)
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

@@ -27,62 +27,77 @@ impl Workspace for SqliteStore {
         files: &[Uuid],
         limits: &Limits,
     ) -> Result<Together, StoreError> {
-        // Dropping the transaction without a commit rolls every command back.
-        let mut tx = self.begin_write().await?;
-        if let Some(seen) = seen {
-            let mut tickets: Vec<i64> = requests.iter().map(|r| r.ticket).collect();
-            tickets.dedup();
-            let mut newer = Vec::new();
-            for ticket in tickets {
-                let ids: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM ticket_events WHERE ticket_id = ? AND id > ? \
-                     AND (actor_staff_id IS NULL OR actor_staff_id <> ?) ORDER BY id",
-                )
-                .bind(ticket)
-                .bind(seen.event_id)
-                .bind(seen.staff_id)
-                .fetch_all(&mut *tx)
-                .await?;
-                newer.extend(ids);
-            }
-            if !newer.is_empty() {
-                return Ok(Together::Stale(newer));
-            }
-        }
-        let mut outcomes = Vec::with_capacity(requests.len());
-        let mut written = Vec::new();
-        for (index, request) in requests.iter().enumerate() {
-            match apply_events(&mut tx, request, targets, self.outgoing).await {
-                Ok(events) => {
-                    outcomes.push(if events.is_empty() {
-                        Outcome::Unchanged
-                    } else {
-                        Outcome::Changed
-                    });
-                    written.extend(
-                        events
-                            .into_iter()
-                            .map(|(id, kind)| (request.ticket, id, kind)),
-                    );
-                }
-                Err(ActionError::Refused(refusal)) => {
-                    return Ok(Together::Refused { index, refusal });
-                }
-                Err(ActionError::Database(e)) => return Err(e),
-            }
-        }
-        match bind_to_message(&mut tx, &written, files, limits).await {
-            Ok(()) => {}
-            Err(ActionError::Refused(refusal)) => {
-                let index = requests.len().saturating_sub(1);
-                return Ok(Together::Refused { index, refusal });
-            }
-            Err(ActionError::Database(e)) => return Err(e),
-        }
-        if outcomes.iter().any(|o| o.changed()) {
-            tx.commit().await?;
-        }
-        Ok(Together::Applied(outcomes))
+        let outgoing = self.outgoing;
+        let (requests, targets, files, limits) = (
+            requests.to_owned(),
+            targets.to_owned(),
+            files.to_owned(),
+            limits.to_owned(),
+        );
+        self.write_keeping(
+            move |tx| {
+                Box::pin(async move {
+                    let (requests, targets, files, limits) = (&requests, &targets, &files, &limits);
+                    if let Some(seen) = seen {
+                        let mut tickets: Vec<i64> = requests.iter().map(|r| r.ticket).collect();
+                        tickets.dedup();
+                        let mut newer = Vec::new();
+                        for ticket in tickets {
+                            let ids: Vec<i64> = sqlx::query_scalar(
+                                "SELECT id FROM ticket_events WHERE ticket_id = ? AND id > ? \
+                             AND (actor_staff_id IS NULL OR actor_staff_id <> ?) ORDER BY id",
+                            )
+                            .bind(ticket)
+                            .bind(seen.event_id)
+                            .bind(seen.staff_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                            newer.extend(ids);
+                        }
+                        if !newer.is_empty() {
+                            return Ok(Together::Stale(newer));
+                        }
+                    }
+                    let mut outcomes = Vec::with_capacity(requests.len());
+                    let mut written = Vec::new();
+                    for (index, request) in requests.iter().enumerate() {
+                        match apply_events(&mut *tx, request, targets, outgoing).await {
+                            Ok(events) => {
+                                outcomes.push(if events.is_empty() {
+                                    Outcome::Unchanged
+                                } else {
+                                    Outcome::Changed
+                                });
+                                written.extend(
+                                    events
+                                        .into_iter()
+                                        .map(|(id, kind)| (request.ticket, id, kind)),
+                                );
+                            }
+                            Err(ActionError::Refused(refusal)) => {
+                                return Ok(Together::Refused { index, refusal });
+                            }
+                            Err(ActionError::Database(e)) => return Err(e),
+                        }
+                    }
+                    match bind_to_message(&mut *tx, &written, files, limits).await {
+                        Ok(()) => {}
+                        Err(ActionError::Refused(refusal)) => {
+                            let index = requests.len().saturating_sub(1);
+                            return Ok(Together::Refused { index, refusal });
+                        }
+                        Err(ActionError::Database(e)) => return Err(e),
+                    }
+                    Ok(Together::Applied(outcomes))
+                })
+            },
+            // A refused or stale form applies none of its commands.
+            |together| {
+                matches!(together, Ok(Together::Applied(outcomes))
+                if outcomes.iter().any(|o| o.changed()))
+            },
+        )
+        .await
     }
 
     async fn touch_viewer(
@@ -92,14 +107,15 @@ impl Workspace for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         // One statement: atomic on its own, no transaction to upgrade.
-        sqlx::query(
-            "INSERT INTO ticket_viewers (ticket_id, staff_id, seen_at) VALUES (?, ?, ?) \
+        self.execute(
+            sqlx::query(
+                "INSERT INTO ticket_viewers (ticket_id, staff_id, seen_at) VALUES (?, ?, ?) \
              ON CONFLICT (ticket_id, staff_id) DO UPDATE SET seen_at = excluded.seen_at",
+            )
+            .bind(ticket_id)
+            .bind(staff_id)
+            .bind(time_text::to_text(now)),
         )
-        .bind(ticket_id)
-        .bind(staff_id)
-        .bind(time_text::to_text(now))
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

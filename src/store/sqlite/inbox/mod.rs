@@ -228,43 +228,56 @@ pub(super) async fn take(
     files: &[Uuid],
     limits: &Limits,
 ) -> Result<Option<InboundOutcome>, StoreError> {
-    let mut tx = store.begin_write().await?;
-    // Recorded first (as ignored, on no ticket), so that a second copy of
-    // the message stops here and the hourly count does not see this one.
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO mail_inbound (message_id, sender, subject, received_at, outcome) \
-         VALUES (?, ?, ?, ?, 'ignored') ON CONFLICT (message_id) DO NOTHING RETURNING id",
-    )
-    .bind(&mail.message_id)
-    .bind(&mail.sender)
-    .bind(&mail.subject)
-    .bind(time_text::to_text(mail.received_at))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let filed = file(&mut tx, store, mail, plan, targets, files, limits).await?;
-    sqlx::query(
-        "UPDATE mail_inbound SET outcome = ?, reason = ?, ticket_id = ?, event_id = ? \
-         WHERE id = ?",
-    )
-    .bind(filed.outcome.as_str())
-    .bind(&filed.reason)
-    .bind(filed.ticket_id)
-    .bind(filed.event_id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if filed.outcome == InboundOutcome::Added {
-        // The requester's own mail arrived: their address works again.
-        sqlx::query("DELETE FROM mail_bounces WHERE address = ?")
-            .bind(&mail.sender)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(Some(filed.outcome))
+    let (store, mail, plan, targets, files, limits) = (
+        store.clone(),
+        mail.clone(),
+        plan.clone(),
+        *targets,
+        files.to_vec(),
+        *limits,
+    );
+    store
+        .clone()
+        .write(move |tx| {
+            Box::pin(async move {
+                // Recorded first (as ignored, on no ticket), so that a second copy of
+                // the message stops here and the hourly count does not see this one.
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO mail_inbound (message_id, sender, subject, received_at, outcome) \
+                 VALUES (?, ?, ?, ?, 'ignored') ON CONFLICT (message_id) DO NOTHING RETURNING id",
+                )
+                .bind(&mail.message_id)
+                .bind(&mail.sender)
+                .bind(&mail.subject)
+                .bind(time_text::to_text(mail.received_at))
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else {
+                    return Ok(None);
+                };
+                let filed = file(&mut *tx, &store, &mail, &plan, &targets, &files, &limits).await?;
+                sqlx::query(
+                    "UPDATE mail_inbound SET outcome = ?, reason = ?, ticket_id = ?, event_id = ? \
+                 WHERE id = ?",
+                )
+                .bind(filed.outcome.as_str())
+                .bind(&filed.reason)
+                .bind(filed.ticket_id)
+                .bind(filed.event_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if filed.outcome == InboundOutcome::Added {
+                    // The requester's own mail arrived: their address works again.
+                    sqlx::query("DELETE FROM mail_bounces WHERE address = ?")
+                        .bind(&mail.sender)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Ok(Some(filed.outcome))
+            })
+        })
+        .await
 }
 
 #[async_trait]

@@ -40,9 +40,8 @@ async fn take(
 }
 
 async fn set_status(store: &SqliteStore, status: TicketStatus) {
-    sqlx::query("UPDATE tickets SET status = ?")
-        .bind(status.as_str())
-        .execute(&store.pool)
+    store
+        .execute(sqlx::query("UPDATE tickets SET status = ?").bind(status.as_str()))
         .await
         .unwrap();
 }

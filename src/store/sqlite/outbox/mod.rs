@@ -101,7 +101,8 @@ async fn enqueue_for_staff(
         StaffNotice::Assigned(id) => (
             MailKind::StaffAssigned,
             sqlx::query_scalar(
-                "SELECT email FROM staff WHERE id = ? AND notify_assigned = 1 AND disabled_at IS NULL",
+                "SELECT email FROM staff WHERE id = ? AND notify_assigned = 1 AND disabled_at \
+                 IS NULL",
             )
             .bind(id)
             .fetch_all(&mut *conn)
@@ -170,14 +171,16 @@ async fn cap_reached(
     .await?;
     if about_ticket >= MAX_MAILS_PER_TICKET_PER_HOUR {
         return Ok(Some(format!(
-            "Held back: {MAX_MAILS_PER_TICKET_PER_HOUR} mails about this ticket went out in the last hour."
+            "Held back: {MAX_MAILS_PER_TICKET_PER_HOUR} mails about this ticket went out in the \
+             last hour."
         )));
     }
     if kind == MailKind::Filed {
         let to_address = sent_this_hour(conn, recipient, kind, now).await?;
         if to_address >= MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR {
             return Ok(Some(format!(
-                "Held back: {MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR} confirmations went to this address in the last hour."
+                "Held back: {MAX_FILED_MAILS_PER_ADDRESS_PER_HOUR} confirmations went to this \
+                 address in the last hour."
             )));
         }
     }
@@ -336,50 +339,57 @@ impl Outbox for SqliteStore {
         at: OffsetDateTime,
         delivery: &Delivery,
     ) -> Result<(), StoreError> {
-        let at = time_text::to_text(at);
-        let (outcome, detail, state, next, sent_at) = match delivery {
-            Delivery::Sent { detail } => ("sent", detail, MailState::Sent, None, Some(&at)),
-            Delivery::Retry { detail, next_at } => (
-                "temporary",
-                detail,
-                MailState::Pending,
-                Some(time_text::to_text(*next_at)),
-                None,
-            ),
-            Delivery::GaveUp { detail, permanent } => (
-                if *permanent { "permanent" } else { "temporary" },
-                detail,
-                MailState::Failed,
-                None,
-                None,
-            ),
-        };
-        let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO mail_attempts (mail_id, at, outcome, detail) VALUES (?, ?, ?, ?)")
-            .bind(mail_id)
-            .bind(&at)
-            .bind(outcome)
-            .bind(detail)
-            .execute(&mut *tx)
-            .await?;
-        let reason = if state == MailState::Sent {
-            ""
-        } else {
-            detail.as_str()
-        };
-        sqlx::query(
-            "UPDATE mail_outbox SET state = ?, reason = ?, attempts = attempts + 1, \
-             next_attempt_at = ?, sent_at = COALESCE(?, sent_at) WHERE id = ?",
-        )
-        .bind(state.as_str())
-        .bind(reason)
-        .bind(next)
-        .bind(sent_at)
-        .bind(mail_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let delivery = delivery.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let delivery = &delivery;
+                let at = time_text::to_text(at);
+                let (outcome, detail, state, next, sent_at) = match delivery {
+                    Delivery::Sent { detail } => ("sent", detail, MailState::Sent, None, Some(&at)),
+                    Delivery::Retry { detail, next_at } => (
+                        "temporary",
+                        detail,
+                        MailState::Pending,
+                        Some(time_text::to_text(*next_at)),
+                        None,
+                    ),
+                    Delivery::GaveUp { detail, permanent } => (
+                        if *permanent { "permanent" } else { "temporary" },
+                        detail,
+                        MailState::Failed,
+                        None,
+                        None,
+                    ),
+                };
+                sqlx::query(
+                    "INSERT INTO mail_attempts (mail_id, at, outcome, detail) VALUES (?, ?, ?, ?)",
+                )
+                .bind(mail_id)
+                .bind(&at)
+                .bind(outcome)
+                .bind(detail)
+                .execute(&mut *tx)
+                .await?;
+                let reason = if state == MailState::Sent {
+                    ""
+                } else {
+                    detail.as_str()
+                };
+                sqlx::query(
+                    "UPDATE mail_outbox SET state = ?, reason = ?, attempts = attempts + 1, \
+                     next_attempt_at = ?, sent_at = COALESCE(?, sent_at) WHERE id = ?",
+                )
+                .bind(state.as_str())
+                .bind(reason)
+                .bind(next)
+                .bind(sent_at)
+                .bind(mail_id)
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn mail_ticket_links(
@@ -387,40 +397,48 @@ impl Outbox for SqliteStore {
         email: &str,
         now: OffsetDateTime,
     ) -> Result<Option<MailRecord>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let found: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, requester_email FROM tickets \
-             WHERE requester_email = ? COLLATE NOCASE AND merged_into_id IS NULL \
-             AND status IN ('new', 'open', 'waiting') ORDER BY id DESC LIMIT 50",
-        )
-        .bind(email.trim())
-        .fetch_all(&mut *tx)
-        .await?;
-        // Sent to the address as the latest ticket has it, not as typed.
-        let Some((_, recipient)) = found.first().cloned() else {
-            return Ok(None);
-        };
-        let held_back = match off_reason(self.outgoing) {
-            Some(off) => Some(off),
-            None => {
-                let sent = sent_this_hour(&mut tx, &recipient, MailKind::Links, now).await?;
-                (sent >= MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR).then(|| {
-                    format!(
-                        "Held back: {MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR} mails of links went to this address in the last hour."
-                    )
-                })
-            }
-        };
-        let mail = NewMail {
-            about: MailAbout::Tickets(found.iter().map(|(id, _)| *id).collect()),
-            kind: MailKind::Links,
-            recipient: &recipient,
-            held_back,
-            resend_of: None,
-        };
-        let written = insert_mail(&mut tx, mail, now).await?;
-        tx.commit().await?;
-        Ok(Some(written))
+        let outgoing = self.outgoing;
+        let email = email.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let email = &email;
+                let found: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, requester_email FROM tickets \
+                     WHERE requester_email = ? COLLATE NOCASE AND merged_into_id IS NULL \
+                     AND status IN ('new', 'open', 'waiting') ORDER BY id DESC LIMIT 50",
+                )
+                .bind(email.trim())
+                .fetch_all(&mut *tx)
+                .await?;
+                // Sent to the address as the latest ticket has it, not as typed.
+                let Some((_, recipient)) = found.first().cloned() else {
+                    return Ok(None);
+                };
+                let held_back = match off_reason(outgoing) {
+                    Some(off) => Some(off),
+                    None => {
+                        let sent =
+                            sent_this_hour(&mut *tx, &recipient, MailKind::Links, now).await?;
+                        (sent >= MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR).then(|| {
+                            format!(
+                                "Held back: {MAX_LINK_MAILS_PER_ADDRESS_PER_HOUR} mails of \
+                                 links went to this address in the last hour."
+                            )
+                        })
+                    }
+                };
+                let mail = NewMail {
+                    about: MailAbout::Tickets(found.iter().map(|(id, _)| *id).collect()),
+                    kind: MailKind::Links,
+                    recipient: &recipient,
+                    held_back,
+                    resend_of: None,
+                };
+                let written = insert_mail(&mut *tx, mail, now).await?;
+                Ok(Some(written))
+            })
+        })
+        .await
     }
 
     async fn resend_mail(
@@ -429,35 +447,42 @@ impl Outbox for SqliteStore {
         mail_id: i64,
         now: OffsetDateTime,
     ) -> Result<Option<MailRecord>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ? AND ticket_id = ?");
-        let Some(row) = sqlx::query(&sql)
-            .bind(mail_id)
-            .bind(ticket_id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let original = mail_from_row(&row)?;
-        // The caps hold for a copy too: "Send again" pressed a hundred times
-        // must not mail the requester a hundred times.
-        let held_back = match off_reason(self.outgoing) {
-            Some(off) => Some(off),
-            None => {
-                cap_reached(&mut tx, ticket_id, original.kind, &original.recipient, now).await?
-            }
-        };
-        let copy = NewMail {
-            about: original.about.clone(),
-            kind: original.kind,
-            recipient: &original.recipient,
-            held_back,
-            resend_of: Some(original.id),
-        };
-        let copy = insert_mail(&mut tx, copy, now).await?;
-        tx.commit().await?;
-        Ok(Some(copy))
+        let outgoing = self.outgoing;
+        self.write(move |tx| {
+            Box::pin(async move {
+                let sql = format!(
+                    "SELECT {MAIL_COLUMNS} FROM mail_outbox WHERE id = ? AND ticket_id = ?"
+                );
+                let Some(row) = sqlx::query(&sql)
+                    .bind(mail_id)
+                    .bind(ticket_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let original = mail_from_row(&row)?;
+                // The caps hold for a copy too: "Send again" pressed a hundred times
+                // must not mail the requester a hundred times.
+                let held_back = match off_reason(outgoing) {
+                    Some(off) => Some(off),
+                    None => {
+                        cap_reached(&mut *tx, ticket_id, original.kind, &original.recipient, now)
+                            .await?
+                    }
+                };
+                let copy = NewMail {
+                    about: original.about.clone(),
+                    kind: original.kind,
+                    recipient: &original.recipient,
+                    held_back,
+                    resend_of: Some(original.id),
+                };
+                let copy = insert_mail(&mut *tx, copy, now).await?;
+                Ok(Some(copy))
+            })
+        })
+        .await
     }
 }
 

@@ -138,19 +138,21 @@ async fn replies_and_the_statuses_a_requester_acts_on_send_mail_and_nothing_else
 async fn mail_is_written_only_if_its_event_commits() {
     let (store, _dir) = with_admin(1).await;
     let targets = ResponseTargets::default();
-    {
-        let mut tx = store.begin_write().await.unwrap();
-        let outcome = super::super::ticket_actions::apply_in(
-            &mut tx,
-            &staff(1, reply("Rolled back")),
-            &targets,
-            OutgoingMail::On,
+    let request = staff(1, reply("Rolled back"));
+    let outcome = store
+        .write_keeping(
+            move |tx| {
+                Box::pin(async move {
+                    super::super::ticket_actions::apply_in(tx, &request, &targets, OutgoingMail::On)
+                        .await
+                })
+            },
+            // Not kept: the job is rolled back to its savepoint.
+            |_| false,
         )
         .await
         .unwrap();
-        assert!(outcome.changed());
-        // Dropped without commit: the transaction rolls back.
-    }
+    assert!(outcome.changed());
     // A refused command writes nothing either.
     let refused = store
         .apply(&staff(1, Command::Merge { into: 1 }), &targets)
@@ -336,16 +338,16 @@ async fn a_resend_is_a_new_pending_copy_of_that_tickets_mail() {
 }
 
 async fn add_staff(store: &SqliteStore, id: i64, email: &str, urgent: bool, assigned: bool) {
-    sqlx::query(
+    store.execute(sqlx::query(
         "INSERT INTO staff (id, email, name, role, password_hash, created_at, notify_urgent, \
          notify_assigned) VALUES (?, ?, ?, 'agent', 'x', '2026-01-01T00:00:00Z', ?, ?)",
     )
     .bind(id)
-    .bind(email)
-    .bind(email)
+    .bind(email.to_string())
+    .bind(email.to_string())
     .bind(urgent)
     .bind(assigned)
-    .execute(&store.pool)
+    )
     .await
     .unwrap();
 }

@@ -291,8 +291,11 @@ mod tests {
         }
         // Whatever writes a ticket, the triggers follow (a later migration
         // or a tool editing the table directly included).
-        sqlx::query("UPDATE tickets SET environment = 'sandbox', tool = NULL, created_at = '2025-01-01T00:00:00Z' WHERE id = 3")
-            .execute(&store.pool)
+        store
+            .execute(sqlx::query(
+                "UPDATE tickets SET environment = 'sandbox', tool = NULL, \
+                 created_at = '2025-01-01T00:00:00Z' WHERE id = 3",
+            ))
             .await
             .unwrap();
         let [tally, days] = kept_and_counted(&store).await;

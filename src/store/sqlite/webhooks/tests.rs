@@ -167,12 +167,15 @@ async fn a_problem_is_told_once_when_it_reaches_each_threshold() {
     };
     assert_eq!((facts.lead_id, facts.occurrences), (1, 3));
     // Reaching a threshold again (after shrinking) tells no one twice.
-    let mut conn = store.pool.acquire().await.unwrap();
-    sqlx::query("UPDATE problems SET occurrences = 3")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    enqueue_for_problem(&mut conn, 1, OffsetDateTime::now_utc())
+    store
+        .write(|tx| {
+            Box::pin(async move {
+                sqlx::query("UPDATE problems SET occurrences = 3")
+                    .execute(&mut *tx)
+                    .await?;
+                enqueue_for_problem(tx, 1, OffsetDateTime::now_utc()).await
+            })
+        })
         .await
         .unwrap();
     assert_eq!(written(&store).await.len(), 2);
