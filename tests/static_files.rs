@@ -2,6 +2,8 @@
 //! validators so an unchanged file is never downloaded twice.
 
 mod common;
+#[path = "common/staff.rs"]
+mod staff_helpers;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -117,4 +119,36 @@ async fn a_static_file_is_named_by_its_content_cached_for_good_and_revalidated()
         app.get("/static/nope.css").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Every page costs at most four requests (the page, one stylesheet, one
+/// script, an icon): a staff page's one script holds app.js as well as
+/// its own keys and bulk bar.
+#[tokio::test]
+async fn every_page_links_one_stylesheet_one_script_and_an_icon() {
+    let mut app = TestApp::spawn().await;
+    staff_helpers::signed_in_agent(&mut app, "ana@example.com", "Ana").await;
+    let ticket = staff_helpers::file_ticket(&mut app).await;
+    let app_js = app.get("/static/app.js").await.body;
+    for page in [
+        "/".to_string(),
+        "/troubleshoot/429".to_string(),
+        "/tickets/new".to_string(),
+        "/staff/queue".to_string(),
+        "/staff/insights".to_string(),
+        staff_helpers::staff_url(&ticket),
+    ] {
+        let html = app.get(&page).await.body;
+        assert_eq!(html.matches("<script").count(), 1, "{page}");
+        assert_eq!(html.matches("rel=\"stylesheet\"").count(), 1, "{page}");
+        let script = attr_of_tag(&html, "defer", "src");
+        let body = app.get(&script).await.body;
+        assert!(body.starts_with(&app_js), "{page}: {script} holds app.js");
+        if page.starts_with("/staff") {
+            assert!(
+                body.contains("bulk"),
+                "{page}: {script} holds the staff script"
+            );
+        }
+    }
 }

@@ -50,18 +50,32 @@ static TABLE: LazyLock<HashMap<String, Asset>> = LazyLock::new(|| {
     Assets::iter()
         .filter_map(|path| {
             let file = Assets::get(&path)?;
-            let digest = fingerprint(&file.data);
+            let data = match path.as_ref() {
+                "staff.js" => with_app_js(&file.data),
+                _ => file.data.into_owned(),
+            };
+            let digest = fingerprint(&data);
             let asset = Asset {
                 hashed_name: hashed_name(&path, &digest),
                 etag: HeaderValue::from_str(&format!("W/\"{digest}\""))
                     .expect("hex digits make a valid header value"),
                 content_type: content_type(&path),
-                data: file.data.into_owned(),
+                data,
             };
             Some((path.into_owned(), asset))
         })
         .collect()
 });
+
+/// Staff pages load one script, not two: what they serve as `staff.js` is
+/// `app.js` followed by `static/staff.js` (each wraps itself in a function
+/// of its own, so one after the other is the same as two files in order).
+fn with_app_js(staff: &[u8]) -> Vec<u8> {
+    let app = Assets::get("app.js")
+        .map(|f| f.data.into_owned())
+        .unwrap_or_default();
+    [app.as_slice(), b"\n", staff].concat()
+}
 
 /// Maps a content-named path back to its plain name.
 static BY_HASHED_NAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
