@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 mod attachments;
+mod database_url;
 mod imap;
 mod mail;
 mod observability;
@@ -37,7 +38,7 @@ pub struct Config {
     pub bind: SocketAddr,
 
     /// SQLite database; the file and its folder are created on first start.
-    #[arg(long, global = true, env = "APIDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(long, global = true, env = "APIDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = database_url::parse)]
     pub database_url: String,
 
     /// Mark cookies Secure (set this when apidesk is served over HTTPS).

@@ -1,0 +1,58 @@
+//! `--database-url` that apidesk cannot serve from stops the start with the
+//! setting named, and leaves nothing behind: it used to be taken for a file
+//! name (a folder named `postgres:` with a new, empty database inside).
+
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[test]
+fn an_unknown_scheme_or_an_empty_path_stops_the_start_and_says_which_setting() {
+    for (url, said) in [
+        ("postgres://db.example.com/apidesk", "\"postgres\""),
+        ("mysql://localhost/apidesk", "\"mysql\""),
+        ("sqlite://", "names no database file"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        for via_env in [false, true] {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_apidesk"));
+            for (name, _) in std::env::vars_os() {
+                if name.to_string_lossy().starts_with("APIDESK_") {
+                    command.env_remove(name);
+                }
+            }
+            if via_env {
+                command.env("APIDESK_DATABASE_URL", url);
+            } else {
+                command.args(["--database-url", url]);
+            }
+            let child = command
+                .args(["serve", "--bind", "127.0.0.1:0"])
+                .current_dir(dir.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the apidesk binary runs");
+            let pid = child.id().to_string();
+            let (send, ended) = mpsc::channel();
+            std::thread::spawn(move || send.send(child.wait_with_output()));
+            // Only a guard against a server that started when it should not
+            // have: no measure of speed.
+            let out = match ended.recv_timeout(Duration::from_secs(60)) {
+                Ok(out) => out.unwrap(),
+                Err(_) => {
+                    let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                    panic!("{url}: the server started");
+                }
+            };
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{url}: {stderr}");
+            assert!(stderr.contains("--database-url"), "{url}: {stderr}");
+            assert!(stderr.contains(said), "{url}: {stderr}");
+            assert!(stderr.contains("sqlite://PATH"), "{url}: {stderr}");
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{url}: nothing is created: {left:?}");
+    }
+}
