@@ -129,6 +129,10 @@ async fn views_by_last_update_list_what_a_plain_query_lists() {
             format!("tool = 'zapier' AND priority = 2 AND created_at <= '{old_to}T23:59:59Z'"),
         ),
         (
+            format!("sort=updated&status=all&assignee=me&from=2001-01-01&to={old_to}"),
+            format!("assignee_id = {ME} AND created_at <= '{old_to}T23:59:59Z'"),
+        ),
+        (
             format!("sort=updated&status=all&code=429&assignee=none&from={old_to}&to={old_to}"),
             format!(
                 "error_code = '429' AND assignee_id IS NULL AND {}",

@@ -254,8 +254,9 @@ impl SqliteStore {
 
 impl SqliteStore {
     /// The months of creation to read the view by (see `months`), when it
-    /// is read that way. A range open at its start begins with the oldest
-    /// ticket's month, one seek in the creation-date index.
+    /// is read that way. The range starts no earlier than the oldest
+    /// ticket (one seek in the creation-date index): a range open at its
+    /// start, or one from years before the first ticket, has no empty arms.
     async fn created_months(
         &self,
         read: &mut Budgeted,
@@ -265,17 +266,15 @@ impl SqliteStore {
         let Some(last) = filter.created_to.filter(|_| by_month(filter)) else {
             return Ok(None);
         };
-        let first = match filter.created_from {
-            Some(first) => Some(first),
-            None => {
-                let oldest: Option<String> =
-                    sqlx::query_scalar("SELECT MIN(created_at) FROM tickets")
-                        .fetch_one(read.conn())
-                        .await?;
-                oldest
-                    .and_then(|t| time_text::from_text(&t).ok())
-                    .map(|t| t.date())
-            }
+        let oldest: Option<String> = sqlx::query_scalar("SELECT MIN(created_at) FROM tickets")
+            .fetch_one(read.conn())
+            .await?;
+        let oldest = oldest
+            .and_then(|t| time_text::from_text(&t).ok())
+            .map(|t| t.date());
+        let first = match (filter.created_from, oldest) {
+            (Some(from), Some(oldest)) => Some(from.max(oldest)),
+            (from, oldest) => from.or(oldest),
         };
         let statuses = if filter.statuses.is_empty() {
             STATUSES.len()
