@@ -45,6 +45,17 @@ const FILTERED: [&str; 5] = [
     "/staff/queue?status=waiting&sort=updated",
     "/staff/queue?status=resolved,closed&code=404&from=2026-01-01&to=2026-06-30",
 ];
+/// Sorted by last update with a filter that, walked in that order, may
+/// match rarely: an assignee (or nobody), a range that ended months ago.
+const BY_UPDATE: [&str; 7] = [
+    "/staff/queue?assignee=me&sort=updated",
+    "/staff/queue?assignee=me&sort=updated&status=all",
+    "/staff/queue?assignee=none&sort=updated&status=all",
+    "/staff/queue?sort=updated&from=2026-01-01&to=2026-06-30",
+    "/staff/queue?sort=updated&status=all&from=2025-03-01&to=2025-03-31",
+    "/staff/queue?status=resolved,closed&code=500&environment=production&sort=updated&from=2025-06-01&to=2026-02-28",
+    "/staff/queue?status=all&assignee=me&tool=zapier&priority=high&sort=updated&to=2025-12-31",
+];
 /// The views apidesk starts with (migration 0016), as the sidebar links them.
 const SAVED_VIEWS: [&str; 5] = [
     "/staff/queue?status=new%2Copen",
@@ -124,6 +135,10 @@ async fn main() -> anyhow::Result<()> {
         (
             "queue, filtered",
             FILTERED.iter().map(|s| s.to_string()).collect(),
+        ),
+        (
+            "queue, by last update",
+            BY_UPDATE.iter().map(|s| s.to_string()).collect(),
         ),
         (
             "queue, search",

@@ -5,6 +5,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use time::OffsetDateTime;
 
 use super::Folding;
+use super::months::CREATED_MONTH;
 use crate::store::sqlite::tickets::TICKET_COLUMNS;
 use crate::store::sqlite::time_text;
 use crate::tickets::queue::{AssigneeFilter, QueueFilter, Sort};
@@ -20,6 +21,9 @@ const OVERDUE: &str = "(t.status IN ('new', 'open') AND t.first_response_at IS N
 /// the arms, so a page reads about as many rows as it shows instead of
 /// sorting every ticket with those statuses, and a storm of folded tickets
 /// is stepped over in one seek.
+///
+/// With `months` (see `months`), each arm is also one month of creation.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn push_merged_arms(
     qb: &mut QueryBuilder<'_, Sqlite>,
     filter: &QueueFilter,
@@ -28,6 +32,7 @@ pub(super) fn push_merged_arms(
     segment: i64,
     limit: i64,
     folding: Folding,
+    months: Option<&[String]>,
 ) {
     // "Any status" is an arm for each: every index leads with the status.
     let statuses: &[TicketStatus] = if filter.statuses.is_empty() {
@@ -39,10 +44,17 @@ pub(super) fn push_merged_arms(
         Folding::Fold => &[0],
         Folding::Every => &[0, 1],
     };
-    let arms = statuses
-        .iter()
-        .flat_map(|status| foldings.iter().map(move |folded| (status, *folded)));
-    for (i, (status, folded)) in arms.enumerate() {
+    let months: Vec<Option<&String>> = match months {
+        Some(months) => months.iter().map(Some).collect(),
+        None => vec![None],
+    };
+    let mut arms = Vec::new();
+    for status in statuses {
+        for &folded in foldings {
+            arms.extend(months.iter().map(|&month| (status, folded, month)));
+        }
+    }
+    for (i, (status, folded, month)) in arms.into_iter().enumerate() {
         if i > 0 {
             qb.push(" UNION ALL ");
         }
@@ -50,7 +62,17 @@ pub(super) fn push_merged_arms(
             .push_bind(status.as_str())
             .push(" AND t.folded = ")
             .push_bind(folded);
-        push_filters(qb, filter, me, "t.");
+        match month {
+            Some(month) => {
+                qb.push(format_args!(" AND {CREATED_MONTH} = "))
+                    .push_bind(month.clone());
+                // Every other condition is checked row by row, so that no
+                // other index (by assignee, by code) is preferred to the
+                // month's: each arm stops after a page.
+                push_conditions(qb, filter, me, "t.", true);
+            }
+            None => push_filters(qb, filter, me, "t."),
+        }
         if filter.sort == Sort::Urgency {
             qb.push(if segment == 0 { " AND " } else { " AND NOT " })
                 .push(OVERDUE)
@@ -124,25 +146,38 @@ pub(super) fn push_filters(
     me: i64,
     t: &str,
 ) {
+    push_conditions(qb, filter, me, t, false);
+}
+
+/// The filters; `row_by_row` puts a unary `+` before every column, so that
+/// SQLite reads none of them through an index of its own.
+fn push_conditions(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    filter: &QueueFilter,
+    me: i64,
+    t: &str,
+    row_by_row: bool,
+) {
+    let plus = if row_by_row { "+" } else { "" };
     if let Some(code) = filter.code {
-        qb.push(format_args!(" AND {t}error_code = "))
+        qb.push(format_args!(" AND {plus}{t}error_code = "))
             .push_bind(code.as_str());
     }
     if let Some(priority) = filter.priority {
-        qb.push(format_args!(" AND {t}priority = "))
+        qb.push(format_args!(" AND {plus}{t}priority = "))
             .push_bind(priority.rank());
     }
     match filter.assignee {
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Me => {
-            qb.push(format_args!(" AND {t}assignee_id = "))
+            qb.push(format_args!(" AND {plus}{t}assignee_id = "))
                 .push_bind(me);
         }
         AssigneeFilter::Unassigned => {
-            qb.push(format_args!(" AND {t}assignee_id IS NULL"));
+            qb.push(format_args!(" AND {plus}{t}assignee_id IS NULL"));
         }
         AssigneeFilter::Person(id) => {
-            qb.push(format_args!(" AND {t}assignee_id = "))
+            qb.push(format_args!(" AND {plus}{t}assignee_id = "))
                 .push_bind(id);
         }
     }
@@ -159,7 +194,11 @@ pub(super) fn push_filters(
     // walking the sort's own index and checking the date row by row stops
     // after one page. For a narrow range, or a sort by creation date, the
     // date index is the better path and is left available.
-    let date = if date_index_helps(filter) { "" } else { "+" };
+    let date = if row_by_row || !date_index_helps(filter) {
+        "+"
+    } else {
+        ""
+    };
     if let Some(from) = filter.created_from {
         qb.push(format_args!(" AND {date}{t}created_at >= "))
             .push_bind(format!("{from}T00:00:00Z"));
@@ -168,6 +207,13 @@ pub(super) fn push_filters(
         qb.push(format_args!(" AND {date}{t}created_at <= "))
             .push_bind(format!("{to}T23:59:59Z"));
     }
+}
+
+/// Whether the view is read a month of creation at a time (see `months`):
+/// a sort by last update within a range that ended a while ago, the views
+/// `date_index_helps` would otherwise answer by sorting the whole range.
+pub(super) fn by_month(filter: &QueueFilter) -> bool {
+    filter.sort == Sort::Updated && date_index_helps(filter)
 }
 
 /// Ranges up to this many days are read through the creation-date index.

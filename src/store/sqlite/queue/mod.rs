@@ -2,6 +2,7 @@
 
 mod conditions;
 mod count;
+mod months;
 mod search;
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 
-use self::conditions::{order_by, push_merged_arms, view_ticket_columns};
+use self::conditions::{by_month, order_by, push_merged_arms, view_ticket_columns};
 use self::search::search_rows;
 use super::budget::Budgeted;
 use super::decode::{self, optional_parsed, optional_time, parsed};
@@ -215,6 +216,7 @@ impl SqliteStore {
         if !terms.is_empty() {
             return search_rows(read, columns, &terms, filter, me, limit).await;
         }
+        let months = self.created_months(read, filter, folding).await?;
         let now = time_text::to_text(now);
         let mut rows = Vec::new();
         let segments: &[i64] = match (filter.sort, &filter.after) {
@@ -228,7 +230,16 @@ impl SqliteStore {
                 break;
             }
             let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {columns} FROM ("));
-            push_merged_arms(&mut qb, filter, me, &now, segment, want, folding);
+            push_merged_arms(
+                &mut qb,
+                filter,
+                me,
+                &now,
+                segment,
+                want,
+                folding,
+                months.as_deref(),
+            );
             qb.push(") v ")
                 .push(QUEUE_JOINS)
                 .push(" ORDER BY ")
@@ -238,6 +249,43 @@ impl SqliteStore {
             }
         }
         Ok(rows)
+    }
+}
+
+impl SqliteStore {
+    /// The months of creation to read the view by (see `months`), when it
+    /// is read that way. The range starts no earlier than the oldest
+    /// ticket (one seek in the creation-date index): a range open at its
+    /// start, or one from years before the first ticket, has no empty arms.
+    async fn created_months(
+        &self,
+        read: &mut Budgeted,
+        filter: &QueueFilter,
+        folding: Folding,
+    ) -> Result<Option<Vec<String>>, sqlx::Error> {
+        let Some(last) = filter.created_to.filter(|_| by_month(filter)) else {
+            return Ok(None);
+        };
+        let oldest: Option<String> = sqlx::query_scalar("SELECT MIN(created_at) FROM tickets")
+            .fetch_one(read.conn())
+            .await?;
+        let oldest = oldest
+            .and_then(|t| time_text::from_text(&t).ok())
+            .map(|t| t.date());
+        let first = match (filter.created_from, oldest) {
+            (Some(from), Some(oldest)) => Some(from.max(oldest)),
+            (from, oldest) => from.or(oldest),
+        };
+        let statuses = if filter.statuses.is_empty() {
+            STATUSES.len()
+        } else {
+            filter.statuses.len()
+        };
+        let foldings = match folding {
+            Folding::Fold => 1,
+            Folding::Every => 2,
+        };
+        Ok(first.and_then(|first| months::months(first, last, statuses * foldings)))
     }
 }
 
