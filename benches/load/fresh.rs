@@ -74,7 +74,8 @@ pub async fn run(args: &Args, fsyncs: f64, report: &mut Report) -> anyhow::Resul
         &fsync_ref,
     );
     report.note(format!(
-        "form: {} answers acknowledged a ticket (303), {} did not; the database gained {} tickets",
+        "form: {} answers acknowledged a ticket (303), {} did not; the database gained {} \
+         tickets (more when answers were in flight as wrk stopped counting)",
         filing.acked.unwrap_or(0),
         filing.other.unwrap_or(0),
         filed

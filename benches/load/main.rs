@@ -22,7 +22,7 @@ mod weight;
 mod wrk;
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use clap::Parser;
@@ -65,8 +65,19 @@ pub const PUBLIC_PAGES: [(&str, &str); 4] = [
 ];
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+async fn main() -> ExitCode {
+    match run_all(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // What went wrong in one line (a missing wrk says how to install
+            // it), not a backtrace.
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_all(args: Args) -> anyhow::Result<()> {
     wrk::check_installed()?;
     // reqwest is built without a TLS provider of its own (see Cargo.toml).
     apidesk::webhooks::use_ring_for_tls();
@@ -100,8 +111,8 @@ async fn main() -> anyhow::Result<()> {
 
 /// When, what and where: the commit measured, the machine, the settings.
 fn context(args: &Args) -> Vec<String> {
-    let commit = run("git", &["rev-parse", "--short", "HEAD"]);
-    let dirty = !run("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let commit = output_of("git", &["rev-parse", "--short", "HEAD"]);
+    let dirty = !output_of("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -134,7 +145,7 @@ fn context(args: &Args) -> Vec<String> {
     ]
 }
 
-fn run(program: &str, args: &[&str]) -> String {
+fn output_of(program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()
