@@ -45,6 +45,8 @@ pub struct Application {
     /// `--metrics-bind`: a second listener that serves only `/metrics`.
     metrics: Option<(TcpListener, axum::Router)>,
     store: Store,
+    /// Walks still being counted when the server stops are waited for.
+    walks: web::WalkCounts,
     header_timeout: Duration,
     max_connections: usize,
     /// The outbox's delivery task, when SMTP is configured.
@@ -74,6 +76,7 @@ impl Application {
         };
         let state = state_with(config.clone(), outgoing).await?;
         let store = state.store.clone();
+        let walks = state.walks.clone();
         let deliverer = match mail {
             Some(mail) => {
                 let mailer = Mailer::new(&mail)?;
@@ -135,6 +138,7 @@ impl Application {
             metrics,
             router: web::router(state),
             store,
+            walks,
             header_timeout: config.header_timeout,
             max_connections: config.max_connections.max(1),
             deliverer,
@@ -148,6 +152,11 @@ impl Application {
     /// The database handle, for tools and tests that need it beside the server.
     pub fn store(&self) -> Store {
         self.store.clone()
+    }
+
+    /// The walks being counted, for tests that read them once written.
+    pub fn walk_counts(&self) -> web::WalkCounts {
+        self.walks.clone()
     }
 
     /// The `--metrics-bind` listener's address, when there is one.
@@ -298,6 +307,13 @@ impl Application {
         if tokio::time::timeout_at(deadline, stopping).await.is_err() {
             tracing::warn!("shutting down: background work still running is cut off");
         }
+        // Walks counted by the last pages served are written, not lost.
+        if tokio::time::timeout_at(deadline, self.walks.settled())
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutting down: walks still being counted are cut off");
+        }
         // Closing waits for connections still lent out, to requests cut off
         // above; every commit is on disk already, so the bound loses nothing.
         if tokio::time::timeout_at(deadline, self.store.close())
@@ -362,6 +378,7 @@ async fn state_with(config: Config, outgoing_mail: OutgoingMail) -> anyhow::Resu
         csrf,
         outgoing_mail,
         uploads: crate::web::UploadPermits::default(),
+        walks: crate::web::WalkCounts::default(),
     })
 }
 

@@ -400,6 +400,7 @@ async fn walks_are_counted_once_per_visitor_with_the_tickets_filed_after_them() 
         .await;
     assert_eq!(again.status, 303);
 
+    server.walks.settled().await;
     let funnel = csv(&lead, "/staff/insights/funnel.csv").await;
     assert_eq!(
         funnel,

@@ -33,8 +33,10 @@ mod tickets;
 mod time_zones;
 mod troubleshoot;
 mod uploads;
+mod walk_counts;
 pub use metrics::scrape_only as metrics_only;
 pub use uploads::UploadPermits;
+pub use walk_counts::WalkCounts;
 
 use std::any::Any;
 

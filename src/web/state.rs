@@ -25,6 +25,8 @@ pub struct AppState {
     pub outgoing_mail: OutgoingMail,
     /// Forms with files being read and inspected at once (`web::uploads`).
     pub uploads: super::UploadPermits,
+    /// Walks through the checks being counted (`web::walk_counts`).
+    pub walks: super::WalkCounts,
 }
 
 impl FromRef<AppState> for Store {

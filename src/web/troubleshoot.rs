@@ -105,7 +105,7 @@ async fn step_page(
         .collect();
     if let Some(step) = walk.current {
         let first = path.is_empty();
-        count_walk(&state, code, &step.id, WalkMark::Reached { first }, &csrf).await;
+        count_walk(&state, code, &step.id, WalkMark::Reached { first }, &csrf);
     }
     let article = kb.article_for(code);
     let page = StepPage {
@@ -214,7 +214,7 @@ async fn record_fix(
         )
         .await?;
     crate::metrics::deflected(code.as_str());
-    count_walk(&state, code, &step.id, WalkMark::Fixed, &csrf).await;
+    count_walk(&state, code, &step.id, WalkMark::Fixed, &csrf);
     let path = split_path(&form.path);
     Ok(Redirect::to(&links::fixed(
         code,
@@ -231,28 +231,11 @@ fn visitor_hash(csrf: &CsrfToken) -> String {
 }
 
 /// Counts a step of a walk for the team lead's insights, once per visitor,
-/// step and day. A failure to count is logged: it never stands between a
-/// visitor and the checks.
-async fn count_walk(
-    state: &AppState,
-    code: ErrorCode,
-    step_id: &str,
-    mark: WalkMark,
-    csrf: &CsrfToken,
-) {
-    let counted = state
-        .store
-        .record_walk(
-            code,
-            step_id,
-            mark,
-            &visitor_hash(csrf),
-            OffsetDateTime::now_utc(),
-        )
-        .await;
-    if let Err(err) = counted {
-        tracing::warn!(cause = %err.cause(), "cannot count a walk through the checks");
-    }
+/// step and day, without the page waiting for it (`web::walk_counts`).
+fn count_walk(state: &AppState, code: ErrorCode, step_id: &str, mark: WalkMark, csrf: &CsrfToken) {
+    state
+        .walks
+        .count(&state.store, code, step_id, mark, visitor_hash(csrf));
 }
 
 fn split_path(path: &str) -> Vec<&str> {

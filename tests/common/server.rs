@@ -16,6 +16,8 @@ pub struct Server {
     pub base: String,
     pub store: Store,
     pub config: Config,
+    /// Walks through the checks are counted after their pages answer.
+    pub walks: apidesk::web::WalkCounts,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: Option<TempDir>,
@@ -36,6 +38,7 @@ impl Server {
             .expect("the server starts");
         let base = format!("http://{}", app.local_addr());
         let store = app.store();
+        let walks = app.walk_counts();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
@@ -44,6 +47,7 @@ impl Server {
             base,
             store,
             config,
+            walks,
             stop: Some(stop),
             task: Some(task),
             _dir: None,
