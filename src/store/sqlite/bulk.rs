@@ -101,9 +101,8 @@ impl BulkEdits for SqliteStore {
                 let lines = summary(change, name_of, &outcomes);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO bulk_edits (staff_id, created_at, undo_until, summary, \
-                     mail_after, \
-                     mail_upto, hooks_after, hooks_upto) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                      RETURNING id",
+                     mail_after, mail_upto, hooks_after, hooks_upto) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .bind(staff_id)
                 .bind(time_text::to_text(at))
@@ -118,10 +117,9 @@ impl BulkEdits for SqliteStore {
                 for (ticket, before, left) in changed {
                     sqlx::query(
                         "INSERT INTO bulk_edit_tickets (bulk_id, ticket_id, status_before, \
-                         priority_before, \
-                         assignee_before, status_after, priority_after, assignee_after, \
-                          folded_before, \
-                         folded_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         priority_before, assignee_before, status_after, priority_after, \
+                         assignee_after, folded_before, folded_after) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(id)
                     .bind(ticket)
@@ -215,10 +213,8 @@ impl BulkEdits for SqliteStore {
                 .await?;
                 let items = sqlx::query(
                     "SELECT ticket_id, status_before, priority_before, assignee_before, \
-                     folded_before, \
-                     status_after, priority_after, assignee_after, folded_after FROM \
-                      bulk_edit_tickets \
-                     WHERE bulk_id = ? ORDER BY ticket_id",
+                     folded_before, status_after, priority_after, assignee_after, \
+                     folded_after FROM bulk_edit_tickets WHERE bulk_id = ? ORDER BY ticket_id",
                 )
                 .bind(id)
                 .fetch_all(&mut *tx)

@@ -107,12 +107,11 @@ impl Insights for SqliteStore {
                     == 1;
                 if first {
                     sqlx::query(
-                        "INSERT INTO walk_days (day, error_code, step_id, started, reached, fixed) \
-                         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day, error_code, step_id) DO \
-                          UPDATE SET \
-                         started = started + excluded.started, reached = reached + \
-                          excluded.reached, \
-                         fixed = fixed + excluded.fixed",
+                        "INSERT INTO walk_days (day, error_code, step_id, started, reached, \
+                         fixed) VALUES (?, ?, ?, ?, ?, ?) \
+                         ON CONFLICT (day, error_code, step_id) DO UPDATE SET \
+                         started = started + excluded.started, \
+                         reached = reached + excluded.reached, fixed = fixed + excluded.fixed",
                     )
                     .bind(&day)
                     .bind(code.as_str())
