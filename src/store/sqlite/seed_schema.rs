@@ -102,3 +102,77 @@ pub(super) async fn restore(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Seeding;
+    use crate::tickets::OutgoingMail;
+    use sqlx::{ConnectOptions, Connection};
+
+    async fn store(dir: &tempfile::TempDir) -> super::super::SqliteStore {
+        let url = format!("sqlite://{}/d.db", dir.path().display());
+        super::super::SqliteStore::connect(&url, OutgoingMail::Off)
+            .await
+            .unwrap()
+    }
+
+    async fn schema(conn: &mut SqliteConnection) -> Vec<(String, String)> {
+        sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .fetch_all(conn)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_empty_database_drops_and_gets_back_its_indexes_and_insert_triggers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let mut conn = store.pool.connect_options().connect().await.unwrap();
+        let before = schema(&mut conn).await;
+
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        let dropped = drop_for_load(&mut tx).await.unwrap();
+        let dropped = dropped.expect("the migrations' triggers are the ones rebuilt");
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name IN ('tickets', 'ticket_events') \
+             AND sql IS NOT NULL AND (type = 'index' OR sql LIKE '% INSERT ON %')",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        assert_eq!(left, 0);
+        restore(&mut tx, dropped).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(schema(&mut conn).await, before);
+    }
+
+    #[tokio::test]
+    async fn a_loader_that_never_finishes_leaves_the_schema_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let mut conn = store.pool.connect_options().connect().await.unwrap();
+        let before = schema(&mut conn).await;
+        let loader = store.seed_loader(false).await.unwrap();
+        drop(loader); // As a failed batch or an interrupted seed does.
+        assert_eq!(schema(&mut conn).await, before);
+    }
+
+    #[tokio::test]
+    async fn a_database_with_tickets_keeps_its_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let mut conn = store.pool.connect_options().connect().await.unwrap();
+        sqlx::query(
+            "INSERT INTO tickets (token, submission_id, error_code, message, endpoint, \
+             environment, requester_email, created_at, updated_at) \
+             VALUES ('t', 's', '500', 'm', '/e', 'production', 'a@b.test', \
+             '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        assert!(drop_for_load(&mut tx).await.unwrap().is_none());
+    }
+}
