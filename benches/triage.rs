@@ -99,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
             tickets: args.tickets - have,
             seed: 1,
             demo_staff: false,
+            row_by_row: false,
         };
         apidesk::seed::run(&store, options, &config.response_targets).await?;
     }

@@ -154,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tickets,
                 seed,
                 demo_staff,
+                row_by_row: false,
             };
             seed_command(options, cli.config).await
         }

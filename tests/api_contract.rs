@@ -601,7 +601,7 @@ async fn every_documented_answer_is_what_the_api_sends() {
             common::seed_ticket_filed(details, now)
         })
         .collect();
-    let mut loader = strict.state.store.seed_loader().await.unwrap();
+    let mut loader = strict.state.store.seed_loader(false).await.unwrap();
     loader.insert_batch(&many).await.unwrap();
     loader.finish().await.unwrap();
     let strict_token = token(&strict, strict_admin, &[Scope::TicketsRead]).await;

@@ -57,6 +57,7 @@ async fn views_by_last_update_list_what_a_plain_query_lists() {
         tickets: 3_000,
         seed: 7,
         demo_staff: true,
+        row_by_row: false,
     };
     seed(&store, options, &ResponseTargets::default(), now, |_| {})
         .await

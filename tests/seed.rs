@@ -43,6 +43,7 @@ async fn run_seed(db: &Db, tickets: u64, seed_value: u64) -> SeedReport {
         tickets,
         seed: seed_value,
         demo_staff: true,
+        row_by_row: false,
     };
     let mut batches = 0;
     let report = seed(
@@ -381,6 +382,7 @@ async fn seed_without_demo_staff_assigns_to_the_staff_already_there() {
         tickets: 500,
         seed: 1,
         demo_staff: false,
+        row_by_row: false,
     };
     let now = OffsetDateTime::now_utc();
     let report = seed(&db.store, options, &ResponseTargets::default(), now, |_| {})

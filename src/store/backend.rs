@@ -557,8 +557,10 @@ pub trait Deflections {
 #[async_trait]
 pub trait Seeding {
     /// A writer for large batches, with settings of its own that never reach
-    /// the connections serving requests.
-    async fn seed_loader(&self) -> Result<SeedLoader, StoreError>;
+    /// the connections serving requests. Into an empty database it may
+    /// load faster by building indexes and tallies at the end; `row_by_row`
+    /// takes the path a database with tickets gets instead.
+    async fn seed_loader(&self, row_by_row: bool) -> Result<SeedLoader, StoreError>;
 }
 
 /// Mail to requesters. The store writes it together with the events that

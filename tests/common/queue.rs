@@ -86,7 +86,7 @@ pub async fn file_many(
             crate::common::seed_ticket_filed(details, created)
         })
         .collect();
-    let mut loader = store.seed_loader().await.unwrap();
+    let mut loader = store.seed_loader(false).await.unwrap();
     loader.insert_batch(&tickets).await.unwrap();
     loader.finish().await.unwrap();
     tickets.into_iter().map(|t| t.token).collect()

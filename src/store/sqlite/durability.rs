@@ -92,7 +92,7 @@ mod tests {
             .await
             .unwrap();
         // Its connection checks itself as it opens; it opens, so it is.
-        store.seed_loader().await.unwrap();
+        store.seed_loader(false).await.unwrap();
     }
 
     #[tokio::test]

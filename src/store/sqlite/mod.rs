@@ -24,6 +24,7 @@ mod scrub;
 mod search_index;
 mod second_factors;
 mod seed;
+mod seed_schema;
 mod sessions;
 mod settings;
 mod staff;

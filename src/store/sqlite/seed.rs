@@ -8,12 +8,20 @@
 //! fsync the database before the WAL holding the server's acknowledged
 //! tickets is reused. Each batch of thousands of tickets is one transaction,
 //! so its fsyncs cost little. Closing it (`finish`) checkpoints the WAL.
+//!
+//! Into a database without tickets the whole load is one transaction,
+//! without the secondary indexes and insert triggers (`seed_schema`): each
+//! random-keyed index is then built once, sorted, instead of being updated
+//! in random places a row at a time. A server writing to that database
+//! waits for the seed; one with tickets gets the per-row path, batch by
+//! batch, and keeps its indexes.
 
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{ConnectOptions, Connection};
 
 use async_trait::async_trait;
 
+use super::seed_schema::{self, Dropped};
 use super::{SqliteStore, time_text};
 use crate::domain::HttpMethod;
 use crate::store::{
@@ -44,111 +52,143 @@ const EVENT_PLACEHOLDERS: &str = "(?,?,?,?,?,?,?,?)";
 #[derive(Debug)]
 pub(super) struct BulkConnection {
     conn: SqliteConnection,
+    /// Set when the load into an empty database runs as one transaction,
+    /// open since the loader started, with these indexes and triggers
+    /// dropped.
+    dropped: Option<Dropped>,
 }
 
 #[async_trait]
 impl Seeding for SqliteStore {
     /// Opens a bulk-load connection to the same database as the pool.
-    async fn seed_loader(&self) -> Result<SeedLoader, StoreError> {
+    async fn seed_loader(&self, row_by_row: bool) -> Result<SeedLoader, StoreError> {
         let options = (*self.pool.connect_options())
             .clone()
             .pragma("cache_size", format!("-{LOADER_CACHE_KIB}"))
             .pragma("temp_store", "memory");
         let mut conn = options.connect().await?;
         super::durability::require(&mut conn).await?;
-        Ok(SeedLoader::new(Box::new(BulkConnection { conn })))
+        let dropped = if row_by_row {
+            None
+        } else {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
+            let dropped = seed_schema::drop_for_load(&mut conn).await?;
+            if dropped.is_none() {
+                sqlx::query("ROLLBACK").execute(&mut conn).await?;
+            }
+            dropped
+        };
+        Ok(SeedLoader::new(Box::new(BulkConnection { conn, dropped })))
     }
 }
 
 #[async_trait]
 impl BatchWriter for BulkConnection {
     /// Stores a batch of tickets and their events in one `BEGIN IMMEDIATE`
-    /// transaction, with multi-row INSERTs. Ids continue from the largest in
-    /// the table, read under the write lock, so concurrent writers (a running
-    /// server) and earlier seeds are appended to, never collided with.
+    /// transaction, with multi-row INSERTs.
+    /// In the fast path the batch joins the load's one transaction.
     async fn insert_batch(&mut self, batch: &[SeedTicket]) -> Result<SeededBatch, StoreError> {
+        if self.dropped.is_some() {
+            return insert_rows(&mut self.conn, batch).await;
+        }
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
-        let max_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
-            .fetch_one(&mut *tx)
-            .await?;
-        let first_id = max_id + 1;
-
-        for (chunk_index, chunk) in batch.chunks(TICKET_ROWS).enumerate() {
-            let sql = values_sql(TICKET_INSERT, TICKET_PLACEHOLDERS, chunk.len());
-            let mut query = sqlx::query(&sql);
-            let chunk_first = first_id + (chunk_index * TICKET_ROWS) as i64;
-            for (offset, t) in chunk.iter().enumerate() {
-                let d = &t.details;
-                query = query
-                    .bind(chunk_first + offset as i64)
-                    .bind(t.token.to_string())
-                    .bind(d.submission_id.to_string())
-                    .bind(d.error_code.as_str())
-                    .bind(d.message.as_str())
-                    .bind(d.endpoint.as_str())
-                    .bind(d.method.map(HttpMethod::as_str))
-                    .bind(d.occurred_at.map(time_text::to_text))
-                    .bind(d.tool.as_ref().map(Tool::as_str))
-                    .bind(d.tool.as_ref().map_or("", Tool::other_text))
-                    .bind(d.recent_changes.as_str())
-                    .bind(d.environment.as_str())
-                    .bind(d.name.as_str())
-                    .bind(d.email.as_str())
-                    .bind(d.path.join(","))
-                    .bind(t.status.as_str())
-                    .bind(t.priority.rank())
-                    .bind(t.assignee_id)
-                    .bind(t.first_response_at.map(time_text::to_text))
-                    .bind(time_text::to_text(t.due_at))
-                    .bind(t.similar_key.as_str())
-                    .bind(time_text::to_text(t.created_at))
-                    .bind(time_text::to_text(t.updated_at))
-                    .bind(problem::fingerprint(&t.similar_key, &d.email));
-            }
-            query.execute(&mut *tx).await?;
-        }
-
-        let events: Vec<(i64, &SeedEvent)> = batch
-            .iter()
-            .enumerate()
-            .flat_map(|(offset, t)| {
-                let id = first_id + offset as i64;
-                t.events.iter().map(move |e| (id, e))
-            })
-            .collect();
-        for chunk in events.chunks(EVENT_ROWS) {
-            let sql = values_sql(EVENT_INSERT, EVENT_PLACEHOLDERS, chunk.len());
-            let mut query = sqlx::query(&sql);
-            for (ticket_id, e) in chunk {
-                query = query
-                    .bind(*ticket_id)
-                    .bind(time_text::to_text(e.at))
-                    .bind(e.by.as_str())
-                    .bind(e.by.staff_id())
-                    .bind(e.kind.name())
-                    .bind(i64::from(e.kind.is_public()))
-                    .bind(e.body.as_str())
-                    .bind(e.kind.data());
-            }
-            query.execute(&mut *tx).await?;
-        }
-
+        let stored = insert_rows(&mut tx, batch).await?;
         tx.commit().await?;
-        Ok(SeededBatch {
-            first_id,
-            tickets: batch.len(),
-            events: events.len(),
-        })
+        Ok(stored)
     }
 
     /// Moves the load into the database file (a checkpoint, which also
-    /// truncates the WAL the load grew) and closes the connection.
+    /// truncates the WAL the load grew) and closes the connection. The fast
+    /// path first puts back its indexes and triggers and commits.
     async fn finish(mut self: Box<Self>) -> Result<(), StoreError> {
+        if let Some(dropped) = self.dropped.take() {
+            seed_schema::restore(&mut self.conn, dropped).await?;
+            sqlx::query("COMMIT").execute(&mut self.conn).await?;
+        }
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&mut self.conn)
             .await?;
         Ok(self.conn.close().await?)
     }
+}
+
+/// Ids continue from the largest in the table, read under the write lock,
+/// so concurrent writers (a running server) and earlier seeds are appended
+/// to, never collided with.
+async fn insert_rows(
+    tx: &mut SqliteConnection,
+    batch: &[SeedTicket],
+) -> Result<SeededBatch, StoreError> {
+    let max_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
+        .fetch_one(&mut *tx)
+        .await?;
+    let first_id = max_id + 1;
+
+    for (chunk_index, chunk) in batch.chunks(TICKET_ROWS).enumerate() {
+        let sql = values_sql(TICKET_INSERT, TICKET_PLACEHOLDERS, chunk.len());
+        let mut query = sqlx::query(&sql);
+        let chunk_first = first_id + (chunk_index * TICKET_ROWS) as i64;
+        for (offset, t) in chunk.iter().enumerate() {
+            let d = &t.details;
+            query = query
+                .bind(chunk_first + offset as i64)
+                .bind(t.token.to_string())
+                .bind(d.submission_id.to_string())
+                .bind(d.error_code.as_str())
+                .bind(d.message.as_str())
+                .bind(d.endpoint.as_str())
+                .bind(d.method.map(HttpMethod::as_str))
+                .bind(d.occurred_at.map(time_text::to_text))
+                .bind(d.tool.as_ref().map(Tool::as_str))
+                .bind(d.tool.as_ref().map_or("", Tool::other_text))
+                .bind(d.recent_changes.as_str())
+                .bind(d.environment.as_str())
+                .bind(d.name.as_str())
+                .bind(d.email.as_str())
+                .bind(d.path.join(","))
+                .bind(t.status.as_str())
+                .bind(t.priority.rank())
+                .bind(t.assignee_id)
+                .bind(t.first_response_at.map(time_text::to_text))
+                .bind(time_text::to_text(t.due_at))
+                .bind(t.similar_key.as_str())
+                .bind(time_text::to_text(t.created_at))
+                .bind(time_text::to_text(t.updated_at))
+                .bind(problem::fingerprint(&t.similar_key, &d.email));
+        }
+        query.execute(&mut *tx).await?;
+    }
+
+    let events: Vec<(i64, &SeedEvent)> = batch
+        .iter()
+        .enumerate()
+        .flat_map(|(offset, t)| {
+            let id = first_id + offset as i64;
+            t.events.iter().map(move |e| (id, e))
+        })
+        .collect();
+    for chunk in events.chunks(EVENT_ROWS) {
+        let sql = values_sql(EVENT_INSERT, EVENT_PLACEHOLDERS, chunk.len());
+        let mut query = sqlx::query(&sql);
+        for (ticket_id, e) in chunk {
+            query = query
+                .bind(*ticket_id)
+                .bind(time_text::to_text(e.at))
+                .bind(e.by.as_str())
+                .bind(e.by.staff_id())
+                .bind(e.kind.name())
+                .bind(i64::from(e.kind.is_public()))
+                .bind(e.body.as_str())
+                .bind(e.kind.data());
+        }
+        query.execute(&mut *tx).await?;
+    }
+
+    Ok(SeededBatch {
+        first_id,
+        tickets: batch.len(),
+        events: events.len(),
+    })
 }
 
 /// `INSERT … VALUES (?,…),(?,…)` for `rows` rows. The text depends only on

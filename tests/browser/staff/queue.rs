@@ -228,7 +228,7 @@ async fn seed_many(store: &Store) -> Vec<SeedTicket> {
             crate::common::seed_ticket_filed(details, created)
         })
         .collect();
-    let mut loader = store.seed_loader().await.unwrap();
+    let mut loader = store.seed_loader(false).await.unwrap();
     let batch = loader.insert_batch(&tickets).await.unwrap();
     loader.finish().await.unwrap();
     assert_eq!(batch.first_id, 1, "a fresh database");
