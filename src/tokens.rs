@@ -136,7 +136,17 @@ pub struct ApiToken {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+/// How often a token's "last used" is written: reading it needs no more,
+/// and a busy token must not turn every request into a write.
+pub const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
+
 impl ApiToken {
+    /// Whether a request at `now` should write the token's "last used":
+    /// not within `TOUCH_EVERY` of the last time it was.
+    pub fn due_for_touch(&self, now: OffsetDateTime) -> bool {
+        self.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY)
+    }
+
     pub fn allows(&self, scope: Scope) -> bool {
         self.scopes.contains(&scope)
     }

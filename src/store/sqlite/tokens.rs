@@ -11,17 +11,14 @@ use super::{SqliteStore, time_text};
 use crate::store::{ApiFiled, ApiTokens, InsertOutcome, StoreError};
 use crate::tickets::{Channel, NewTicket, OutgoingMail, Triage};
 use crate::tokens::{
-    ApiToken, IDEMPOTENCY_WINDOW, IdempotencyKey, NewToken, scopes_from_text, scopes_to_text,
+    ApiToken, IDEMPOTENCY_WINDOW, IdempotencyKey, NewToken, TOUCH_EVERY, scopes_from_text,
+    scopes_to_text,
 };
 
 /// `tokens t` with the admin who created it as `s`.
 const COLUMNS: &str = "t.id, t.name, t.scopes, t.prefix, t.created_by, \
      COALESCE(s.name, '') AS created_by_name, t.created_at, t.last_used_at, t.revoked_at";
 const FROM: &str = "api_tokens t LEFT JOIN staff s ON s.id = t.created_by";
-
-/// How often a token's "last used" is written: reading it needs no more,
-/// and a busy token must not turn every request into a write.
-const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
 
 fn token_from_row(row: &SqliteRow) -> Result<ApiToken, sqlx::Error> {
     Ok(ApiToken {

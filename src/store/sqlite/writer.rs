@@ -134,6 +134,13 @@ impl Writer {
     /// Opens the write connection with `options` and starts the writer on
     /// a thread of its own.
     pub(super) async fn start(options: SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+        // Each job's savepoint keeps the pages it changes in a statement
+        // journal, so that it alone can be rolled back; past 64 KiB SQLite
+        // spills that journal to a temporary file: some 120 small file
+        // writes per ticket filed, 95% of the writer's write calls
+        // (`perf stat -e syscalls:sys_enter_pwrite64`). Kept in memory, it
+        // is bounded by the pages one batch changes.
+        let options = options.pragma("temp_store", "memory");
         let mut conn = options.connect().await?;
         durability::require(&mut conn).await?;
         let (queue, jobs) = mpsc::channel(QUEUE);
@@ -235,6 +242,7 @@ async fn batch(
             Err(_) => return None,
         }
     };
+    let began = std::time::Instant::now();
     if let Err(err) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         first.fail(err);
         return None;
@@ -282,6 +290,12 @@ async fn batch(
         // transaction open answers this with an error, which is fine.
         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
     }
+    tracing::debug!(
+        jobs = ran,
+        took_us = began.elapsed().as_micros() as u64,
+        ok = outcome.is_ok(),
+        "group commit"
+    );
     for deliver in answers {
         deliver(outcome.clone());
     }
