@@ -246,6 +246,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_token_is_touched_once_a_minute_at_most() {
+        let now = time::macros::datetime!(2026-12-08 12:00 UTC);
+        let mut token = ApiToken {
+            id: 1,
+            name: "ci".into(),
+            scopes: vec![Scope::TicketsCreate],
+            prefix: "apd_x".into(),
+            created_by: 1,
+            created_by_name: "Ada".into(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        assert!(token.due_for_touch(now), "never used");
+        token.last_used_at = Some(now - time::Duration::seconds(59));
+        assert!(!token.due_for_touch(now));
+        token.last_used_at = Some(now - TOUCH_EVERY);
+        assert!(token.due_for_touch(now));
+    }
+
+    #[test]
     fn a_token_is_long_random_prefixed_and_known_by_its_hash_only() {
         let a = TokenSecret::generate();
         let b = TokenSecret::generate();
