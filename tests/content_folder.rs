@@ -5,10 +5,12 @@
 
 mod common;
 
+use common::ending::run;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -28,28 +30,6 @@ fn apidesk() -> Command {
     }
     command.env("RUST_LOG", "apidesk=info").env("NO_COLOR", "1");
     command
-}
-
-/// Runs a command that should end by itself: one that does not (a server
-/// that started when it should have refused to) is killed and fails the
-/// test instead of hanging the run. The deadline is no measure of speed.
-fn run(command: &mut Command) -> Output {
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the apidesk binary runs");
-    let pid = child.id().to_string();
-    let (send, ended) = mpsc::channel();
-    std::thread::spawn(move || send.send(child.wait_with_output()));
-    match ended.recv_timeout(Duration::from_secs(60)) {
-        Ok(output) => output.expect("the apidesk binary runs"),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-KILL", &pid]).status();
-            panic!("`{command:?}` did not end by itself");
-        }
-    }
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -2,9 +2,10 @@
 //! setting named, and leaves nothing behind: it used to be taken for a file
 //! name (a folder named `postgres:` with a new, empty database inside).
 
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+#[path = "common/ending.rs"]
+mod ending;
+
+use std::process::Command;
 
 #[test]
 fn an_unknown_scheme_or_an_empty_path_stops_the_start_and_says_which_setting() {
@@ -26,26 +27,10 @@ fn an_unknown_scheme_or_an_empty_path_stops_the_start_and_says_which_setting() {
             } else {
                 command.args(["--database-url", url]);
             }
-            let child = command
+            command
                 .args(["serve", "--bind", "127.0.0.1:0"])
-                .current_dir(dir.path())
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("the apidesk binary runs");
-            let pid = child.id().to_string();
-            let (send, ended) = mpsc::channel();
-            std::thread::spawn(move || send.send(child.wait_with_output()));
-            // Only a guard against a server that started when it should not
-            // have: no measure of speed.
-            let out = match ended.recv_timeout(Duration::from_secs(60)) {
-                Ok(out) => out.unwrap(),
-                Err(_) => {
-                    let _ = Command::new("kill").args(["-KILL", &pid]).status();
-                    panic!("{url}: the server started");
-                }
-            };
+                .current_dir(dir.path());
+            let out = ending::run(&mut command);
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(!out.status.success(), "{url}: {stderr}");
             assert!(stderr.contains("--database-url"), "{url}: {stderr}");

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod ending;
 pub mod multipart;
 
 use apidesk::config::Config;
